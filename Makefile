@@ -1,0 +1,30 @@
+# rectrack: two commands for a fresh machine: `make serve` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DB ?= rectrack.db
+
+.PHONY: install serve test eval bench clean
+
+$(BIN)/rectrack: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(BIN)/rectrack
+
+install: $(BIN)/rectrack
+
+serve: install
+	$(BIN)/rectrack serve --db $(DB)
+
+test: install
+	$(BIN)/python -m pytest -q
+
+eval: install
+	$(BIN)/rectrack eval --gold tests/fixtures/gold
+
+bench: install
+	$(BIN)/python bench/bench.py
+
+clean:
+	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm

@@ -1,0 +1,90 @@
+"""Plain dataclasses passed between the pure stages of the loader.
+
+read -> Source; turns -> Document (turns, notes, speakers); extract -> Recommendation,
+Commitment. Nothing here touches the database.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Source:
+    """A transcript file decoded to text. Every offset in rectrack indexes into ``text``."""
+
+    text: str
+    source_path: str
+    sha256: str
+    document_id: str
+
+
+@dataclass
+class Speaker:
+    """One person (or one unnamed voice) in a document."""
+
+    key: str  # stable within the document, e.g. "edward-c-luck" or "male-speaker-2"
+    name: str
+    role: str | None = None
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Turn:
+    seq: int  # 1-based
+    label: str | None  # the label as printed, without the colon; None when unlabelled
+    speaker_key: str | None
+    text: str  # the spoken text (label removed), verbatim from the source
+    char_start: int  # where the label starts (speech start when unlabelled)
+    char_end: int
+    speech_start: int  # where the spoken text starts
+
+
+@dataclass
+class Note:
+    char_start: int
+    text: str
+
+
+@dataclass
+class Document:
+    id: str
+    text: str
+    source_path: str
+    sha256: str
+    title: str | None = None
+    event_date: str | None = None  # ISO date
+    venue: str | None = None
+    turns: list[Turn] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    speakers: list[Speaker] = field(default_factory=list)
+
+
+@dataclass
+class Recommendation:
+    turn_seq: int
+    speaker_key: str | None
+    text: str  # == document.text[char_start:char_end]
+    char_start: int
+    char_end: int
+    actor: str  # canonical actor name, "Unspecified" when unknown
+    actor_kind: str | None
+    actor_text: str | None
+    theme: str
+    strength: str  # must / should / could
+    cue: str
+    confidence: float
+
+
+@dataclass
+class Commitment:
+    turn_seq: int
+    speaker_key: str | None
+    text: str
+    char_start: int
+    char_end: int
+    actor: str
+    actor_kind: str | None
+    signal: str  # committed / in progress / done / declined
+    cue: str
+    confidence: float
+    recommendation_index: int | None = None  # index into the document's recommendations

@@ -1,0 +1,24 @@
+"""Glue: file -> Source -> Document -> extracted rows -> database."""
+from __future__ import annotations
+
+from .extract import extract
+from .model import Document, Source
+from .read import read_source
+from .speakers import resolve_speakers
+from .store import store_document
+from .turns import parse_document
+
+
+def process_source(source: Source, lexicon=None):
+    """Pure: parse, resolve speakers and extract. Returns (document, recommendations, commitments)."""
+    doc: Document = parse_document(source)
+    resolve_speakers(doc)
+    recs, coms = extract(doc, lexicon)
+    return doc, recs, coms
+
+
+def load_file(conn, path, lexicon=None) -> dict:
+    """Read, process and store one file in one transaction. Returns counts."""
+    source = read_source(path)
+    doc, recs, coms = process_source(source, lexicon)
+    return store_document(conn, doc, recs, coms)

@@ -1,0 +1,402 @@
+"""The storing step: schema, and one transaction per document.
+
+Everything before this module is pure. ``store_document`` writes a parsed and extracted
+document atomically and keeps every human edit (status, owner, due date, follow-up,
+priority, version, history) across reloads.
+"""
+from __future__ import annotations
+
+import datetime
+import difflib
+import hashlib
+import re
+import sqlite3
+
+import sqlite_utils
+
+from .model import Commitment, Document, Recommendation
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    title TEXT,
+    event_date TEXT,
+    venue TEXT,
+    source_path TEXT,
+    sha256 TEXT,
+    text TEXT,
+    loaded_at TEXT
+);
+CREATE TABLE IF NOT EXISTS speakers (
+    id TEXT PRIMARY KEY,
+    name TEXT,
+    role TEXT,
+    document_id TEXT REFERENCES documents(id)
+);
+CREATE TABLE IF NOT EXISTS speaker_aliases (
+    alias TEXT,
+    speaker_id TEXT REFERENCES speakers(id),
+    PRIMARY KEY (alias, speaker_id)
+);
+CREATE TABLE IF NOT EXISTS turns (
+    id TEXT PRIMARY KEY,
+    document_id TEXT REFERENCES documents(id),
+    seq INTEGER,
+    speaker_id TEXT REFERENCES speakers(id),
+    label TEXT,
+    text TEXT,
+    char_start INTEGER,
+    char_end INTEGER
+);
+CREATE TABLE IF NOT EXISTS actors (
+    id TEXT PRIMARY KEY,
+    name TEXT,
+    kind TEXT
+);
+CREATE TABLE IF NOT EXISTS recommendations (
+    id TEXT PRIMARY KEY,
+    document_id TEXT REFERENCES documents(id),
+    turn_id TEXT REFERENCES turns(id),
+    speaker_id TEXT REFERENCES speakers(id),
+    actor_id TEXT REFERENCES actors(id),
+    actor_text TEXT,
+    text TEXT,
+    char_start INTEGER,
+    char_end INTEGER,
+    theme TEXT,
+    strength TEXT,
+    cue TEXT,
+    confidence REAL,
+    status TEXT NOT NULL DEFAULT 'proposed',
+    owner TEXT,
+    due_date TEXT,
+    follow_up TEXT,
+    priority TEXT NOT NULL DEFAULT 'normal',
+    version INTEGER NOT NULL DEFAULT 1,
+    updated_at TEXT,
+    updated_by TEXT,
+    extracted INTEGER NOT NULL DEFAULT 1
+);
+CREATE TABLE IF NOT EXISTS commitments (
+    id TEXT PRIMARY KEY,
+    document_id TEXT REFERENCES documents(id),
+    turn_id TEXT REFERENCES turns(id),
+    speaker_id TEXT REFERENCES speakers(id),
+    actor_id TEXT REFERENCES actors(id),
+    text TEXT,
+    char_start INTEGER,
+    char_end INTEGER,
+    signal TEXT,
+    recommendation_id TEXT REFERENCES recommendations(id),
+    cue TEXT,
+    confidence REAL
+);
+CREATE TABLE IF NOT EXISTS status_changes (
+    id INTEGER PRIMARY KEY,
+    recommendation_id TEXT REFERENCES recommendations(id),
+    from_status TEXT,
+    to_status TEXT,
+    changed_at TEXT,
+    changed_by TEXT,
+    note TEXT,
+    changes TEXT
+);
+CREATE TABLE IF NOT EXISTS notes (
+    document_id TEXT REFERENCES documents(id),
+    char_start INTEGER,
+    text TEXT,
+    PRIMARY KEY (document_id, char_start)
+);
+CREATE INDEX IF NOT EXISTS idx_turns_document ON turns(document_id, seq);
+CREATE INDEX IF NOT EXISTS idx_turns_speaker ON turns(speaker_id);
+CREATE INDEX IF NOT EXISTS idx_speakers_document ON speakers(document_id);
+CREATE INDEX IF NOT EXISTS idx_aliases_speaker ON speaker_aliases(speaker_id);
+CREATE INDEX IF NOT EXISTS idx_recs_document ON recommendations(document_id, char_start);
+CREATE INDEX IF NOT EXISTS idx_recs_turn ON recommendations(turn_id);
+CREATE INDEX IF NOT EXISTS idx_recs_actor ON recommendations(actor_id);
+CREATE INDEX IF NOT EXISTS idx_recs_speaker ON recommendations(speaker_id);
+CREATE INDEX IF NOT EXISTS idx_recs_status ON recommendations(status);
+CREATE INDEX IF NOT EXISTS idx_recs_theme ON recommendations(theme);
+CREATE INDEX IF NOT EXISTS idx_recs_strength ON recommendations(strength);
+CREATE INDEX IF NOT EXISTS idx_recs_due ON recommendations(due_date);
+CREATE INDEX IF NOT EXISTS idx_commitments_document ON commitments(document_id, char_start);
+CREATE INDEX IF NOT EXISTS idx_commitments_rec ON commitments(recommendation_id);
+CREATE INDEX IF NOT EXISTS idx_commitments_actor ON commitments(actor_id);
+CREATE INDEX IF NOT EXISTS idx_changes_rec ON status_changes(recommendation_id, id);
+CREATE INDEX IF NOT EXISTS idx_changes_at ON status_changes(changed_at);
+"""
+
+# Columns a person edits. A reload never writes them.
+HUMAN_FIELDS = ("status", "owner", "due_date", "follow_up", "priority", "version", "updated_at", "updated_by")
+
+
+def connect(path) -> sqlite3.Connection:
+    """Open (and create) a rectrack database with the full schema, WAL mode and FTS."""
+    conn = sqlite3.connect(str(path), timeout=30)
+    conn.row_factory = sqlite3.Row
+    ensure_schema(conn)
+    return conn
+
+
+def ensure_schema(conn: sqlite3.Connection) -> None:
+    db = sqlite_utils.Database(conn)
+    if db.journal_mode != "wal":
+        db.enable_wal()
+    conn.executescript(SCHEMA)
+    for table, columns in (("turns", ["text"]), ("recommendations", ["text", "actor_text"])):
+        if not db[table].detect_fts():
+            db[table].enable_fts(columns, create_triggers=True, tokenize="porter")
+    conn.commit()
+
+
+def slug(value: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "x"
+
+
+def normalize_span(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def short_hash(*parts: str, length: int = 10) -> str:
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:length]
+
+
+def recommendation_id(document_id: str, text: str) -> str:
+    return "r" + short_hash(document_id, normalize_span(text))
+
+
+def commitment_id(document_id: str, text: str) -> str:
+    return "c" + short_hash(document_id, normalize_span(text))
+
+
+def speaker_id(document_id: str, key: str) -> str:
+    return f"{document_id}:{key}"
+
+
+def actor_id(name: str) -> str:
+    return slug(name)
+
+
+def now_iso() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _overlap(a_start, a_end, b_start, b_end) -> int:
+    return max(0, min(a_end, b_end) - max(a_start, b_start))
+
+
+def is_human_edited(row) -> bool:
+    """True when a person has touched this recommendation (so a reload must keep it)."""
+    return bool(
+        row["version"] > 1
+        or row["status"] != "proposed"
+        or row["owner"]
+        or row["due_date"]
+        or row["follow_up"]
+        or row["priority"] != "normal"
+        or row["n_changes"]
+    )
+
+
+def match_existing(existing: list, new_recs: list[tuple[str, str, Recommendation]]) -> dict:
+    """Map new recommendation index -> existing row, one-to-one.
+
+    Order of preference: the same id (same normalized text); a span in the same turn that
+    overlaps by at least half of the shorter one; near-identical text anywhere in the document
+    (a corrected transcript shifts offsets and turn numbers).
+    """
+    matched: dict[int, sqlite3.Row] = {}
+    used: set[str] = set()
+    by_id = {row["id"]: row for row in existing}
+    for i, (rid, _turn_id, _rec) in enumerate(new_recs):
+        if rid in by_id:
+            matched[i] = by_id[rid]
+            used.add(rid)
+    for i, (_rid, turn_id, rec) in enumerate(new_recs):
+        if i in matched:
+            continue
+        best, best_overlap = None, 0
+        for row in existing:
+            if row["id"] in used or row["turn_id"] != turn_id:
+                continue
+            ov = _overlap(rec.char_start, rec.char_end, row["char_start"], row["char_end"])
+            shorter = min(rec.char_end - rec.char_start, row["char_end"] - row["char_start"])
+            if shorter > 0 and ov * 2 >= shorter and ov > best_overlap:
+                best, best_overlap = row, ov
+        if best is not None:
+            matched[i] = best
+            used.add(best["id"])
+    for i, (_rid, _turn_id, rec) in enumerate(new_recs):
+        if i in matched:
+            continue
+        target = normalize_span(rec.text)
+        best, best_ratio = None, 0.0
+        for row in existing:
+            if row["id"] in used:
+                continue
+            ratio = difflib.SequenceMatcher(None, target, normalize_span(row["text"])).ratio()
+            if ratio >= 0.8 and ratio > best_ratio:
+                best, best_ratio = row, ratio
+        if best is not None:
+            matched[i] = best
+            used.add(best["id"])
+    return matched
+
+
+def store_document(
+    conn: sqlite3.Connection,
+    doc: Document,
+    recommendations: list[Recommendation],
+    commitments: list[Commitment],
+    actor_kinds: dict | None = None,
+) -> dict:
+    """Write one document and everything extracted from it in a single transaction.
+
+    Re-storing a document replaces its turns, speakers, notes and commitments and the
+    extracted columns of its recommendations. Human fields and history are never touched:
+    a re-extracted recommendation keeps the id of the existing one it overlaps, and one no
+    longer extracted is kept (``extracted = 0``) when a person edited it, else deleted.
+    Returns counts of what was written.
+    """
+    stamp = now_iso()
+    with conn:  # one transaction: commit on success, roll back on any error
+        if not conn.in_transaction:
+            conn.execute("BEGIN IMMEDIATE")
+        doc_id = doc.id
+        conn.execute(
+            "INSERT INTO documents (id, title, event_date, venue, source_path, sha256, text, loaded_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET title=excluded.title, "
+            "event_date=excluded.event_date, venue=excluded.venue, source_path=excluded.source_path, "
+            "sha256=excluded.sha256, text=excluded.text, loaded_at=excluded.loaded_at",
+            (doc_id, doc.title, doc.event_date, doc.venue, doc.source_path, doc.sha256, doc.text, stamp),
+        )
+        conn.execute("DELETE FROM commitments WHERE document_id = ?", (doc_id,))
+        conn.execute(
+            "DELETE FROM speaker_aliases WHERE speaker_id IN (SELECT id FROM speakers WHERE document_id = ?)",
+            (doc_id,),
+        )
+        conn.execute("DELETE FROM turns WHERE document_id = ?", (doc_id,))
+        conn.execute("DELETE FROM notes WHERE document_id = ?", (doc_id,))
+        conn.execute("DELETE FROM speakers WHERE document_id = ?", (doc_id,))
+
+        conn.executemany(
+            "INSERT INTO speakers (id, name, role, document_id) VALUES (?, ?, ?, ?)",
+            [(speaker_id(doc_id, s.key), s.name, s.role, doc_id) for s in doc.speakers],
+        )
+        alias_rows = set()
+        for s in doc.speakers:
+            for alias in [s.name, *s.aliases]:
+                alias_rows.add((alias, speaker_id(doc_id, s.key)))
+        conn.executemany("INSERT INTO speaker_aliases (alias, speaker_id) VALUES (?, ?)", sorted(alias_rows))
+
+        def sid(key):
+            return speaker_id(doc_id, key) if key else None
+
+        def tid(seq):
+            return f"{doc_id}:{seq}"
+
+        conn.executemany(
+            "INSERT INTO turns (id, document_id, seq, speaker_id, label, text, char_start, char_end) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (tid(t.seq), doc_id, t.seq, sid(t.speaker_key), t.label, t.text, t.char_start, t.char_end)
+                for t in doc.turns
+            ],
+        )
+        conn.executemany(
+            "INSERT OR REPLACE INTO notes (document_id, char_start, text) VALUES (?, ?, ?)",
+            [(doc_id, n.char_start, n.text) for n in doc.notes],
+        )
+
+        actor_kinds = actor_kinds or {}
+        actors = {}
+        for r in recommendations:
+            actors[actor_id(r.actor)] = (r.actor, r.actor_kind or actor_kinds.get(r.actor))
+        for c in commitments:
+            actors[actor_id(c.actor)] = (c.actor, c.actor_kind or actor_kinds.get(c.actor))
+        conn.executemany(
+            "INSERT INTO actors (id, name, kind) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+            "name=excluded.name, kind=COALESCE(excluded.kind, actors.kind)",
+            [(aid, name, kind) for aid, (name, kind) in sorted(actors.items())],
+        )
+
+        existing = conn.execute(
+            "SELECT r.*, (SELECT count(*) FROM status_changes s WHERE s.recommendation_id = r.id) AS n_changes "
+            "FROM recommendations r WHERE document_id = ?",
+            (doc_id,),
+        ).fetchall()
+        new_recs = [(recommendation_id(doc_id, r.text), tid(r.turn_seq), r) for r in recommendations]
+        matched = match_existing(existing, new_recs)
+        final_ids: list[str] = []
+        seen_ids: set[str] = set()
+        for i, (rid, turn_id, r) in enumerate(new_recs):
+            row = matched.get(i)
+            if row is not None:
+                rid = row["id"]
+            elif rid in seen_ids:  # the same words twice in one document
+                rid = "r" + short_hash(doc_id, normalize_span(r.text), str(r.char_start))
+            seen_ids.add(rid)
+            final_ids.append(rid)
+            values = (
+                doc_id, turn_id, sid(r.speaker_key), actor_id(r.actor), r.actor_text, r.text,
+                r.char_start, r.char_end, r.theme, r.strength, r.cue, r.confidence,
+            )
+            if row is not None:
+                conn.execute(
+                    "UPDATE recommendations SET document_id=?, turn_id=?, speaker_id=?, actor_id=?, "
+                    "actor_text=?, text=?, char_start=?, char_end=?, theme=?, strength=?, cue=?, "
+                    "confidence=?, extracted=1 WHERE id=?",
+                    (*values, rid),
+                )
+            else:
+                conn.execute(
+                    "INSERT INTO recommendations (document_id, turn_id, speaker_id, actor_id, actor_text, "
+                    "text, char_start, char_end, theme, strength, cue, confidence, id) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*values, rid),
+                )
+        kept = 0
+        for row in existing:
+            if row["id"] in seen_ids:
+                continue
+            if is_human_edited(row):
+                # Keep it, flagged; re-anchor the span if its words are still in the text.
+                start = doc.text.find(row["text"])
+                if start >= 0 and (start, start + len(row["text"])) != (row["char_start"], row["char_end"]):
+                    turn = next((t for t in doc.turns if t.char_start <= start < t.char_end), None)
+                    conn.execute(
+                        "UPDATE recommendations SET char_start=?, char_end=?, turn_id=COALESCE(?, turn_id), "
+                        "extracted=0 WHERE id=?",
+                        (start, start + len(row["text"]), tid(turn.seq) if turn else None, row["id"]),
+                    )
+                else:
+                    conn.execute("UPDATE recommendations SET extracted=0 WHERE id=?", (row["id"],))
+                kept += 1
+            else:
+                conn.execute("DELETE FROM recommendations WHERE id=?", (row["id"],))
+
+        com_rows = []
+        com_seen = set()
+        for c in commitments:
+            cid = commitment_id(doc_id, c.text)
+            if cid in com_seen:
+                cid = "c" + short_hash(doc_id, normalize_span(c.text), str(c.char_start))
+            com_seen.add(cid)
+            rec_id = final_ids[c.recommendation_index] if c.recommendation_index is not None else None
+            com_rows.append(
+                (cid, doc_id, tid(c.turn_seq), sid(c.speaker_key), actor_id(c.actor), c.text,
+                 c.char_start, c.char_end, c.signal, rec_id, c.cue, c.confidence)
+            )
+        conn.executemany(
+            "INSERT INTO commitments (id, document_id, turn_id, speaker_id, actor_id, text, char_start, "
+            "char_end, signal, recommendation_id, cue, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            com_rows,
+        )
+    return {
+        "documents": 1,
+        "speakers": len(doc.speakers),
+        "turns": len(doc.turns),
+        "recommendations": len(recommendations),
+        "kept_edited": kept,
+        "commitments": len(commitments),
+    }
