@@ -1,7 +1,7 @@
 """The ``rectrack`` command line: a thin wrapper over the loader library."""
 from __future__ import annotations
 
-import os
+import contextlib
 import subprocess
 import sys
 from pathlib import Path
@@ -40,10 +40,13 @@ def load_paths(db_path, paths, lexicon_paths=(), echo=click.echo, progress=True)
     totals = {"documents": 0, "speakers": 0, "turns": 0, "recommendations": 0, "commitments": 0, "kept_edited": 0}
     errors = []
     try:
-        show_bar = progress and len(files) > 1
-        with click.progressbar(files, label="Loading", show_pos=True, item_show_func=lambda p: p.name if p else "",
-                               file=None if show_bar else open(os.devnull, "w")) as bar:
-            for path in bar:
+        if progress and len(files) > 1:
+            bar = click.progressbar(files, label="Loading", show_pos=True, file=sys.stderr,
+                                    item_show_func=lambda p: p.name if p else "")
+        else:
+            bar = contextlib.nullcontext(files)
+        with bar as items:
+            for path in items:
                 try:
                     source = read_source(path)
                     doc, recs, coms = process_source(source, lexicon)
