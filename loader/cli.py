@@ -125,5 +125,55 @@ def serve(db_path, host, port):
     sys.exit(subprocess.call(args))
 
 
+@cli.command(name="set")
+@click.argument("rec_id", metavar="ID")
+@click.option("--status", help="New status: proposed, accepted, in_progress, implemented, "
+              "partially_implemented, declined, dismissed")
+@click.option("--owner", help="Who follows it up (empty string clears)")
+@click.option("--due", "due_date", help="Due date, YYYY-MM-DD (empty string clears)")
+@click.option("--priority", help="high, normal or low")
+@click.option("--follow-up", "follow_up", help="Next step or notes (empty string clears)")
+@click.option("--note", help="Why, recorded in the history")
+@click.option("--as", "who", help="Recorded as the author [default: the OS user]")
+@click.option("--db", "db_path", default="rectrack.db", show_default=True, help="SQLite database file")
+def set_(rec_id, status, owner, due_date, priority, follow_up, note, who, db_path):
+    """Change the status or follow-up of recommendation ID, with a history row.
+
+    The same rules as the web page apply (see docs/tracking.md for the allowed status
+    transitions). The current version is read for you.
+
+    \b
+    Example:
+        rectrack set r3f2a9c1d0 --status accepted --owner "DPO" --due 2025-06-30
+        rectrack set r3f2a9c1d0 --status implemented --note "Reported done on 3 May" --as ana
+    """
+    import getpass
+
+    from . import tracking
+
+    given = {"status": status, "owner": owner, "due_date": due_date, "priority": priority,
+             "follow_up": follow_up, "note": note}
+    changes = {k: v for k, v in given.items() if v is not None}
+    if not changes:
+        raise click.ClickException("nothing to set: give --status, --owner, --due, --priority, --follow-up or --note")
+    if not Path(db_path).exists():
+        raise click.ClickException(f"{db_path}: no such database")
+    conn = store.connect(db_path)
+    try:
+        version = tracking.get_record(conn, rec_id)["version"]
+        result = tracking.update_recommendation(conn, rec_id, changes, version, who or getpass.getuser())
+    except RectrackError as e:
+        raise click.ClickException(str(e))
+    finally:
+        conn.close()
+    rec, change = result["recommendation"], result["change"]
+    if change is None:
+        click.echo(f"{rec_id}: nothing changed (status {rec['status']}, version {rec['version']})")
+    else:
+        fields = ", ".join(k for k in change["changes"] if k != "status")
+        click.echo(f"{rec_id}: {change['from_status']} -> {change['to_status']}"
+                   + (f"; changed {fields}" if fields else "") + f" (version {rec['version']})")
+
+
 def main():
     cli()
