@@ -1,22 +1,514 @@
-"""Resolve turn labels to one speaker per person (pure).
+"""Speaker labels and speaker resolution (pure).
 
-PLACEHOLDER: one speaker per distinct label; the full resolution replaces it.
+``parse_label`` reads one printed label (``Mr. Mahiga (United Republic of Tanzania) (spoke in
+French)``, ``The Chair (Mr. Mayr-Harting (Austria))``, ``Male Speaker``, ``Lynne Neagle AM``) into
+its parts; :mod:`loader.turns` uses it to decide what is a label. ``resolve_speakers`` then
+groups a document's turns into one :class:`~loader.model.Speaker` per person:
+
+- named labels are matched by name tokens (``Luck`` = ``Dr. Edward C. Luck``; honorifics,
+  post-nominals, ``(Country)`` and ``(spoke in X)`` removed); the canonical name is the fullest
+  form without honorific; two labels with the same surname but different stated countries are
+  different people;
+- role labels (``The President``, ``The Chair``) are one person per document, named when the
+  label nests a name (``The Chair (Hon. Anthony Rota (...))``), a roster line names them
+  (``President: Mr. Osman ..... (Somalia)``) or the text says who took the Chair;
+- unnamed labels (``Male Speaker``) are a new person each turn, except a speaker who answers
+  right after a short intervening turn addressed to them; a self-introduction (``I'm X from Y``,
+  ``My name is X``) names them and a self-described role (``I'm the consul for ...``) becomes
+  their name and role;
+- unlabelled turns (after a stage note) keep the previous speaker.
+
+Vocabulary comes from the ``speakers`` section of ``loader/lexicon.yml``.
 """
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .model import Document, Speaker
 
+# ---------------------------------------------------------------- vocabulary
 
-def resolve_speakers(doc: Document) -> Document:
-    by_label: dict[str, Speaker] = {}
-    for t in doc.turns:
-        if t.label is None:
+
+@dataclass(frozen=True)
+class Vocabulary:
+    honorifics: tuple  # lower-case word sequences, longest first
+    postnominals: frozenset
+    unnamed: frozenset  # lower-case labels
+    roles: frozenset  # lower-case role labels without "the"
+    role_words: frozenset
+    not_names: frozenset  # lower-case
+    particles: frozenset
+    openers: frozenset  # lower-case
+    title_keys: dict  # lower-case key -> field
+    procedural: tuple  # compiled regexes
+    page_junk: tuple  # compiled regexes
+
+
+_VOCAB_CACHE: dict[int, tuple] = {}
+
+
+def _low(items):
+    return frozenset(str(x).lower() for x in items or ())
+
+
+def vocabulary(lexicon: dict | None = None) -> Vocabulary:
+    """The compiled ``speakers`` vocabulary of ``lexicon`` (default lexicon when None), cached."""
+    if lexicon is None:
+        return _default_vocabulary()
+    hit = _VOCAB_CACHE.get(id(lexicon))
+    if hit is not None and hit[0] is lexicon:
+        return hit[1]
+    vocab = _build_vocabulary(lexicon)
+    _VOCAB_CACHE[id(lexicon)] = (lexicon, vocab)
+    return vocab
+
+
+@lru_cache(maxsize=1)
+def _default_vocabulary() -> Vocabulary:
+    from .lexicon import load_lexicon
+
+    return _build_vocabulary(load_lexicon())
+
+
+def _build_vocabulary(lexicon: dict) -> Vocabulary:
+    s = (lexicon or {}).get("speakers") or {}
+    honorifics = sorted(
+        {tuple(str(h).lower().split()) for h in s.get("honorifics") or ()}, key=len, reverse=True
+    )
+    title_keys = {}
+    for fld, keys in (s.get("title_keys") or {}).items():
+        for k in keys or ():
+            title_keys[str(k).lower()] = fld
+    return Vocabulary(
+        honorifics=tuple(honorifics),
+        postnominals=frozenset(str(x) for x in s.get("postnominals") or ()),
+        unnamed=_low(s.get("unnamed_labels")),
+        roles=_low(s.get("role_labels")),
+        role_words=_low(s.get("role_words")),
+        not_names=_low(s.get("not_names")),
+        particles=_low(s.get("name_particles")),
+        openers=_low(s.get("turn_openers")),
+        title_keys=title_keys,
+        procedural=tuple(re.compile(p, re.I) for p in s.get("procedural_lines") or ()),
+        page_junk=tuple(re.compile(p) for p in s.get("page_junk") or ()),
+    )
+
+
+# ---------------------------------------------------------------- labels
+
+NAME_WORD_RE = re.compile(r"^(?:[^\W\d_][.]?|[^\W\d_][\w'’.-]*)$")
+NUMBERED_RE = re.compile(
+    r"^(?P<kind>[^\W\d_][\w -]{0,30}?)\s+(?P<n>\d{1,3}|[A-Z])$"
+)
+SPOKE_IN_RE = re.compile(r"^(?:spoke|speaking|interpretation from|interpreted from)\b", re.I)
+LABEL_CHARS_RE = re.compile(r"^[^\W\d_][\w .'’\-]*$")
+
+
+@dataclass
+class LabelInfo:
+    """A label taken apart. ``kind`` is person, single (one bare name word), role, unnamed or numbered."""
+
+    kind: str
+    core: str  # the label without parentheticals ("Mr. Mahiga", "The Chair")
+    name: str | None = None  # the name without honorifics/post-nominals ("Edward C. Luck")
+    honorific: str | None = None
+    role: str | None = None  # role label ("Chair") for role labels
+    affiliations: list[str] = field(default_factory=list)  # parentheticals except language notes
+    inner: "LabelInfo | None" = None  # a name nested in a role label
+
+    @property
+    def tokens(self) -> list[str]:
+        return name_tokens(self.name) if self.name else []
+
+
+def fold(s: str) -> str:
+    """Lower case without accents, for comparing names."""
+    s = unicodedata.normalize("NFKD", s)
+    return "".join(c for c in s if not unicodedata.combining(c)).lower().replace("’", "'")
+
+
+def name_tokens(name: str) -> list[str]:
+    return [fold(t).strip(".") for t in name.split() if t.strip(".")]
+
+
+def split_parentheticals(label: str) -> tuple[str, list[str]] | None:
+    """``"Mr. X (Kenya) (spoke in French)"`` -> ``("Mr. X", ["Kenya", "spoke in French"])``.
+
+    None when parentheses are unbalanced or words follow the last parenthesis.
+    """
+    core_end = label.find("(")
+    if core_end == -1:
+        return label.strip(), []
+    core = label[:core_end].strip()
+    parts, depth, start = [], 0, None
+    for i in range(core_end, len(label)):
+        c = label[i]
+        if c == "(":
+            if depth == 0:
+                start = i + 1
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth < 0:
+                return None
+            if depth == 0:
+                parts.append(" ".join(label[start:i].split()))
+        elif depth == 0 and not c.isspace():
+            return None
+    if depth:
+        return None
+    return core, parts
+
+
+def _strip_honorifics(words: list[str], vocab: Vocabulary) -> tuple[list[str], str | None]:
+    taken = []
+    changed = True
+    while changed and words:
+        changed = False
+        low = [w.lower() for w in words]
+        for h in vocab.honorifics:
+            n = len(h)
+            if n < len(words) and tuple(low[:n]) == h:
+                taken.extend(words[:n])
+                words = words[n:]
+                changed = True
+                break
+    return words, (" ".join(taken) or None)
+
+
+def parse_label(label: str, lexicon: dict | None = None) -> LabelInfo | None:
+    """Take a printed speaker label apart; None when it does not look like a speaker label."""
+    vocab = vocabulary(lexicon)
+    split = split_parentheticals(" ".join(label.split()))
+    if split is None:
+        return None
+    core, parens = split
+    if not core or len(core) > 80:
+        return None
+    affiliations = [p for p in parens if p and not SPOKE_IN_RE.match(p)]
+    low = core.lower()
+    if low in vocab.unnamed:
+        return LabelInfo("unnamed", core, affiliations=affiliations)
+    m = NUMBERED_RE.match(core)
+    if m and (m.group("kind").lower() in vocab.unnamed or m.group("kind").lower() in {"speaker", "participant", "person", "voice"}):
+        return LabelInfo("numbered", core, affiliations=affiliations)
+    if not LABEL_CHARS_RE.match(core):
+        return None
+    role = low[4:] if low.startswith("the ") else low
+    if role in vocab.roles:
+        info = LabelInfo("role", core, role=core[4:] if low.startswith("the ") else core,
+                         affiliations=affiliations)
+        if parens:
+            inner = parse_label(parens[0], lexicon)
+            if inner is not None and inner.kind == "person":
+                info.inner = inner
+                info.affiliations = inner.affiliations + affiliations[1:]
+        return info
+    words = core.split()
+    if len(words) > 7:
+        return None
+    if core.isupper() and len(core) > 3:
+        words = [w.capitalize() if not w.endswith(".") or len(w) > 2 else w for w in words]
+    words, honorific = _strip_honorifics(words, vocab)
+    while len(words) > 1 and words[-1].strip(",") in vocab.postnominals:
+        words = words[:-1]
+    if not words:
+        return None
+    for w in words:
+        if fold(w) in vocab.particles:
             continue
-        if t.label not in by_label:
-            key = re.sub(r"[^a-z0-9]+", "-", t.label.lower()).strip("-")
-            by_label[t.label] = Speaker(key=key, name=t.label, aliases=[t.label])
-        t.speaker_key = by_label[t.label].key
-    doc.speakers = list(by_label.values())
+        if not NAME_WORD_RE.match(w) or not w[0].isupper():
+            return None
+    if all(fold(w) in vocab.particles for w in words):
+        return None
+    if honorific is None and any(fold(w).strip(".") in vocab.not_names for w in words):
+        return None
+    if honorific is not None and fold(words[0]).strip(".") in vocab.not_names and len(words) == 1:
+        return None
+    kind = "person" if honorific or len(words) > 1 else "single"
+    return LabelInfo(kind, core, name=" ".join(words), honorific=honorific, affiliations=affiliations)
+
+
+# ---------------------------------------------------------------- resolution
+
+SELF_NAME_RE = re.compile(
+    r"(?:\bmy name is|\bmy name's|\bI am|\bI'm|\bI’m|\bthis is)\s+"
+    r"(?P<name>(?:[A-Z][\w'’-]+\.?\s+){0,1}[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})"
+    r"(?=\s*(?:,|\.|;|from\b|of\b|with\b|and\b|representing\b|here\b|$))"
+)
+SELF_THANKS_RE = re.compile(
+    r"^\W*Thank(?:s| you)[^.,]{0,20},\s+(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,2})\.\s+I(?:'m|’m| am)\b"
+)
+SELF_ROLE_RE = re.compile(
+    r"(?:\bI am|\bI'm|\bI’m|\bI work as|\bI serve as)\s+(?P<role>(?:the|a|an)\s+[^.,;:!?]{3,90})"
+)
+ROLE_STOP_RE = re.compile(r"\s+(?:to|who|which|that|and then|has|is|was|will|would|but|so)\b.*$")
+SECOND_PERSON_RE = re.compile(r"\b(?:you|your|yourself|yourselves)\b|\?\s*$", re.I)
+TOOK_CHAIR_RE = re.compile(
+    r"(?P<label>(?:Mr|Ms|Mrs|Dr|Miss)\.?\s+[^,()\n]{2,60}?\s*\((?P<country>[^()\n]{2,60})\))\s*,\s*"
+    r"(?P<role>[A-Z][\w -]{2,40}),\s+took\s+the\s+Chair"
+)
+ROSTER_RE = re.compile(
+    r"^\s*(?P<role>[A-Z][\w -]{2,30}?)\s*:\s*(?P<label>(?:Mr|Ms|Mrs|Dr|Miss)\.?\s+[^.\n]{2,60}?)"
+    r"\s*\.{5,}\s*\((?P<country>[^()\n]{2,60})\)\s*$",
+    re.M,
+)
+
+
+def slug(value: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", fold(value)).strip("-") or "speaker"
+
+
+@dataclass(eq=False)
+class _Person:
+    name: str
+    tokens: list[str]
+    country: str | None = None
+    role: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    unnamed: bool = False
+    role_label: str | None = None  # lower-case role label this person holds ("chair")
+
+    def add_alias(self, alias: str | None):
+        alias = " ".join((alias or "").split())
+        if alias and alias not in self.aliases:
+            self.aliases.append(alias)
+
+    def absorb_name(self, name: str | None):
+        if not name:
+            return
+        toks = name_tokens(name)
+        if len(toks) > len(self.tokens) or (len(toks) == len(self.tokens) and len(name) > len(self.name)):
+            self.name, self.tokens = name, toks
+
+
+def _surname(tokens: list[str]) -> str:
+    return tokens[-1] if tokens else ""
+
+
+def _same_person(tokens: list[str], person: _Person) -> bool:
+    """``tokens`` names ``person`` when they share the surname and one token list contains the other."""
+    if not tokens or not person.tokens or person.unnamed:
+        return False
+    a, b = set(tokens), set(person.tokens)
+    if _surname(tokens) == _surname(person.tokens):
+        return a <= b or b <= a or _initials_ok(tokens, person.tokens)
+    # a single first-name label ("Glyn") for a person known by full name
+    return len(tokens) == 1 and tokens[0] == person.tokens[0] and len(person.tokens) > 1
+
+
+def _initials_ok(a: list[str], b: list[str]) -> bool:
+    """``Edward Luck`` vs ``Edward C. Luck``, ``E. Luck`` vs ``Edward Luck``."""
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    for t in short[:-1]:
+        if not any(u == t or (len(t) == 1 and u.startswith(t)) or (len(u) == 1 and t.startswith(u)) for u in long_[:-1]):
+            return False
+    return True
+
+
+def _country(info: LabelInfo) -> str | None:
+    return info.affiliations[0] if info.affiliations else None
+
+
+def _intro_role(text: str, person: _Person, vocab: Vocabulary) -> str | None:
+    """A role stated where the person is introduced: ``Full Name, the Role of X``."""
+    if len(person.tokens) < 2:
+        return None
+    words = person.name.split()
+    pattern = r"\b" + r"\s+".join(re.escape(w) for w in words) + r"(?:\s+[A-Z]{2,4})?,\s+(?P<rest>[^.;:!?\n]{3,160})"
+    for m in re.finditer(pattern, text):
+        role = _role_phrase(m.group("rest"), vocab)
+        if role:
+            return role
+    return None
+
+
+def _role_phrase(rest: str, vocab: Vocabulary) -> str | None:
+    rest = rest.split(",")[0]
+    rest = re.sub(r"\s*[—–(].*$", "", rest)
+    rest = ROLE_STOP_RE.sub("", rest).strip()
+    rest = re.sub(r"^(?:the|our|a|an|my)\s+", "", rest, flags=re.I)
+    words = rest.split()
+    if not words or len(words) > 14:
+        return None
+    head = [fold(w).strip(".,") for w in words[:4]]
+    if not any(w in vocab.role_words or w.split("-")[0] in vocab.role_words for w in head):
+        return None
+    return rest
+
+
+def _self_identification(text: str, known: list[_Person], vocab: Vocabulary) -> tuple[str | None, str | None]:
+    """(name, role) a speaker gives for themselves in the first part of their turn."""
+    head = text[:1200]
+    m = SELF_THANKS_RE.match(head)
+    candidates = [m.group("name")] if m else []
+    candidates += [m.group("name") for m in SELF_NAME_RE.finditer(head)]
+    for name in candidates:
+        toks = name_tokens(name)
+        words = name.split()
+        if len(words) < 2 and not name.startswith(("Mr", "Ms", "Dr")):
+            continue
+        if any(fold(w).strip(".") in vocab.not_names or fold(w).strip(".") in vocab.role_words for w in words):
+            continue
+        if any(_same_person(toks, p) for p in known):
+            continue
+        return name, None
+    m = SELF_ROLE_RE.search(head)
+    if m:
+        role = _role_phrase(m.group("role"), vocab)
+        if role:
+            return None, role
+    return None, None
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
+    """Set ``speaker_key`` on every turn and fill ``doc.speakers`` (one per person). Returns ``doc``."""
+    vocab = vocabulary(lexicon)
+    persons: list[_Person] = []
+    turn_person: list[_Person | None] = []
+    infos = [parse_label(t.label, lexicon) if t.label else None for t in doc.turns]
+
+    # Named people first, fullest forms first, so short forms attach to the right person.
+    named = [(i, info) for i, info in enumerate(infos) if info is not None and info.kind in ("person", "single")]
+    named += [(i, info.inner) for i, info in enumerate(infos) if info is not None and info.inner is not None]
+    order = sorted(named, key=lambda x: (-len(x[1].tokens), x[0]))
+    by_turn_name: dict[int, _Person] = {}
+    for i, info in order:
+        toks = info.tokens
+        country = _country(info)
+        matches = [p for p in persons if _same_person(toks, p)
+                   and not (country and p.country and fold(country) != fold(p.country)
+                            and info.honorific and len(toks) == 1)]
+        if len(matches) > 1:
+            # ambiguous short form: the candidate who spoke most recently before this turn
+            recent = [by_turn_name[j] for j in sorted(by_turn_name) if j < i and by_turn_name[j] in matches]
+            matches = [recent[-1]] if recent else matches[:1]
+        if matches:
+            person = matches[0]
+            person.absorb_name(info.name)
+        else:
+            person = _Person(name=info.name, tokens=toks, country=country)
+            persons.append(person)
+        if country and not person.country:
+            person.country = country
+        if info.affiliations and not person.role:
+            person.role = _pick_role(info.affiliations, vocab)
+        by_turn_name[i] = person
+
+    # Role labels: who holds them, from nested names, roster lines or "X took the Chair".
+    role_holders: dict[str, _Person] = {}
+    for m in ROSTER_RE.finditer(doc.text[:20000]):
+        _hold_role(role_holders, persons, m.group("role"), m.group("label"), m.group("country"), lexicon)
+    m = TOOK_CHAIR_RE.search(doc.text)
+    if m:
+        role = "acting " + m.group("role").lower().replace("vice-", "").replace("vice ", "")
+        _hold_role(role_holders, persons, role, m.group("label"), m.group("country"), lexicon)
+
+    prev: _Person | None = None
+    prev_info: LabelInfo | None = None
+    for i, t in enumerate(doc.turns):
+        info = infos[i]
+        person = None
+        if info is None:
+            person = prev  # an unlabelled turn continues the previous speaker
+        elif info.kind in ("person", "single"):
+            person = by_turn_name[i]
+        elif info.kind == "role":
+            key = info.role.lower()
+            if info.inner is not None:
+                person = by_turn_name[i]
+                role_holders[key] = person
+            else:
+                person = role_holders.get(key)
+                if person is None:
+                    person = _Person(name=info.core if not info.core.lower().startswith("the ") else info.core[4:],
+                                     tokens=[], role=info.role)
+                    persons.append(person)
+                    role_holders[key] = person
+            person.role_label = person.role_label or key
+            if not person.role or person.role == (info.affiliations[0] if info.affiliations else None):
+                person.role = info.role if not person.role else f"{info.role}; {person.role}"
+        elif info.kind == "numbered":
+            key = fold(info.core)
+            person = next((p for p in persons if p.unnamed and p.role_label == key), None)
+            if person is None:
+                person = _Person(name=info.core, tokens=[], unnamed=True, role_label=key)
+                persons.append(person)
+        else:  # unnamed: new person unless answering again after a short turn addressed to them
+            person = None
+            if i >= 2 and infos[i - 2] is not None and infos[i - 2].kind == "unnamed" \
+                    and fold(infos[i - 2].core) == fold(info.core) and turn_person[i - 2] is not prev \
+                    and _words(doc.turns[i - 1].text) <= 25 and SECOND_PERSON_RE.search(doc.turns[i - 1].text):
+                person = turn_person[i - 2]
+            if person is None:
+                person = _Person(name=info.core, tokens=[], unnamed=True, role_label=fold(info.core))
+                persons.append(person)
+            if person.name == info.core:
+                name, role = _self_identification(t.text, [p for p in persons if not p.unnamed], vocab)
+                if name:
+                    person.name, person.tokens = name, name_tokens(name)
+                elif role:
+                    person.name, person.role = role[0].upper() + role[1:], role
+        if t.label:
+            person.add_alias(" ".join(t.label.split()))
+            if info is not None and info.inner is not None:
+                person.add_alias(info.inner.core)
+        turn_person.append(person)
+        prev, prev_info = person, info
+
+    # Roles stated when a person is introduced in the text take precedence over label parentheticals.
+    for p in persons:
+        if not p.unnamed and len(p.tokens) >= 2:
+            role = _intro_role(doc.text, p, vocab)
+            if role:
+                p.role = role if not p.role_label else f"{p.role}; {role}" if p.role else role
+
+    # Keys: slug of the name, unique; unnamed voices numbered in order of appearance.
+    used: set[str] = set()
+    counters: dict[str, int] = {}
+    speakers: dict[int, Speaker] = {}
+    for p in [p for p in dict.fromkeys(tp for tp in turn_person if tp is not None)]:
+        if p.unnamed and p.aliases and p.name == p.aliases[0]:
+            base = slug(p.name)
+            counters[base] = counters.get(base, 0) + 1
+            key = f"{base}-{counters[base]}"
+        else:
+            key = slug(p.name)
+        k, n = key, 2
+        while k in used:
+            k, n = f"{key}-{n}", n + 1
+        used.add(k)
+        speakers[id(p)] = Speaker(key=k, name=p.name, role=p.role, aliases=list(p.aliases))
+    for t, p in zip(doc.turns, turn_person):
+        t.speaker_key = speakers[id(p)].key if p is not None else None
+    doc.speakers = list(speakers.values())
     return doc
+
+
+def _pick_role(affiliations: list[str], vocab: Vocabulary) -> str:
+    for a in affiliations:
+        if any(fold(w).strip(".,") in vocab.role_words for w in a.split()):
+            return a
+    return affiliations[0]
+
+
+def _hold_role(holders: dict, persons: list, role: str, label: str, country: str, lexicon) -> None:
+    info = parse_label(f"{label} ({country})", lexicon)
+    if info is None or info.kind not in ("person", "single"):
+        return
+    key = role.strip().lower()
+    key = key[4:] if key.startswith("the ") else key
+    person = next((p for p in persons if _same_person(info.tokens, p)
+                   and (not p.country or fold(p.country) == fold(country))), None)
+    if person is None:
+        person = _Person(name=info.name, tokens=info.tokens, country=country)
+        persons.append(person)
+    person.role = person.role or country
+    holders.setdefault(key, person)

@@ -1,26 +1,423 @@
 """Split a transcript into speaker turns, stage notes and title metadata (pure).
 
-PLACEHOLDER: a minimal `Name: text` splitter; the full segmentation replaces it.
+Works line by line on the raw text, so every offset indexes into ``source.text`` (``\\r\\n`` kept):
+
+1. Lines are classed: blank; page junk (running headers/footers, job numbers, page numbers,
+   bare timestamps, roster lines with dot leaders, and short lines with digits repeated on
+   three or more pages); stage notes (a whole line in ``[...]``, or a short ``(Applause)``);
+   procedural record lines (``The meeting rose at ...``); text.
+2. Speaker labels are found at line starts: ``Label:`` / ``Label :`` inline or alone on the line
+   (the speech then starts on the next text line), labels wrapped over two lines inside an open
+   parenthesis, and, at a paragraph start, a name printed without a colon when it is a label
+   already used in the document (``Prince Zeid I'm going ...``) or a full name followed by a
+   conventional opener (``Herman Schaper Thank you.``). A candidate must look like a person or
+   role label (:func:`loader.speakers.parse_label`); a bare one-word name is only a label when the
+   document knows it as part of a longer name. Headings such as ``Two:`` or ``The field:`` are not.
+3. Text before the first label is the title block: ``When:``/``Where:`` style keys, or the first
+   date line (``Friday, 30 January 2026, 10 a.m.``), fill ``title``, ``event_date`` and ``venue``.
+4. A turn runs to the next label or note; unlabelled text after a note is a new turn with no
+   label; lower-case continuation paragraphs and page-broken paragraphs stay in the turn. Turn
+   text is the verbatim slice after the label, minus any page junk lines inside it.
 """
 from __future__ import annotations
 
+import datetime
 import re
+from collections import Counter
+from dataclasses import dataclass
 
 from .model import Document, Note, Source, Turn
+from .speakers import fold, parse_label, vocabulary
 
-LABEL_RE = re.compile(r"^(?P<label>[A-Z][A-Za-z.' -]{1,60}?)\s*:\s*", re.M)
+LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+COLON_LABEL_RE = re.compile(r"^(?P<label>[^\s:\[\]{}<>\"“”*#|][^:\n\[\]{}<>\"“”]{0,200}?)[ \t]*:(?![/\d])[ \t]*")
+BRACKET_NOTE_RE = re.compile(r"^\[[^\[\]]{1,200}\]$")
+PAREN_NOTE_RE = re.compile(r"^\((?P<body>[A-Za-z][A-Za-z ,;'’/.-]{1,80})\)\.?$")
+PAREN_NOTE_STOP_RE = re.compile(r"^(?:spoke|speaking|continued|cont'd|contd|sic|see|inaudible\b.*speaker)", re.I)
+WORD_RE = re.compile(r"\S+")
+DIGIT_RE = re.compile(r"\d+")
+LETTER_RE = re.compile(r"[^\W\d_]")
+SENTENCE_START_RE = re.compile(r"^[\"“‘'(\[]?[A-Z0-9]")
+
+MONTHS = {m: i + 1 for i, m in enumerate(
+    "january february march april may june july august september october november december".split())}
+MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
+MONTHS["sept"] = 9
+_MONTH = r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+DATE_RES = (
+    re.compile(_MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})\b", re.I),
+    re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(?P<year>\d{4})\b", re.I),
+    re.compile(r"\b(?P<year>\d{4})-(?P<mnum>\d{2})-(?P<day>\d{2})\b"),
+)
+TITLE_KEY_RE = re.compile(r"^(?P<key>[^:]{1,30}?)\s*:\s*(?P<value>.*)$")
+
+BLANK, JUNK, NOTE, PROC, TEXT = "blank", "junk", "note", "proc", "text"
 
 
-def parse_document(source: Source) -> Document:
+@dataclass
+class _Line:
+    start: int  # offset of the first character
+    end: int  # offset after the last character (line break excluded)
+    raw: str
+    kind: str = TEXT
+
+    @property
+    def text(self) -> str:
+        return self.raw.strip()
+
+    @property
+    def lstart(self) -> int:
+        return self.start + (len(self.raw) - len(self.raw.lstrip()))
+
+
+@dataclass
+class _Label:
+    line: int  # index of the line the label starts on
+    start: int  # char_start
+    end: int  # end of the label text (before the colon)
+    speech: int  # offset where the speech starts on the label line (== line end if nothing follows)
+    last_line: int  # line index the label ends on (wrapped labels)
+    label: str
+    info: object
+
+
+def _split_lines(text: str) -> list[_Line]:
+    lines = []
+    for m in LINE_RE.finditer(text):
+        if m.start() == m.end():
+            if m.start() >= len(text):
+                break
+            continue
+        raw = m.group().rstrip("\r\n")
+        lines.append(_Line(m.start(), m.start() + len(raw), raw))
+    return lines
+
+
+def _classify(lines: list[_Line], vocab) -> None:
+    shapes = Counter()
+    for ln in lines:
+        t = ln.text
+        if t and len(t) <= 100 and DIGIT_RE.search(t) and LETTER_RE.search(t.replace("/", "")) is not None:
+            shapes[DIGIT_RE.sub("#", t)] += 1
+    for ln in lines:
+        t = ln.text
+        if not t:
+            ln.kind = BLANK
+        elif any(p.search(t) for p in vocab.page_junk):
+            ln.kind = JUNK
+        elif (shapes.get(DIGIT_RE.sub("#", t), 0) >= 3 and len(t.split()) <= 12
+              and not re.search(r"[.!?]$", t)):
+            ln.kind = JUNK
+        elif BRACKET_NOTE_RE.match(t):
+            ln.kind = NOTE
+        elif (m := PAREN_NOTE_RE.match(t)) and len(m.group("body").split()) <= 6 \
+                and not PAREN_NOTE_STOP_RE.match(m.group("body")):
+            ln.kind = NOTE
+        elif any(p.match(t) for p in vocab.procedural):
+            ln.kind = PROC
+
+
+def _colon_label(lines: list[_Line], i: int, lexicon) -> _Label | None:
+    ln = lines[i]
+    raw = ln.raw
+    lead = len(raw) - len(raw.lstrip())
+    body = raw[lead:]
+    m = COLON_LABEL_RE.match(body)
+    last = i
+    if m is None or m.group("label").count("(") != m.group("label").count(")"):
+        # a label wrapped inside an open parenthesis: "Ms. X (Department for ...\nManagement): ..."
+        if "(" not in body[:150] or body.count("(") <= body.count(")") or i + 1 >= len(lines):
+            return None
+        nxt = lines[i + 1]
+        if nxt.kind != TEXT:
+            return None
+        joined = body + "\n" + nxt.raw
+        m = COLON_LABEL_RE.match(joined.replace("\n", " ", 1))
+        if m is None or m.end("label") <= len(body):
+            return None
+        last = i + 1
+        label = joined[: m.end("label")].rstrip()
+        speech_off = m.end() - len(body) - 1
+        speech = nxt.start + speech_off
+        end = ln.start + lead + len(label) if "\n" not in label else nxt.start + len(label) - len(body) - 1
+        line_end = nxt.end
+    else:
+        label = m.group("label").rstrip()
+        speech = ln.start + lead + m.end()
+        end = ln.start + lead + len(label)
+        line_end = ln.end
+    info = parse_label(label, lexicon)
+    if info is None:
+        return None
+    return _Label(i, ln.start + lead, end, min(speech, line_end), last, label, info)
+
+
+def _paragraph_start(lines: list[_Line], i: int) -> bool:
+    j = i - 1
+    while j >= 0 and lines[j].kind == JUNK:
+        j -= 1
+    return j < 0 or lines[j].kind in (BLANK, NOTE, PROC)
+
+
+def _known_forms(labels: list[_Label]) -> dict[str, object]:
+    forms = {}
+    for lab in labels:
+        info = lab.info
+        forms.setdefault(" ".join(info.core.split()), info)
+        if info.name:
+            forms.setdefault(info.name, info)
+    return forms
+
+
+def _nocolon_label(lines, i, known: dict, vocab, lexicon) -> _Label | None:
+    ln = lines[i]
+    t = ln.raw.lstrip()
+    lead = len(ln.raw) - len(t)
+    words = [(m.start(), m.end()) for m in WORD_RE.finditer(t[:200])]
+    # a known label printed without its colon, longest form first
+    for n in range(min(6, len(words) - 1), 0, -1):
+        cand = t[: words[n - 1][1]]
+        if cand in known:
+            nxt = t[words[n][0]:]
+            if SENTENCE_START_RE.match(nxt) and not cand.endswith((",", ".")):
+                info = known[cand]
+                return _Label(i, ln.start + lead, ln.start + lead + len(cand), ln.start + lead + words[n][0],
+                              i, cand, info)
+    # an unknown full name followed by a conventional opener ("Herman Schaper Thank you.")
+    for n in (3, 2):
+        if len(words) <= n:
+            continue
+        cand = t[: words[n - 1][1]]
+        opener = t[words[n][0]: words[n][1]].strip(".,!;:").lower()
+        if opener not in vocab.openers:
+            continue
+        info = parse_label(cand, lexicon)
+        if info is not None and info.kind == "person" and len(info.tokens) >= 2:
+            return _Label(i, ln.start + lead, ln.start + lead + len(cand), ln.start + lead + words[n][0],
+                          i, cand, info)
+    return None
+
+
+def _find_labels(lines: list[_Line], text: str, lexicon, vocab) -> list[_Label]:
+    cands: list[_Label] = []
+    i = 0
+    while i < len(lines):
+        if lines[i].kind == TEXT:
+            lab = _colon_label(lines, i, lexicon)
+            if lab is not None:
+                cands.append(lab)
+                i = lab.last_line + 1
+                continue
+        i += 1
+    strong = [c for c in cands if c.info.kind != "single"]
+    tokens = set()
+    for c in strong:
+        tokens.update(c.info.tokens)
+        if c.info.inner is not None:
+            tokens.update(c.info.inner.tokens)
+    single_counts = Counter(fold(c.info.name) for c in cands if c.info.kind == "single")
+    labels = []
+    for c in cands:
+        if c.info.kind == "single":
+            word = fold(c.info.name).strip(".")
+            mentioned = re.search(r"\b[A-Z][\w'’-]+\.? " + re.escape(c.info.name) + r"\b", text) is not None
+            if not (word in tokens or mentioned or single_counts[fold(c.info.name)] >= 3):
+                continue
+        labels.append(c)
+    if not labels:
+        return labels
+    # labels printed without a colon, at paragraph starts after the first label
+    known = _known_forms(labels)
+    taken = {lab.line for lab in labels}
+    first = labels[0].line
+    extra = []
+    for i in range(first + 1, len(lines)):
+        if i in taken or lines[i].kind != TEXT or not _paragraph_start(lines, i):
+            continue
+        if any(lab.line < i <= lab.last_line for lab in labels):
+            continue
+        lab = _nocolon_label(lines, i, known, vocab, lexicon)
+        if lab is not None:
+            extra.append(lab)
+    return sorted(labels + extra, key=lambda lab: lab.start)
+
+
+# ---------------------------------------------------------------- title block
+
+
+def parse_date(value: str) -> str | None:
+    """The first date in ``value`` as ISO ``YYYY-MM-DD`` (``Monday, November 9, 2009`` -> ``2009-11-09``)."""
+    best = None
+    for rx in DATE_RES:
+        m = rx.search(value)
+        if not m:
+            continue
+        try:
+            month = int(m.group("mnum")) if "mnum" in rx.groupindex else MONTHS[m.group("month").lower()[:3]]
+            d = datetime.date(int(m.group("year")), month, int(m.group("day")))
+        except (KeyError, ValueError):
+            continue
+        if best is None or m.start() < best[0]:
+            best = (m.start(), d.isoformat())
+    return best[1] if best else None
+
+
+def _title_block(lines: list[_Line], vocab) -> dict:
+    """title / event_date / venue from the lines before the first turn."""
+    out = {"title": None, "event_date": None, "venue": None}
+    paras: list[list[_Line]] = []
+    gap = True
+    for ln in lines[:80]:
+        if ln.kind == BLANK:
+            gap = True
+        elif ln.kind in (TEXT, PROC):
+            if gap or not paras:
+                paras.append([])
+            paras[-1].append(ln)
+            gap = False
+    keyed = False
+    pending = None
+    venue_next = False
+    title_lines: list[str] = []
+    for para in paras:
+        m = TITLE_KEY_RE.match(para[0].text)
+        fld = vocab.title_keys.get(m.group("key").lower()) if m else None
+        if fld:
+            keyed = True
+            values = ([m.group("value")] if m.group("value").strip() else []) + [ln.text for ln in para[1:]]
+            if values:
+                _assign(out, fld, values)
+                pending = None
+            else:
+                pending = fld
+            continue
+        if pending:
+            _assign(out, pending, [ln.text for ln in para])
+            pending = None
+            continue
+        for ln in para:
+            t = ln.text
+            if out["event_date"] is None and len(t) < 80 and parse_date(t):
+                out["event_date"] = parse_date(t)
+                venue_next = True
+                continue
+            if venue_next:
+                venue_next = False
+                if out["venue"] is None and len(t.split()) <= 6 and not re.search(r"[\d.:;]", t):
+                    out["venue"] = t
+                    continue
+            if out["event_date"] is None and not keyed:
+                title_lines.append(t)
+    if out["title"] is None and title_lines and (keyed or out["event_date"]):
+        out["title"] = " — ".join(" ".join(t.split()) for t in title_lines[:4])
+    return out
+
+
+def _assign(out: dict, fld: str, values: list[str]) -> None:
+    values = [" ".join(v.split()) for v in values if v.strip()]
+    if fld == "event_date":
+        out[fld] = parse_date(" ".join(values)) or out[fld]
+    elif fld == "venue":
+        out[fld] = ", ".join(values)
+    else:
+        out[fld] = " ".join(values)
+
+
+# ---------------------------------------------------------------- turns
+
+
+def _turn_text(text: str, lines: list[_Line], speech: int, idxs: list[int]) -> tuple[str, int]:
+    """Spoken text of a turn from ``speech`` over the text lines ``idxs``; junk lines between them dropped."""
+    pieces = []
+    seg_start = speech
+    prev = idxs[0]
+    for j in idxs[1:]:
+        if any(lines[k].kind == JUNK for k in range(prev + 1, j)):
+            pieces.append(text[seg_start: lines[prev].end].rstrip())
+            seg_start = lines[j].lstart
+        prev = j
+    end = lines[prev].end
+    pieces.append(text[seg_start:end].rstrip())
+    out = "\n".join(p for p in pieces if p)
+    return out.strip(), len(text[:end].rstrip())
+
+
+def parse_document(source: Source, lexicon: dict | None = None) -> Document:
+    """Turns, notes and title metadata of ``source`` (pure; offsets index into ``source.text``)."""
     text = source.text
+    vocab = vocabulary(lexicon)
     doc = Document(id=source.document_id, text=text, source_path=source.source_path, sha256=source.sha256)
-    matches = list(LABEL_RE.finditer(text))
-    for i, m in enumerate(matches):
-        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        while end > m.end() and text[end - 1].isspace():
-            end -= 1
-        doc.turns.append(
-            Turn(seq=i + 1, label=m.group("label"), speaker_key=None, text=text[m.end():end],
-                 char_start=m.start(), char_end=end, speech_start=m.end())
-        )
+    lines = _split_lines(text)
+    _classify(lines, vocab)
+    labels = _find_labels(lines, text, lexicon, vocab)
+    by_line = {lab.line: lab for lab in labels}
+    first_line = labels[0].line if labels else None
+    if first_line is None:
+        # no labels: the header is the first paragraph(s) up to a blank line after a date
+        first_line = _body_start(lines)
+    meta = _title_block(lines[:first_line], vocab)
+    doc.title, doc.event_date, doc.venue = meta["title"], meta["event_date"], meta["venue"]
+
+    turns: list[Turn] = []
+    cur = None  # dict(label, start, speech, idxs)
+
+    def close():
+        nonlocal cur
+        if cur is None:
+            return
+        if cur["idxs"]:
+            body, end = _turn_text(text, lines, cur["speech"], cur["idxs"])
+            if body:
+                turns.append(Turn(seq=len(turns) + 1, label=cur["label"], speaker_key=None, text=body,
+                                  char_start=cur["start"], char_end=end, speech_start=cur["speech"]))
+        cur = None
+
+    i = first_line
+    while i < len(lines):
+        ln = lines[i]
+        lab = by_line.get(i)
+        if lab is not None:
+            close()
+            cur = {"label": lab.label, "start": lab.start, "speech": lab.speech, "idxs": []}
+            last = lines[lab.last_line]
+            if lab.speech < last.end and text[lab.speech:last.end].strip():
+                cur["idxs"].append(lab.last_line)
+            else:
+                cur["speech"] = None  # speech starts on the next text line
+            i = lab.last_line + 1
+            continue
+        if ln.kind in (NOTE, PROC):
+            if cur is not None and not cur["idxs"] and cur["label"] and ln.kind == NOTE:
+                # "Male Speaker:" with only a note as its content: the note is the turn
+                cur["speech"] = ln.lstart
+                cur["idxs"].append(i)
+                i += 1
+                continue
+            close()
+            doc.notes.append(Note(char_start=ln.lstart, text=ln.text))
+        elif ln.kind == TEXT:
+            if cur is None:
+                cur = {"label": None, "start": ln.lstart, "speech": ln.lstart, "idxs": []}
+            if cur["speech"] is None:
+                cur["speech"] = ln.lstart
+            cur["idxs"].append(i)
+        i += 1
+    close()
+    # notes in the preamble (before the first turn) are kept too
+    for ln in lines[:first_line]:
+        if ln.kind == NOTE:
+            doc.notes.append(Note(char_start=ln.lstart, text=ln.text))
+    doc.notes.sort(key=lambda n: n.char_start)
+    doc.turns = turns
     return doc
+
+
+def _body_start(lines: list[_Line]) -> int:
+    """Without labels: the body starts after a title block that ends with a date line, else at 0."""
+    for i, ln in enumerate(lines[:40]):
+        if ln.kind == TEXT and len(ln.text) < 80 and parse_date(ln.text):
+            j = i + 1
+            while j < len(lines) and lines[j].kind != BLANK:
+                j += 1
+            return j
+    return 0
