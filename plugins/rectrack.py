@@ -21,35 +21,35 @@ from loader import tracking
 EDIT_ACTION = "rectrack-edit"
 
 
-def _rec_path(datasette, rec_id, format=None):
+def _tr_rec_path(datasette, rec_id, format=None):
     path = "/-/rectrack/recommendations/" + _urlparse.quote(rec_id, safe="")
     return datasette.urls.path(path + (".json" if format == "json" else ""))
 
 
-def _json_error(status, message, **extra):
+def _tr_json_error(status, message, **extra):
     return Response.json({"ok": False, "error": message, **extra}, status=status)
 
 
-def _error_response(e):
+def _tr_error_response(e):
     """A tracking exception as the JSON error response it stands for."""
     if isinstance(e, tracking.StaleVersion):
-        return _json_error(409, str(e), current_version=e.current_version)
+        return _tr_json_error(409, str(e), current_version=e.current_version)
     if isinstance(e, tracking.RecommendationNotFound):
-        return _json_error(404, str(e))
+        return _tr_json_error(404, str(e))
     extra = {"field": e.field}
     if getattr(e, "allowed", None) is not None:
         extra["allowed"] = e.allowed
-    return _json_error(400, str(e), **extra)
+    return _tr_json_error(400, str(e), **extra)
 
 
-async def _ensure_can_view(datasette, request, db):
+async def _tr_ensure_can_view(datasette, request, db):
     await datasette.ensure_permissions(
         request.actor,
         [("view-table", (db.name, "recommendations")), ("view-database", db.name), "view-instance"],
     )
 
 
-async def _read(db, rec_id, context=False):
+async def _tr_read(db, rec_id, context=False):
     def fn(conn):
         data = tracking.get_recommendation(conn, rec_id)
         if context:
@@ -59,7 +59,7 @@ async def _read(db, rec_id, context=False):
     return await db.execute_fn(fn)
 
 
-async def _update(db, rec_id, changes, version, actor):
+async def _tr_update(db, rec_id, changes, version, actor):
     return await db.execute_write_fn(
         lambda conn: tracking.update_recommendation(conn, rec_id, changes, version, actor), block=True
     )
@@ -73,11 +73,11 @@ async def recommendation_page(request, datasette):
     if request.method == "POST":
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type == "application/x-www-form-urlencoded":
-            return await _post_form(request, datasette, db, rec_id)
-        return await _post_json(request, datasette, db, rec_id)
-    await _ensure_can_view(datasette, request, db)
+            return await _tr_post_form(request, datasette, db, rec_id)
+        return await _tr_post_json(request, datasette, db, rec_id)
+    await _tr_ensure_can_view(datasette, request, db)
     try:
-        data = await _read(db, rec_id, context=True)
+        data = await _tr_read(db, rec_id, context=True)
     except tracking.RecommendationNotFound as e:
         raise NotFound(str(e))
     rec = data["recommendation"]
@@ -103,22 +103,22 @@ async def recommendation_page(request, datasette):
                     "/-/rectrack/documents/" + _urlparse.quote(rec["document_id"], safe="")
                 ),
                 "row_url": datasette.urls.row(db.name, "recommendations", _tilde_encode(rec_id)),
-                "json_url": _rec_path(datasette, rec_id, "json"),
-                "post_url": _rec_path(datasette, rec_id),
+                "json_url": _tr_rec_path(datasette, rec_id, "json"),
+                "post_url": _tr_rec_path(datasette, rec_id),
             },
             request=request,
         )
     )
 
 
-async def _post_form(request, datasette, db, rec_id):
+async def _tr_post_form(request, datasette, db, rec_id):
     if not await tracking.can_edit(datasette, request.actor):
         raise Forbidden("You do not have permission to edit recommendations")
     form = await request.post_vars()
     changes = {key: form[key] for key in tracking.UPDATE_KEYS if key in form}
-    here = _rec_path(datasette, rec_id)
+    here = _tr_rec_path(datasette, rec_id)
     try:
-        result = await _update(db, rec_id, changes, form.get("version"), request.actor)
+        result = await _tr_update(db, rec_id, changes, form.get("version"), request.actor)
     except tracking.RecommendationNotFound as e:
         raise NotFound(str(e))
     except tracking.StaleVersion as e:
@@ -135,11 +135,11 @@ async def _post_form(request, datasette, db, rec_id):
     if not result["changed"]:
         datasette.add_message(request, "Nothing changed.", datasette.INFO)
     else:
-        datasette.add_message(request, _saved_message(result["change"]), datasette.INFO)
+        datasette.add_message(request, _tr_saved_message(result["change"]), datasette.INFO)
     return Response.redirect(here)
 
 
-def _saved_message(change):
+def _tr_saved_message(change):
     label = tracking.STATUS_LABELS
     parts = []
     if change["from_status"] != change["to_status"]:
@@ -150,20 +150,20 @@ def _saved_message(change):
     return "Saved: " + ", ".join(parts) + "."
 
 
-async def _post_json(request, datasette, db, rec_id):
+async def _tr_post_json(request, datasette, db, rec_id):
     if not await tracking.can_edit(datasette, request.actor):
-        return _json_error(403, "permission denied: rectrack-edit is required (sign in or send a bearer token)")
+        return _tr_json_error(403, "permission denied: rectrack-edit is required (sign in or send a bearer token)")
     try:
         body = _json.loads((await request.post_body()) or b"null")
     except ValueError as e:
-        return _json_error(400, f"body: not valid JSON ({e})", field="body")
+        return _tr_json_error(400, f"body: not valid JSON ({e})", field="body")
     if not isinstance(body, dict):
-        return _json_error(400, "body: expected a JSON object", field="body")
+        return _tr_json_error(400, "body: expected a JSON object", field="body")
     changes = {k: v for k, v in body.items() if k != "version"}
     try:
-        result = await _update(db, rec_id, changes, body.get("version"), request.actor)
+        result = await _tr_update(db, rec_id, changes, body.get("version"), request.actor)
     except (tracking.InvalidValue, tracking.RecommendationNotFound, tracking.StaleVersion) as e:
-        return _error_response(e)
+        return _tr_error_response(e)
     return Response.json(
         {"ok": True, "changed": result["changed"], "recommendation": result["recommendation"],
          "change": result["change"]}
@@ -175,15 +175,15 @@ async def recommendation_json(request, datasette):
     db = datasette.get_database()
     rec_id = request.url_vars["id"]
     if request.method == "POST":
-        return await _post_json(request, datasette, db, rec_id)
+        return await _tr_post_json(request, datasette, db, rec_id)
     try:
-        await _ensure_can_view(datasette, request, db)
+        await _tr_ensure_can_view(datasette, request, db)
     except Forbidden as e:
-        return _json_error(403, str(e))
+        return _tr_json_error(403, str(e))
     try:
-        data = await _read(db, rec_id)
+        data = await _tr_read(db, rec_id)
     except tracking.RecommendationNotFound as e:
-        return _error_response(e)
+        return _tr_error_response(e)
     return Response.json({"ok": True, **data})
 
 
@@ -217,17 +217,105 @@ def rectrack_drop_unset_tokens(datasette):
 
 # ---------------------------------------------------------------- browsing (issue 5)
 
+import json as _bjson
+from urllib.parse import parse_qs as _parse_qs, quote as _quote
+
+from datasette.utils import tilde_encode as _btilde_encode
+from datasette.utils.asgi import BadRequest as _BadRequest
+
+from loader import browse as _browse
+
+
+def _browse_filters(request):
+    return _browse.parse_filters(_parse_qs(request.query_string, keep_blank_values=True))
+
+
+async def _ensure_can_view(datasette, request, db, table):
+    await datasette.ensure_permissions(
+        request.actor, [("view-table", (db.name, table)), ("view-database", db.name), "view-instance"]
+    )
+
+
+def _script_json(value):
+    """JSON safe inside <script type="application/json">."""
+    return (_bjson.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
 
 async def dashboard(request, datasette):
-    raise NotFound("Not implemented yet")
+    db = datasette.get_database()
+    await _ensure_can_view(datasette, request, db, "recommendations")
+    try:
+        filters = _browse_filters(request)
+
+        def compute(conn):
+            _browse.check_known(conn, filters)
+            return _browse.compute_dashboard(
+                conn, filters,
+                table_url=datasette.urls.table(db.name, "recommendations"),
+                changes_url=datasette.urls.table(db.name, "status_changes"),
+            )
+
+        data = await db.execute_fn(compute)
+    except _browse.FilterError as e:
+        raise _BadRequest(str(e))
+    specs = _browse.chart_specs(data["charts"])
+    context = {
+        **data,
+        "filters": filters,
+        "specs_json": _script_json(specs),
+        "chart_ids": list(specs),
+        "statuses": _browse.STATUSES,
+        "status_colors": _browse.STATUS_COLORS,
+        "table_url": datasette.urls.table(db.name, "recommendations"),
+        "summary_url": datasette.urls.path("/-/rectrack/summary.json"),
+        "overdue_url": datasette.urls.query(db.name, "overdue_follow_ups"),
+        "static": lambda path: datasette.urls.path("/rectrack-static/" + path),
+        "database": db.name,
+    }
+    return Response.html(await datasette.render_template("dashboard.html", context, request=request))
 
 
 async def summary_json(request, datasette):
-    raise NotFound("Not implemented yet")
+    config = datasette.plugin_config("rectrack") or {}
+    cors = _browse.cors_headers(request.headers.get("origin"), config.get("cors_origins"))
+    if request.method == "OPTIONS":
+        if cors.get("Access-Control-Allow-Origin"):
+            cors = {**cors, "Access-Control-Allow-Methods": "GET", "Access-Control-Max-Age": "3600"}
+        return Response.text("", status=204, headers=cors)
+    if request.method != "GET":
+        return Response.json({"ok": False, "error": "use GET"}, status=405, headers={**cors, "Allow": "GET"})
+    db = datasette.get_database()
+    await _ensure_can_view(datasette, request, db, "recommendations")
+    try:
+        filters = _browse_filters(request)
+
+        def compute(conn):
+            _browse.check_known(conn, filters)
+            return _browse.compute_summary(conn, filters)
+
+        summary = await db.execute_fn(compute)
+    except _browse.FilterError as e:
+        return Response.json({"ok": False, "error": str(e)}, status=400, headers=cors)
+    return Response.json(summary, headers=cors)
 
 
 async def document_page(request, datasette):
-    raise NotFound("Not implemented yet")
+    db = datasette.get_database()
+    await _ensure_can_view(datasette, request, db, "documents")
+    document_id = request.url_vars["id"]
+    data = await db.execute_fn(lambda conn: _browse.compute_document(conn, document_id))
+    if data is None:
+        raise NotFound(f"No document {document_id!r}")
+    context = {
+        **data,
+        "rec_url": lambda rec_id: datasette.urls.path(
+            "/-/rectrack/recommendations/" + _quote(rec_id, safe="")),
+        "commitment_url": lambda cid: datasette.urls.row(db.name, "commitments", _btilde_encode(cid)),
+        "table_url": lambda table: datasette.urls.table(db.name, table),
+        "static": lambda path: datasette.urls.path("/rectrack-static/" + path),
+        "database": db.name,
+    }
+    return Response.html(await datasette.render_template("document.html", context, request=request))
 
 
 # ---------------------------------------------------------------- hooks
