@@ -1,0 +1,548 @@
+"""Browsing: filters, SQL builders and counts behind the dashboard, summary.json and document pages.
+
+Pure functions build SQL with named parameters (never user values pasted in); ``compute_*``
+functions run them on a ``sqlite3`` connection (the plugin calls them through
+``database.execute_fn``) and return plain dicts and lists. Nothing here knows about HTTP.
+
+Example::
+
+    filters = parse_filters({"actor": ["security-council"]})
+    check_known(conn, filters)           # raises FilterError for an unknown actor
+    summary = compute_summary(conn, filters, today="2026-11-27")
+"""
+from __future__ import annotations
+
+import datetime
+from dataclasses import asdict, dataclass
+from urllib.parse import urlencode
+
+# The status vocabulary, in workflow order. Mirrors loader.tracking (tests check they agree).
+STATUSES = (
+    "proposed",
+    "accepted",
+    "in_progress",
+    "implemented",
+    "partially_implemented",
+    "declined",
+    "dismissed",
+)
+# A final status needs no more follow-up: never overdue. partially_implemented is not final.
+FINAL_STATUSES = ("implemented", "declined", "dismissed")
+# An extraction error: hidden from default views, counted only when asked for by status=dismissed.
+HIDDEN_STATUS = "dismissed"
+
+FILTER_NAMES = ("document", "actor", "theme", "status")
+# Filter name -> recommendations column it constrains.
+FILTER_COLUMNS = {"document": "document_id", "actor": "actor_id", "theme": "theme", "status": "status"}
+
+
+class FilterError(ValueError):
+    """A filter parameter is malformed (repeated, unknown name) or names a value that does not exist."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which recommendations to count. None means no constraint (dismissed still excluded)."""
+
+    document: str | None = None
+    actor: str | None = None
+    theme: str | None = None
+    status: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def active(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+def parse_filters(args: dict[str, list[str]], allowed=FILTER_NAMES) -> Filters:
+    """Filters from query-string arguments ``{name: [values]}`` (e.g. ``urllib.parse.parse_qs``).
+
+    Empty values mean "no filter". Names starting with ``_`` are ignored (cache busters).
+    Raises FilterError for an unknown name, a repeated name or a status outside the vocabulary.
+    """
+    values: dict[str, str | None] = {}
+    for name, given in args.items():
+        if name.startswith("_"):
+            continue
+        if name not in allowed:
+            raise FilterError(f"unknown parameter {name!r}: use {', '.join(allowed)}")
+        given = [v for v in given if v != ""]
+        if len(given) > 1:
+            raise FilterError(f"{name!r} given {len(given)} times: give one value")
+        values[name] = given[0] if given else None
+    status = values.get("status")
+    if status is not None and status not in STATUSES:
+        raise FilterError(f"unknown status {status!r}: use one of {', '.join(STATUSES)}")
+    return Filters(**values)
+
+
+def where_clause(filters: Filters, alias: str = "r") -> tuple[str, dict]:
+    """``(sql, params)`` selecting the recommendations ``filters`` asks for.
+
+    Dismissed recommendations are excluded unless ``status`` asks for them.
+    """
+    clauses, params = [], {}
+    for name, column in FILTER_COLUMNS.items():
+        value = getattr(filters, name)
+        if value is not None:
+            clauses.append(f"{alias}.{column} = :f_{name}")
+            params[f"f_{name}"] = value
+    if filters.status is None:
+        clauses.append(f"{alias}.status != :f_hidden")
+        params["f_hidden"] = HIDDEN_STATUS
+    return " AND ".join(clauses), params
+
+
+def _final_params() -> tuple[str, dict]:
+    names = [f":final_{i}" for i in range(len(FINAL_STATUSES))]
+    return ", ".join(names), {f"final_{i}": s for i, s in enumerate(FINAL_STATUSES)}
+
+
+def total_sql(filters: Filters) -> tuple[str, dict]:
+    where, params = where_clause(filters)
+    return f"SELECT count(*) AS n FROM recommendations r WHERE {where}", params
+
+
+def by_status_sql(filters: Filters) -> tuple[str, dict]:
+    where, params = where_clause(filters)
+    return f"SELECT r.status AS status, count(*) AS n FROM recommendations r WHERE {where} GROUP BY r.status", params
+
+
+def by_actor_sql(filters: Filters) -> tuple[str, dict]:
+    where, params = where_clause(filters)
+    return (
+        "SELECT r.actor_id AS actor_id, a.name AS actor, count(*) AS n FROM recommendations r "
+        f"LEFT JOIN actors a ON a.id = r.actor_id WHERE {where} "
+        "GROUP BY r.actor_id ORDER BY n DESC, actor, r.actor_id",
+        params,
+    )
+
+
+def by_theme_sql(filters: Filters) -> tuple[str, dict]:
+    where, params = where_clause(filters)
+    return (
+        f"SELECT r.theme AS theme, count(*) AS n FROM recommendations r WHERE {where} "
+        "GROUP BY r.theme ORDER BY n DESC, r.theme",
+        params,
+    )
+
+
+def by_speaker_sql(filters: Filters) -> tuple[str, dict]:
+    where, params = where_clause(filters)
+    return (
+        "SELECT r.speaker_id AS speaker_id, s.name AS speaker, count(*) AS n FROM recommendations r "
+        f"LEFT JOIN speakers s ON s.id = r.speaker_id WHERE {where} "
+        "GROUP BY r.speaker_id ORDER BY n DESC, speaker, r.speaker_id",
+        params,
+    )
+
+
+def overdue_sql(filters: Filters, today: str) -> tuple[str, dict]:
+    """Recommendations past their due date (``due_date < today``) and not in a final status."""
+    where, params = where_clause(filters)
+    finals, final_params = _final_params()
+    return (
+        f"SELECT count(*) AS n FROM recommendations r WHERE {where} "
+        f"AND r.due_date IS NOT NULL AND r.due_date != '' AND r.due_date < :today "
+        f"AND r.status NOT IN ({finals})",
+        {**params, **final_params, "today": today},
+    )
+
+
+def documents_sql(filters: Filters) -> tuple[str, dict]:
+    """Every document (only the asked one with ``document``), with its matching recommendation count."""
+    where, params = where_clause(filters)
+    doc_where = "WHERE d.id = :f_document" if filters.document is not None else ""
+    return (
+        "SELECT d.id AS document_id, d.title AS title, d.event_date AS event_date, count(r.id) AS n "
+        f"FROM documents d LEFT JOIN recommendations r ON r.document_id = d.id AND {where} "
+        f"{doc_where} GROUP BY d.id ORDER BY d.event_date, d.id",
+        params,
+    )
+
+
+# Dimensions the dashboard crosses with status: name -> (key column, label expression, join).
+DIMENSIONS = {
+    "actor": ("r.actor_id", "a.name", "LEFT JOIN actors a ON a.id = r.actor_id"),
+    "theme": ("r.theme", "r.theme", ""),
+    "speaker": ("r.speaker_id", "s.name", "LEFT JOIN speakers s ON s.id = r.speaker_id"),
+}
+
+
+def status_by_sql(dimension: str, filters: Filters) -> tuple[str, dict]:
+    """Counts per (dimension value, status): columns key, label, status, n."""
+    key, label, join = DIMENSIONS[dimension]
+    where, params = where_clause(filters)
+    return (
+        f"SELECT {key} AS key, {label} AS label, r.status AS status, count(*) AS n "
+        f"FROM recommendations r {join} WHERE {where} GROUP BY {key}, r.status ORDER BY label, key, r.status",
+        params,
+    )
+
+
+def changes_by_day_sql(filters: Filters) -> tuple[str, dict]:
+    """Status changes per day and new status, for the recommendations ``filters`` selects."""
+    where, params = where_clause(filters)
+    return (
+        "SELECT date(c.changed_at) AS day, c.to_status AS status, count(*) AS n FROM status_changes c "
+        f"JOIN recommendations r ON r.id = c.recommendation_id WHERE {where} "
+        "GROUP BY day, c.to_status ORDER BY day, c.to_status",
+        params,
+    )
+
+
+def _rows(conn, sql_params) -> list[dict]:
+    sql, params = sql_params
+    cursor = conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def today_utc() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+
+
+def check_known(conn, filters: Filters) -> None:
+    """Raise FilterError when ``document``, ``actor`` or ``theme`` names nothing in the database."""
+    checks = {
+        "document": "SELECT 1 FROM documents WHERE id = :v",
+        "actor": "SELECT 1 FROM actors WHERE id = :v",
+        "theme": "SELECT 1 FROM recommendations WHERE theme = :v LIMIT 1",
+    }
+    for name, sql in checks.items():
+        value = getattr(filters, name)
+        if value is not None and conn.execute(sql, {"v": value}).fetchone() is None:
+            raise FilterError(f"unknown {name} {value!r}")
+
+
+def compute_summary(conn, filters: Filters, today: str | None = None) -> dict:
+    """The summary.json body (see docs/json-api.md for the shape)."""
+    today = today or today_utc()
+    by_status = {status: 0 for status in STATUSES}
+    for row in _rows(conn, by_status_sql(filters)):
+        by_status[row["status"]] = row["n"]  # a status outside the vocabulary still shows
+    return {
+        "ok": True,
+        "filters": filters.as_dict(),
+        "today": today,
+        "total": _rows(conn, total_sql(filters))[0]["n"],
+        "by_status": by_status,
+        "by_actor": _rows(conn, by_actor_sql(filters)),
+        "by_theme": _rows(conn, by_theme_sql(filters)),
+        "by_speaker": _rows(conn, by_speaker_sql(filters)),
+        "overdue": _rows(conn, overdue_sql(filters, today))[0]["n"],
+        "documents": _rows(conn, documents_sql(filters)),
+    }
+
+
+def filter_options(conn) -> dict:
+    """Choices for the dashboard's select boxes: documents, actors and themes with recommendations."""
+    hidden = {"hidden": HIDDEN_STATUS}
+    return {
+        "document": _rows(conn, (
+            "SELECT id AS value, coalesce(title, id) AS label FROM documents ORDER BY event_date, id", {})),
+        "actor": _rows(conn, (
+            "SELECT r.actor_id AS value, coalesce(a.name, r.actor_id) AS label, count(*) AS n "
+            "FROM recommendations r LEFT JOIN actors a ON a.id = r.actor_id WHERE r.status != :hidden "
+            "AND r.actor_id IS NOT NULL GROUP BY r.actor_id ORDER BY label", hidden)),
+        "theme": _rows(conn, (
+            "SELECT theme AS value, theme AS label, count(*) AS n FROM recommendations "
+            "WHERE status != :hidden AND theme IS NOT NULL GROUP BY theme ORDER BY theme", hidden)),
+    }
+
+
+# ------------------------------------------------------------------ dashboard charts
+
+
+def table_href(base: str, params: dict) -> str:
+    """A Datasette table URL with column filters; a None value becomes ``column__isnull=1``."""
+    query = []
+    for column, value in params.items():
+        if value is None:
+            query.append((f"{column}__isnull", "1"))
+        else:
+            query.append((column, value))
+    return base + ("?" + urlencode(query) if query else "")
+
+
+def _filter_columns(filters: Filters) -> dict:
+    return {FILTER_COLUMNS[k]: v for k, v in filters.active().items()}
+
+
+DIMENSION_COLUMNS = {"actor": "actor_id", "theme": "theme", "speaker": "speaker_id"}
+
+
+def compute_dashboard(conn, filters: Filters, table_url: str, changes_url: str, today: str | None = None) -> dict:
+    """Everything the dashboard draws: summary, chart rows (each with an ``href``) and filter choices.
+
+    ``table_url`` is the recommendations table page, ``changes_url`` the status_changes one.
+    """
+    summary = compute_summary(conn, filters, today)
+    base_filters = _filter_columns(filters)
+    charts = {}
+    for dimension, column in DIMENSION_COLUMNS.items():
+        rows = _rows(conn, status_by_sql(dimension, filters))
+        for row in rows:
+            row["label"] = row["label"] if row["label"] is not None else (row["key"] or "(none)")
+            row["href"] = table_href(table_url, {**base_filters, column: row["key"], "status": row["status"]})
+        charts[dimension] = rows
+    changes = _rows(conn, changes_by_day_sql(filters))
+    for row in changes:
+        row["href"] = table_href(changes_url, {"changed_at__startswith": row["day"], "to_status": row["status"]})
+    charts["changes"] = changes
+    return {
+        "summary": summary,
+        "charts": charts,
+        "options": filter_options(conn),
+        "filtered_table_url": table_href(
+            table_url, base_filters if filters.status else {**base_filters, "status__not": HIDDEN_STATUS}),
+        "any_recommendations": conn.execute(
+            "SELECT 1 FROM recommendations WHERE status != ? LIMIT 1", (HIDDEN_STATUS,)
+        ).fetchone() is not None,
+    }
+
+
+# Colours per status (Tableau-like, colour-blind friendly enough, fixed so every chart agrees).
+STATUS_COLORS = {
+    "proposed": "#9aa5b1",
+    "accepted": "#4c78a8",
+    "in_progress": "#f2b447",
+    "implemented": "#54a24b",
+    "partially_implemented": "#a0d47a",
+    "declined": "#e45756",
+    "dismissed": "#6f6f6f",
+}
+
+
+def _status_color():
+    return {
+        "field": "status",
+        "type": "nominal",
+        "title": "Status",
+        "scale": {"domain": list(STATUSES), "range": [STATUS_COLORS[s] for s in STATUSES]},
+        "sort": list(STATUSES),
+    }
+
+
+def bar_spec(rows: list[dict], title: str, axis_title: str) -> dict:
+    """A Vega-Lite horizontal stacked bar chart of ``rows`` (label, status, n, href), biggest bar first."""
+    n_bars = len({r["label"] for r in rows})
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "title": title,
+        "data": {"values": rows},
+        "width": "container",
+        "height": max(60, 22 * n_bars),
+        "mark": {"type": "bar", "cursor": "pointer"},
+        "encoding": {
+            "y": {"field": "label", "type": "nominal", "title": axis_title,
+                  "sort": {"op": "sum", "field": "n", "order": "descending"},
+                  "axis": {"labelLimit": 260}},
+            "x": {"field": "n", "type": "quantitative", "title": "Recommendations", "axis": {"tickMinStep": 1}},
+            "color": _status_color(),
+            "order": {"field": "status_rank", "type": "quantitative"},
+            "href": {"field": "href", "type": "nominal"},
+            "tooltip": [
+                {"field": "label", "type": "nominal", "title": axis_title},
+                {"field": "status", "type": "nominal", "title": "Status"},
+                {"field": "n", "type": "quantitative", "title": "Recommendations"},
+            ],
+        },
+    }
+
+
+def changes_spec(rows: list[dict]) -> dict:
+    """Status changes per day, stacked by the new status."""
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "title": "Status changes over time",
+        "data": {"values": rows},
+        "width": "container",
+        "height": 200,
+        "mark": {"type": "bar", "cursor": "pointer"},
+        "encoding": {
+            "x": {"field": "day", "type": "temporal", "timeUnit": "yearmonthdate", "title": "Day"},
+            "y": {"field": "n", "type": "quantitative", "title": "Changes", "axis": {"tickMinStep": 1}},
+            "color": {**_status_color(), "title": "New status"},
+            "href": {"field": "href", "type": "nominal"},
+            "tooltip": [
+                {"field": "day", "type": "temporal", "title": "Day"},
+                {"field": "status", "type": "nominal", "title": "New status"},
+                {"field": "n", "type": "quantitative", "title": "Changes"},
+            ],
+        },
+    }
+
+
+def chart_specs(charts: dict) -> dict:
+    """Vega-Lite specs for the dashboard, keyed by chart id; an empty chart is left out."""
+    rank = {s: i for i, s in enumerate(STATUSES)}
+    for rows in charts.values():
+        for row in rows:
+            row["status_rank"] = rank.get(row["status"], len(STATUSES))
+    specs = {}
+    titles = {"actor": ("Status by actor", "Actor"), "theme": ("Status by theme", "Theme"),
+              "speaker": ("Status by speaker", "Speaker")}
+    for dimension, (title, axis_title) in titles.items():
+        if charts.get(dimension):
+            specs[dimension] = bar_spec(charts[dimension], title, axis_title)
+    if charts.get("changes"):
+        specs["changes"] = changes_spec(charts["changes"])
+    return specs
+
+
+# ------------------------------------------------------------------ document page
+
+
+def speech_start(text: str, char_start: int, char_end: int, label: str | None) -> int:
+    """Where the spoken words of a turn start: after its printed label, colon and blank space."""
+    pos = char_start
+    if label and text.startswith(label, char_start):
+        pos += len(label)
+        if text.startswith(":", pos):
+            pos += 1
+        while pos < char_end and text[pos].isspace():
+            pos += 1
+    return pos
+
+
+def segment(text: str, start: int, end: int, spans: list[dict]) -> list[dict]:
+    """Cut ``text[start:end]`` at every span boundary.
+
+    ``spans`` are dicts with ``start`` and ``end`` (offsets into ``text``). Returns pieces
+    ``{"text", "start", "spans"}`` in order, where ``spans`` lists the spans covering that piece, so
+    overlapping spans still land on exactly their characters. Joining the pieces gives back
+    ``text[start:end]``.
+    """
+    inside = [s for s in spans if s["end"] > start and s["start"] < end and s["end"] > s["start"]]
+    cuts = {start, end}
+    for s in inside:
+        cuts.add(max(start, s["start"]))
+        cuts.add(min(end, s["end"]))
+    points = sorted(cuts)
+    pieces = []
+    for a, b in zip(points, points[1:]):
+        covering = [s for s in inside if s["start"] <= a and s["end"] >= b]
+        pieces.append({"text": text[a:b], "start": a, "spans": covering})
+    return pieces
+
+
+def _trim(text: str, start: int, end: int, spans: list[dict]) -> tuple[int, int]:
+    """Narrow [start, end) past leading and trailing blank space, never cutting into a span."""
+    inside = [s for s in spans if s["end"] > start and s["start"] < end]
+    lo = min([s["start"] for s in inside], default=end)
+    hi = max([s["end"] for s in inside], default=start)
+    while start < end and start < lo and text[start].isspace():
+        start += 1
+    while end > start and end > hi and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def document_blocks(text: str, turns: list[dict], spans: list[dict]) -> list[dict]:
+    """The document as blocks in order: each turn (label cut off) and any text between turns.
+
+    ``turns`` are dicts with char_start, char_end and label (plus anything the page shows);
+    returns ``{"kind": "turn"|"gap", "turn", "pieces"}``. Every character of ``text`` outside
+    turn labels and surrounding blank space appears in exactly one block, so no span is lost.
+    """
+    blocks = []
+
+    def gap(a, b):
+        a, b = _trim(text, a, b, spans)
+        if b > a:
+            blocks.append({"kind": "gap", "turn": None, "pieces": segment(text, a, b, spans)})
+
+    pos = 0
+    for turn in sorted(turns, key=lambda t: (t["char_start"], t["char_end"])):
+        t_start, t_end = max(turn["char_start"], pos), turn["char_end"]
+        if t_start > pos:
+            gap(pos, t_start)
+        if t_end <= t_start:
+            continue
+        body = speech_start(text, t_start, t_end, turn.get("label")) if t_start == turn["char_start"] else t_start
+        # Never cut off a highlighted span that starts inside the label.
+        if any(t_start <= s["start"] < body for s in spans):
+            body = t_start
+        body, end = _trim(text, body, t_end, spans)
+        blocks.append({"kind": "turn", "turn": turn, "pieces": segment(text, body, end, spans)})
+        pos = t_end
+    if pos < len(text):
+        gap(pos, len(text))
+    return blocks
+
+
+def compute_document(conn, document_id: str) -> dict | None:
+    """A document with its turns (speaker name and role), recommendations (dismissed left out),
+    commitments and notes, and the blocks to render; None when there is no such document."""
+    docs = _rows(conn, ("SELECT id, title, event_date, venue, source_path, text FROM documents WHERE id = :id",
+                        {"id": document_id}))
+    if not docs:
+        return None
+    doc = docs[0]
+    params = {"id": document_id, "hidden": HIDDEN_STATUS}
+    turns = _rows(conn, (
+        "SELECT t.id, t.seq, t.label, t.char_start, t.char_end, t.speaker_id, s.name AS speaker, s.role "
+        "FROM turns t LEFT JOIN speakers s ON s.id = t.speaker_id WHERE t.document_id = :id ORDER BY t.seq", params))
+    recs = _rows(conn, (
+        "SELECT r.id, r.text, r.char_start AS start, r.char_end AS end, r.actor_id, "
+        "coalesce(a.name, r.actor_id) AS actor, r.status, r.strength, r.theme, r.turn_id FROM recommendations r "
+        "LEFT JOIN actors a ON a.id = r.actor_id WHERE r.document_id = :id AND r.status != :hidden "
+        "ORDER BY r.char_start", params))
+    coms = _rows(conn, (
+        "SELECT c.id, c.text, c.char_start AS start, c.char_end AS end, c.actor_id, "
+        "coalesce(a.name, c.actor_id) AS actor, c.signal, c.recommendation_id FROM commitments c "
+        "LEFT JOIN actors a ON a.id = c.actor_id WHERE c.document_id = :id ORDER BY c.char_start", params))
+    notes = _rows(conn, ("SELECT char_start AS start, char_start + length(text) AS end, text FROM notes "
+                         "WHERE document_id = :id ORDER BY char_start", params))
+    hidden = conn.execute("SELECT count(*) FROM recommendations WHERE document_id = :id AND status = :hidden",
+                          params).fetchone()[0]
+    text = doc.pop("text") or ""
+    for rec in recs:
+        rec["kind"] = "recommendation"
+    for com in coms:
+        com["kind"] = "commitment"
+    for note in notes:
+        note["kind"] = "note"
+    spans = [s for s in recs + coms + notes if s["start"] is not None and s["end"] is not None]
+    return {
+        "document": doc,
+        "turns": turns,
+        "recommendations": recs,
+        "commitments": coms,
+        "notes": notes,
+        "dismissed": hidden,
+        "groups": group_by_actor(recs),
+        "blocks": document_blocks(text, turns, spans),
+    }
+
+
+def group_by_actor(recommendations: list[dict]) -> list[dict]:
+    """``[{"actor_id", "actor", "recommendations": [...]}]``, biggest group first, then by name."""
+    groups: dict = {}
+    for rec in recommendations:
+        key = rec.get("actor_id")
+        group = groups.setdefault(key, {"actor_id": key, "actor": rec.get("actor") or key or "(none)",
+                                        "recommendations": []})
+        group["recommendations"].append(rec)
+    return sorted(groups.values(), key=lambda g: (-len(g["recommendations"]), g["actor"]))
+
+
+# ------------------------------------------------------------------ CORS
+
+
+def cors_headers(origin: str | None, allowed) -> dict:
+    """Headers allowing ``origin`` to read a response, when it is in ``allowed`` ("*" allows any)."""
+    if not allowed:
+        return {}
+    if isinstance(allowed, str):
+        allowed = [allowed]
+    if "*" in allowed:
+        return {"Access-Control-Allow-Origin": "*"}
+    # The answer depends on Origin: caches must keep one copy per origin.
+    headers = {"Vary": "Origin"}
+    if origin and origin in allowed:
+        headers["Access-Control-Allow-Origin"] = origin
+    return headers
