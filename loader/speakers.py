@@ -100,6 +100,7 @@ def _build_vocabulary(lexicon: dict) -> Vocabulary:
 # ---------------------------------------------------------------- labels
 
 NAME_WORD_RE = re.compile(r"^(?:[^\W\d_][.]?|[^\W\d_][\w'’.-]*)$")
+ELIDED_PREFIX_RE = re.compile(r"^(?:d|l|O|D|L|dell|degli|al|el)['’-][A-Z]")  # d'Entremont, al-Thani
 NUMBERED_RE = re.compile(
     r"^(?P<kind>[^\W\d_][\w -]{0,30}?)\s+(?P<n>\d{1,3}|[A-Z])$"
 )
@@ -182,6 +183,18 @@ def _strip_honorifics(words: list[str], vocab: Vocabulary) -> tuple[list[str], s
 def parse_label(label: str, lexicon: dict | None = None) -> LabelInfo | None:
     """Take a printed speaker label apart; None when it does not look like a speaker label."""
     vocab = vocabulary(lexicon)
+    memo = _LABEL_MEMO.setdefault(id(vocab), {})
+    if label not in memo:
+        if len(memo) > 50000:
+            memo.clear()
+        memo[label] = _parse_label(label, vocab, lexicon)
+    return memo[label]
+
+
+_LABEL_MEMO: dict[int, dict] = {}
+
+
+def _parse_label(label: str, vocab: Vocabulary, lexicon) -> LabelInfo | None:
     split = split_parentheticals(" ".join(label.split()))
     if split is None:
         return None
@@ -220,7 +233,7 @@ def parse_label(label: str, lexicon: dict | None = None) -> LabelInfo | None:
     for w in words:
         if fold(w) in vocab.particles:
             continue
-        if not NAME_WORD_RE.match(w) or not w[0].isupper():
+        if not NAME_WORD_RE.match(w) or not (w[0].isupper() or ELIDED_PREFIX_RE.match(w)):
             return None
     if all(fold(w) in vocab.particles for w in words):
         return None
@@ -318,12 +331,26 @@ def _intro_role(text: str, person: _Person, vocab: Vocabulary) -> str | None:
     if len(person.tokens) < 2:
         return None
     words = person.name.split()
-    pattern = r"\b" + r"\s+".join(re.escape(w) for w in words) + r"(?:\s+[A-Z]{2,4})?,\s+(?P<rest>[^.;:!?\n]{3,160})"
-    for m in re.finditer(pattern, text):
-        role = _role_phrase(m.group("rest"), vocab)
-        if role:
-            return role
+    rx = re.compile(r"\s+".join(re.escape(w) for w in words) + r"(?:\s+[A-Z]{2,4})?,\s+(?P<rest>[^.;:!?\n]{3,160})")
+    pos = text.find(words[-1])
+    while pos != -1:
+        m = rx.match(text, _back(text, pos, words))
+        if m:
+            role = _role_phrase(m.group("rest"), vocab)
+            if role:
+                return role
+        pos = text.find(words[-1], pos + 1)
     return None
+
+
+def _back(text: str, pos: int, words: list[str]) -> int:
+    """Where the full name would start if it ends with the word found at ``pos``."""
+    start = pos
+    for w in reversed(words[:-1]):
+        start = text.rfind(w, max(0, start - len(w) - 3), start)
+        if start == -1:
+            return pos
+    return start
 
 
 def _role_phrase(rest: str, vocab: Vocabulary) -> str | None:
@@ -432,9 +459,9 @@ def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
                                      tokens=[], role=info.role)
                     persons.append(person)
                     role_holders[key] = person
-            person.role_label = person.role_label or key
-            if not person.role or person.role == (info.affiliations[0] if info.affiliations else None):
-                person.role = info.role if not person.role else f"{info.role}; {person.role}"
+            if person.role_label is None:
+                person.role_label = key
+                person.role = f"{info.role} ({person.role})" if person.role else info.role
         elif info.kind == "numbered":
             key = fold(info.core)
             person = next((p for p in persons if p.unnamed and p.role_label == key), None)

@@ -217,11 +217,15 @@ def _find_labels(lines: list[_Line], text: str, lexicon, vocab) -> list[_Label]:
             tokens.update(c.info.inner.tokens)
     single_counts = Counter(fold(c.info.name) for c in cands if c.info.kind == "single")
     labels = []
+    ok_single: dict[str, bool] = {}
     for c in cands:
         if c.info.kind == "single":
-            word = fold(c.info.name).strip(".")
-            mentioned = re.search(r"\b[A-Z][\w'’-]+\.? " + re.escape(c.info.name) + r"\b", text) is not None
-            if not (word in tokens or mentioned or single_counts[fold(c.info.name)] >= 3):
+            name = c.info.name
+            if name not in ok_single:
+                word = fold(name).strip(".")
+                ok_single[name] = (word in tokens or single_counts[fold(name)] >= 3
+                                   or re.search(r"\b[A-Z][\w'’-]+\.? " + re.escape(name) + r"\b", text) is not None)
+            if not ok_single[name]:
                 continue
         labels.append(c)
     if not labels:
@@ -394,7 +398,19 @@ def parse_document(source: Source, lexicon: dict | None = None) -> Document:
                 i += 1
                 continue
             close()
-            doc.notes.append(Note(char_start=ln.lstart, text=ln.text))
+            end_idx = i
+            if ln.kind == PROC:
+                # a procedural record line takes the unlabelled record lines after it (vote lists)
+                j = i + 1
+                while j < len(lines) and j not in by_line and lines[j].kind in (TEXT, JUNK, BLANK):
+                    if lines[j].kind == TEXT:
+                        end_idx = j
+                    j += 1
+            idxs = [k for k in range(i, end_idx + 1) if lines[k].kind in (TEXT, PROC)]
+            note_text, _ = _turn_text(text, lines, ln.lstart, idxs)
+            doc.notes.append(Note(char_start=ln.lstart, text=note_text))
+            i = end_idx + 1
+            continue
         elif ln.kind == TEXT:
             if cur is None:
                 cur = {"label": None, "start": ln.lstart, "speech": ln.lstart, "idxs": []}
