@@ -1,0 +1,304 @@
+"""Browsing over HTTP (real Datasette through ds.client): summary.json, dashboard, document page,
+metadata (facets, FTS, canned queries), CORS and permissions."""
+import copy
+import sqlite3
+
+import pytest
+import yaml
+
+from loader import browse, store
+from loader.web import METADATA, make_datasette
+from test_browse import make_fixture_db
+
+SUMMARY = "/-/rectrack/summary.json"
+
+
+@pytest.fixture
+def fixture(tmp_path):
+    path = tmp_path / "rectrack.db"
+    ids = make_fixture_db(path)
+    return path, ids
+
+
+@pytest.fixture
+def fds(fixture):
+    return make_datasette(fixture[0])
+
+
+def _metadata(**rectrack_config):
+    metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    metadata = copy.deepcopy(metadata)
+    metadata.setdefault("plugins", {}).setdefault("rectrack", {}).update(rectrack_config)
+    return metadata
+
+
+# ------------------------------------------------------------------ summary.json
+
+
+@pytest.mark.asyncio
+async def test_summary_shape_and_known_counts(fds):
+    r = await fds.client.get(SUMMARY)
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/json")
+    s = r.json()
+    assert list(s) == ["ok", "filters", "today", "total", "by_status", "by_actor", "by_theme",
+                       "by_speaker", "overdue", "documents"]
+    assert s["ok"] is True and s["total"] == 4
+    assert list(s["by_status"]) == list(browse.STATUSES)
+    assert s["by_status"]["dismissed"] == 0
+    assert s["by_actor"][0] == {"actor_id": "security-council", "actor": "Security Council", "n": 3}
+    assert set(s["by_theme"][0]) == {"theme", "n"}
+    assert set(s["by_speaker"][0]) == {"speaker_id", "speaker", "n"}
+    assert set(s["documents"][0]) == {"document_id", "title", "event_date", "n"}
+    # overdue as of the real today: r1 (2000-01-01, accepted) and r5 (2026-01-14, partially implemented)
+    assert s["overdue"] == 2
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("query,total", [
+    ("status=dismissed", 1),
+    ("actor=security-council&document=hearing-a", 2),
+    ("theme=mandates", 2),
+    ("actor=member-states", 1),
+    ("actor=&theme=&document=&status=", 4),
+])
+async def test_summary_filters(fds, query, total):
+    s = (await fds.client.get(f"{SUMMARY}?{query}")).json()
+    assert s["total"] == total == sum(s["by_status"].values())
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("query,message", [
+    ("actor=nobody", "unknown actor"),
+    ("document=nope", "unknown document"),
+    ("theme=nope", "unknown theme"),
+    ("status=done", "unknown status"),
+    ("actors=security-council", "unknown parameter"),
+    ("actor=security-council&actor=member-states", "2 times"),
+])
+async def test_summary_400(fds, query, message):
+    r = await fds.client.get(f"{SUMMARY}?{query}")
+    assert r.status_code == 400
+    assert r.json()["ok"] is False and message in r.json()["error"]
+
+
+@pytest.mark.asyncio
+async def test_summary_matches_sql_on_seed(ds, seed_db):
+    s = (await ds.client.get(SUMMARY)).json()
+    c = sqlite3.connect(seed_db)
+    try:
+        assert s["total"] == c.execute("SELECT count(*) FROM recommendations WHERE status != 'dismissed'").fetchone()[0]
+        assert {r["actor_id"]: r["n"] for r in s["by_actor"]} == dict(c.execute(
+            "SELECT actor_id, count(*) FROM recommendations WHERE status != 'dismissed' GROUP BY actor_id"))
+        assert {r["theme"]: r["n"] for r in s["by_theme"]} == dict(c.execute(
+            "SELECT theme, count(*) FROM recommendations WHERE status != 'dismissed' GROUP BY theme"))
+        assert [d["document_id"] for d in s["documents"]] == [r[0] for r in c.execute(
+            "SELECT id FROM documents ORDER BY event_date, id")]
+    finally:
+        c.close()
+
+
+@pytest.mark.asyncio
+async def test_summary_post_not_allowed(fds):
+    r = await fds.client.post(SUMMARY, json={})
+    assert r.status_code == 405
+    assert r.json()["ok"] is False
+
+
+# ------------------------------------------------------------------ CORS
+
+
+@pytest.mark.asyncio
+async def test_cors_off_by_default(fds):
+    r = await fds.client.get(SUMMARY, headers={"Origin": "https://dash.example.org"})
+    assert "access-control-allow-origin" not in r.headers
+
+
+@pytest.mark.asyncio
+async def test_cors_configured(fixture):
+    ds = make_datasette(fixture[0], metadata=_metadata(cors_origins=["https://dash.example.org"]))
+    r = await ds.client.get(SUMMARY, headers={"Origin": "https://dash.example.org"})
+    assert r.headers["access-control-allow-origin"] == "https://dash.example.org"
+    assert "Origin" in r.headers["vary"]
+    r = await ds.client.get(SUMMARY, headers={"Origin": "https://evil.example.com"})
+    assert "access-control-allow-origin" not in r.headers
+    r = await ds.client.get(f"{SUMMARY}?actor=nobody", headers={"Origin": "https://dash.example.org"})
+    assert r.status_code == 400 and r.headers["access-control-allow-origin"] == "https://dash.example.org"
+    r = await ds.client.options(SUMMARY, headers={"Origin": "https://dash.example.org",
+                                                  "Access-Control-Request-Method": "GET"})
+    assert r.status_code == 204
+    assert r.headers["access-control-allow-methods"] == "GET"
+
+
+# ------------------------------------------------------------------ permissions
+
+
+@pytest.mark.asyncio
+async def test_views_respect_view_permissions(fixture):
+    metadata = _metadata()
+    metadata["databases"]["rectrack"]["allow"] = {"id": "admin"}
+    ds = make_datasette(fixture[0], metadata=metadata)
+    for path in (SUMMARY, "/-/rectrack/dashboard", "/-/rectrack/documents/hearing-a"):
+        assert (await ds.client.get(path)).status_code == 403, path
+    cookies = {"ds_actor": ds.sign({"a": {"id": "admin"}}, "actor")}
+    for path in (SUMMARY, "/-/rectrack/dashboard", "/-/rectrack/documents/hearing-a"):
+        assert (await ds.client.get(path, cookies=cookies)).status_code == 200, path
+
+
+# ------------------------------------------------------------------ dashboard
+
+
+@pytest.mark.asyncio
+async def test_dashboard(fds):
+    r = await fds.client.get("/-/rectrack/dashboard")
+    assert r.status_code == 200
+    html = r.text
+    for script in ("vendor/vega-6.4.0.min.js", "vendor/vega-lite-6.5.0.min.js", "vendor/vega-embed-7.3.0.min.js",
+                   "dashboard.js"):
+        assert f'src="/rectrack-static/{script}"' in html
+    for chart in ("actor", "theme", "speaker", "changes"):
+        assert f'id="chart-{chart}"' in html
+    assert "/rectrack/recommendations?actor_id=security-council\\u0026status=accepted" in html
+    assert "http" not in html.split('id="rectrack-specs">')[1].split("</script>")[0].replace(
+        "https://vega.github.io/schema", "")  # no CDN, no absolute links in the data
+    assert 'href="/rectrack/overdue_follow_ups"' in html
+    assert "overdue follow-ups" in html
+    assert '<option value="security-council">Security Council (3)</option>' in html
+
+
+@pytest.mark.asyncio
+async def test_dashboard_filters(fds):
+    r = await fds.client.get("/-/rectrack/dashboard?actor=member-states")
+    assert r.status_code == 200
+    assert '<option value="member-states" selected>' in r.text
+    assert "Security Council" not in r.text.split('id="rectrack-specs">')[1].split("</script>")[0]
+    assert (await fds.client.get("/-/rectrack/dashboard?actor=nobody")).status_code == 400
+    r = await fds.client.get("/-/rectrack/dashboard?status=declined")
+    assert "No recommendations match these filters" in r.text
+
+
+@pytest.mark.asyncio
+async def test_dashboard_empty_state(tmp_path):
+    path = tmp_path / "rectrack.db"
+    store.connect(path).close()
+    ds = make_datasette(path)
+    r = await ds.client.get("/-/rectrack/dashboard")
+    assert r.status_code == 200
+    assert "No recommendations yet" in r.text and "rectrack load" in r.text
+    assert 'id="chart-' not in r.text
+
+
+@pytest.mark.asyncio
+async def test_dashboard_on_seed(ds):
+    r = await ds.client.get("/-/rectrack/dashboard")
+    assert r.status_code == 200
+    n = (await ds.client.get(SUMMARY)).json()["total"]
+    assert ("No recommendations yet" in r.text) == (n == 0)
+    assert ('id="chart-actor"' in r.text) == (n > 0)
+
+
+@pytest.mark.asyncio
+async def test_static_vendored_files_served(fds):
+    for path in ("vendor/vega-6.4.0.min.js", "vendor/vega-lite-6.5.0.min.js", "vendor/vega-embed-7.3.0.min.js",
+                 "dashboard.js", "rectrack.css"):
+        r = await fds.client.get(f"/rectrack-static/{path}")
+        assert r.status_code == 200, path
+
+
+# ------------------------------------------------------------------ document page
+
+
+@pytest.mark.asyncio
+async def test_document_page(fds, fixture):
+    _, ids = fixture
+    r = await fds.client.get("/-/rectrack/documents/hearing-a")
+    assert r.status_code == 200
+    html = r.text
+    assert (f'<mark class="rec status-accepted" data-id="{ids["r1"]}" id="rec-{ids["r1"]}"' in html)
+    assert f'<a href="/-/rectrack/recommendations/{ids["r1"]}">The Council must strengthen mandates now.</a></mark>' in html
+    assert f'<mark class="commitment" data-id="{ids["c1"]}"' in html
+    assert f'data-id="{ids["r4"]}"' not in html  # dismissed
+    assert "1 dismissed (not shown)" in html
+    assert '<em class="note">[applause]</em>' in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script>alert(1)" not in html
+    assert "<h1>Hearing &lt;A&gt; &amp; co</h1>" in html
+    assert "Alice Smith <span class=\"role\">(Chair)</span>" in html
+    assert "<h3>Security Council (2)</h3>" in html and "<h3>Member States (1)</h3>" in html
+
+
+@pytest.mark.asyncio
+async def test_document_page_404(fds):
+    r = await fds.client.get("/-/rectrack/documents/nope")
+    assert r.status_code == 404
+
+
+@pytest.mark.asyncio
+async def test_document_page_seed_marks_match_sql(ds, seed_db):
+    c = sqlite3.connect(seed_db)
+    try:
+        doc_id = c.execute("SELECT id FROM documents").fetchone()[0]
+        n_recs = c.execute("SELECT count(*) FROM recommendations WHERE document_id = ? AND status != 'dismissed'",
+                           (doc_id,)).fetchone()[0]
+        n_turns = c.execute("SELECT count(*) FROM turns WHERE document_id = ?", (doc_id,)).fetchone()[0]
+    finally:
+        c.close()
+    r = await ds.client.get(f"/-/rectrack/documents/{doc_id}")
+    assert r.status_code == 200
+    assert r.text.count(' id="rec-') == n_recs
+    assert r.text.count('<section class="turn"') == n_turns
+
+
+# ------------------------------------------------------------------ metadata: facets, FTS, hidden, queries
+
+
+@pytest.mark.asyncio
+async def test_recommendation_facets_and_search(fds):
+    r = await fds.client.get("/rectrack/recommendations.json?_search=council&_shape=objects")
+    assert r.status_code == 200
+    data = r.json()
+    assert set(data["facet_results"]) == {"status", "actor_id", "theme", "speaker_id", "document_id", "strength"}
+    assert {row["actor_id"] for row in data["rows"]} == {"security-council"}
+    r = await fds.client.get("/rectrack/turns.json?_search=mandates&_shape=array")
+    assert len(r.json()) == 2
+
+
+@pytest.mark.asyncio
+async def test_hidden_tables(fds):
+    tables = {t["name"]: t["hidden"] for t in (await fds.client.get("/rectrack.json")).json()["tables"]}
+    assert tables["speaker_aliases"] is True
+    assert tables["recommendations_fts"] is True
+    assert tables["recommendations"] is False
+
+
+@pytest.mark.asyncio
+async def test_canned_queries(fds, fixture):
+    get = lambda path: fds.client.get(path)
+    by_actor = (await get("/rectrack/status_by_actor.json?_shape=array")).json()
+    assert set(by_actor[0]) == {"actor", "status", "n"}
+    assert sum(r["n"] for r in by_actor) == 4 and "dismissed" not in {r["status"] for r in by_actor}
+    by_theme = (await get("/rectrack/status_by_theme.json?_shape=array")).json()
+    assert set(by_theme[0]) == {"theme", "status", "n"} and sum(r["n"] for r in by_theme) == 4
+    overdue = (await get("/rectrack/overdue_follow_ups.json?_shape=array")).json()
+    summary = (await get(SUMMARY)).json()
+    assert len(overdue) == summary["overdue"] == 2
+    open_all = (await get("/rectrack/open_by_actor.json?_shape=array")).json()
+    assert {r["status"] for r in open_all} == {"accepted", "in_progress", "partially_implemented"}
+    open_ms = (await get("/rectrack/open_by_actor.json?actor=member-states&_shape=array")).json()
+    assert [r["actor"] for r in open_ms] == ["Member States"]
+    assert (await get("/rectrack/open_by_actor.json?actor=Member+States&_shape=array")).json() == open_ms
+    with_c = (await get("/rectrack/recommendations_with_commitments.json?_shape=array")).json()
+    assert [(r["recommendation_id"], r["commitment_id"]) for r in with_c] == [(fixture[1]["r1"], fixture[1]["c1"])]
+    html = (await get("/rectrack/status_by_actor")).text
+    assert ("status_by_actor?_chart=1#g.mark=bar&amp;g.x_column=actor&amp;g.x_type=ordinal&amp;g.y_column=n"
+            "&amp;g.y_type=quantitative&amp;g.color_column=status") in html
+
+
+@pytest.mark.asyncio
+async def test_canned_queries_on_seed_match_sql(ds, seed_db):
+    c = sqlite3.connect(seed_db)
+    try:
+        expected = c.execute("SELECT count(*) FROM recommendations WHERE status != 'dismissed'").fetchone()[0]
+    finally:
+        c.close()
+    rows = (await ds.client.get("/rectrack/status_by_actor.json?_shape=array")).json()
+    assert sum(r["n"] for r in rows) == expected
