@@ -198,12 +198,44 @@ def is_human_edited(row) -> bool:
     )
 
 
-def match_existing(existing: list, new_recs: list[tuple[str, str, Recommendation]]) -> dict:
+def anchor_span(text: str, quote: str, old_start: int | None) -> tuple[int, int] | None:
+    """Where ``quote`` is in ``text`` now.
+
+    The exact occurrence nearest to ``old_start``; else the near-identical span (a corrected
+    word or two: normalized similarity >= 0.8) around the longest common run; else None.
+    """
+    if not quote:
+        return None
+    hits = []
+    pos = text.find(quote)
+    while pos >= 0:
+        hits.append(pos)
+        pos = text.find(quote, pos + 1)
+    if hits:
+        start = min(hits, key=lambda p: abs(p - (old_start or 0)))
+        return start, start + len(quote)
+    a, _b, size = difflib.SequenceMatcher(None, text, quote, autojunk=False).find_longest_match(
+        0, len(text), 0, len(quote))
+    if size < 8:
+        return None
+    lo = max(0, a - _b - 40)
+    region = text[lo:a - _b + len(quote) + 40]
+    blocks = [blk for blk in difflib.SequenceMatcher(None, region, quote, autojunk=False).get_matching_blocks()
+              if blk.size >= 3]
+    if not blocks:
+        return None
+    start, end = lo + blocks[0].a, lo + blocks[-1].a + blocks[-1].size
+    ratio = difflib.SequenceMatcher(None, normalize_span(text[start:end]), normalize_span(quote)).ratio()
+    return (start, end) if ratio >= 0.8 else None
+
+
+def match_existing(existing: list, new_recs: list[tuple[str, str, Recommendation]], text: str | None = None) -> dict:
     """Map new recommendation index -> existing row, one-to-one.
 
-    Order of preference: the same id (same normalized text); a span in the same turn that
-    overlaps by at least half of the shorter one; near-identical text anywhere in the document
-    (a corrected transcript shifts offsets and turn numbers).
+    Order of preference: the same id (same normalized text); an overlapping span (at least half
+    of the shorter one) -- with the document's new ``text``, each existing span is first
+    re-anchored in it (a corrected transcript shifts offsets and turn numbers), otherwise
+    compared by old offsets within the same turn; near-identical text anywhere in the document.
     """
     matched: dict[int, sqlite3.Row] = {}
     used: set[str] = set()
@@ -212,15 +244,25 @@ def match_existing(existing: list, new_recs: list[tuple[str, str, Recommendation
         if rid in by_id:
             matched[i] = by_id[rid]
             used.add(rid)
+    anchored = {}
+    if text is not None:
+        for row in existing:
+            if row["id"] not in used:
+                anchored[row["id"]] = anchor_span(text, row["text"], row["char_start"])
     for i, (_rid, turn_id, rec) in enumerate(new_recs):
         if i in matched:
             continue
         best, best_overlap = None, 0
         for row in existing:
-            if row["id"] in used or row["turn_id"] != turn_id:
+            if row["id"] in used:
                 continue
-            ov = _overlap(rec.char_start, rec.char_end, row["char_start"], row["char_end"])
-            shorter = min(rec.char_end - rec.char_start, row["char_end"] - row["char_start"])
+            span = anchored.get(row["id"])
+            if span is None:
+                if row["turn_id"] != turn_id or row["char_start"] is None:
+                    continue
+                span = (row["char_start"], row["char_end"])
+            ov = _overlap(rec.char_start, rec.char_end, *span)
+            shorter = min(rec.char_end - rec.char_start, span[1] - span[0])
             if shorter > 0 and ov * 2 >= shorter and ov > best_overlap:
                 best, best_overlap = row, ov
         if best is not None:
@@ -326,7 +368,7 @@ def store_document(
             (doc_id,),
         ).fetchall()
         new_recs = [(recommendation_id(doc_id, r.text), tid(r.turn_seq), r) for r in recommendations]
-        matched = match_existing(existing, new_recs)
+        matched = match_existing(existing, new_recs, doc.text)
         final_ids: list[str] = []
         seen_ids: set[str] = set()
         for i, (rid, turn_id, r) in enumerate(new_recs):
@@ -360,17 +402,23 @@ def store_document(
             if row["id"] in seen_ids:
                 continue
             if is_human_edited(row):
-                # Keep it, flagged; re-anchor the span if its words are still in the text.
-                start = doc.text.find(row["text"])
-                if start >= 0 and (start, start + len(row["text"])) != (row["char_start"], row["char_end"]):
+                # Keep it, flagged, re-anchored in the new text: its exact words, or the
+                # near-identical corrected words (text follows the transcript). When its words
+                # are gone, the offsets are cleared rather than left pointing at other words.
+                span = anchor_span(doc.text, row["text"], row["char_start"])
+                if span is not None:
+                    start, end = span
                     turn = next((t for t in doc.turns if t.char_start <= start < t.char_end), None)
                     conn.execute(
-                        "UPDATE recommendations SET char_start=?, char_end=?, turn_id=COALESCE(?, turn_id), "
-                        "extracted=0 WHERE id=?",
-                        (start, start + len(row["text"]), tid(turn.seq) if turn else None, row["id"]),
+                        "UPDATE recommendations SET char_start=?, char_end=?, text=?, "
+                        "turn_id=COALESCE(?, turn_id), extracted=0 WHERE id=?",
+                        (start, end, doc.text[start:end], tid(turn.seq) if turn else None, row["id"]),
                     )
                 else:
-                    conn.execute("UPDATE recommendations SET extracted=0 WHERE id=?", (row["id"],))
+                    conn.execute(
+                        "UPDATE recommendations SET char_start=NULL, char_end=NULL, extracted=0 WHERE id=?",
+                        (row["id"],),
+                    )
                 kept += 1
             else:
                 conn.execute("DELETE FROM recommendations WHERE id=?", (row["id"],))

@@ -289,7 +289,8 @@ def get_context(conn: sqlite3.Connection, rec: dict) -> dict:
     next_turn = neighbour(turn["seq"] + 1) if turn else None
     segments = None
     if turn:
-        segments = highlight(turn["text"] or "", rec["text"] or "", rec["char_start"] - turn["char_start"])
+        offset = rec["char_start"] - turn["char_start"] if rec.get("char_start") is not None else 0
+        segments = highlight(turn["text"] or "", rec["text"] or "", offset)
     return {
         "turn": turn,
         "segments": segments,
