@@ -137,14 +137,124 @@ def _speaker_right(speaker, gold_name) -> bool:
     return any(same_name(n, gold_name) for n in [speaker.name, *speaker.aliases])
 
 
+def golden_record(doc, source_name: str) -> dict:
+    """A processed document in the gold turn format, for golden files (``tests/golden``).
+
+    ``turns`` can be scored with :func:`score_turns` / :func:`score_speakers`; ``person`` is the
+    speaker key, so people with the same name stay apart.
+    """
+    speakers = {s.key: s for s in doc.speakers}
+    turns = []
+    for t in doc.turns:
+        sp = speakers.get(t.speaker_key)
+        turns.append({
+            "n": t.seq,
+            "label": t.label,
+            "speaker": sp.name if sp else None,
+            "person": t.speaker_key,
+            "source_line": doc.text.count("\n", 0, t.char_start) + 1,
+            "first_words": " ".join(t.text.split()[:8]),
+        })
+    return {
+        "source": source_name,
+        "title": doc.title,
+        "event_date": doc.event_date,
+        "venue": doc.venue,
+        "turn_count": len(doc.turns),
+        "note_count": len(doc.notes),
+        "speakers": sorted({(s.name, s.role or "") for s in doc.speakers}),
+        "turns": turns,
+    }
+
+
 # ---------------------------------------------------------------- recommendations and commitments
 
 
-def score_recommendations(doc, recommendations, gold_recommendations) -> dict:
-    """Precision/recall/F1 (borderline neutral) and actor accuracy on matched clear items."""
-    raise NotImplementedError
+def score_recommendations(doc, recommendations, gold_recommendations, lexicon=None) -> dict:
+    """Precision/recall/F1 (borderline neutral) and actor accuracy on matched clear items.
+
+    A system span matches a gold quote when they overlap by at least half of the shorter one,
+    one-to-one (largest overlaps first; clear gold before borderline). A system item matched to
+    a borderline gold item counts neither way; an unmatched borderline gold item is not missed.
+    Actor names on both sides are normalised through the lexicon (aliases count).
+    """
+    from .extract import canonical_actor
+
+    gold = [g for g in gold_recommendations]
+    clear = [g for g in gold if g.get("confidence", "clear") != "borderline"]
+    borderline = [g for g in gold if g.get("confidence", "clear") == "borderline"]
+    sys_spans = [(r.char_start, r.char_end) for r in recommendations]
+    clear_pairs = match_spans(sys_spans, gold_spans(doc.text, clear))
+    used = {i for i, _ in clear_pairs}
+    rest = [i for i in range(len(sys_spans)) if i not in used]
+    border_pairs = match_spans([sys_spans[i] for i in rest], gold_spans(doc.text, borderline))
+    tp, neutral = len(clear_pairs), len(border_pairs)
+    fp = len(sys_spans) - tp - neutral
+    fn = len(clear) - tp
+    out = _prf(tp, fp, fn)
+    right, details = 0, []
+    for i, j in clear_pairs:
+        sys_actor = canonical_actor(recommendations[i].actor, lexicon)
+        gold_actor = canonical_actor(clear[j].get("actor"), lexicon)
+        ok = sys_actor == gold_actor
+        right += ok
+        details.append({"gold": clear[j].get("id"), "system": i, "actor": sys_actor, "gold_actor": gold_actor, "ok": ok})
+    out.update({"neutral": neutral, "gold_clear": len(clear), "gold_borderline": len(borderline),
+                "actor_accuracy": right / tp if tp else 0.0, "actor_right": right, "matches": details,
+                "false_positives": [i for i in range(len(sys_spans))
+                                    if i not in used and i not in {rest[k] for k, _ in border_pairs}],
+                "missed": [clear[j].get("id") for j in range(len(clear)) if j not in {b for _, b in clear_pairs}]})
+    return out
 
 
 def score_commitments(doc, commitments, gold_commitments) -> dict:
     """Precision/recall/F1 of commitments (and signal accuracy on matched items)."""
-    raise NotImplementedError
+    sys_spans = [(c.char_start, c.char_end) for c in commitments]
+    pairs = match_spans(sys_spans, gold_spans(doc.text, gold_commitments))
+    tp = len(pairs)
+    out = _prf(tp, len(sys_spans) - tp, len(gold_commitments) - tp)
+    right = sum(1 for i, j in pairs if commitments[i].signal == gold_commitments[j].get("status_signal"))
+    matched_gold = {j for _, j in pairs}
+    out.update({"signal_accuracy": right / tp if tp else 0.0,
+                "false_positives": [i for i in range(len(sys_spans)) if i not in {a for a, _ in pairs}],
+                "missed": [g.get("id") for j, g in enumerate(gold_commitments) if j not in matched_gold]})
+    return out
+
+
+def gold_spans(text: str, items) -> list[tuple[int, int]]:
+    """Character spans of gold ``quote`` fields in ``text`` ((-1, -1) when not found)."""
+    spans = []
+    for g in items:
+        q = g.get("quote") or ""
+        at = text.find(q) if q else -1
+        spans.append((at, at + len(q)) if at >= 0 else (-1, -1))
+    return spans
+
+
+def spans_match(a: tuple[int, int], b: tuple[int, int]) -> int:
+    """Overlap of two spans when it is at least half of the shorter one, else 0."""
+    if a[0] < 0 or b[0] < 0:
+        return 0
+    overlap = min(a[1], b[1]) - max(a[0], b[0])
+    shorter = min(a[1] - a[0], b[1] - b[0])
+    return overlap if overlap > 0 and 2 * overlap >= shorter else 0
+
+
+def match_spans(system, gold) -> list[tuple[int, int]]:
+    """One-to-one (system index, gold index) pairs, largest overlaps first."""
+    cands = sorted(((spans_match(s, g), i, j) for i, s in enumerate(system) for j, g in enumerate(gold)
+                    if spans_match(s, g)), reverse=True)
+    used_s, used_g, pairs = set(), set(), []
+    for _, i, j in cands:
+        if i not in used_s and j not in used_g:
+            used_s.add(i)
+            used_g.add(j)
+            pairs.append((i, j))
+    return sorted(pairs)
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict:
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "tp": tp, "fp": fp, "fn": fn}

@@ -456,7 +456,7 @@ def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
                 person = role_holders.get(key)
                 if person is None:
                     person = _Person(name=info.core if not info.core.lower().startswith("the ") else info.core[4:],
-                                     tokens=[], role=info.role)
+                                     tokens=[])
                     persons.append(person)
                     role_holders[key] = person
             if person.role_label is None:

@@ -30,7 +30,13 @@ from .model import Document, Note, Source, Turn
 from .speakers import fold, parse_label, vocabulary
 
 LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
-COLON_LABEL_RE = re.compile(r"^(?P<label>[^\s:\[\]{}<>\"“”*#|][^:\n\[\]{}<>\"“”]{0,200}?)[ \t]*:(?![/\d])[ \t]*")
+_TS = r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?"
+COLON_LABEL_RE = re.compile(
+    r"^(?P<ts1>" + _TS + r"[ \t]+(?:[-–—][ \t]+)?)?"
+    r"(?P<label>[^\s:\[\]{}<>\"“”*#|\d][^:\n\[\]{}<>\"“”]{0,200}?)(?P<ts2>[ \t]+" + _TS + r")?[ \t]*:(?![/\d])[ \t]*"
+)
+# "John Smith  0:05" or "Speaker 1 (00:01:02)" alone on a line: a label; the speech follows
+TS_LABEL_LINE_RE = re.compile(r"^(?P<label>[^\d:\[\]]{2,80}?)[ \t]+" + _TS + r"[ \t]*$")
 BRACKET_NOTE_RE = re.compile(r"^\[[^\[\]]{1,200}\]$")
 PAREN_NOTE_RE = re.compile(r"^\((?P<body>[A-Za-z][A-Za-z ,;'’/.-]{1,80})\)\.?$")
 PAREN_NOTE_STOP_RE = re.compile(r"^(?:spoke|speaking|continued|cont'd|contd|sic|see|inaudible\b.*speaker)", re.I)
@@ -124,6 +130,15 @@ def _colon_label(lines: list[_Line], i: int, lexicon) -> _Label | None:
     body = raw[lead:]
     m = COLON_LABEL_RE.match(body)
     last = i
+    if m is None:
+        m2 = TS_LABEL_LINE_RE.match(body)
+        if m2 is not None:
+            info = parse_label(m2.group("label").rstrip(), lexicon)
+            if info is None:
+                return None
+            start = ln.start + lead
+            return _Label(i, start, start + len(m2.group("label").rstrip()), ln.end, i,
+                          m2.group("label").rstrip(), info)
     if m is None or m.group("label").count("(") != m.group("label").count(")"):
         # a label wrapped inside an open parenthesis: "Ms. X (Department for ...\nManagement): ..."
         if "(" not in body[:150] or body.count("(") <= body.count(")") or i + 1 >= len(lines):
@@ -144,6 +159,7 @@ def _colon_label(lines: list[_Line], i: int, lexicon) -> _Label | None:
     else:
         label = m.group("label").rstrip()
         speech = ln.start + lead + m.end()
+        lead += m.start("label")
         end = ln.start + lead + len(label)
         line_end = ln.end
     info = parse_label(label, lexicon)
@@ -406,7 +422,7 @@ def parse_document(source: Source, lexicon: dict | None = None) -> Document:
                     if lines[j].kind == TEXT:
                         end_idx = j
                     j += 1
-            idxs = [k for k in range(i, end_idx + 1) if lines[k].kind in (TEXT, PROC)]
+            idxs = [i] + [k for k in range(i + 1, end_idx + 1) if lines[k].kind == TEXT]
             note_text, _ = _turn_text(text, lines, ln.lstart, idxs)
             doc.notes.append(Note(char_start=ln.lstart, text=note_text))
             i = end_idx + 1
