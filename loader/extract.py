@@ -1,11 +1,533 @@
 """Extract recommendations and commitments from turns (pure).
 
-PLACEHOLDER: returns nothing; the rule-based extractor replaces it.
+Each turn's spoken text is split into sentences (``loader.sentences``). A sentence is a
+*recommendation* when a recommendation cue from the lexicon fires (modal ``X should/must/needs
+to``, impersonal ``it is essential that``, ``we urge X to``, ``there is a need to``, ``let us``,
+...) and no cancelling form sits on that cue (retrospective ``should have``, ``I must say``,
+``don't have to``). It is a *commitment* when a commitment cue fires with the speaker's own side as
+subject (``we will``, ``we are working on``, ``we in DPKO are committed``) and no recommendation
+names another actor. Questions, courtesies and a chair's procedure are neither.
+
+The actor is read off the grammatical form the cue fired on: the subject noun phrase before a
+modal (a pronoun is resolved to the nearest actor named before it; ``we`` stays ``Unspecified``),
+the object of ``urge / call on X to``, the first actor after ``it is important that``, or a
+passive / nominal agent (``examined by the Security Council``, ``guidance from headquarters``).
+Names are normalised through the lexicon's ``actors``. Consecutive recommendation sentences are
+merged when the second restates the first or continues it without naming an actor of its own.
+
+All vocabularies and cue patterns come from the lexicon (``loader/lexicon.yml`` merged with any
+``--lexicon`` file); they are compiled once per lexicon object.
 """
 from __future__ import annotations
 
-from .model import Commitment, Document, Recommendation
+import re
+from dataclasses import dataclass, field
+
+from .model import Commitment, Document, Recommendation, Speaker, Turn
+from .sentences import split_sentences
+
+UNSPECIFIED = "Unspecified"
+MERGE_COMMITMENTS = True
+FLAGS = re.I
+
+# Grammar words (closed classes: not vocabularies of a domain, so they live here).
+_PRONOUN_SELF = re.compile(
+    r"\b(?:we|I|us|my\s+(?:delegation|country|government|team|office|department|organi[sz]ation|colleagues)|"
+    r"our\s+(?:delegation|country|government|team|office|department|organi[sz]ation))\b", re.I)
+_PRONOUN = re.compile(r"\b(?:(?P<self>we|I|us)|(?P<third>they|he|she|them)|(?P<you>you|all\s+of\s+you|one)|"
+                      r"(?P<none>it|this|that|there|these|those|which|what|who|everyone|everybody|somebody|someone|anyone))$", re.I)
+_CLAUSE_BREAK = re.compile(
+    r"[;:\u2013\u2014(]|\s-\s|,|\b(?:that|which|who|whom|because|so|but|if|when|where|while|although|though|whether|"
+    r"unless|then|therefore|since|once|until|whereas|and\s+(?=(?:we|they|you|he|she|I|there)\b)|or\s+(?=(?:we|they|you|he|she|I)\b))\b",
+    re.I)
+_FILLER = re.compile(r"^(?:\W|\b(?:and|or|so|but|also|of|course|i|think|believe|clearly|obviously|perhaps|maybe|really|"
+                     r"indeed|however|therefore|thus|then|now|again|first|second|third|fourth|fifth|finally|lastly|"
+                     r"secondly|thirdly|firstly|in|particular|fact|short|other|words|too|as|well|certainly|still|"
+                     r"just|all|only|very|mean|yes|no|ok|okay|moreover|furthermore|the|same|way)\b)*$", re.I)
+_LEAD_WORDS = re.compile(r"^(?:\W|\b(?:and|or|so|but|also|of course|i think|i believe|clearly|obviously|perhaps|maybe|"
+                         r"really|indeed|however|therefore|thus|then|now|again|first(?:ly)?|second(?:ly)?|third(?:ly)?|"
+                         r"finally|lastly|moreover|furthermore|yes|well)\b)*", re.I)
+_PASSIVE = re.compile(r"^\s*(?:(?:\w+ly|also|not|really|all)\s+)*(?:be|get|being|been)\s+(?:(?:\w+ly|also|more|much|further)\s+)*"
+                      r"(?:\w+ed|\w+en|made|done|kept|put|set|sent|built|held|brought|taught|told|found|led|met|shown|run)\b", re.I)
+_TO_VERB = re.compile(r"\bto\s+(?!the\b|a\b|an\b|all\b|our\b|their\b|its\b|this\b|that\b)\w+", re.I)
+_OBJECT_END = re.compile(r"[,;:.!?\u2013\u2014()]|\b(?:that|which|who|because|so|but|if|when|where|while|and\s+to|in\s+order)\b", re.I)
+_CAPWORD = re.compile(r"\b[A-Z][A-Za-z'\-]+(?:\s+(?:of\s+(?:the\s+)?|for\s+(?:the\s+)?|and\s+)?[A-Z][A-Za-z'\-]+)*")
+_DETERMINER = re.compile(r"^(?:the|a|an|all|our|their|its|this|these|those|some|any|each|every)\s+", re.I)
+_WS = re.compile(r"\s")
+_PREP_SEGMENT = re.compile(r"^\s*(?:like|unlike|as|in|with|for|including|especially|particularly|together\s+with|along\s+with|of\s+course|at\s+least)\b[^,]*,\s*$", re.I)
+
+
+# ---------------------------------------------------------------- compiled lexicon
+
+
+@dataclass
+class Cue:
+    name: str
+    regex: re.Pattern
+    strength: str = "should"
+    confidence: float = 0.6
+    actor: str = "subject"  # subject / object / after / none (recommendations)
+    subject: str = "self"  # self / any (commitments)
+    signal: str = "committed"
+    unless: tuple = ()  # exclusions: cue names that keep the sentence anyway
+
+
+@dataclass
+class Rules:
+    actor_re: re.Pattern | None
+    alias_to_actor: dict
+    kinds: dict
+    rec_cues: list = field(default_factory=list)
+    cancel: list = field(default_factory=list)
+    exclude: list = field(default_factory=list)
+    com_cues: list = field(default_factory=list)
+    themes: list = field(default_factory=list)
+    strength: list = field(default_factory=list)
+    restatement: re.Pattern | None = None
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"[\s\-]+", " ", s.lower().replace("\u2019", "'")).strip()
+
+
+def _alias_pattern(alias: str) -> str:
+    parts = [re.escape(p) for p in re.split(r"[\s\-]+", alias.strip()) if p]
+    body = r"[\s\-]+".join(parts)
+    if alias.isupper() and len(alias) <= 6:  # acronyms: case-sensitive ("AU", "DOS")
+        return f"(?-i:{body})"
+    return body
+
+
+def compile_rules(lexicon: dict) -> Rules:
+    """Compile a lexicon mapping into regexes. Raises ``re.error`` for a bad cue pattern."""
+    actors = lexicon.get("actors") or {}
+    alias_to_actor, kinds, patterns = {}, {}, []
+    for name, spec in actors.items():
+        spec = spec or {}
+        kinds[name] = spec.get("kind")
+        for alias in [name, *(spec.get("aliases") or [])]:
+            alias = str(alias)
+            alias_to_actor.setdefault(_norm(alias), name)
+            patterns.append(alias)
+    patterns = sorted(set(patterns), key=lambda a: (-len(a), a))
+    actor_re = (re.compile(r"(?<![\w\-])(?:" + "|".join(_alias_pattern(a) for a in patterns) + r")(?![\w\-])", re.I)
+                if patterns else None)
+    cues = lexicon.get("cues") or {}
+
+    def cue_list(kind, **defaults):
+        out = []
+        for c in cues.get(kind) or []:
+            out.append(Cue(name=c["name"], regex=re.compile(c["pattern"], FLAGS), unless=tuple(c.get("unless") or ()),
+                           **{k: c.get(k, v) for k, v in defaults.items()}))
+        return out
+
+    rules = Rules(
+        actor_re=actor_re, alias_to_actor=alias_to_actor, kinds=kinds,
+        rec_cues=cue_list("recommendation", strength="should", confidence=0.6, actor="subject"),
+        cancel=cue_list("cancel"),
+        exclude=cue_list("exclude"),
+        com_cues=cue_list("commitment", confidence=0.6, subject="self", signal="committed"),
+    )
+    for theme, words in (lexicon.get("themes") or {}).items():
+        if words:
+            rules.themes.append((theme, re.compile(r"\b(?:" + "|".join(_alias_pattern(str(w)) for w in words) + r")\b", re.I)))
+    for level in ("must", "should", "could"):
+        words = (lexicon.get("strength") or {}).get(level) or []
+        if words:
+            rules.strength.append((level, re.compile(r"\b(?:" + "|".join(words) + r")\b", re.I)))
+    if cues.get("restatement"):
+        rules.restatement = re.compile(cues["restatement"], FLAGS)
+    return rules
+
+
+_CACHE: dict[int, tuple[dict, Rules]] = {}
+
+
+def rules_for(lexicon: dict | None) -> Rules:
+    """The compiled rules for ``lexicon`` (the default lexicon when None), compiled once."""
+    if lexicon is None:
+        from .lexicon import load_lexicon  # the default file; read once and cached below
+        key = 0
+        if key not in _CACHE:
+            _CACHE[key] = (None, compile_rules(load_lexicon()))
+        return _CACHE[key][1]
+    key = id(lexicon)
+    hit = _CACHE.get(key)
+    if hit is None or hit[0] is not lexicon:
+        hit = (lexicon, compile_rules(lexicon))
+        _CACHE[key] = hit
+    return hit[1]
+
+
+def canonical_actor(name: str | None, lexicon: dict | None = None) -> str:
+    """Normalise an actor name or alias to the lexicon's canonical name (else the name itself)."""
+    if not name:
+        return UNSPECIFIED
+    rules = rules_for(lexicon)
+    hit = rules.alias_to_actor.get(_norm(name))
+    if hit:
+        return hit
+    m = rules.actor_re.search(name) if rules.actor_re else None
+    return rules.alias_to_actor.get(_norm(m.group(0)), name) if m else name
+
+
+# ---------------------------------------------------------------- actor finding
+
+
+@dataclass
+class ActorHit:
+    name: str
+    text: str | None
+    how: str  # alias / agent / anaphor / self / proper / none
+    explicit: bool = False  # named in this sentence as someone other than the speaker's side
+
+
+def _alias_hits(rules: Rules, text: str, start: int = 0, end: int | None = None):
+    if rules.actor_re is None:
+        return []
+    end = len(text) if end is None else end
+    return list(rules.actor_re.finditer(text, start, end))
+
+
+def _actor_of(rules: Rules, m: re.Match) -> str:
+    return rules.alias_to_actor.get(_norm(m.group(0)), m.group(0))
+
+
+def _clause_start(s: str, pos: int) -> int:
+    """Start of the clause that ends at ``pos`` (skipping segments that are only fillers)."""
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(s, 0, pos)]
+    start = 0
+    for b in reversed(breaks):
+        seg = s[b:pos]
+        if _PREP_SEGMENT.match(seg) and b > 0 and pos - b < 60:
+            pos = b  # a parenthetical ", like the Council," is not the subject
+            continue
+        if not _FILLER.match(seg):
+            start = b
+            break
+    return start
+
+
+def _subject_chunk(s: str, pos: int) -> tuple[int, int]:
+    start = _clause_start(s, pos)
+    m = _LEAD_WORDS.match(s, start, pos)
+    if m:
+        start = m.end()
+    end = pos
+    while end > start and s[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _agent(rules: Rules, s: str, start: int, end: int, preps: str = "by|from"):
+    """An actor introduced by ``by`` / ``from`` (passive or nominal agent) in ``s[start:end]``."""
+    for m in _alias_hits(rules, s, start, end):
+        before = s[max(start, m.start() - 14):m.start()].lower()
+        if re.search(r"\b(?:" + preps + r")\s+(?:the\s+|all\s+|its\s+)?$", before):
+            return m
+    return None
+
+
+def _antecedent(rules: Rules, turn_text: str, upto: int):
+    """The last actor named in the turn before ``upto`` (for they / he / she)."""
+    hits = _alias_hits(rules, turn_text, max(0, upto - 800), upto)
+    return hits[-1] if hits else None
+
+
+def _proper_np(chunk: str) -> str | None:
+    m = None
+    for m in _CAPWORD.finditer(chunk):
+        pass
+    if m and m.start() > 0 or (m and not chunk[:1].isupper()):
+        return _DETERMINER.sub("", m.group(0)).strip() or None
+    return None
+
+
+def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent_start: int) -> ActorHit:
+    """Who must act for the cue match ``m`` in sentence ``s`` (see module docstring)."""
+    mode = cue.actor
+    if mode == "object":
+        seg_end = m.end()
+        stop = _OBJECT_END.search(s, m.end())
+        to = _TO_VERB.search(s, m.end())
+        limit = min(x.start() for x in (stop, to) if x) if (stop or to) else len(s)
+        hits = _alias_hits(rules, s, m.end(), limit)
+        if hits:
+            return ActorHit(_actor_of(rules, hits[0]), hits[0].group(0), "alias", True)
+        obj = s[seg_end:limit].strip()
+        if re.match(r"^(?:you|all\s+of\s+you|everyone|everybody)\b", obj, re.I):
+            return ActorHit(UNSPECIFIED, obj, "none")
+        if re.match(r"^(?:us|ourselves)\b", obj, re.I):
+            return ActorHit(UNSPECIFIED, obj, "self")
+        proper = _proper_np(obj)
+        if proper:
+            return ActorHit(proper, proper, "proper", True)
+        hits = _alias_hits(rules, s, m.end())
+        if hits:
+            return ActorHit(_actor_of(rules, hits[0]), hits[0].group(0), "alias", True)
+        return ActorHit(UNSPECIFIED, obj or None, "none")
+    if mode == "after":
+        agent = _agent(rules, s, 0, len(s))
+        near = re.match(r"(?:\W*\w+){0,6}", s[m.end():])
+        hits = _alias_hits(rules, s, m.end(), m.end() + (near.end() if near else 0))
+        if hits:
+            return ActorHit(_actor_of(rules, hits[0]), hits[0].group(0), "alias", True)
+        if agent:
+            return ActorHit(_actor_of(rules, agent), agent.group(0), "agent", True)
+        return ActorHit(UNSPECIFIED, None, "none")
+    if mode == "none":
+        return ActorHit(UNSPECIFIED, None, "none")
+    # subject: the noun phrase before the cue
+    cs, ce = _subject_chunk(s, m.start())
+    chunk = s[cs:ce]
+    after = s[m.end():]
+    passive = _PASSIVE.match(after)
+    if passive or cue.name in ("predicate", "require"):
+        stop = _OBJECT_END.search(s, m.end())
+        limit = stop.start() if stop else len(s)
+        if passive:
+            limit = min(limit, m.end() + passive.end() + 40)
+        preps = "by|from|within|in" if passive else "by|from"
+        agent = _agent(rules, s, m.end(), limit, preps) or _agent(rules, s, cs, ce)
+        if agent:
+            return ActorHit(_actor_of(rules, agent), agent.group(0), "agent", True)
+    tail = re.sub(r"(?:\s+(?:\w+ly|also|do|does|did|still|all|both|now|just|really|certainly|too|themselves|ourselves))+$",
+                  "", chunk, flags=re.I)
+    pm = _PRONOUN.search(tail)
+    if pm:
+        word = pm.group(0)
+        if pm.group("self"):
+            own = _alias_hits(rules, s, max(0, pm.start() + cs - 1), m.start())
+            if own:  # "we as DPKO", "we in the Secretariat"
+                return ActorHit(_actor_of(rules, own[0]), own[0].group(0), "self")
+            return ActorHit(UNSPECIFIED, word, "self")
+        if pm.group("third"):
+            ante = _antecedent(rules, turn_text, sent_start + cs)
+            if ante:
+                return ActorHit(_actor_of(rules, ante), word, "anaphor", True)
+            return ActorHit(UNSPECIFIED, word, "none")
+        if pm.group("you"):
+            return ActorHit(UNSPECIFIED, word, "none")
+        return ActorHit(UNSPECIFIED, None, "none")
+    hits = _alias_hits(rules, s, cs, ce)
+    if hits:
+        return ActorHit(_actor_of(rules, hits[0]), hits[0].group(0), "alias", True)
+    proper = _proper_np(chunk)
+    if proper and len(proper.split()) <= 6:
+        return ActorHit(proper, proper, "proper", True)
+    return ActorHit(UNSPECIFIED, None, "none")
+
+
+# ---------------------------------------------------------------- sentence classification
+
+
+@dataclass
+class Finding:
+    kind: str  # rec / com
+    start: int  # offsets into doc.text
+    end: int
+    turn: Turn
+    cue: str
+    confidence: float
+    actor: ActorHit
+    strength: str = "should"
+    signal: str = "committed"
+
+
+def _affiliation(speaker: Speaker | None, turn: Turn) -> str | None:
+    """Words naming the speaker's side: the stated role, else a parenthesis in the label."""
+    if speaker and speaker.role:
+        return speaker.role
+    if turn.label:
+        m = re.search(r"\(([^)]+)\)", turn.label)
+        if m:
+            return m.group(1)
+    return None
+
+
+def _self_subject(chunk: str, affiliation: str | None) -> bool:
+    if _PRONOUN_SELF.search(chunk):
+        return True
+    if affiliation:
+        for word in re.findall(r"[A-Z][\w'-]{2,}(?:\s+[A-Z][\w'-]+)*", affiliation):
+            if re.search(r"\b" + re.escape(word) + r"\b", chunk):
+                return True
+    return False
+
+
+def _org_of(rules: Rules, affiliation: str | None) -> tuple[str, str | None]:
+    if not affiliation:
+        return UNSPECIFIED, None
+    hits = _alias_hits(rules, affiliation)
+    if hits:
+        name = _actor_of(rules, hits[0])
+        return name, rules.kinds.get(name)
+    return affiliation.split(";")[0].split(",")[0].strip(), None
+
+
+def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_start: int, affiliation: str | None):
+    """('rec' | 'com' | None, cue, actor, strength/signal, confidence) for one sentence ``s``."""
+    excluded = [ex for ex in rules.exclude if ex.regex.search(s)]
+    if any(not ex.unless for ex in excluded):
+        return None
+    recs = []
+    for cue in rules.rec_cues:
+        for m in cue.regex.finditer(s):
+            cs, _ = _subject_chunk(s, m.start())
+            window = s[cs:min(len(s), m.end() + 40)]
+            if any(c.regex.search(window) and _cancel_at(c.regex, s, cs, m) for c in rules.cancel):
+                continue
+            recs.append((cue, m))
+    coms = []
+    for cue in rules.com_cues:
+        for m in cue.regex.finditer(s):
+            if cue.subject == "self":
+                cs, ce = _subject_chunk(s, m.start())
+                if not _self_subject(s[cs:m.start()], affiliation):
+                    continue
+            coms.append((cue, m))
+    rec_hits = []
+    for cue, m in sorted(recs, key=lambda x: (x[1].start(), -x[0].confidence)):
+        actor = find_actor(rules, s, cue, m, turn_text, sent_start)
+        rec_hits.append((cue, m, actor))
+    if excluded:
+        rec_hits = [h for h in rec_hits if all(h[0].name in ex.unless for ex in excluded)]
+        if not rec_hits:
+            return None
+        coms = []
+    other_actor = [h for h in rec_hits if h[2].explicit and h[2].how != "self"]
+    if coms and not other_actor:
+        cue, m = max(coms, key=lambda x: x[0].confidence)
+        return ("com", cue, m, None)
+    if rec_hits:
+        # the first cue (main clause) unless only a later one names its actor outright
+        best = rec_hits[0]
+        if best[2].name == UNSPECIFIED:
+            named = [h for h in rec_hits if h[2].how in ("alias", "agent")]
+            if named:
+                best = named[0]
+        return ("rec", best[0], best[1], best[2])
+    return None
+
+
+def _cancel_at(regex: re.Pattern, s: str, cs: int, m: re.Match) -> bool:
+    """The cancelling form overlaps the cue match itself."""
+    for c in regex.finditer(s, cs, min(len(s), m.end() + 40)):
+        if c.start() <= m.end() and c.end() >= m.start():
+            return True
+    return False
+
+
+def _strength(rules: Rules, text: str, default: str) -> str:
+    for level, regex in rules.strength:
+        if regex.search(text):
+            return level
+    return default
+
+
+def _theme(rules: Rules, text: str) -> str:
+    best, best_n = "other", 0
+    for theme, regex in rules.themes:
+        n = len(regex.findall(text))
+        if n > best_n:
+            best, best_n = theme, n
+    return best
+
+
+# ---------------------------------------------------------------- the public function
 
 
 def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Commitment]]:
-    return [], []
+    """Recommendations and commitments of ``doc`` (pure; offsets index ``doc.text``).
+
+    Raises ``re.error`` when a lexicon cue pattern is not a valid regular expression.
+    """
+    rules = rules_for(lexicon)
+    text = doc.text
+    speakers = {sp.key: sp for sp in doc.speakers}
+    findings: list[list[Finding]] = []  # per turn
+    for turn in doc.turns:
+        speaker = speakers.get(turn.speaker_key)
+        affiliation = _affiliation(speaker, turn)
+        turn_text = text[:turn.char_end]
+        items: list[Finding] = []
+        for s0, e0 in split_sentences(text, turn.speech_start, turn.char_end):
+            s = _WS.sub(" ", text[s0:e0])
+            got = classify_sentence(rules, s, turn, turn_text, s0, affiliation)
+            if not got:
+                continue
+            kind, cue, m, actor = got
+            if kind == "rec":
+                conf = cue.confidence + (0.1 if actor.how in ("alias", "agent") else 0.0) - (0.1 if actor.name == UNSPECIFIED else 0.0)
+                items.append(Finding("rec", s0, e0, turn, cue.name, round(min(0.95, max(0.05, conf)), 2), actor,
+                                     strength=cue.strength))
+            else:
+                items.append(Finding("com", s0, e0, turn, cue.name, cue.confidence, ActorHit(UNSPECIFIED, None, "self"),
+                                     signal=cue.signal))
+        findings.append(_merge(rules, text, items))
+
+    recs: list[Recommendation] = []
+    coms: list[Commitment] = []
+    for turn, items in zip(doc.turns, findings):
+        speaker = speakers.get(turn.speaker_key)
+        org, org_kind = _org_of(rules, _affiliation(speaker, turn))
+        for f in items:
+            span = text[f.start:f.end]
+            if f.kind == "rec":
+                name = f.actor.name
+                recs.append(Recommendation(
+                    turn_seq=turn.seq, speaker_key=turn.speaker_key, text=span, char_start=f.start, char_end=f.end,
+                    actor=name, actor_kind=rules.kinds.get(name), actor_text=f.actor.text,
+                    theme=_theme(rules, span), strength=_strength(rules, span, f.strength), cue=f.cue,
+                    confidence=f.confidence))
+            else:
+                own = _alias_hits(rules, _WS.sub(" ", span))
+                name, kind = org, org_kind
+                m = re.search(r"\b(?:we|I)\s*,?\s*(?:as|in|at|from)\s+|\bfor\s+(?:our|my)\s+part\s+in\s+", span, re.I)
+                if own and (m or f.cue == "progress_report"):
+                    name = _actor_of(rules, own[0])
+                    kind = rules.kinds.get(name)
+                coms.append(Commitment(
+                    turn_seq=turn.seq, speaker_key=turn.speaker_key, text=span, char_start=f.start, char_end=f.end,
+                    actor=name, actor_kind=kind, signal=f.signal, cue=f.cue, confidence=f.confidence))
+    _link(recs, coms)
+    return recs, coms
+
+
+def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
+    """Merge consecutive sentences of the same kind that give the same item."""
+    out: list[Finding] = []
+    for f in items:
+        prev = out[-1] if out else None
+        if prev and prev.kind == f.kind and not text[prev.end:f.start].strip():
+            sentence = _WS.sub(" ", text[f.start:f.end])
+            restates = bool(rules.restatement and rules.restatement.match(sentence))
+            continues = f.kind == "rec" and f.actor.name == UNSPECIFIED and f.actor.how in ("none", "self")
+            if restates or continues or (f.kind == "com" and MERGE_COMMITMENTS):
+                actor = prev.actor if prev.actor.name != UNSPECIFIED else f.actor
+                out[-1] = Finding(prev.kind, prev.start, f.end, prev.turn, prev.cue, max(prev.confidence, f.confidence),
+                                  actor, strength=prev.strength, signal=prev.signal)
+                continue
+        out.append(f)
+    return out
+
+
+_CONTENT = re.compile(r"[a-z]{5,}")
+_STOP = frozenset("""about above after again against their there these those which while would could should
+    being other where first second third really think course important need needs going things thing people
+    continue discussion discussions recommendations report study""".split())
+
+
+def _link(recs: list[Recommendation], coms: list[Commitment]) -> None:
+    """Point a commitment at an earlier recommendation sharing two or more distinctive words."""
+    rec_words = [set(_CONTENT.findall(r.text.lower())) - _STOP for r in recs]
+    for c in coms:
+        words = set(_CONTENT.findall(c.text.lower())) - _STOP
+        best, best_n = None, 1
+        for i, (r, rw) in enumerate(zip(recs, rec_words)):
+            if r.char_start >= c.char_start:
+                break
+            n = len(words & rw)
+            if n > best_n:
+                best, best_n = i, n
+        c.recommendation_index = best
