@@ -228,3 +228,29 @@ def test_reload_via_cli_keeps_five_edits(tmp_path):
         "the extra lexicon did not change extraction; the test would not test a changed extractor"
     assert snap() == before
     shutil.rmtree(corrected.parent)
+
+
+def test_kept_row_whose_words_are_gone_loses_offsets(tmp_path, conn, edited):
+    """An edited row whose sentence was deleted from the transcript is kept, without offsets
+    that would point at other words, and its page still renders."""
+    import asyncio
+
+    from loader.web import make_datasette
+
+    ids, snap = edited
+    gone = [(k, label, body.replace(RECS_V1[3][1], "")) for k, label, body in TURNS]
+    doc = build_document(gone)
+    load(conn, doc, [s for i, s in enumerate(RECS_V1) if i != 3])
+    assert snapshot(conn, ids) == snap
+    rec = tracking.get_record(conn, ids[3])
+    assert (rec["extracted"], rec["char_start"], rec["char_end"], rec["text"]) == (0, None, None, RECS_V1[3][1])
+    ctx = tracking.get_context(conn, rec)
+    assert ctx["segments"] is None and ctx["turn"]["seq"] == 3
+
+    async def fetch():
+        ds = make_datasette(tmp_path / "rectrack.db")
+        return await ds.client.get(f"/-/rectrack/recommendations/{ids[3]}")
+
+    response = asyncio.run(fetch())
+    assert response.status_code == 200
+    assert "no longer in this turn" in response.text and "no longer finds this recommendation" in response.text
