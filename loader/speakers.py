@@ -248,7 +248,7 @@ def _parse_label(label: str, vocab: Vocabulary, lexicon) -> LabelInfo | None:
 # ---------------------------------------------------------------- resolution
 
 SELF_NAME_RE = re.compile(
-    r"(?:\bmy name is|\bmy name's|\bI am|\bI'm|\bI’m|\bthis is)\s+"
+    r"(?:\b(?i:my name is|my name's|my name’s)|\bI am|\bI'm|\bI’m|\b(?i:this is))\s+"
     r"(?P<name>(?:[A-Z][\w'’-]+\.?\s+){0,1}[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})"
     r"(?=\s*(?:,|\.|;|from\b|of\b|with\b|and\b|representing\b|here\b|$))"
 )

@@ -1,0 +1,232 @@
+"""Speaker resolution: the seed against gold, dev golden files, label parsing and resolution rules."""
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from loader.evaluate import same_name, score_speakers, score_turns
+from loader.lexicon import load_lexicon
+from loader.model import Source
+from loader.read import read_source
+from loader.speakers import parse_label, resolve_speakers
+from loader.turns import parse_document
+
+HERE = Path(__file__).parent
+FIXTURES = HERE / "fixtures"
+GOLD = FIXTURES / "gold"
+GOLDEN = HERE / "golden"
+SEED_FILE = HERE.parent / "seeds" / "000_59fee67576fde5b5.txt"
+
+
+def gold(name):
+    return json.loads((GOLD / name).read_text(encoding="utf-8"))
+
+
+def parse_text(text, lexicon=None):
+    doc = parse_document(Source(text=text, source_path="snippet.txt", sha256="x", document_id="snippet"), lexicon)
+    return resolve_speakers(doc, lexicon)
+
+
+@pytest.fixture(scope="module")
+def seed_doc():
+    return resolve_speakers(parse_document(read_source(SEED_FILE)))
+
+
+def speaker_of(doc, seq):
+    key = doc.turns[seq - 1].speaker_key
+    return next(s for s in doc.speakers if s.key == key)
+
+
+# ---------------------------------------------------------------- seed against gold
+
+
+def test_seed_bcubed(seed_doc):
+    score = score_speakers(seed_doc, gold("seed_turns.json"), gold("seed_speakers.json"))
+    assert score["f1"] >= 0.98, score
+
+
+def test_seed_canonical_names_and_aliases(seed_doc):
+    by_name = {s.name: s for s in seed_doc.speakers}
+    for g in gold("seed_speakers.json"):
+        if g["name"] == "Male Speaker":
+            continue
+        assert g["name"] in by_name, g["name"]
+        sp = by_name[g["name"]]
+        labels = {t.label for t in seed_doc.turns if t.speaker_key == sp.key}
+        assert labels <= set(sp.aliases)
+        assert [seed_doc.turns.index(t) + 1 for t in seed_doc.turns if t.speaker_key == sp.key] == g["turn_numbers"]
+    assert set(by_name["Edward C. Luck"].aliases) == {"Dr. Edward C. Luck", "Luck"}
+    assert by_name["Zeid Ra'ad Zeid Al-Hussein"].aliases == ["Prince Zeid Ra'ad Zeid Al-Hussein", "Prince Zeid"]
+
+
+def test_seed_roles_from_introductions(seed_doc):
+    by_name = {s.name: s for s in seed_doc.speakers}
+    assert by_name["Augustine Mahiga"].role == "Permanent Representative of the United Republic of Tanzania"
+
+
+def test_seed_unnamed_speakers(seed_doc):
+    ms_a1, ms_a2, ms_b, ms_c = (speaker_of(seed_doc, n) for n in (25, 27, 34, 45))
+    assert ms_a1.key == ms_a2.key == "male-speaker-1"
+    assert len({ms_a1.key, ms_b.key, ms_c.key}) == 3
+    assert ms_c.name == "Wilbert Ubugi"
+    assert "consul for the Turkish Permanent Mission" in ms_b.role
+    assert all("Male Speaker" in s.aliases for s in (ms_a1, ms_b, ms_c))
+    assert speaker_of(seed_doc, 40).name == "Michael Smith"
+
+
+def test_keys_unique_and_every_turn_has_a_speaker(seed_doc):
+    keys = [s.key for s in seed_doc.speakers]
+    assert len(keys) == len(set(keys))
+    assert all(t.speaker_key in keys for t in seed_doc.turns)
+
+
+# ---------------------------------------------------------------- dev golden files
+
+DEV_FILES = sorted(p.name for p in GOLDEN.glob("*.json"))
+
+
+@pytest.mark.parametrize("name", DEV_FILES)
+def test_dev_bcubed_against_golden(name):
+    golden = json.loads((GOLDEN / name).read_text(encoding="utf-8"))
+    doc = resolve_speakers(parse_document(read_source(FIXTURES / golden["source"])))
+    assert score_speakers(doc, golden["turns"])["f1"] >= 0.95
+    assert score_turns(doc, golden["turns"])["speaker_accuracy"] >= 0.95
+    assert sorted([s.name, s.role or ""] for s in doc.speakers) == golden["speakers"]
+
+
+def test_canada_one_person_under_several_labels():
+    doc = resolve_speakers(parse_document(read_source(FIXTURES / "canada_commons_covid19_committee_meeting.txt")))
+    by_name = {s.name: s for s in doc.speakers}
+    assert {"Hon. Bill Morneau (Minister of Finance)", "Hon. Bill Morneau"} <= set(by_name["Bill Morneau"].aliases)
+    assert by_name["Bill Morneau"].role == "Minister of Finance"
+    chair = by_name["Anthony Rota"]
+    assert "The Chair" in chair.aliases and chair.role.startswith("Chair")
+    assert "Bruce Stanton" in by_name and by_name["Bruce Stanton"].key != chair.key
+
+
+def test_un_presidents_named_from_roster_and_chair_line():
+    sc = resolve_speakers(parse_document(read_source(FIXTURES / "un_sc_S-PV.10100.txt")))
+    assert [(s.name, s.role) for s in sc.speakers] == [("Osman", "President (Somalia)")]
+    ga = resolve_speakers(parse_document(read_source(FIXTURES / "un_ga_A-79-PV.29.txt")))
+    acting = next(s for s in ga.speakers if "The Acting President" in s.aliases)
+    assert acting.name == "Agyeman" and "Ghana" in acting.role
+    kenya = next(s for s in ga.speakers if s.name == "Kiboino")
+    assert kenya.role == "Kenya"
+
+
+# ---------------------------------------------------------------- labels
+
+
+@pytest.mark.parametrize("label,kind,name,affiliations", [
+    ("Dr. Edward C. Luck", "person", "Edward C. Luck", []),
+    ("Luck", "single", "Luck", []),
+    ("Le Roy", "person", "Le Roy", []),
+    ("Prince Zeid Ra'ad Zeid Al-Hussein", "person", "Zeid Ra'ad Zeid Al-Hussein", []),
+    ("Mr. Mahiga (United Republic of Tanzania) (spoke in French)", "person", "Mahiga", ["United Republic of Tanzania"]),
+    ("Sir John Holmes (OCHA)", "person", "John Holmes", ["OCHA"]),
+    ("Lynne Neagle AM", "person", "Lynne Neagle", []),
+    ("Mr. Chris d'Entremont (West Nova, CPC)", "person", "Chris d'Entremont", ["West Nova, CPC"]),
+    ("The President", "role", None, []),
+    ("The Acting Chair (Mr. Bruce Stanton (Simcoe North, CPC))", "role", None, ["Simcoe North, CPC"]),
+    ("Male Speaker", "unnamed", None, []),
+    ("Participant", "unnamed", None, []),
+    ("Speaker 2", "numbered", None, []),
+    ("MR. SMITH", "person", "Smith", []),
+])
+def test_parse_label(label, kind, name, affiliations):
+    info = parse_label(label)
+    assert info is not None
+    assert (info.kind, info.name, info.affiliations) == (kind, name, affiliations)
+
+
+@pytest.mark.parametrize("label", [
+    "Two", "The field", "Peacekeeping planning and Secretariat policies", "In favour", "Against",
+    "Abstaining", "Key Recommendations", "United Nations", "Note", "Monday, November 9, 2009, 12",
+    "Mr. X (Kenya) said", "However, the Court", "When", "Where",
+])
+def test_not_a_label(label):
+    assert parse_label(label) is None
+
+
+def test_nested_chair_label():
+    info = parse_label("The Chair (Mr. Mayr-Harting (Austria))")
+    assert info.role == "Chair" and info.inner.name == "Mayr-Harting" and info.affiliations == ["Austria"]
+
+
+# ---------------------------------------------------------------- resolution rules
+
+
+def test_surname_and_honorific_forms_resolve_to_one_person():
+    doc = parse_text(
+        "Chair: I'll ask Augustine Mahiga, the Permanent Representative of the United Republic of Tanzania "
+        "to speak first.\n\nMr. Mahiga (United Republic of Tanzania): Thank you.\n\nChair: Thanks.\n\n"
+        "Ambassador Mahiga: One more thing.\n\nMahiga: And another.\n\nAugustine Mahiga: Finally.\n")
+    (mahiga,) = [s for s in doc.speakers if "Mahiga" in s.name]
+    assert mahiga.name == "Augustine Mahiga"
+    assert mahiga.role == "Permanent Representative of the United Republic of Tanzania"
+    assert set(mahiga.aliases) == {"Mr. Mahiga (United Republic of Tanzania)", "Ambassador Mahiga", "Mahiga",
+                                   "Augustine Mahiga"}
+    assert len(doc.speakers) == 2
+
+
+def test_affiliation_label_gives_role():
+    doc = parse_text("Sir John Holmes (OCHA): We need a concept.\n\nHolmes: Indeed.\n")
+    (holmes,) = doc.speakers
+    assert (holmes.name, holmes.role, holmes.key) == ("John Holmes", "OCHA", "john-holmes")
+
+
+def test_same_surname_different_country_are_different_people():
+    doc = parse_text("Mr. Ahmad (Pakistan): First.\nMr. Ahmad (Afghanistan): Second.\nMr. Ahmad (Pakistan): Third.\n")
+    keys = [t.speaker_key for t in doc.turns]
+    assert keys[0] == keys[2] != keys[1]
+    assert len(set(s.key for s in doc.speakers)) == 2
+
+
+def test_role_label_is_one_person_per_document():
+    doc = parse_text("The President: I open the meeting.\nMs. Lee (Chile): Thanks.\nThe President : I close it.\n")
+    assert doc.turns[0].speaker_key == doc.turns[2].speaker_key == "president"
+
+
+def test_unnamed_speakers_each_new_unless_answering_again():
+    doc = parse_text(
+        "Moderator: Questions?\n\nMale Speaker: Is it funded?\n\nModerator: Who are you, please?\n\n"
+        "Male Speaker: A farmer.\n\nModerator: Next question, please, at the back of the room where the "
+        "microphone is now going, and then we will take two more from the floor before we close today.\n\n"
+        "Male Speaker: My name is Tom Baker, from Leeds. A question.\n\nFemale Speaker: And mine.\n\n"
+        "Participant: I'm the mayor of a small town, and I worry.\n")
+    keys = [t.speaker_key for t in doc.turns]
+    assert keys[1] == keys[3] == "male-speaker-1"
+    assert keys[5] not in (keys[1],) and keys[6] != keys[5]
+    names = {s.key: s for s in doc.speakers}
+    assert names[keys[5]].name == "Tom Baker"
+    assert names[keys[6]].key == "female-speaker-1"
+    assert names[keys[7]].role == "mayor of a small town"
+    assert keys[0] == keys[2] == keys[4]  # the moderator is one person
+
+
+def test_numbered_speakers_are_stable():
+    doc = parse_text("Speaker 1: Hello.\n\nSpeaker 2: Hi.\n\nSpeaker 1: Bye.\n")
+    keys = [t.speaker_key for t in doc.turns]
+    assert keys[0] == keys[2] != keys[1]
+
+
+def test_custom_lexicon_adds_unnamed_label():
+    text = ("Host: Go ahead.\n\nCaller: Hello.\n\nHost: Next caller, go ahead.\n\n"
+            "Caller: Good evening.\n\nHost: Last caller.\n\nCaller: Hi there.\n")
+    lexicon = copy.deepcopy(load_lexicon())
+    lexicon["speakers"]["unnamed_labels"].append("Caller")
+    keys = [t.speaker_key for t in parse_text(text, lexicon).turns]
+    assert keys[1::2] == ["caller-1", "caller-2", "caller-3"]
+    default = [t.speaker_key for t in parse_text(text).turns]
+    assert default[1::2] == ["caller"] * 3  # a repeated one-word label is one person by default
+
+
+@pytest.mark.parametrize("a,b,same", [
+    ("Edward C. Luck", "Dr. Edward C. Luck", True),
+    ("Luck", "Edward C. Luck", True),
+    ("Glyn Taylor", "Victoria Taylor", False),
+    ("Male Speaker", "Male Speaker", True),
+])
+def test_same_name(a, b, same):
+    assert same_name(a, b) is same
