@@ -316,13 +316,18 @@ STATUS_COLORS = {
 }
 
 
-def _status_color():
+def _status_color(rows: list[dict], title: str = "Status"):
+    """One colour per status, the same in every chart; dismissed listed only when it is shown."""
+    present = {r["status"] for r in rows}
+    domain = [s for s in STATUSES if s != HIDDEN_STATUS or s in present]
+    domain += sorted(s for s in present if s not in STATUSES)  # never drop an unexpected value
     return {
         "field": "status",
         "type": "nominal",
-        "title": "Status",
-        "scale": {"domain": list(STATUSES), "range": [STATUS_COLORS[s] for s in STATUSES]},
-        "sort": list(STATUSES),
+        "title": title,
+        "scale": {"domain": domain, "range": [STATUS_COLORS.get(s, "#bbbbbb") for s in domain]},
+        "sort": domain,
+        "legend": {"labelExpr": "replace(datum.label, '_', ' ')"},
     }
 
 
@@ -341,7 +346,7 @@ def bar_spec(rows: list[dict], title: str, axis_title: str) -> dict:
                   "sort": {"op": "sum", "field": "n", "order": "descending"},
                   "axis": {"labelLimit": 260}},
             "x": {"field": "n", "type": "quantitative", "title": "Recommendations", "axis": {"tickMinStep": 1}},
-            "color": _status_color(),
+            "color": _status_color(rows),
             "order": {"field": "status_rank", "type": "quantitative"},
             "href": {"field": "href", "type": "nominal"},
             "tooltip": [
@@ -353,22 +358,35 @@ def bar_spec(rows: list[dict], title: str, axis_title: str) -> dict:
     }
 
 
+def _day_domain(rows: list[dict], min_days: int = 14) -> list[str]:
+    """An x range of at least ``min_days`` days around the data, so a few days do not fill the chart."""
+    days = sorted(datetime.date.fromisoformat(r["day"]) for r in rows if r.get("day"))
+    first, last = days[0], days[-1]
+    missing = max(0, min_days - (last - first).days - 1)
+    first -= datetime.timedelta(days=missing - missing // 2)
+    last += datetime.timedelta(days=missing // 2 + 1)
+    return [first.isoformat(), last.isoformat()]
+
+
 def changes_spec(rows: list[dict]) -> dict:
-    """Status changes per day, stacked by the new status."""
+    """Status changes per day (UTC), stacked by the new status."""
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
         "title": "Status changes over time",
         "data": {"values": rows},
         "width": "container",
-        "height": 200,
+        "height": 180,
         "mark": {"type": "bar", "cursor": "pointer"},
         "encoding": {
-            "x": {"field": "day", "type": "temporal", "timeUnit": "yearmonthdate", "title": "Day"},
+            "x": {"field": "day", "type": "temporal", "timeUnit": "utcyearmonthdate", "title": "Day (UTC)",
+                  "scale": {"type": "utc", "domain": _day_domain(rows)},
+                  "axis": {"format": "%b %d", "formatType": "utc", "tickCount": "day"}},
             "y": {"field": "n", "type": "quantitative", "title": "Changes", "axis": {"tickMinStep": 1}},
-            "color": {**_status_color(), "title": "New status"},
+            "color": _status_color(rows, "New status"),
+            "order": {"field": "status_rank", "type": "quantitative"},
             "href": {"field": "href", "type": "nominal"},
             "tooltip": [
-                {"field": "day", "type": "temporal", "title": "Day"},
+                {"field": "day", "type": "nominal", "title": "Day (UTC)"},
                 {"field": "status", "type": "nominal", "title": "New status"},
                 {"field": "n", "type": "quantitative", "title": "Changes"},
             ],

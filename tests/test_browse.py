@@ -299,7 +299,21 @@ def test_dashboard_data_and_hrefs(conn):
     specs = browse.chart_specs(d["charts"])
     assert set(specs) == {"actor", "theme", "speaker", "changes"}
     assert specs["actor"]["encoding"]["href"] == {"field": "href", "type": "nominal"}
-    assert specs["actor"]["encoding"]["color"]["scale"]["domain"] == list(browse.STATUSES)
+    assert specs["actor"]["encoding"]["color"]["scale"]["domain"] == [s for s in browse.STATUSES if s != "dismissed"]
+    assert specs["changes"]["encoding"]["x"]["scale"]["domain"] == ["2026-01-03", "2026-01-17"]
+
+
+@pytest.mark.parametrize("days,expected", [
+    (["2026-01-10"], ["2026-01-03", "2026-01-17"]),
+    (["2026-01-01", "2026-03-01"], ["2026-01-01", "2026-03-02"]),
+])
+def test_day_domain(days, expected):
+    assert browse._day_domain([{"day": d} for d in days]) == expected
+
+
+def test_dismissed_coloured_only_when_shown():
+    rows = [{"label": "x", "status": "dismissed", "n": 1, "href": "/"}]
+    assert "dismissed" in browse.bar_spec(rows, "t", "a")["encoding"]["color"]["scale"]["domain"]
 
 
 def test_table_href_nulls_and_escaping():

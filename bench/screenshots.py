@@ -1,0 +1,190 @@
+"""Capture README screenshots from a real ``datasette serve`` of the seed, with headless Chromium.
+
+Loads seeds/ into a fresh temporary database, gives a deterministic share of the
+recommendations a follow-up status through loader.tracking (the same function the web form
+uses; every change is recorded in status_changes as "screenshots"), serves it exactly as
+``rectrack serve`` does and saves PNGs of the dashboard, one recommendation page and the
+document page.
+
+Example:
+    .venv/bin/python bench/screenshots.py                 # -> docs/screenshots/*.png
+    .venv/bin/python bench/screenshots.py --no-statuses   # the seed as loaded (all proposed)
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from loader.cli import load_paths  # noqa: E402
+from loader.web import SEEDS, serve_args  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+# i % 10 -> status, for recommendations in id order (ids are hashes: a stable pseudo-random mix).
+DEMO_CYCLE = ["proposed", "accepted", "proposed", "in_progress", "implemented", "proposed", "accepted",
+              "partially_implemented", "declined", "in_progress"]
+
+
+def give_statuses(db_path) -> int:
+    """Set a deterministic mix of statuses, owners and due dates. Returns the number changed."""
+    from loader import tracking
+
+    conn = sqlite3.connect(str(db_path))
+    conn.row_factory = sqlite3.Row
+    today = datetime.date.today()
+    changed = 0
+    try:
+        rows = conn.execute("SELECT id, version, confidence FROM recommendations ORDER BY id").fetchall()
+        lowest = {r["id"] for r in sorted(rows, key=lambda r: (r["confidence"] or 0, r["id"]))[:2]}
+        for i, row in enumerate(rows):
+            status = "dismissed" if row["id"] in lowest else DEMO_CYCLE[i % len(DEMO_CYCLE)]
+            if status == "proposed":
+                continue
+            changes = {"status": status, "note": "Example status for the README screenshots"}
+            if status in ("accepted", "in_progress", "partially_implemented"):
+                # Some due dates already passed: the overdue tile and query have something to show.
+                changes["due_date"] = (today + datetime.timedelta(days=(i % 7) * 10 - 25)).isoformat()
+                changes["owner"] = ["Policy unit", "Mission liaison", "Secretariat desk"][i % 3]
+            tracking.update_recommendation(conn, row["id"], changes, row["version"], {"id": "screenshots"})
+            changed += 1
+    finally:
+        conn.close()
+    return changed
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def served(db_path, timeout=30):
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "datasette", "serve", str(db_path), *serve_args(), "--host", "127.0.0.1",
+         "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("datasette did not start")
+                time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def pick_recommendation(db_path) -> str | None:
+    """A recommendation worth showing: one with a commitment and a history, else the first."""
+    conn = sqlite3.connect(str(db_path))
+    try:
+        row = conn.execute(
+            "SELECT r.id FROM recommendations r JOIN turns t ON t.id = r.turn_id "
+            "WHERE r.status NOT IN ('proposed', 'dismissed') "
+            "AND EXISTS (SELECT 1 FROM commitments c WHERE c.recommendation_id = r.id) "
+            "ORDER BY r.actor_id = 'unspecified', length(t.text), r.char_start LIMIT 1"
+        ).fetchone() or conn.execute(
+            "SELECT id FROM recommendations WHERE status != 'dismissed' ORDER BY char_start LIMIT 1").fetchone()
+        return row[0] if row else None
+    finally:
+        conn.close()
+
+
+def capture(db_path, out: Path, width=1280, height=900) -> list[Path]:
+    from playwright.sync_api import sync_playwright
+
+    out.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(db_path))
+    doc_id = conn.execute("SELECT id FROM documents ORDER BY event_date, id").fetchone()[0]
+    conn.close()
+    rec_id = pick_recommendation(db_path)
+    saved = []
+    with served(db_path) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=1)
+            page.set_default_timeout(20000)
+            errors = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+
+            page.goto(base + "/-/rectrack/dashboard", wait_until="networkidle")
+            if page.locator("#chart-actor").count():
+                page.wait_for_selector("#chart-actor svg .mark-rect path", state="attached")
+            page.wait_for_timeout(300)
+            saved.append(out / "dashboard.png")
+            page.screenshot(path=str(saved[-1]), full_page=True)
+
+            if rec_id:
+                page.goto(base + f"/-/rectrack/recommendations/{rec_id}", wait_until="networkidle")
+                saved.append(out / "recommendation.png")
+                page.screenshot(path=str(saved[-1]), full_page=True)
+
+            page.goto(base + f"/-/rectrack/documents/{doc_id}", wait_until="networkidle")
+            # A window-sized view of the first passage with both kinds of highlight (or just a
+            # recommendation); the whole transcript is very long.
+            target = page.locator("article.transcript section.turn:has(mark.rec):has(mark.commitment) mark").first
+            if not target.count():
+                target = page.locator("article.transcript mark.rec").first
+            if target.count():
+                target.evaluate("e => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 260)")
+            page.wait_for_timeout(200)
+            saved.append(out / "document.png")
+            page.screenshot(path=str(saved[-1]))
+            if errors:
+                raise RuntimeError(f"console errors: {errors}")
+        finally:
+            browser.close()
+    return saved
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument("--db", help="use this database instead of loading seeds/ into a temporary one")
+    parser.add_argument("--no-statuses", action="store_true", help="do not set example statuses")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.db:
+            db_path = Path(args.db)
+        else:
+            db_path = Path(tmp) / "rectrack.db"
+            totals, errors = load_paths(db_path, [SEEDS], progress=False)
+            if errors:
+                raise SystemExit(f"loading the seed failed: {errors}")
+            print(f"Loaded seed: {totals['recommendations']} recommendations, {totals['commitments']} commitments")
+            if not args.no_statuses:
+                print(f"Example statuses set on {give_statuses(db_path)} recommendations")
+        for path in capture(db_path, Path(args.out)):
+            print(f"Saved {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+
+if __name__ == "__main__":
+    main()
