@@ -71,8 +71,11 @@ async def recommendation_page(request, datasette):
     db = datasette.get_database()
     rec_id = request.url_vars["id"]
     if request.method == "POST":
+        # A form from the page: form-encoded, cookie + CSRF. Anything with a bearer token is
+        # JSON (curl -d sends form-encoded by default), and so is everything else.
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type == "application/x-www-form-urlencoded":
+        has_bearer = request.headers.get("authorization", "").startswith("Bearer ")
+        if content_type == "application/x-www-form-urlencoded" and not has_bearer:
             return await _tr_post_form(request, datasette, db, rec_id)
         return await _tr_post_json(request, datasette, db, rec_id)
     await _tr_ensure_can_view(datasette, request, db)

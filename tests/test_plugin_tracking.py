@@ -337,3 +337,15 @@ async def test_page_on_seed_database(seed_db, env):
     for r in recs:
         response = await ds.client.get(page(r["id"]))
         assert response.status_code == 200 and "<mark>" in response.text
+
+
+@pytest.mark.asyncio
+async def test_bearer_post_with_curl_default_content_type_is_json(ds, db):
+    """curl -d sends application/x-www-form-urlencoded; a bearer request is still JSON."""
+    path, ids = db
+    rid = ids[FIRST]
+    headers = {**bearer(), "content-type": "application/x-www-form-urlencoded"}
+    ok = await ds.client.post(page(rid), headers=headers, content=b'{"status": "accepted", "version": 1}')
+    assert ok.status_code == 200 and ok.json()["recommendation"]["status"] == "accepted"
+    stale = await ds.client.post(page(rid), headers=headers, content=b'{"status": "declined", "version": 1}')
+    assert stale.status_code == 409 and stale.json()["current_version"] == 2
