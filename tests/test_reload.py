@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from loader import store, tracking
 from loader.cli import cli
-from tests.conftest import SEED_FILE
+from conftest import SEED_FILE
 from tracking_helpers import RECS_V1, TURNS, build_document, make_recs, rows
 
 HUMAN = ("status", "owner", "due_date", "follow_up", "priority", "version", "updated_at", "updated_by")
