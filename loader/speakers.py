@@ -105,7 +105,7 @@ NUMBERED_RE = re.compile(
     r"^(?P<kind>[^\W\d_][\w -]{0,30}?)\s+(?P<n>\d{1,3}|[A-Z])$"
 )
 SPOKE_IN_RE = re.compile(r"^(?:spoke|speaking|interpretation from|interpreted from)\b", re.I)
-LABEL_CHARS_RE = re.compile(r"^[^\W\d_][\w .'’\-]*$")
+LABEL_CHARS_RE = re.compile(r"^[^\W\d_][\w .'’\-&]*$")
 
 
 @dataclass
@@ -208,12 +208,21 @@ def _parse_label(label: str, vocab: Vocabulary, lexicon) -> LabelInfo | None:
     m = NUMBERED_RE.match(core)
     if m and (m.group("kind").lower() in vocab.unnamed or m.group("kind").lower() in {"speaker", "participant", "person", "voice"}):
         return LabelInfo("numbered", core, affiliations=affiliations)
+    suffix = None
+    if "," in core:
+        # "Jane Roe, Director, ACME": a name, then an affiliation
+        head, _, suffix = core.partition(",")
+        suffix = " ".join(suffix.split())
+        if not suffix or len(suffix.split()) > 8 or not LABEL_CHARS_RE.match(suffix.replace(",", "")):
+            return None
+        core = head.strip()
+        low = core.lower()
     if not LABEL_CHARS_RE.match(core):
         return None
     role = low[4:] if low.startswith("the ") else low
-    if role in vocab.roles:
-        info = LabelInfo("role", core, role=core[4:] if low.startswith("the ") else core,
-                         affiliations=affiliations)
+    if suffix is None and (role in vocab.roles or _is_role_phrase(core, vocab)):
+        role_text = " ".join(_uncap(w) for w in (core[4:] if low.startswith("the ") else core).split())
+        info = LabelInfo("role", core, role=role_text, affiliations=affiliations)
         if parens:
             inner = parse_label(parens[0], lexicon)
             if inner is not None and inner.kind == "person":
@@ -223,8 +232,6 @@ def _parse_label(label: str, vocab: Vocabulary, lexicon) -> LabelInfo | None:
     words = core.split()
     if len(words) > 7:
         return None
-    if core.isupper() and len(core) > 3:
-        words = [w.capitalize() if not w.endswith(".") or len(w) > 2 else w for w in words]
     words, honorific = _strip_honorifics(words, vocab)
     while len(words) > 1 and words[-1].strip(",") in vocab.postnominals:
         words = words[:-1]
@@ -241,8 +248,31 @@ def _parse_label(label: str, vocab: Vocabulary, lexicon) -> LabelInfo | None:
         return None
     if honorific is not None and fold(words[0]).strip(".") in vocab.not_names and len(words) == 1:
         return None
+    if suffix is not None and honorific is None and len(words) < 2:
+        return None
+    words = [_uncap(w) for w in words]
     kind = "person" if honorific or len(words) > 1 else "single"
+    if suffix:
+        affiliations = [suffix] + affiliations
     return LabelInfo(kind, core, name=" ".join(words), honorific=honorific, affiliations=affiliations)
+
+
+def _uncap(word: str) -> str:
+    """``SMITH`` -> ``Smith``, ``O'NEILL`` -> ``O'Neill``; initials and mixed case unchanged."""
+    if len(word) < 2 or not word.isupper() or word.endswith("."):
+        return word
+    return re.sub(r"[^\W\d_]+", lambda m: m.group()[0] + m.group()[1:].lower(), word)
+
+
+def _is_role_phrase(core: str, vocab: Vocabulary) -> bool:
+    """``The Prime Minister``, ``The Secretary of State for Health``: "The", capitalised words and a role word."""
+    words = core.split()
+    if len(words) < 2 or len(words) > 10 or words[0].lower() != "the":
+        return False
+    connectors = {"of", "for", "and", "the", "on", "to", "in"}
+    if not all(w[0].isupper() or w.lower() in connectors for w in words[1:]):
+        return False
+    return any(fold(w) in vocab.role_words or fold(w) in vocab.roles for w in words[1:])
 
 
 # ---------------------------------------------------------------- resolution
@@ -326,7 +356,7 @@ def _country(info: LabelInfo) -> str | None:
     return info.affiliations[0] if info.affiliations else None
 
 
-def _intro_role(text: str, person: _Person, vocab: Vocabulary) -> str | None:
+def _intro_role(text: str, person: _Person, vocab: Vocabulary, skip=frozenset()) -> str | None:
     """A role stated where the person is introduced: ``Full Name, the Role of X``."""
     if len(person.tokens) < 2:
         return None
@@ -335,7 +365,7 @@ def _intro_role(text: str, person: _Person, vocab: Vocabulary) -> str | None:
     pos = text.find(words[-1])
     while pos != -1:
         m = rx.match(text, _back(text, pos, words))
-        if m:
+        if m and m.start() not in skip:
             role = _role_phrase(m.group("rest"), vocab)
             if role:
                 return role
@@ -455,8 +485,7 @@ def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
             else:
                 person = role_holders.get(key)
                 if person is None:
-                    person = _Person(name=info.core if not info.core.lower().startswith("the ") else info.core[4:],
-                                     tokens=[])
+                    person = _Person(name=info.role, tokens=[])
                     persons.append(person)
                     role_holders[key] = person
             if person.role_label is None:
@@ -491,9 +520,10 @@ def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
         prev, prev_info = person, info
 
     # Roles stated when a person is introduced in the text take precedence over label parentheticals.
+    label_starts = {t.char_start for t in doc.turns if t.label}
     for p in persons:
         if not p.unnamed and len(p.tokens) >= 2:
-            role = _intro_role(doc.text, p, vocab)
+            role = _intro_role(doc.text, p, vocab, label_starts)
             if role:
                 p.role = role if not p.role_label else f"{p.role}; {role}" if p.role else role
 

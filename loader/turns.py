@@ -35,6 +35,12 @@ COLON_LABEL_RE = re.compile(
     r"^(?P<ts1>" + _TS + r"[ \t]+(?:[-–—][ \t]+)?)?"
     r"(?P<label>[^\s:\[\]{}<>\"“”*#|\d][^:\n\[\]{}<>\"“”]{0,200}?)(?P<ts2>[ \t]+" + _TS + r")?[ \t]*:(?![/\d])[ \t]*"
 )
+# US hearing records: "Mr. SMITH. Thank you." / "The CHAIRMAN. The committee will come to order."
+PERIOD_LABEL_RE = re.compile(
+    r"^(?P<label>(?:[A-Z][a-z]{1,12}\.?|The)(?: [A-Z][a-z]{1,12}\.?)? (?:[A-Z][A-Za-z]?['’-]?)?[A-Z]{2,}(?:[-'’ ][A-Z]{2,})*)\.[ \t]+(?=\S)"
+)
+# "**Name:**" / "**Name**:" markdown emphasis around a label
+MD_LABEL_RE = re.compile(r"^(?P<open>\*\*|__)(?P<label>[^*_:\n]{1,120}?)(?:(?P=open)[ \t]*:|[ \t]*:(?P=open))[ \t]*")
 # "John Smith  0:05" or "Speaker 1 (00:01:02)" alone on a line: a label; the speech follows
 TS_LABEL_LINE_RE = re.compile(r"^(?P<label>[^\d:\[\]]{2,80}?)[ \t]+" + _TS + r"[ \t]*$")
 BRACKET_NOTE_RE = re.compile(r"^\[[^\[\]]{1,200}\]$")
@@ -131,6 +137,16 @@ def _colon_label(lines: list[_Line], i: int, lexicon) -> _Label | None:
     m = COLON_LABEL_RE.match(body)
     last = i
     if m is None:
+        for rx in (MD_LABEL_RE, PERIOD_LABEL_RE):
+            m3 = rx.match(body)
+            if m3 is not None:
+                label = m3.group("label").strip()
+                info = parse_label(label, lexicon)
+                if info is None or info.kind == "single":
+                    return None
+                start = ln.start + lead + m3.start("label")
+                speech = ln.start + lead + m3.end()
+                return _Label(i, start, start + len(label), min(speech, ln.end), i, label, info)
         m2 = TS_LABEL_LINE_RE.match(body)
         if m2 is not None:
             info = parse_label(m2.group("label").rstrip(), lexicon)
@@ -190,6 +206,10 @@ def _nocolon_label(lines, i, known: dict, vocab, lexicon) -> _Label | None:
     t = ln.raw.lstrip()
     lead = len(ln.raw) - len(t)
     words = [(m.start(), m.end()) for m in WORD_RE.finditer(t[:200])]
+    # a known label alone on its line, no colon: the speech starts on the next line
+    if t.rstrip() in known and len(words) <= 6:
+        cand = t.rstrip()
+        return _Label(i, ln.start + lead, ln.start + lead + len(cand), ln.end, i, cand, known[cand])
     # a known label printed without its colon, longest form first
     for n in range(min(6, len(words) - 1), 0, -1):
         cand = t[: words[n - 1][1]]

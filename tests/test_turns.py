@@ -226,6 +226,20 @@ CASES = [
      [("MR. SMITH", "Smith"), ("MS. JONES", "Jones")]),
     ("parliament AM label", "Lynne Neagle AM: Good afternoon.\n\nKirsty Williams AM: Thank you, Lynne.\n",
      [("Lynne Neagle AM", "Lynne Neagle"), ("Kirsty Williams AM", "Kirsty Williams")]),
+    ("hearing record period labels", "The CHAIRMAN. The committee will come to order.\n\n"
+                                     "Mr. SMITH. Thank you, Mr. Chairman.\n\nSenator JONES. Why?\n\n"
+                                     "Mr. SMITH. Because.\n",
+     [("The CHAIRMAN", "Chairman"), ("Mr. SMITH", "Smith"), ("Senator JONES", "Jones"), ("Mr. SMITH", "Smith")]),
+    ("markdown bold labels", "**Jane Doe:** Hello.\n\n**John Roe**: Hi there.\n",
+     [("Jane Doe", "Jane Doe"), ("John Roe", "John Roe")]),
+    ("name with affiliation after comma", "Jane Roe, Director, ACME: We must act.\n\nRoe: Indeed.\n",
+     [("Jane Roe, Director, ACME", "Jane Roe"), ("Roe", "Jane Roe")]),
+    ("role phrase with nested name", "The Secretary of State for Health (Matt Hancock): Yes.\n\n"
+                                     "Mr Speaker: Order.\n\nThe Secretary of State for Health: Again.\n",
+     [("The Secretary of State for Health (Matt Hancock)", "Matt Hancock"), ("Mr Speaker", "Mr Speaker"),
+      ("The Secretary of State for Health", "Matt Hancock")]),
+    ("known label alone without colon", "Jane Doe: Hello.\n\nJohn Roe: Hi.\n\nJane Doe\n\nAgain me.\n",
+     [("Jane Doe", "Jane Doe"), ("John Roe", "John Roe"), ("Jane Doe", "Jane Doe")]),
 ]
 
 
