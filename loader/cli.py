@@ -175,5 +175,79 @@ def set_(rec_id, status, owner, due_date, priority, follow_up, note, who, db_pat
                    + (f"; changed {fields}" if fields else "") + f" (version {rec['version']})")
 
 
+def eval_figures(gold_dir, transcript, lexicon_paths=()) -> dict:
+    """Process ``transcript`` and score it against the gold files in ``gold_dir``.
+
+    Returns {"turns", "speakers", "recommendations", "commitments"}: each a dict of figures, or
+    None when that scorer is not available or there is no gold file for it.
+    """
+    import time
+
+    from .evaluate import load_gold, score_commitments, score_recommendations, score_speakers, score_turns
+    from .extract import extract
+
+    lexicon = load_lexicon(lexicon_paths)
+    gold = load_gold(gold_dir)
+    if not gold:
+        raise RectrackError(f"{gold_dir}: no gold files (*_turns.json, *_recommendations.json, ...)")
+    doc, _, _ = process_source(read_source(transcript), lexicon)
+    started = time.perf_counter()
+    recs, coms = extract(doc, lexicon)
+    seconds = time.perf_counter() - started
+
+    def attempt(fn, *args):
+        try:
+            return fn(*args)
+        except NotImplementedError:
+            return None
+
+    out = {"extract_seconds": seconds, "turns": None, "speakers": None, "recommendations": None, "commitments": None}
+    if "turns" in gold:
+        out["turns"] = attempt(score_turns, doc, gold["turns"])
+        out["speakers"] = attempt(score_speakers, doc, gold["turns"], gold.get("speakers"))
+    if "recommendations" in gold:
+        out["recommendations"] = score_recommendations(doc, recs, gold["recommendations"], lexicon)
+    if "commitments" in gold:
+        out["commitments"] = score_commitments(doc, coms, gold["commitments"])
+    return out
+
+
+@cli.command(name="eval")
+@click.option("--gold", "gold_dir", required=True, type=click.Path(exists=True, file_okay=False),
+              help="Folder of gold files (seed_turns.json, seed_recommendations.json, ...)")
+@click.option("--transcript", default=str(SEEDS / "000_59fee67576fde5b5.txt"), show_default=True,
+              type=click.Path(exists=True, dir_okay=False), help="The transcript the gold files describe")
+@click.option("--lexicon", "lexicon_paths", multiple=True, type=click.Path(),
+              help="Extra lexicon YAML merged over the default (repeatable)")
+def eval_command(gold_dir, transcript, lexicon_paths):
+    """Score turns, speakers, recommendations, actors and commitments against gold files.
+
+    \b
+    Example:
+        rectrack eval --gold tests/fixtures/gold
+        rectrack eval --gold my-gold/ --transcript hearing.txt --lexicon my-lexicon.yml
+    """
+    try:
+        figs = eval_figures(gold_dir, transcript, lexicon_paths)
+    except RectrackError as e:
+        raise click.ClickException(str(e))
+
+    def prf(d):
+        return f"P {d['precision']:.2f}  R {d['recall']:.2f}  F1 {d['f1']:.2f}"
+
+    t, s, r, c = figs["turns"], figs["speakers"], figs["recommendations"], figs["commitments"]
+    click.echo(f"Transcript:       {transcript}")
+    click.echo("Turns:            " + (f"{prf(t)}  speaker accuracy {t['speaker_accuracy']:.2f}" if t else "n/a"))
+    click.echo("Speakers:         " + (f"B-cubed {prf(s)}" if s else "n/a"))
+    if r:
+        click.echo(f"Recommendations:  {prf(r)}  (tp {r['tp']}, fp {r['fp']}, fn {r['fn']}, borderline matched {r['neutral']})")
+        click.echo(f"Actors:           accuracy {r['actor_accuracy']:.2f} on {r['tp']} matched clear recommendations")
+    else:
+        click.echo("Recommendations:  n/a\nActors:           n/a")
+    click.echo("Commitments:      " + (f"{prf(c)}  (tp {c['tp']}, fp {c['fp']}, fn {c['fn']}) signal accuracy "
+                                       f"{c['signal_accuracy']:.2f}" if c else "n/a"))
+    click.echo(f"Extraction time:  {figs['extract_seconds'] * 1000:.0f} ms")
+
+
 def main():
     cli()

@@ -70,6 +70,7 @@ class Cue:
     subject: str = "self"  # self / any (commitments)
     signal: str = "committed"
     unless: tuple = ()  # exclusions: cue names that keep the sentence anyway
+    scope: str = "at"  # cancels: "at" the cue, or anywhere "before" it in the sentence
 
 
 @dataclass
@@ -84,6 +85,7 @@ class Rules:
     themes: list = field(default_factory=list)
     strength: list = field(default_factory=list)
     restatement: re.Pattern | None = None
+    new_point: re.Pattern | None = None
 
 
 def _norm(s: str) -> str:
@@ -118,6 +120,7 @@ def compile_rules(lexicon: dict) -> Rules:
         out = []
         for c in cues.get(kind) or []:
             out.append(Cue(name=c["name"], regex=re.compile(c["pattern"], FLAGS), unless=tuple(c.get("unless") or ()),
+                           scope=c.get("scope", "at"),
                            **{k: c.get(k, v) for k, v in defaults.items()}))
         return out
 
@@ -137,6 +140,8 @@ def compile_rules(lexicon: dict) -> Rules:
             rules.strength.append((level, re.compile(r"\b(?:" + "|".join(words) + r")\b", re.I)))
     if cues.get("restatement"):
         rules.restatement = re.compile(cues["restatement"], FLAGS)
+    if cues.get("new_point"):
+        rules.new_point = re.compile(cues["new_point"], FLAGS)
     return rules
 
 
@@ -180,6 +185,11 @@ class ActorHit:
     text: str | None
     how: str  # alias / agent / anaphor / self / proper / none
     explicit: bool = False  # named in this sentence as someone other than the speaker's side
+
+
+def _speaker_side(s: str, hit: re.Match) -> bool:
+    """``we as DPKO`` / ``we in the Secretariat``: the alias names the speaker's own side."""
+    return re.search(r"\b(?:we|I)\s*,?\s*(?:as|in|at|from)\s+(?:the\s+)?$", s[max(0, hit.start() - 20):hit.start()], re.I) is not None
 
 
 def _alias_hits(rules: Rules, text: str, start: int = 0, end: int | None = None):
@@ -271,7 +281,8 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
         near = re.match(r"(?:\W*\w+){0,6}", s[m.end():])
         hits = _alias_hits(rules, s, m.end(), m.end() + (near.end() if near else 0))
         if hits:
-            return ActorHit(_actor_of(rules, hits[0]), hits[0].group(0), "alias", True)
+            own = _speaker_side(s, hits[0])
+            return ActorHit(_actor_of(rules, hits[0]), hits[0].group(0), "self" if own else "alias", not own)
         if agent:
             return ActorHit(_actor_of(rules, agent), agent.group(0), "agent", True)
         return ActorHit(UNSPECIFIED, None, "none")
@@ -311,7 +322,8 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
         return ActorHit(UNSPECIFIED, None, "none")
     hits = _alias_hits(rules, s, cs, ce)
     if hits:
-        return ActorHit(_actor_of(rules, hits[0]), hits[0].group(0), "alias", True)
+        own = _speaker_side(s, hits[0])
+        return ActorHit(_actor_of(rules, hits[0]), hits[0].group(0), "self" if own else "alias", not own)
     proper = _proper_np(chunk)
     if proper and len(proper.split()) <= 6:
         return ActorHit(proper, proper, "proper", True)
@@ -355,6 +367,13 @@ def _self_subject(chunk: str, affiliation: str | None) -> bool:
     return False
 
 
+def _nearest_subject(chunk: str) -> str:
+    """The last few words before a verb: where its subject sits (``we are``, ``we, of course, are``)."""
+    chunk = re.sub(r"\s*,[^,]{0,25},\s*$", " ", chunk)
+    words = re.findall(r"[\w'/.-]+", chunk)
+    return " ".join(words[-4:])
+
+
 def _org_of(rules: Rules, affiliation: str | None) -> tuple[str, str | None]:
     if not affiliation:
         return UNSPECIFIED, None
@@ -374,8 +393,8 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
     for cue in rules.rec_cues:
         for m in cue.regex.finditer(s):
             cs, _ = _subject_chunk(s, m.start())
-            window = s[cs:min(len(s), m.end() + 40)]
-            if any(c.regex.search(window) and _cancel_at(c.regex, s, cs, m) for c in rules.cancel):
+            if any(c.regex.search(s, 0, m.start()) if c.scope == "before" else _cancel_at(c.regex, s, cs, m)
+                   for c in rules.cancel):
                 continue
             recs.append((cue, m))
     coms = []
@@ -383,7 +402,8 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
         for m in cue.regex.finditer(s):
             if cue.subject == "self":
                 cs, ce = _subject_chunk(s, m.start())
-                if not _self_subject(s[cs:m.start()], affiliation):
+                lead = " ".join(s[m.start():m.end()].split()[:2])  # cues that spell their subject ("we try to")
+                if not _self_subject(_nearest_subject(s[cs:m.start()] + " " + lead), affiliation):
                     continue
             coms.append((cue, m))
     rec_hits = []
@@ -452,7 +472,7 @@ def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Com
         turn_text = text[:turn.char_end]
         items: list[Finding] = []
         for s0, e0 in split_sentences(text, turn.speech_start, turn.char_end):
-            s = _WS.sub(" ", text[s0:e0])
+            s = _WS.sub(" ", text[s0:e0]).replace("\u2019", "'")
             got = classify_sentence(rules, s, turn, turn_text, s0, affiliation)
             if not got:
                 continue
@@ -502,7 +522,8 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
         if prev and prev.kind == f.kind and not text[prev.end:f.start].strip():
             sentence = _WS.sub(" ", text[f.start:f.end])
             restates = bool(rules.restatement and rules.restatement.match(sentence))
-            continues = f.kind == "rec" and f.actor.name == UNSPECIFIED and f.actor.how in ("none", "self")
+            continues = (f.kind == "rec" and f.actor.name == UNSPECIFIED and f.actor.how in ("none", "self")
+                         and not (rules.new_point and rules.new_point.match(sentence)))
             if restates or continues or (f.kind == "com" and MERGE_COMMITMENTS):
                 actor = prev.actor if prev.actor.name != UNSPECIFIED else f.actor
                 out[-1] = Finding(prev.kind, prev.start, f.end, prev.turn, prev.cue, max(prev.confidence, f.confidence),
