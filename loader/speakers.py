@@ -289,7 +289,13 @@ SELF_ROLE_RE = re.compile(
     r"(?:\bI am|\bI'm|\bI’m|\bI work as|\bI serve as)\s+(?P<role>(?:the|a|an)\s+[^.,;:!?]{3,90})"
 )
 ROLE_STOP_RE = re.compile(r"\s+(?:to|who|which|that|and then|has|is|was|will|would|but|so)\b.*$")
-SECOND_PERSON_RE = re.compile(r"\b(?:you|your|yourself|yourselves)\b|\?\s*$", re.I)
+SECOND_PERSON_RE = re.compile(r"\b(?:you|your|yourself|yourselves)\b", re.I)
+SELF_NAME_FROM_RE = re.compile(
+    r"(?:^|[.!?]\s+)(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,2}),?\s+(?:from|of|with|representing)\s+(?:the\s+)?[A-Z]"
+)
+HEADER_ROLE_RE = re.compile(
+    r"^[ \t]*(?P<role>[A-Z][\w -]{1,30}?)[ \t]*:[ \t]*(?:\r?\n[ \t]*)*(?P<name>[^\n,;:]{3,80})", re.M
+)
 TOOK_CHAIR_RE = re.compile(
     r"(?P<label>(?:Mr|Ms|Mrs|Dr|Miss)\.?\s+[^,()\n]{2,60}?\s*\((?P<country>[^()\n]{2,60})\))\s*,\s*"
     r"(?P<role>[A-Z][\w -]{2,40}),\s+took\s+the\s+Chair"
@@ -373,6 +379,24 @@ def _intro_role(text: str, person: _Person, vocab: Vocabulary, skip=frozenset())
     return None
 
 
+def _introduced_name(text: str, surname: str, vocab: Vocabulary) -> str | None:
+    """The one full form ``Given [Middle] Surname`` the text uses for ``surname``, if exactly one."""
+    forms = set()
+    rx = re.compile(r"((?:[A-Z][\w'’-]*\.?\s){1,3})" + re.escape(surname) + r"\b(?![\w'’-])")
+    for m in rx.finditer(text):
+        given = m.group(1).split()
+        keep = []
+        for w in reversed(given):
+            fw = fold(w).strip(".")
+            if fw in vocab.not_names or fw in vocab.role_words or any(h == (fold(w),) or h == (fw,) for h in vocab.honorifics) \
+                    or not NAME_WORD_RE.match(w):
+                break
+            keep.insert(0, w)
+        if keep and not keep[-1].endswith(".") or len(keep) > 1:
+            forms.add(" ".join(keep + [surname]))
+    return forms.pop() if len(forms) == 1 else None
+
+
 def _back(text: str, pos: int, words: list[str]) -> int:
     """Where the full name would start if it ends with the word found at ``pos``."""
     start = pos
@@ -403,6 +427,7 @@ def _self_identification(text: str, known: list[_Person], vocab: Vocabulary) -> 
     m = SELF_THANKS_RE.match(head)
     candidates = [m.group("name")] if m else []
     candidates += [m.group("name") for m in SELF_NAME_RE.finditer(head)]
+    candidates += [m.group("name") for m in SELF_NAME_FROM_RE.finditer(head[:400])]
     for name in candidates:
         toks = name_tokens(name)
         words = name.split()
@@ -463,6 +488,11 @@ def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
     role_holders: dict[str, _Person] = {}
     for m in ROSTER_RE.finditer(doc.text[:20000]):
         _hold_role(role_holders, persons, m.group("role"), m.group("label"), m.group("country"), lexicon)
+    header = doc.text[: doc.turns[0].char_start] if doc.turns else ""
+    for m in HEADER_ROLE_RE.finditer(header):
+        role = m.group("role").strip().lower()
+        if role in vocab.roles:
+            _hold_role(role_holders, persons, role, m.group("name").strip(), None, lexicon)
     m = TOOK_CHAIR_RE.search(doc.text)
     if m:
         role = "acting " + m.group("role").lower().replace("vice-", "").replace("vice ", "")
@@ -499,15 +529,17 @@ def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
                 persons.append(person)
         else:  # unnamed: new person unless answering again after a short turn addressed to them
             person = None
+            name, role = _self_identification(t.text, [p for p in persons if not p.unnamed], vocab)
             if i >= 2 and infos[i - 2] is not None and infos[i - 2].kind == "unnamed" \
                     and fold(infos[i - 2].core) == fold(info.core) and turn_person[i - 2] is not prev \
                     and _words(doc.turns[i - 1].text) <= 25 and SECOND_PERSON_RE.search(doc.turns[i - 1].text):
-                person = turn_person[i - 2]
+                earlier = turn_person[i - 2]
+                if not (name and earlier.name != info.core and fold(earlier.name) != fold(name)):
+                    person = earlier
             if person is None:
                 person = _Person(name=info.core, tokens=[], unnamed=True, role_label=fold(info.core))
                 persons.append(person)
             if person.name == info.core:
-                name, role = _self_identification(t.text, [p for p in persons if not p.unnamed], vocab)
                 if name:
                     person.name, person.tokens = name, name_tokens(name)
                 elif role:
@@ -518,6 +550,13 @@ def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
                 person.add_alias(info.inner.core)
         turn_person.append(person)
         prev, prev_info = person, info
+
+    # A person known only by surname takes the full name the text introduces ("H.E. Mr. Jan Grauls").
+    for p in persons:
+        if len(p.tokens) == 1 and not p.unnamed and p.role_label is None and p in turn_person:
+            full = _introduced_name(doc.text, p.name, vocab)
+            if full:
+                p.absorb_name(full)
 
     # Roles stated when a person is introduced in the text take precedence over label parentheticals.
     label_starts = {t.char_start for t in doc.turns if t.label}
@@ -557,13 +596,13 @@ def _pick_role(affiliations: list[str], vocab: Vocabulary) -> str:
 
 
 def _hold_role(holders: dict, persons: list, role: str, label: str, country: str, lexicon) -> None:
-    info = parse_label(f"{label} ({country})", lexicon)
-    if info is None or info.kind not in ("person", "single"):
+    info = parse_label(f"{label} ({country})" if country else label, lexicon)
+    if info is None or info.kind != "person":
         return
     key = role.strip().lower()
     key = key[4:] if key.startswith("the ") else key
     person = next((p for p in persons if _same_person(info.tokens, p)
-                   and (not p.country or fold(p.country) == fold(country))), None)
+                   and (not p.country or not country or fold(p.country) == fold(country))), None)
     if person is None:
         person = _Person(name=info.name, tokens=info.tokens, country=country)
         persons.append(person)

@@ -234,6 +234,37 @@ def _nocolon_label(lines, i, known: dict, vocab, lexicon) -> _Label | None:
     return None
 
 
+def _speech_preview(lab: _Label, lines: list[_Line], text: str) -> str:
+    """The text right after a label: the rest of its line, else the next text line."""
+    rest = text[lab.speech:lines[lab.last_line].end].strip()
+    if rest:
+        return rest
+    for ln in lines[lab.last_line + 1: lab.last_line + 6]:
+        if ln.kind == TEXT:
+            return ln.text
+        if ln.kind not in (BLANK, JUNK):
+            break
+    return ""
+
+
+def _drop_roster(labels: list[_Label], lines, text, lexicon) -> list[_Label]:
+    """Leading "Moderator: Jane Roe, IPI" / "Speakers:\n\nMr. X" lines list people; they are not turns.
+
+    Until the first label followed by real speech, a label whose text is only a name (and an
+    affiliation) belongs to the title block's list of participants.
+    """
+    out = []
+    for k, lab in enumerate(labels):
+        preview = _speech_preview(lab, lines, text)
+        head = preview.split(",")[0].strip()
+        info = parse_label(head, lexicon) if head and len(preview.split()) <= 25 else None
+        if info is not None and info.kind == "person" and not re.search(r"[?!]$", preview):
+            continue
+        out.extend(labels[k:])
+        break
+    return out
+
+
 def _find_labels(lines: list[_Line], text: str, lexicon, vocab) -> list[_Label]:
     cands: list[_Label] = []
     i = 0
@@ -264,6 +295,7 @@ def _find_labels(lines: list[_Line], text: str, lexicon, vocab) -> list[_Label]:
             if not ok_single[name]:
                 continue
         labels.append(c)
+    labels = _drop_roster(labels, lines, text, lexicon)
     if not labels:
         return labels
     # labels printed without a colon, at paragraph starts after the first label

@@ -230,3 +230,49 @@ def test_custom_lexicon_adds_unnamed_label():
 ])
 def test_same_name(a, b, same):
     assert same_name(a, b) is same
+
+
+PANEL_WITH_ROSTER = """IPI POLICY FORUM
+
+THE FUTURE OF PEACEKEEPING
+
+When:
+
+Tuesday, March 2, 2010, 1:15-2:45pm
+
+Where:
+
+International Peace Institute
+
+Speakers:
+
+H.E. Mr. Jan Grauls, Permanent Representative of Belgium
+
+Moderator:
+
+Warren Hoge, IPI Vice President for External Relations
+
+Warren Hoge: Good afternoon. I'd like to welcome H.E. Mr. Jan Grauls.
+
+Grauls: Thank you, Warren.
+
+Female Speaker: My name is Ana Lopez, from Chile. A question for the ambassador.
+
+Hoge: Thank you. Yes, the lady in the back?
+
+Female Speaker: Thank you. Maria Diaz, from the Mission of Peru. I have one question.
+
+Moderator: We close here.
+"""
+
+
+def test_roster_in_title_block_names_people_and_roles():
+    doc = parse_text(PANEL_WITH_ROSTER)
+    assert (doc.event_date, doc.venue) == ("2010-03-02", "International Peace Institute")
+    assert [t.label for t in doc.turns] == ["Warren Hoge", "Grauls", "Female Speaker", "Hoge", "Female Speaker",
+                                            "Moderator"]
+    by_key = {s.key: s for s in doc.speakers}
+    names = [by_key[t.speaker_key].name for t in doc.turns]
+    assert names == ["Warren Hoge", "Jan Grauls", "Ana Lopez", "Warren Hoge", "Maria Diaz", "Warren Hoge"]
+    assert by_key["jan-grauls"].role == "Permanent Representative of Belgium"
+    assert "IPI Vice President for External Relations" in by_key["warren-hoge"].role
