@@ -349,6 +349,18 @@ def _same_person(tokens: list[str], person: _Person) -> bool:
     return len(tokens) == 1 and tokens[0] == person.tokens[0] and len(person.tokens) > 1
 
 
+def _near(a: str, b: str) -> bool:
+    """Surnames of five letters or more, same first letter, at most one edit apart."""
+    if a == b or min(len(a), len(b)) < 5 or abs(len(a) - len(b)) > 1 or a[0] != b[0]:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + (len(a) == len(b)):] == b[i + 1:]
+
+
 def _initials_ok(a: list[str], b: list[str]) -> bool:
     """``Edward Luck`` vs ``Edward C. Luck``, ``E. Luck`` vs ``Edward Luck``."""
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
@@ -468,6 +480,10 @@ def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
         matches = [p for p in persons if _same_person(toks, p)
                    and not (country and p.country and fold(country) != fold(p.country)
                             and info.honorific and len(toks) == 1)]
+        if not matches and not country:
+            # a misspelt surname ("Mahinga" for "Mahiga"): one edit away, nothing else contradicts
+            matches = [p for p in persons if not p.country and p.tokens and _near(_surname(toks), _surname(p.tokens))
+                       and (set(toks[:-1]) <= set(p.tokens[:-1]) or set(p.tokens[:-1]) <= set(toks[:-1]))]
         if len(matches) > 1:
             # ambiguous short form: the candidate who spoke most recently before this turn
             recent = [by_turn_name[j] for j in sorted(by_turn_name) if j < i and by_turn_name[j] in matches]

@@ -276,3 +276,12 @@ def test_roster_in_title_block_names_people_and_roles():
     assert names == ["Warren Hoge", "Jan Grauls", "Ana Lopez", "Warren Hoge", "Maria Diaz", "Warren Hoge"]
     assert by_key["jan-grauls"].role == "Permanent Representative of Belgium"
     assert "IPI Vice President for External Relations" in by_key["warren-hoge"].role
+
+
+def test_misspelt_surname_label_is_the_same_person():
+    doc = parse_text("Augustine Mahiga: The study.\n\nEd Luck: Thanks.\n\nMahinga: As Ambassador Mahinga said.\n\n"
+                     "Naylor: I am Mark Naylor, from Leeds.\n\nGlyn Taylor: And me.\n")
+    assert [t.label for t in doc.turns] == ["Augustine Mahiga", "Ed Luck", "Mahinga", "Naylor", "Glyn Taylor"]
+    keys = [t.speaker_key for t in doc.turns]
+    assert keys[0] == keys[2] == "augustine-mahiga"
+    assert keys[3] == "mark-naylor" and keys[4] == "glyn-taylor"
