@@ -71,6 +71,7 @@ class Cue:
     signal: str = "committed"
     unless: tuple = ()  # exclusions: cue names that keep the sentence anyway
     scope: str = "at"  # cancels: "at" the cue, or anywhere "before" it in the sentence
+    window: int = 6  # "after" cues: how many words after the cue may name the actor
 
 
 @dataclass
@@ -86,18 +87,26 @@ class Rules:
     strength: list = field(default_factory=list)
     restatement: re.Pattern | None = None
     new_point: re.Pattern | None = None
+    heads: dict = field(default_factory=dict)  # "court" -> canonical names whose full names contain it
+    person_kinds: frozenset = frozenset()
 
 
 def _norm(s: str) -> str:
     return re.sub(r"[\s\-]+", " ", s.lower().replace("\u2019", "'")).strip()
 
 
-def _alias_pattern(alias: str) -> str:
+def _alias_pattern(alias: str, optional_the: bool = False) -> str:
     parts = [re.escape(p) for p in re.split(r"[\s\-]+", alias.strip()) if p]
     body = r"[\s\-]+".join(parts)
     if alias.isupper() and len(alias) <= 6:  # acronyms: case-sensitive ("AU", "DOS")
-        return f"(?-i:{body})"
+        body = f"(?-i:{body})"
+    if optional_the and parts and parts[0].lower() != "the":
+        body = r"(?:the\s+)?" + body  # so "the force commander" is not read as "the force"
     return body
+
+
+def _core_len(alias: str) -> int:
+    return len(re.sub(r"^the\s+", "", alias.strip(), flags=re.I))
 
 
 def compile_rules(lexicon: dict) -> Rules:
@@ -111,16 +120,24 @@ def compile_rules(lexicon: dict) -> Rules:
             alias = str(alias)
             alias_to_actor.setdefault(_norm(alias), name)
             patterns.append(alias)
-    patterns = sorted(set(patterns), key=lambda a: (-len(a), a))
-    actor_re = (re.compile(r"(?<![\w\-])(?:" + "|".join(_alias_pattern(a) for a in patterns) + r")(?![\w\-])", re.I)
+    patterns = sorted(set(patterns), key=lambda a: (-_core_len(a), a))
+    actor_re = (re.compile(r"(?<![\w\-])(?:" + "|".join(_alias_pattern(a, True) for a in patterns) + r")(?![\w\-])", re.I)
                 if patterns else None)
+    heads: dict = {}
+    for name, spec in actors.items():
+        for full in [name]:
+            words = _norm(str(full)).split()
+            if len(words) >= 2:
+                for w in words:
+                    if len(w) > 3 and w not in ("united", "nations", "international", "states", "national"):
+                        heads.setdefault(w, set()).add(name)
     cues = lexicon.get("cues") or {}
 
     def cue_list(kind, **defaults):
         out = []
         for c in cues.get(kind) or []:
             out.append(Cue(name=c["name"], regex=re.compile(c["pattern"], FLAGS), unless=tuple(c.get("unless") or ()),
-                           scope=c.get("scope", "at"),
+                           scope=c.get("scope", "at"), window=int(c.get("window", 6)),
                            **{k: c.get(k, v) for k, v in defaults.items()}))
         return out
 
@@ -130,6 +147,8 @@ def compile_rules(lexicon: dict) -> Rules:
         cancel=cue_list("cancel"),
         exclude=cue_list("exclude"),
         com_cues=cue_list("commitment", confidence=0.6, subject="self", signal="committed"),
+        heads={w: names for w, names in heads.items() if len(names) > 1},
+        person_kinds=frozenset(lexicon.get("person_kinds") or ()),
     )
     for theme, words in (lexicon.get("themes") or {}).items():
         if words:
@@ -173,7 +192,7 @@ def canonical_actor(name: str | None, lexicon: dict | None = None) -> str:
     if hit:
         return hit
     m = rules.actor_re.search(name) if rules.actor_re else None
-    return rules.alias_to_actor.get(_norm(m.group(0)), name) if m else name
+    return _actor_of(rules, m) if m else name
 
 
 # ---------------------------------------------------------------- actor finding
@@ -185,6 +204,21 @@ class ActorHit:
     text: str | None
     how: str  # alias / agent / anaphor / self / proper / none
     explicit: bool = False  # named in this sentence as someone other than the speaker's side
+
+
+def resolve_definite(rules: Rules, text: str, end: int, actor: ActorHit) -> ActorHit:
+    """``the Court`` / ``the Council`` -> the body of that kind last named in full before ``end``."""
+    if not actor.text or actor.how not in ("alias", "anaphor", "agent"):
+        return actor
+    words = _norm(actor.text).split()
+    if len(words) != 2 or words[0] != "the" or words[1] not in rules.heads:
+        return actor
+    candidates = rules.heads[words[1]]
+    for m in reversed(_alias_hits(rules, text, max(0, end - 5000), end)):
+        name, seen = _actor_of(rules, m), _norm(m.group(0)).split()
+        if name in candidates and not (len(seen) == 2 and seen[0] == "the" and seen[1] in rules.heads):
+            return ActorHit(name, actor.text, actor.how, actor.explicit)
+    return actor
 
 
 def _speaker_side(s: str, hit: re.Match) -> bool:
@@ -200,7 +234,8 @@ def _alias_hits(rules: Rules, text: str, start: int = 0, end: int | None = None)
 
 
 def _actor_of(rules: Rules, m: re.Match) -> str:
-    return rules.alias_to_actor.get(_norm(m.group(0)), m.group(0))
+    key = _norm(m.group(0))
+    return rules.alias_to_actor.get(key) or rules.alias_to_actor.get(re.sub(r"^the ", "", key), m.group(0))
 
 
 def _clause_start(s: str, pos: int) -> int:
@@ -238,19 +273,37 @@ def _agent(rules: Rules, s: str, start: int, end: int, preps: str = "by|from"):
     return None
 
 
-def _antecedent(rules: Rules, turn_text: str, upto: int):
-    """The last actor named in the turn before ``upto`` (for they / he / she)."""
-    hits = _alias_hits(rules, turn_text, max(0, upto - 800), upto)
-    return hits[-1] if hits else None
+_PREP_BEFORE = re.compile(r"\b(?:of|with|to|from|by|in|on|at|for|about|between|than|into|among|like|under|against)\s+"
+                          r"(?:(?:the|a|an|all|its|their|our|his|her|these|those|some|few|many|other|one)\s+)*$", re.I)
+
+
+def _antecedent(rules: Rules, turn_text: str, upto: int, reach: int = 800, person: bool = False):
+    """The last actor named before ``upto`` in the turn as a subject or object, not inside a
+    prepositional phrase (for they / he / she / it); ``person``: only actors of a person kind."""
+    for hit in reversed(_alias_hits(rules, turn_text, max(0, upto - reach), upto)):
+        if _PREP_BEFORE.search(turn_text, max(0, hit.start() - 40), hit.start()):
+            continue
+        if person and rules.kinds.get(_actor_of(rules, hit)) not in rules.person_kinds:
+            continue
+        return hit
+    return None
+
+
+_NOT_NAMES = re.compile(r"^(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+                        r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|I|We|It|This|That|These|Those|There|"
+                        r"They|He|She|You|And|But|So|If|In|On|At|For|The|A|An|As|Mr|Mrs|Ms|Dr)\b")
 
 
 def _proper_np(chunk: str) -> str | None:
-    m = None
-    for m in _CAPWORD.finditer(chunk):
-        pass
-    if m and m.start() > 0 or (m and not chunk[:1].isupper()):
-        return _DETERMINER.sub("", m.group(0)).strip() or None
-    return None
+    """A proper name heading ``chunk`` (after a determiner): "Israel", "the Office of Legal Affairs"."""
+    body = _DETERMINER.sub("", chunk.strip())
+    m = _CAPWORD.match(body)
+    if not m or _NOT_NAMES.match(m.group(0)):
+        return None
+    rest = body[m.end():].strip()
+    if rest and not re.match(r"^(?:and\s+(?:its|their|the)\b|,|\(|itself|themselves|also|alone|too)", rest):
+        return None  # the name only modifies the head noun ("Court's activities")
+    return m.group(0).strip() or None
 
 
 def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent_start: int) -> ActorHit:
@@ -272,13 +325,10 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
         proper = _proper_np(obj)
         if proper:
             return ActorHit(proper, proper, "proper", True)
-        hits = _alias_hits(rules, s, m.end())
-        if hits:
-            return ActorHit(_actor_of(rules, hits[0]), hits[0].group(0), "alias", True)
         return ActorHit(UNSPECIFIED, obj or None, "none")
     if mode == "after":
         agent = _agent(rules, s, 0, len(s))
-        near = re.match(r"(?:\W*\w+){0,6}", s[m.end():])
+        near = re.match(r"(?:\W*\w+){0,%d}" % cue.window, s[m.end():])
         hits = _alias_hits(rules, s, m.end(), m.end() + (near.end() if near else 0))
         if hits:
             own = _speaker_side(s, hits[0])
@@ -304,6 +354,12 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
             return ActorHit(_actor_of(rules, agent), agent.group(0), "agent", True)
     tail = re.sub(r"(?:\s+(?:\w+ly|also|do|does|did|still|all|both|now|just|really|certainly|too|themselves|ourselves))+$",
                   "", chunk, flags=re.I)
+    poss = re.match(r"^\W*(?:its|their)\b", chunk, re.I) or re.fullmatch(r"\W*it", tail, re.I)
+    if poss and not re.match(r"\s*(?:is|was|'s)\b", after):
+        ante = _antecedent(rules, turn_text, sent_start + cs, reach=400)
+        if ante:
+            name = resolve_definite(rules, turn_text, ante.start(), ActorHit(_actor_of(rules, ante), ante.group(0), "alias")).name
+            return ActorHit(name, chunk.strip(), "anaphor", True)
     pm = _PRONOUN.search(tail)
     if pm:
         word = pm.group(0)
@@ -313,9 +369,11 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
                 return ActorHit(_actor_of(rules, own[0]), own[0].group(0), "self")
             return ActorHit(UNSPECIFIED, word, "self")
         if pm.group("third"):
-            ante = _antecedent(rules, turn_text, sent_start + cs)
+            ante = _antecedent(rules, turn_text, sent_start + cs,
+                               person=word.lower() in ("he", "she") and bool(rules.person_kinds))
             if ante:
-                return ActorHit(_actor_of(rules, ante), word, "anaphor", True)
+                name = resolve_definite(rules, turn_text, ante.start(), ActorHit(_actor_of(rules, ante), ante.group(0), "alias")).name
+                return ActorHit(name, word, "anaphor", True)
             return ActorHit(UNSPECIFIED, word, "none")
         if pm.group("you"):
             return ActorHit(UNSPECIFIED, word, "none")
@@ -478,6 +536,7 @@ def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Com
                 continue
             kind, cue, m, actor = got
             if kind == "rec":
+                actor = resolve_definite(rules, text, e0, actor)
                 conf = cue.confidence + (0.1 if actor.how in ("alias", "agent") else 0.0) - (0.1 if actor.name == UNSPECIFIED else 0.0)
                 items.append(Finding("rec", s0, e0, turn, cue.name, round(min(0.95, max(0.05, conf)), 2), actor,
                                      strength=cue.strength))
