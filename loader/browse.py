@@ -274,18 +274,44 @@ def _filter_columns(filters: Filters) -> dict:
 DIMENSION_COLUMNS = {"actor": "actor_id", "theme": "theme", "speaker": "speaker_id"}
 
 
-def compute_dashboard(conn, filters: Filters, table_url: str, changes_url: str, today: str | None = None) -> dict:
+def top_keys(rows: list[dict], limit: int) -> tuple[list[dict], dict]:
+    """Keep the rows of the ``limit`` keys with the most recommendations; give each a unique label.
+
+    Rows are ``{key, label, status, n}``. A missing label becomes the key (or "(none)"); a label
+    shared by different keys (one person's speaker ids in two documents) gets the key appended.
+    Returns (rows, {"shown": n keys kept, "total": n keys}).
+    """
+    totals: dict = {}
+    for row in rows:
+        totals[row["key"]] = totals.get(row["key"], 0) + row["n"]
+    keep = set(sorted(totals, key=lambda k: (-totals[k], str(k)))[:limit])
+    rows = [row for row in rows if row["key"] in keep]
+    keys_per_label: dict = {}
+    for row in rows:
+        row["label"] = row["label"] if row["label"] is not None else (row["key"] or "(none)")
+        keys_per_label.setdefault(row["label"], set()).add(row["key"])
+    for row in rows:
+        if len(keys_per_label[row["label"]]) > 1:
+            row["label"] = f"{row['label']} ({row['key']})"
+    return rows, {"shown": len(keep), "total": len(totals)}
+
+
+MAX_BARS = 20
+
+
+def compute_dashboard(conn, filters: Filters, table_url: str, changes_url: str, today: str | None = None,
+                      max_bars: int = MAX_BARS) -> dict:
     """Everything the dashboard draws: summary, chart rows (each with an ``href``) and filter choices.
 
-    ``table_url`` is the recommendations table page, ``changes_url`` the status_changes one.
+    ``table_url`` is the recommendations table page, ``changes_url`` the status_changes one. Each
+    bar chart keeps its ``max_bars`` biggest bars (``shown`` says how many of how many).
     """
     summary = compute_summary(conn, filters, today)
     base_filters = _filter_columns(filters)
-    charts = {}
+    charts, shown = {}, {}
     for dimension, column in DIMENSION_COLUMNS.items():
-        rows = _rows(conn, status_by_sql(dimension, filters))
+        rows, shown[dimension] = top_keys(_rows(conn, status_by_sql(dimension, filters)), max_bars)
         for row in rows:
-            row["label"] = row["label"] if row["label"] is not None else (row["key"] or "(none)")
             row["href"] = table_href(table_url, {**base_filters, column: row["key"], "status": row["status"]})
         charts[dimension] = rows
     changes = _rows(conn, changes_by_day_sql(filters))
@@ -295,6 +321,7 @@ def compute_dashboard(conn, filters: Filters, table_url: str, changes_url: str, 
     return {
         "summary": summary,
         "charts": charts,
+        "shown": shown,
         "options": filter_options(conn),
         "filtered_table_url": table_href(
             table_url, base_filters if filters.status else {**base_filters, "status__not": HIDDEN_STATUS}),
@@ -394,8 +421,12 @@ def changes_spec(rows: list[dict]) -> dict:
     }
 
 
-def chart_specs(charts: dict) -> dict:
-    """Vega-Lite specs for the dashboard, keyed by chart id; an empty chart is left out."""
+def chart_specs(charts: dict, shown: dict | None = None) -> dict:
+    """Vega-Lite specs for the dashboard, keyed by chart id; an empty chart is left out.
+
+    ``shown`` (from compute_dashboard) adds "top N of M" to the title of a truncated chart.
+    """
+    shown = shown or {}
     rank = {s: i for i, s in enumerate(STATUSES)}
     for rows in charts.values():
         for row in rows:
@@ -405,6 +436,9 @@ def chart_specs(charts: dict) -> dict:
               "speaker": ("Status by speaker", "Speaker")}
     for dimension, (title, axis_title) in titles.items():
         if charts.get(dimension):
+            counts = shown.get(dimension) or {}
+            if counts and counts["shown"] < counts["total"]:
+                title = f"{title} (top {counts['shown']} of {counts['total']})"
             specs[dimension] = bar_spec(charts[dimension], title, axis_title)
     if charts.get("changes"):
         specs["changes"] = changes_spec(charts["changes"])

@@ -261,7 +261,7 @@ async def dashboard(request, datasette):
         data = await db.execute_fn(compute)
     except _browse.FilterError as e:
         raise _BadRequest(str(e))
-    specs = _browse.chart_specs(data["charts"])
+    specs = _browse.chart_specs(data["charts"], data["shown"])
     context = {
         **data,
         "filters": filters,

@@ -316,6 +316,24 @@ def test_dismissed_coloured_only_when_shown():
     assert "dismissed" in browse.bar_spec(rows, "t", "a")["encoding"]["color"]["scale"]["domain"]
 
 
+def test_top_keys_limits_and_disambiguates():
+    rows = [
+        {"key": "d1:chair", "label": "Chair", "status": "proposed", "n": 5},
+        {"key": "d2:chair", "label": "Chair", "status": "accepted", "n": 4},
+        {"key": "d2:chair", "label": "Chair", "status": "proposed", "n": 1},
+        {"key": "d1:x", "label": None, "status": "proposed", "n": 1},
+        {"key": None, "label": None, "status": "proposed", "n": 2},
+    ]
+    kept, counts = browse.top_keys([dict(r) for r in rows], 2)
+    assert counts == {"shown": 2, "total": 4}
+    assert [(r["key"], r["label"]) for r in kept] == [
+        ("d1:chair", "Chair (d1:chair)"), ("d2:chair", "Chair (d2:chair)"), ("d2:chair", "Chair (d2:chair)")]
+    kept, _ = browse.top_keys([dict(r) for r in rows], 10)
+    assert {r["label"] for r in kept if r["key"] in ("d1:x", None)} == {"d1:x", "(none)"}
+    specs = browse.chart_specs({"speaker": kept}, {"speaker": {"shown": 2, "total": 4}})
+    assert specs["speaker"]["title"] == "Status by speaker (top 2 of 4)"
+
+
 def test_table_href_nulls_and_escaping():
     assert browse.table_href("/t", {"actor_id": None, "status": "a b&c"}) == "/t?actor_id__isnull=1&status=a+b%26c"
     assert browse.table_href("/t", {}) == "/t"

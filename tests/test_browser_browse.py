@@ -140,3 +140,13 @@ def test_seed_pages_load(seed_db, chromium_path):
         page.goto(base + f"/-/rectrack/documents/{doc_id}", wait_until="load")
         assert page.locator("article.transcript mark.rec").count() >= n_recs  # overlaps split a mark
         assert errors == []
+
+
+def test_canned_query_chart_link(fixture_db, chromium_path):
+    """The chart link in status_by_actor's description opens datasette-vega with the chart drawn."""
+    with served(fixture_db[0]) as base, browser_page(chromium_path) as (page, errors):
+        page.goto(base + "/rectrack/status_by_actor", wait_until="load")
+        page.get_by_text("Show as a stacked bar chart").click()
+        page.wait_for_selector("canvas, svg.marks", state="attached")
+        assert "_chart=1#g.mark=bar" in page.url
+        assert errors == []
