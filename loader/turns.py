@@ -142,7 +142,7 @@ def _colon_label(lines: list[_Line], i: int, lexicon) -> _Label | None:
             if m3 is not None:
                 label = m3.group("label").strip()
                 info = parse_label(label, lexicon)
-                if info is None or info.kind == "single":
+                if info is None or (info.kind == "single" and rx is PERIOD_LABEL_RE):
                     return None
                 start = ln.start + lead + m3.start("label")
                 speech = ln.start + lead + m3.end()
@@ -184,11 +184,25 @@ def _colon_label(lines: list[_Line], i: int, lexicon) -> _Label | None:
     return _Label(i, ln.start + lead, end, min(speech, line_end), last, label, info)
 
 
-def _paragraph_start(lines: list[_Line], i: int) -> bool:
+def _paragraph_start(lines: list[_Line], i: int, wrap_width: int = 0) -> bool:
+    """Line ``i`` starts a paragraph: after a blank line or note, or (hard-wrapped text without blank
+    lines) after a line that ends a sentence well short of the wrap width."""
     j = i - 1
     while j >= 0 and lines[j].kind == JUNK:
         j -= 1
-    return j < 0 or lines[j].kind in (BLANK, NOTE, PROC)
+    if j < 0 or lines[j].kind in (BLANK, NOTE, PROC):
+        return True
+    prev = lines[j].text
+    return bool(wrap_width) and len(prev) < 0.8 * wrap_width and prev.endswith((".", "?", "!", "\"", "”", ")"))
+
+
+def _wrap_width(lines: list[_Line]) -> int:
+    """The wrap width of hard-wrapped text (90th percentile line length), 0 when lines are paragraphs."""
+    lengths = sorted(len(ln.text) for ln in lines if ln.kind == TEXT)
+    if len(lengths) < 20:
+        return 0
+    width = lengths[int(len(lengths) * 0.9)]
+    return width if width <= 160 else 0
 
 
 def _known_forms(labels: list[_Label]) -> dict[str, object]:
@@ -303,8 +317,9 @@ def _find_labels(lines: list[_Line], text: str, lexicon, vocab) -> list[_Label]:
     taken = {lab.line for lab in labels}
     first = labels[0].line
     extra = []
+    width = _wrap_width(lines)
     for i in range(first + 1, len(lines)):
-        if i in taken or lines[i].kind != TEXT or not _paragraph_start(lines, i):
+        if i in taken or lines[i].kind != TEXT or not _paragraph_start(lines, i, width):
             continue
         if any(lab.line < i <= lab.last_line for lab in labels):
             continue
@@ -381,7 +396,7 @@ def _title_block(lines: list[_Line], vocab) -> dict:
             if out["event_date"] is None and not keyed:
                 title_lines.append(t)
     if out["title"] is None and title_lines and (keyed or out["event_date"]):
-        out["title"] = " — ".join(" ".join(t.split()) for t in title_lines[:4])
+        out["title"] = " — ".join(" ".join(t.strip("#*_ ").split()) for t in title_lines[:4])
     return out
 
 
@@ -411,7 +426,9 @@ def _turn_text(text: str, lines: list[_Line], speech: int, idxs: list[int]) -> t
     end = lines[prev].end
     pieces.append(text[seg_start:end].rstrip())
     out = "\n".join(p for p in pieces if p)
-    return out.strip(), len(text[:end].rstrip())
+    while end > speech and text[end - 1].isspace():
+        end -= 1
+    return out.strip(), end
 
 
 def parse_document(source: Source, lexicon: dict | None = None) -> Document:

@@ -314,3 +314,43 @@ def test_no_labels_gives_one_unlabelled_turn():
     doc = parse_text("Just a statement with no speaker labels.\n\nAnd a second paragraph.\n")
     assert len(doc.turns) == 1 and doc.turns[0].label is None
     assert doc.turns[0].text.endswith("second paragraph.")
+
+
+# ---------------------------------------------------------------- the seed in other layouts
+
+
+def _relayout(kind):
+    """The seed text in another layout, and the gold turns with their source lines moved to match."""
+    import re
+    import textwrap
+
+    raw = SEED_FILE.read_text(encoding="utf-8")
+    turns = gold("seed_turns.json")
+    lines = raw.split("\n")
+    if kind == "crlf":
+        return raw.replace("\n", "\r\n"), turns
+    if kind == "bold labels":
+        labels = sorted({g["label"] for g in turns}, key=len, reverse=True)
+        rx = re.compile(r"(?m)^(" + "|".join(re.escape(lab) for lab in labels) + r"):")
+        return rx.sub(r"**\1:**", raw), turns
+    out, new_line = [], {}
+    for i, line in enumerate(lines):
+        new_line[i + 1] = len(out) + 1
+        if kind == "page footers":
+            out.append(line)
+            if i % 40 == 39:
+                out += ["", f"IPI Transcript  Page {i // 40 + 1}", ""]
+        elif kind == "hard-wrapped":
+            out += textwrap.wrap(line, 80) if line.strip() else [line]
+    return "\n".join(out), [dict(g, source_line=new_line[g["source_line"]]) for g in turns]
+
+
+@pytest.mark.parametrize("kind", ["crlf", "bold labels", "page footers", "hard-wrapped"])
+def test_seed_in_other_layouts(kind):
+    text, turns = _relayout(kind)
+    doc = parse_text(text)
+    score = score_turns(doc, turns)
+    assert score["f1"] >= 0.99 and score["speaker_accuracy"] == 1.0, score
+    assert score_speakers(doc, turns, gold("seed_speakers.json"))["f1"] >= 0.98
+    assert doc.event_date == "2009-11-09" and len(doc.notes) == 3
+    assert not any("IPI Transcript" in t.text for t in doc.turns)
