@@ -44,6 +44,7 @@ class Vocabulary:
     openers: frozenset  # lower-case
     title_keys: dict  # lower-case key -> field
     procedural: tuple  # compiled regexes
+    record_blocks: tuple  # compiled regexes
     page_junk: tuple  # compiled regexes
 
 
@@ -92,7 +93,8 @@ def _build_vocabulary(lexicon: dict) -> Vocabulary:
         particles=_low(s.get("name_particles")),
         openers=_low(s.get("turn_openers")),
         title_keys=title_keys,
-        procedural=tuple(re.compile(p, re.I) for p in s.get("procedural_lines") or ()),
+        procedural=tuple(re.compile(p) for p in s.get("procedural_lines") or ()),
+        record_blocks=tuple(re.compile(p) for p in s.get("record_blocks") or ()),
         page_junk=tuple(re.compile(p) for p in s.get("page_junk") or ()),
     )
 
@@ -515,7 +517,6 @@ def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
         _hold_role(role_holders, persons, role, m.group("label"), m.group("country"), lexicon)
 
     prev: _Person | None = None
-    prev_info: LabelInfo | None = None
     for i, t in enumerate(doc.turns):
         info = infos[i]
         person = None
@@ -565,7 +566,7 @@ def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
             if info is not None and info.inner is not None:
                 person.add_alias(info.inner.core)
         turn_person.append(person)
-        prev, prev_info = person, info
+        prev = person
 
     # A person known only by surname takes the full name the text introduces ("H.E. Mr. Jan Grauls").
     for p in persons:

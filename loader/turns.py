@@ -5,7 +5,8 @@ Works line by line on the raw text, so every offset indexes into ``source.text``
 1. Lines are classed: blank; page junk (running headers/footers, job numbers, page numbers,
    bare timestamps, roster lines with dot leaders, and short lines with digits repeated on
    three or more pages); stage notes (a whole line in ``[...]``, or a short ``(Applause)``);
-   procedural record lines (``The meeting rose at ...``); text.
+   procedural record lines (``The meeting rose at ...``; a vote or agenda item heading takes the
+   unlabelled record lines after it); text.
 2. Speaker labels are found at line starts: ``Label:`` / ``Label :`` inline or alone on the line
    (the speech then starts on the next text line), labels wrapped over two lines inside an open
    parenthesis, and, at a paragraph start, a name printed without a colon when it is a label
@@ -72,6 +73,7 @@ class _Line:
     end: int  # offset after the last character (line break excluded)
     raw: str
     kind: str = TEXT
+    block: bool = False  # a procedural line that takes the record lines after it
 
     @property
     def text(self) -> str:
@@ -125,6 +127,8 @@ def _classify(lines: list[_Line], vocab) -> None:
         elif (m := PAREN_NOTE_RE.match(t)) and len(m.group("body").split()) <= 6 \
                 and not PAREN_NOTE_STOP_RE.match(m.group("body")):
             ln.kind = NOTE
+        elif any(p.match(t) for p in vocab.record_blocks):
+            ln.kind, ln.block = PROC, True
         elif any(p.match(t) for p in vocab.procedural):
             ln.kind = PROC
 
@@ -484,8 +488,8 @@ def parse_document(source: Source, lexicon: dict | None = None) -> Document:
                 continue
             close()
             end_idx = i
-            if ln.kind == PROC:
-                # a procedural record line takes the unlabelled record lines after it (vote lists)
+            if ln.block:
+                # a record block (vote list, agenda item heading) takes the unlabelled lines after it
                 j = i + 1
                 while j < len(lines) and j not in by_line and lines[j].kind in (TEXT, JUNK, BLANK):
                     if lines[j].kind == TEXT:
