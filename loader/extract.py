@@ -20,6 +20,7 @@ All vocabularies and cue patterns come from the lexicon (``loader/lexicon.yml`` 
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -105,6 +106,29 @@ def _alias_pattern(alias: str, optional_the: bool = False) -> str:
     return body
 
 
+def _trie_regex(words: list[str]) -> str:
+    """One regex matching any of ``words`` (lower-case, single spaces), longest first, fast to scan."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node) -> str:
+        end = "" in node
+        alts = []
+        for ch in sorted(k for k in node if k):
+            piece = r"[\s\-]+" if ch == " " else re.escape(ch)
+            alts.append(piece + build(node[ch]))
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if end else body
+
+    return build(trie)
+
+
 def _core_len(alias: str) -> int:
     return len(re.sub(r"^the\s+", "", alias.strip(), flags=re.I))
 
@@ -120,9 +144,18 @@ def compile_rules(lexicon: dict) -> Rules:
             alias = str(alias)
             alias_to_actor.setdefault(_norm(alias), name)
             patterns.append(alias)
-    patterns = sorted(set(patterns), key=lambda a: (-_core_len(a), a))
-    actor_re = (re.compile(r"(?<![\w\-])(?:" + "|".join(_alias_pattern(a, True) for a in patterns) + r")(?![\w\-])", re.I)
-                if patterns else None)
+    acronyms = sorted({a for a in patterns if a.isupper() and len(a) <= 6}, key=lambda a: (-len(a), a))
+    words = sorted({_norm(a) for a in patterns if a not in acronyms})
+    the_words = [w[4:] for w in words if w.startswith("the ")]
+    plain = [w for w in words if not w.startswith("the ")]
+    alts = []
+    if plain:
+        alts.append(r"(?:the\s+)?" + _trie_regex(plain))  # so "the force commander" is not read as "the force"
+    if the_words:
+        alts.append(r"the\s+" + _trie_regex(the_words))
+    if acronyms:
+        alts.append(r"(?:the\s+)?(?-i:" + "|".join(re.escape(a) for a in acronyms) + ")")
+    actor_re = (re.compile(r"(?<![\w\-])(?:" + "|".join(alts) + r")(?![\w\-])", re.I) if alts else None)
     heads: dict = {}
     for name, spec in actors.items():
         for full in [name]:
@@ -226,11 +259,26 @@ def _speaker_side(s: str, hit: re.Match) -> bool:
     return re.search(r"\b(?:we|I)\s*,?\s*(?:as|in|at|from)\s+(?:the\s+)?$", s[max(0, hit.start() - 20):hit.start()], re.I) is not None
 
 
+_HITS_CACHE: list = [None, None, None, None]  # rules, text, hits, starts (the last long text scanned)
+
+
 def _alias_hits(rules: Rules, text: str, start: int = 0, end: int | None = None):
+    """Actor alias matches in ``text[start:end]``; a whole document is scanned once and reused."""
     if rules.actor_re is None:
         return []
     end = len(text) if end is None else end
-    return list(rules.actor_re.finditer(text, start, end))
+    if len(text) < 5000:
+        return list(rules.actor_re.finditer(text, start, end))
+    if _HITS_CACHE[0] is not rules or _HITS_CACHE[1] is not text:
+        hits = list(rules.actor_re.finditer(text))
+        _HITS_CACHE[:] = [rules, text, hits, [h.start() for h in hits]]
+    hits, starts = _HITS_CACHE[2], _HITS_CACHE[3]
+    i = bisect.bisect_left(starts, start)
+    out = []
+    while i < len(hits) and hits[i].end() <= end:
+        out.append(hits[i])
+        i += 1
+    return out
 
 
 def _actor_of(rules: Rules, m: re.Match) -> str:
@@ -369,7 +417,7 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
                 return ActorHit(_actor_of(rules, own[0]), own[0].group(0), "self")
             return ActorHit(UNSPECIFIED, word, "self")
         if pm.group("third"):
-            ante = _antecedent(rules, turn_text, sent_start + cs,
+            ante = _antecedent(rules, turn_text, sent_start + cs, reach=350,
                                person=word.lower() in ("he", "she") and bool(rules.person_kinds))
             if ante:
                 name = resolve_definite(rules, turn_text, ante.start(), ActorHit(_actor_of(rules, ante), ante.group(0), "alias")).name
@@ -527,7 +575,7 @@ def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Com
     for turn in doc.turns:
         speaker = speakers.get(turn.speaker_key)
         affiliation = _affiliation(speaker, turn)
-        turn_text = text[:turn.char_end]
+        turn_text = text  # offsets are document offsets; look-backs stop at the sentence
         items: list[Finding] = []
         for s0, e0 in split_sentences(text, turn.speech_start, turn.char_end):
             s = _WS.sub(" ", text[s0:e0]).replace("\u2019", "'")
