@@ -106,7 +106,9 @@ ELIDED_PREFIX_RE = re.compile(r"^(?:d|l|O|D|L|dell|degli|al|el)['’-][A-Z]")  #
 NUMBERED_RE = re.compile(
     r"^(?P<kind>[^\W\d_][\w -]{0,30}?)\s+(?P<n>\d{1,3}|[A-Z])$"
 )
-SPOKE_IN_RE = re.compile(r"^(?:spoke|speaking|interpretation from|interpreted from)\b", re.I)
+SPOKE_IN_RE = re.compile(
+    r"^(?:spoke|speaking|interpretation|interpreted|through|via|translated|translation|inaudible|"
+    r"off[- ]?mic|continuing|continued|cont'?d|by video|video|remotely|virtual)\b", re.I)
 LABEL_CHARS_RE = re.compile(r"^[^\W\d_][\w .'’\-&]*$")
 
 

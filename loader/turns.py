@@ -9,13 +9,17 @@ Works line by line on the raw text, so every offset indexes into ``source.text``
    unlabelled record lines after it); text.
 2. Speaker labels are found at line starts: ``Label:`` / ``Label :`` inline or alone on the line
    (the speech then starts on the next text line), labels wrapped over two lines inside an open
-   parenthesis, and, at a paragraph start, a name printed without a colon when it is a label
-   already used in the document (``Prince Zeid I'm going ...``) or a full name followed by a
+   parenthesis, ``**Label:**``, timestamped ``Name (00:01:02):``, hearing-record ``Mr. SMITH.``,
+   and, at a paragraph start, a name printed without a colon when it is a label already used in
+   the document (``Prince Zeid I'm going ...``, or alone on its line) or a full name followed by a
    conventional opener (``Herman Schaper Thank you.``). A candidate must look like a person or
-   role label (:func:`loader.speakers.parse_label`); a bare one-word name is only a label when the
-   document knows it as part of a longer name. Headings such as ``Two:`` or ``The field:`` are not.
+   role label (:func:`loader.speakers.parse_label`); a bare one-word name is only a label when it
+   is part of a longer label, follows a capitalised word somewhere in the text (``Mr. Luck``) or
+   is used as a label twice. Headings such as ``Two:`` or ``The field:`` are not labels, and
+   leading labels followed only by a name (``Moderator:`` / ``Warren Hoge, IPI``) are a roster.
 3. Text before the first label is the title block: ``When:``/``Where:`` style keys, or the first
-   date line (``Friday, 30 January 2026, 10 a.m.``), fill ``title``, ``event_date`` and ``venue``.
+   date line (``Friday, 30 January 2026, 10 a.m.``), fill ``title``, ``event_date`` and ``venue``;
+   the title is the lines before the keys or the date, joined with `` — ``.
 4. A turn runs to the next label or note; unlabelled text after a note is a new turn with no
    label; lower-case continuation paragraphs and page-broken paragraphs stay in the turn. Turn
    text is the verbatim slice after the label, minus any page junk lines inside it.
@@ -308,7 +312,7 @@ def _find_labels(lines: list[_Line], text: str, lexicon, vocab) -> list[_Label]:
             name = c.info.name
             if name not in ok_single:
                 word = fold(name).strip(".")
-                ok_single[name] = (word in tokens or single_counts[fold(name)] >= 3
+                ok_single[name] = (word in tokens or single_counts[fold(name)] >= 2
                                    or re.search(r"\b[A-Z][\w'’-]+\.? " + re.escape(name) + r"\b", text) is not None)
             if not ok_single[name]:
                 continue
