@@ -155,10 +155,12 @@ def documents_sql(filters: Filters) -> tuple[str, dict]:
     """Every document (only the asked one with ``document``), with its matching recommendation count."""
     where, params = where_clause(filters)
     doc_where = "WHERE d.id = :f_document" if filters.document is not None else ""
+    # Count first, then join: a join per document would search the recommendations once per document.
     return (
-        "SELECT d.id AS document_id, d.title AS title, d.event_date AS event_date, count(r.id) AS n "
-        f"FROM documents d LEFT JOIN recommendations r ON r.document_id = d.id AND {where} "
-        f"{doc_where} GROUP BY d.id ORDER BY d.event_date, d.id",
+        "SELECT d.id AS document_id, d.title AS title, d.event_date AS event_date, coalesce(c.n, 0) AS n "
+        "FROM documents d LEFT JOIN (SELECT r.document_id AS document_id, count(*) AS n FROM recommendations r "
+        f"WHERE {where} GROUP BY r.document_id) c ON c.document_id = d.id "
+        f"{doc_where} ORDER BY d.event_date, d.id",
         params,
     )
 
