@@ -324,6 +324,7 @@ class _Person:
     aliases: list[str] = field(default_factory=list)
     unnamed: bool = False
     role_label: str | None = None  # lower-case role label this person holds ("chair")
+    numbered: bool = False  # "Speaker 2": one voice, the same in every turn
 
     def add_alias(self, alias: str | None):
         alias = " ".join((alias or "").split())
@@ -544,7 +545,7 @@ def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
             key = fold(info.core)
             person = next((p for p in persons if p.unnamed and p.role_label == key), None)
             if person is None:
-                person = _Person(name=info.core, tokens=[], unnamed=True, role_label=key)
+                person = _Person(name=info.core, tokens=[], unnamed=True, role_label=key, numbered=True)
                 persons.append(person)
         else:  # unnamed: new person unless answering again after a short turn addressed to them
             person = None
@@ -590,7 +591,7 @@ def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
     counters: dict[str, int] = {}
     speakers: dict[int, Speaker] = {}
     for p in [p for p in dict.fromkeys(tp for tp in turn_person if tp is not None)]:
-        if p.unnamed and p.aliases and p.name == p.aliases[0]:
+        if p.unnamed and not p.numbered and p.aliases and p.name == p.aliases[0]:
             base = slug(p.name)
             counters[base] = counters.get(base, 0) + 1
             key = f"{base}-{counters[base]}"
