@@ -55,6 +55,8 @@ _OBJECT_END = re.compile(r"[,;:.!?\u2013\u2014()]|\b(?:that|which|who|because|so
 _CAPWORD = re.compile(r"\b[A-Z][A-Za-z'\-]+(?:\s+(?:of\s+(?:the\s+)?|for\s+(?:the\s+)?|and\s+)?[A-Z][A-Za-z'\-]+)*")
 _DETERMINER = re.compile(r"^(?:the|a|an|all|our|their|its|this|these|those|some|any|each|every)\s+", re.I)
 _WS = re.compile(r"\s")
+_COORD = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+)(?:the\s+|all\s+)?", re.I)
+_LOWER_WORD = re.compile(r"(?<![\w-])[a-z][a-z'-]+")
 _PREP_SEGMENT = re.compile(r"^\s*(?:like|unlike|as|in|with|for|including|especially|particularly|together\s+with|along\s+with|of\s+course|at\s+least)\b[^,]*,\s*$", re.I)
 
 
@@ -328,12 +330,16 @@ _PREP_BEFORE = re.compile(r"\b(?:of|with|to|from|by|in|on|at|for|about|between|t
 def _antecedent(rules: Rules, turn_text: str, upto: int, reach: int = 800, person: bool = False):
     """The last actor named before ``upto`` in the turn as a subject or object, not inside a
     prepositional phrase (for they / he / she / it); ``person``: only actors of a person kind."""
-    for hit in reversed(_alias_hits(rules, turn_text, max(0, upto - reach), upto)):
+    hits = _alias_hits(rules, turn_text, max(0, upto - reach), upto)
+    for i in range(len(hits) - 1, -1, -1):
+        hit = hits[i]
         if _PREP_BEFORE.search(turn_text, max(0, hit.start() - 40), hit.start()):
             continue
         if person and rules.kinds.get(_actor_of(rules, hit)) not in rules.person_kinds:
             continue
-        return hit
+        while i > 0 and _COORD.fullmatch(turn_text, hits[i - 1].end(), hits[i].start()):
+            i -= 1  # "the Security Council and the General Assembly, they" -> the first named
+        return hits[i]
     return None
 
 
@@ -342,11 +348,17 @@ _NOT_NAMES = re.compile(r"^(?:January|February|March|April|May|June|July|August|
                         r"They|He|She|You|And|But|So|If|In|On|At|For|The|A|An|As|Mr|Mrs|Ms|Dr)\b")
 
 
-def _proper_np(chunk: str) -> str | None:
-    """A proper name heading ``chunk`` (after a determiner): "Israel", "the Office of Legal Affairs"."""
+def _proper_np(chunk: str, common=frozenset()) -> str | None:
+    """A proper name heading ``chunk`` (after a determiner): "Israel", "the Office of Legal Affairs".
+
+    ``common``: words the document also writes in lower case; a single such word is a common noun
+    capitalised only because it starts the sentence ("Action must be taken").
+    """
     body = _DETERMINER.sub("", chunk.strip())
     m = _CAPWORD.match(body)
     if not m or _NOT_NAMES.match(m.group(0)):
+        return None
+    if " " not in m.group(0) and m.group(0).lower() in common:
         return None
     rest = body[m.end():].strip()
     if rest and not re.match(r"^(?:and\s+(?:its|their|the)\b|,|\(|itself|themselves|also|alone|too)", rest):
@@ -354,7 +366,8 @@ def _proper_np(chunk: str) -> str | None:
     return m.group(0).strip() or None
 
 
-def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent_start: int) -> ActorHit:
+def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent_start: int,
+               common=frozenset()) -> ActorHit:
     """Who must act for the cue match ``m`` in sentence ``s`` (see module docstring)."""
     mode = cue.actor
     if mode == "object":
@@ -370,7 +383,7 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
             return ActorHit(UNSPECIFIED, obj, "none")
         if re.match(r"^(?:us|ourselves)\b", obj, re.I):
             return ActorHit(UNSPECIFIED, obj, "self")
-        proper = _proper_np(obj)
+        proper = _proper_np(obj, common)
         if proper:
             return ActorHit(proper, proper, "proper", True)
         return ActorHit(UNSPECIFIED, obj or None, "none")
@@ -430,7 +443,7 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
     if hits:
         own = _speaker_side(s, hits[0])
         return ActorHit(_actor_of(rules, hits[0]), hits[0].group(0), "self" if own else "alias", not own)
-    proper = _proper_np(chunk)
+    proper = _proper_np(chunk, common)
     if proper and len(proper.split()) <= 6:
         return ActorHit(proper, proper, "proper", True)
     return ActorHit(UNSPECIFIED, None, "none")
@@ -490,7 +503,8 @@ def _org_of(rules: Rules, affiliation: str | None) -> tuple[str, str | None]:
     return affiliation.split(";")[0].split(",")[0].strip(), None
 
 
-def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_start: int, affiliation: str | None):
+def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_start: int, affiliation: str | None,
+                      common=frozenset()):
     """('rec' | 'com' | None, cue, actor, strength/signal, confidence) for one sentence ``s``."""
     excluded = [ex for ex in rules.exclude if ex.regex.search(s)]
     if any(not ex.unless for ex in excluded):
@@ -514,7 +528,7 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
             coms.append((cue, m))
     rec_hits = []
     for cue, m in sorted(recs, key=lambda x: (x[1].start(), -x[0].confidence)):
-        actor = find_actor(rules, s, cue, m, turn_text, sent_start)
+        actor = find_actor(rules, s, cue, m, turn_text, sent_start, common)
         rec_hits.append((cue, m, actor))
     if excluded:
         rec_hits = [h for h in rec_hits if all(h[0].name in ex.unless for ex in excluded)]
@@ -572,6 +586,7 @@ def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Com
     text = doc.text
     speakers = {sp.key: sp for sp in doc.speakers}
     findings: list[list[Finding]] = []  # per turn
+    common = frozenset(_LOWER_WORD.findall(text))
     for turn in doc.turns:
         speaker = speakers.get(turn.speaker_key)
         affiliation = _affiliation(speaker, turn)
@@ -579,7 +594,7 @@ def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Com
         items: list[Finding] = []
         for s0, e0 in split_sentences(text, turn.speech_start, turn.char_end):
             s = _WS.sub(" ", text[s0:e0]).replace("\u2019", "'")
-            got = classify_sentence(rules, s, turn, turn_text, s0, affiliation)
+            got = classify_sentence(rules, s, turn, turn_text, s0, affiliation, common)
             if not got:
                 continue
             kind, cue, m, actor = got
