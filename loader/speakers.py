@@ -514,10 +514,13 @@ def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
         role = m.group("role").strip().lower()
         if role in vocab.roles:
             _hold_role(role_holders, persons, role, m.group("name").strip(), None, lexicon)
-    m = TOOK_CHAIR_RE.search(doc.text)
-    if m:
+    took_chair: list[tuple[int, str, _Person]] = []  # (offset, role key, person), in text order
+    for m in TOOK_CHAIR_RE.finditer(doc.text):
         role = "acting " + m.group("role").lower().replace("vice-", "").replace("vice ", "")
-        _hold_role(role_holders, persons, role, m.group("label"), m.group("country"), lexicon)
+        holder: dict[str, _Person] = {}
+        _hold_role(holder, persons, role, m.group("label"), m.group("country"), lexicon)
+        if holder:
+            took_chair.append((m.start(), role, holder[role]))
 
     prev: _Person | None = None
     for i, t in enumerate(doc.turns):
@@ -533,7 +536,9 @@ def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
                 person = by_turn_name[i]
                 role_holders[key] = person
             else:
-                person = role_holders.get(key)
+                # "Mr. X (Country), Vice-President, took the Chair": the latest before this turn
+                person = next((p for pos, r, p in reversed(took_chair) if r == key and pos < t.char_start), None)
+                person = person or role_holders.get(key)
                 if person is None:
                     person = _Person(name=info.role, tokens=[])
                     persons.append(person)

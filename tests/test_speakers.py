@@ -285,3 +285,20 @@ def test_misspelt_surname_label_is_the_same_person():
     keys = [t.speaker_key for t in doc.turns]
     assert keys[0] == keys[2] == "augustine-mahiga"
     assert keys[3] == "mark-naylor" and keys[4] == "glyn-taylor"
+
+
+def test_acting_president_follows_who_took_the_chair():
+    doc = parse_text(
+        "President: Mr. Yang ........................ (Cameroon)\n"
+        "In the absence of the President, Mr. Agyeman (Ghana), Vice-President, took the Chair.\n"
+        "The meeting was called to order at 3 p.m.\n"
+        "The Acting President: I give the floor to the representative of Kenya.\n"
+        "Mr. Kiboino (Kenya): Thank you.\n"
+        "Ms. Lind (Sweden), Vice-President, took the Chair.\n"
+        "The Acting President: I now give the floor to Chile.\n"
+        "Mr. Soto (Chile) (spoke in Spanish): Gracias.\n"
+        "The President returned to the Chair.\n"
+        "The President: The meeting is adjourned.\n")
+    names = {s.key: s.name for s in doc.speakers}
+    assert [names[t.speaker_key] for t in doc.turns] == ["Agyeman", "Kiboino", "Lind", "Soto", "Yang"]
+    assert [n.text for n in doc.notes][-1] == "The President returned to the Chair."
