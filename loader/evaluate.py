@@ -88,15 +88,25 @@ def locate_gold_turns(text: str, gold_turns) -> list[tuple[int, int]]:
     for i, c in enumerate(text):
         if c == "\n":
             line_starts.append(i + 1)
+    import re
+
     out = []
+    cursor = 0
     for g in gold_turns:
-        start = line_starts[min(g["source_line"], len(line_starts)) - 1]
-        while start < len(text) and text[start] in " \t":
-            start += 1
-        after = start + len(g.get("label") or "")
         first = (g.get("first_words") or "").split()
+        if g.get("source_line"):
+            start = line_starts[min(g["source_line"], len(line_starts)) - 1]
+            while start < len(text) and text[start] in " \t*_":
+                start += 1
+        else:  # no line number: the next occurrence of the label (or the first words) after the last turn
+            probe = g.get("label") or (first[0] if first else "")
+            m = re.compile(r"(?m)^[ \t*_]*(" + re.escape(probe) + ")").search(text, cursor) if probe else None
+            start = m.start(1) if m else cursor
+        after = start + len(g.get("label") or "")
         speech = text.find(first[0], after) if first else -1
-        out.append((start, speech if speech >= 0 else after))
+        speech = speech if speech >= 0 else after
+        out.append((start, speech))
+        cursor = speech
     return out
 
 
