@@ -46,8 +46,9 @@ PERIOD_LABEL_RE = re.compile(
 )
 # "**Name:**" / "**Name**:" markdown emphasis around a label
 MD_LABEL_RE = re.compile(r"^(?P<open>\*\*|__)(?P<label>[^*_:\n]{1,120}?)(?:(?P=open)[ \t]*:|[ \t]*:(?P=open))[ \t]*")
+LEADING_TS_RE = re.compile(_TS + r"[ \t]*")
 # "John Smith  0:05" or "Speaker 1 (00:01:02)" alone on a line: a label; the speech follows
-TS_LABEL_LINE_RE = re.compile(r"^(?P<label>[^\d:\[\]]{2,80}?)[ \t]+" + _TS + r"[ \t]*$")
+TS_LABEL_LINE_RE = re.compile(r"^(?P<label>[^\d:\[\]][^:\[\]]{1,79}?)[ \t]+" + _TS + r"[ \t]*$")
 BRACKET_NOTE_RE = re.compile(r"^\[[^\[\]]{1,200}\]$")
 PAREN_NOTE_RE = re.compile(r"^\((?P<body>[A-Za-z][A-Za-z ,;'’/.-]{1,80})\)\.?$")
 PAREN_NOTE_STOP_RE = re.compile(r"^(?:spoke|speaking|continued|cont'd|contd|sic|see|inaudible\b.*speaker)", re.I)
@@ -150,7 +151,7 @@ def _colon_label(lines: list[_Line], i: int, lexicon) -> _Label | None:
             if m3 is not None:
                 label = m3.group("label").strip()
                 info = parse_label(label, lexicon)
-                if info is None or (info.kind == "single" and rx is PERIOD_LABEL_RE):
+                if info is None or (rx is PERIOD_LABEL_RE and info.kind != "role" and not info.honorific):
                     return None
                 start = ln.start + lead + m3.start("label")
                 speech = ln.start + lead + m3.end()
@@ -183,6 +184,9 @@ def _colon_label(lines: list[_Line], i: int, lexicon) -> _Label | None:
     else:
         label = m.group("label").rstrip()
         speech = ln.start + lead + m.end()
+        ts = LEADING_TS_RE.match(text_after := raw[lead + m.end():])
+        if ts:  # "Jane Doe: (00:05) Text": the speech starts after the timestamp
+            speech += ts.end() if text_after[ts.end():].strip() else len(text_after)
         lead += m.start("label")
         end = ln.start + lead + len(label)
         line_end = ln.end

@@ -238,6 +238,11 @@ CASES = [
                                      "Mr Speaker: Order.\n\nThe Secretary of State for Health: Again.\n",
      [("The Secretary of State for Health (Matt Hancock)", "Matt Hancock"), ("Mr Speaker", "Mr Speaker"),
       ("The Secretary of State for Health", "Matt Hancock")]),
+    ("transcription-service timestamps", "Jane Doe  0:05\nHello everyone.\n\nSpeaker 2  0:12\nHi.\n\n"
+                                         "Jane Doe: (00:20) Welcome back.\n",
+     [("Jane Doe", "Jane Doe"), ("Speaker 2", "Speaker 2"), ("Jane Doe", "Jane Doe")]),
+    ("capitalised words with a period are not labels", "Jane Doe: We joined\nIn NATO. We stayed.\n",
+     [("Jane Doe", "Jane Doe")]),
     ("known label alone without colon", "Jane Doe: Hello.\n\nJohn Roe: Hi.\n\nJane Doe\n\nAgain me.\n",
      [("Jane Doe", "Jane Doe"), ("John Roe", "John Roe"), ("Jane Doe", "Jane Doe")]),
 ]
