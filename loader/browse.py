@@ -324,6 +324,7 @@ def compute_dashboard(conn, filters: Filters, table_url: str, changes_url: str, 
         "summary": summary,
         "charts": charts,
         "shown": shown,
+        "status_hrefs": {s: table_href(table_url, {**base_filters, "status": s}) for s in STATUSES},
         "options": filter_options(conn),
         "filtered_table_url": table_href(
             table_url, base_filters if filters.status else {**base_filters, "status__not": HIDDEN_STATUS}),

@@ -226,6 +226,8 @@ from urllib.parse import parse_qs as _parse_qs, quote as _quote
 from datasette.utils import tilde_encode as _btilde_encode
 from datasette.utils.asgi import BadRequest as _BadRequest
 
+from markupsafe import Markup as _Markup
+
 from loader import browse as _browse
 
 
@@ -319,6 +321,19 @@ async def document_page(request, datasette):
         "database": db.name,
     }
     return Response.html(await datasette.render_template("document.html", context, request=request))
+
+
+@hookimpl(specname="render_cell")
+def browse_render_cell(row, value, column, table, database, datasette):
+    """documents.title links to the transcript page (a string check per cell, nothing more)."""
+    if table != "documents" or column != "title" or value is None:
+        return None
+    try:
+        document_id = row["id"]
+    except (KeyError, IndexError):
+        return None
+    href = datasette.urls.path("/-/rectrack/documents/" + _quote(str(document_id), safe=""))
+    return _Markup('<a href="{}" title="Read the transcript">{}</a>').format(href, value)
 
 
 # ---------------------------------------------------------------- hooks

@@ -189,6 +189,39 @@ async def test_dashboard_empty_state(tmp_path):
 
 
 @pytest.mark.asyncio
+async def test_dashboard_empty_state_lists_documents(fixture):
+    path, _ = fixture
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("DELETE FROM commitments")
+        conn.execute("DELETE FROM status_changes")
+        conn.execute("DELETE FROM recommendations")
+    conn.close()
+    r = await make_datasette(path).client.get("/-/rectrack/dashboard")
+    assert "No recommendations yet" in r.text and "2 documents are loaded" in r.text
+    assert '<a href="/-/rectrack/documents/hearing-a">Hearing &lt;A&gt; &amp; co</a>' in r.text
+    assert '<select name="actor">' not in r.text
+
+
+@pytest.mark.asyncio
+async def test_dashboard_status_tiles_link_to_table(fds):
+    html = (await fds.client.get("/-/rectrack/dashboard?theme=mandates")).text
+    assert 'href="/rectrack/recommendations?theme=mandates&amp;status=accepted"' in html
+    assert 'href="/rectrack/recommendations?theme=mandates&amp;status__not=dismissed"' in html
+    assert "Read the transcript" not in html
+    html = (await fds.client.get("/-/rectrack/dashboard?document=hearing-a")).text
+    assert '<a href="/-/rectrack/documents/hearing-a">Read the transcript</a>' in html
+
+
+@pytest.mark.asyncio
+async def test_documents_table_links_to_transcript(fds):
+    html = (await fds.client.get("/rectrack/documents")).text
+    assert '<a href="/-/rectrack/documents/hearing-a" title="Read the transcript">Hearing &lt;A&gt; &amp; co</a>' in html
+    html = (await fds.client.get("/rectrack/recommendations")).text
+    assert "Read the transcript" not in html
+
+
+@pytest.mark.asyncio
 async def test_dashboard_on_seed(ds):
     r = await ds.client.get("/-/rectrack/dashboard")
     assert r.status_code == 200
