@@ -42,6 +42,7 @@ class Vocabulary:
     not_names: frozenset  # lower-case
     particles: frozenset
     openers: frozenset  # lower-case
+    new_speaker_cues: frozenset  # lower-case
     title_keys: dict  # lower-case key -> field
     procedural: tuple  # compiled regexes
     record_blocks: tuple  # compiled regexes
@@ -92,6 +93,7 @@ def _build_vocabulary(lexicon: dict) -> Vocabulary:
         not_names=_low(s.get("not_names")),
         particles=_low(s.get("name_particles")),
         openers=_low(s.get("turn_openers")),
+        new_speaker_cues=_low(s.get("new_speaker_cues")),
         title_keys=title_keys,
         procedural=tuple(re.compile(p) for p in s.get("procedural_lines") or ()),
         record_blocks=tuple(re.compile(p) for p in s.get("record_blocks") or ()),
@@ -463,8 +465,11 @@ def _self_identification(text: str, known: list[_Person], vocab: Vocabulary) -> 
     return None, None
 
 
-def _words(text: str) -> int:
-    return len(text.split())
+def _addressed_back(text: str, vocab: Vocabulary) -> bool:
+    """A short turn spoken to the previous (unnamed) speaker, not handing the floor to someone else."""
+    words = re.findall(r"[\w'’-]+", text.lower())
+    return (len(words) <= 25 and SECOND_PERSON_RE.search(text) is not None
+            and not any(w in vocab.new_speaker_cues for w in words))
 
 
 def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
@@ -557,7 +562,7 @@ def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
             name, role = _self_identification(t.text, [p for p in persons if not p.unnamed], vocab)
             if i >= 2 and infos[i - 2] is not None and infos[i - 2].kind == "unnamed" \
                     and fold(infos[i - 2].core) == fold(info.core) and turn_person[i - 2] is not prev \
-                    and _words(doc.turns[i - 1].text) <= 25 and SECOND_PERSON_RE.search(doc.turns[i - 1].text):
+                    and _addressed_back(doc.turns[i - 1].text, vocab):
                 earlier = turn_person[i - 2]
                 if not (name and earlier.name != info.core and fold(earlier.name) != fold(name)):
                     person = earlier

@@ -205,6 +205,21 @@ def test_unnamed_speakers_each_new_unless_answering_again():
     assert keys[0] == keys[2] == keys[4]  # the moderator is one person
 
 
+@pytest.mark.parametrize("chair,same", [
+    ("Please identify yourself too.", True),
+    ("Could you speak into the microphone?", True),
+    ("Thank you. Next, yes, you in the back?", False),
+    ("Thank you. The lady at the front, do you have a question?", False),
+    ("Thank you. Let me say a few words about this before we continue, because I think the point you "
+     "raise is important for all of us and deserves an answer from the panel, and from you too.", False),
+])
+def test_unnamed_continuation_rule(chair, same):
+    doc = parse_text(f"Chair: Questions?\n\nFemale Speaker: A question.\n\nChair: {chair}\n\n"
+                     "Female Speaker: Another point.\n")
+    keys = [t.speaker_key for t in doc.turns]
+    assert (keys[1] == keys[3]) is same
+
+
 def test_numbered_speakers_are_stable():
     doc = parse_text("Speaker 1: Hello.\n\nSpeaker 2: Hi.\n\nSpeaker 1: Bye.\n")
     keys = [t.speaker_key for t in doc.turns]
