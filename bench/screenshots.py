@@ -102,16 +102,15 @@ def served(db_path, timeout=30):
 
 
 def pick_recommendation(db_path) -> str | None:
-    """A recommendation worth showing: one with a commitment and a history, else the first."""
+    """A recommendation worth showing: a named actor, a status set, a commitment, a short turn."""
     conn = sqlite3.connect(str(db_path))
     try:
         row = conn.execute(
-            "SELECT r.id FROM recommendations r JOIN turns t ON t.id = r.turn_id "
-            "WHERE r.status NOT IN ('proposed', 'dismissed') "
-            "AND EXISTS (SELECT 1 FROM commitments c WHERE c.recommendation_id = r.id) "
-            "ORDER BY r.actor_id = 'unspecified', length(t.text), r.char_start LIMIT 1"
-        ).fetchone() or conn.execute(
-            "SELECT id FROM recommendations WHERE status != 'dismissed' ORDER BY char_start LIMIT 1").fetchone()
+            "SELECT r.id FROM recommendations r JOIN turns t ON t.id = r.turn_id WHERE r.status != 'dismissed' "
+            "ORDER BY r.actor_id = 'unspecified', r.status = 'proposed', "
+            "NOT EXISTS (SELECT 1 FROM commitments c WHERE c.recommendation_id = r.id), "
+            "length(t.text), r.char_start LIMIT 1"
+        ).fetchone()
         return row[0] if row else None
     finally:
         conn.close()
@@ -148,13 +147,14 @@ def capture(db_path, out: Path, width=1280, height=900) -> list[Path]:
                 page.screenshot(path=str(saved[-1]), full_page=True)
 
             page.goto(base + f"/-/rectrack/documents/{doc_id}", wait_until="networkidle")
-            # A window-sized view of the first passage with both kinds of highlight (or just a
-            # recommendation); the whole transcript is very long.
-            target = page.locator("article.transcript section.turn:has(mark.rec):has(mark.commitment) mark").first
+            # A window-sized view around the first commitment (recommendations usually lead up to
+            # it), else the first recommendation; the whole transcript is very long.
+            target = page.locator("article.transcript mark.commitment").first
+            offset = 420
             if not target.count():
-                target = page.locator("article.transcript mark.rec").first
+                target, offset = page.locator("article.transcript mark.rec").first, 200
             if target.count():
-                target.evaluate("e => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 260)")
+                target.evaluate(f"e => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - {offset})")
             page.wait_for_timeout(200)
             saved.append(out / "document.png")
             page.screenshot(path=str(saved[-1]))
