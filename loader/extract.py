@@ -331,16 +331,17 @@ def _antecedent(rules: Rules, turn_text: str, upto: int, reach: int = 800, perso
     """The last actor named before ``upto`` in the turn as a subject or object, not inside a
     prepositional phrase (for they / he / she / it); ``person``: only actors of a person kind."""
     hits = _alias_hits(rules, turn_text, max(0, upto - reach), upto)
+    if person:
+        hits = [h for h in hits if rules.kinds.get(_actor_of(rules, h)) in rules.person_kinds]
+    fallback = None
     for i in range(len(hits) - 1, -1, -1):
-        hit = hits[i]
-        if _PREP_BEFORE.search(turn_text, max(0, hit.start() - 40), hit.start()):
-            continue
-        if person and rules.kinds.get(_actor_of(rules, hit)) not in rules.person_kinds:
+        if _PREP_BEFORE.search(turn_text, max(0, hits[i].start() - 40), hits[i].start()):
+            fallback = fallback if fallback is not None else i
             continue
         while i > 0 and _COORD.fullmatch(turn_text, hits[i - 1].end(), hits[i].start()):
             i -= 1  # "the Security Council and the General Assembly, they" -> the first named
         return hits[i]
-    return None
+    return hits[fallback] if fallback is not None else None  # only named inside a phrase: still the nearest
 
 
 _NOT_NAMES = re.compile(r"^(?:January|February|March|April|May|June|July|August|September|October|November|December|"

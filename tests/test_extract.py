@@ -1,0 +1,236 @@
+import json
+import time
+
+import pytest
+from conftest import FIXTURES, GOLD, SEED_FILE
+
+from loader.evaluate import load_gold, score_commitments, score_recommendations
+from loader.extract import canonical_actor, compile_rules, extract
+from loader.lexicon import load_lexicon
+from loader.model import Document, Speaker, Turn
+from loader.pipeline import process_source
+from loader.read import read_source
+
+
+def make_doc(*speeches, role=None, label="Speaker"):
+    """A one-document fixture: each speech is one turn by the same speaker (pure, no parser)."""
+    text, turns = "", []
+    for i, speech in enumerate(speeches, 1):
+        start = len(text)
+        text += f"{label}: "
+        speech_start = len(text)
+        text += speech
+        turns.append(Turn(seq=i, label=label, speaker_key="sp", text=speech, char_start=start,
+                          char_end=len(text), speech_start=speech_start))
+        text += "\n\n"
+    return Document(id="t", text=text, source_path="t.txt", sha256="0", turns=turns,
+                    speakers=[Speaker(key="sp", name=label, role=role)])
+
+
+def recs_of(*speeches, **kw):
+    recs, _ = extract(make_doc(*speeches, **kw))
+    return recs
+
+
+# ---------------------------------------------------------------- each cue fires, with its actor
+
+
+@pytest.mark.parametrize(
+    "sentence,cue,actor",
+    [
+        ("The Security Council should give missions clear mandates.", "modal", "Security Council"),
+        ("Troop-contributing countries must train their contingents before deployment.", "modal",
+         "Troop and Police Contributors"),
+        ("The Secretariat needs to draw up an operational concept.", "modal", "UN Secretariat"),
+        ("Member States have to provide the helicopters.", "modal", "Member States"),
+        ("The Government ought to publish the data every week.", "modal", "Government"),
+        ("The Council cannot afford to ignore these warnings.", "modal", "Security Council"),
+        ("It is essential that the General Assembly act on this report.", "impersonal", "General Assembly"),
+        ("It is important for local authorities to keep schools open.", "impersonal", "Local Authorities"),
+        ("Clear guidance from headquarters is vital.", "predicate", "DPKO/DFS"),
+        ("We urge all States to cooperate with the Court.", "urge", "Member States"),
+        ("We call on the Security Council to renew the mandate.", "urge", "Security Council"),
+        ("My delegation encourages the Secretariat to share its experience.", "urge", "UN Secretariat"),
+        ("We request the Court to expand its outreach.", "request", "International Criminal Court"),
+        ("I would like to see the committee publish its findings.", "would_like_to_see", "Committee"),
+        ("It would be worthwhile for researchers to compare doctrine.", "worthwhile", "Researchers"),
+        ("There is a need for the Council to hear from the field.", "need_noun", "Security Council"),
+        ("Let us work together on this.", "let_us", "Unspecified"),
+        ("The recommendations should be examined by the Security Council.", "modal", "Security Council"),
+        ("Perhaps what we need to think about is whether the Council could meet in two chambers.", "perhaps_need",
+         "Security Council"),
+    ],
+)
+def test_recommendation_cue(sentence, cue, actor):
+    recs = recs_of(sentence)
+    assert len(recs) == 1, [r.text for r in recs]
+    r = recs[0]
+    assert (r.cue, r.actor) == (cue, actor)
+    assert r.text == sentence and 0 < r.confidence <= 1 and r.strength in ("must", "should", "could")
+
+
+@pytest.mark.parametrize(
+    "sentence,actor",
+    [
+        # pronouns: nearest actor named before (not inside a prepositional phrase); "we" stays unspecified
+        ("The force commander sets the tone. He should raise the alarm at once.", "Mission Leadership"),
+        ("Member States pay for missions. They must also provide the troops.", "Member States"),
+        ("As for the Security Council and the General Assembly, they need to act.", "Security Council"),
+        ("We must all strengthen the rule of law.", "Unspecified"),
+        # a definite description means the body of that kind last named in full
+        ("The International Court of Justice gave its opinion. The Court must be supported.",
+         "International Court of Justice"),
+        # a proper name heading the subject is kept as written when the lexicon does not know it
+        ("Israel must comply with the provisional measures.", "Israel"),
+    ],
+)
+def test_actor_resolution(sentence, actor):
+    recs = recs_of(sentence)
+    assert recs and recs[-1].actor == actor, [(r.text, r.actor) for r in recs]
+
+
+def test_we_in_an_organisation_is_the_speakers_side():
+    _, coms = extract(make_doc("We in DPKO are committed to working closely with OCHA."))
+    assert [c.actor for c in coms] == ["DPKO/DFS"]
+
+
+# ---------------------------------------------------------------- what is not a recommendation
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Should the Council renew the mandate?",  # question
+        "Why must the mission always wait for the Council?",  # question
+        "The Council should have acted much earlier.",  # retrospective
+        "We should have been told about the threat.",  # retrospective
+        "Thank you very much, Chair, for inviting me to speak.",  # courtesy
+        "I must say that I am grateful to the organisers.",  # speech act
+        "I would like to thank the Secretary-General for his report.",  # courtesy
+        "Please identify yourselves before you speak.",  # chair procedure
+        "I now give the floor to the representative of Ghana.",  # chair procedure
+        "If you want to speak French, you should be on the French channel.",  # chair procedure
+        "The Security Council took up the report last week.",  # description
+        "It has to do with the way mandates are written.",  # not a modal
+        "Members don't have to attend every meeting.",  # negated need
+        "Let us recall that the Statute was adopted in 1998.",  # rhetorical
+    ],
+)
+def test_not_a_recommendation(sentence):
+    assert recs_of(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence,signal",
+    [
+        ("We will share our first draft with member states soon.", "committed"),
+        ("We are committed to taking the recommendations forward.", "committed"),
+        ("We are drafting an operational concept for the missions.", "in progress"),
+        ("We have already begun to draft the guidance.", "in progress"),
+        ("We have established joint protection teams in the field.", "done"),
+        ("We intend to report to the committee by the end of the year.", "committed"),
+        ("We as DPKO must improve our planning.", "committed"),
+    ],
+)
+def test_own_organisation_promise_is_a_commitment(sentence, signal):
+    recs, coms = extract(make_doc(sentence, role="Head of DPKO"))
+    assert recs == []
+    assert [(c.text, c.signal) for c in coms] == [(sentence, signal)]
+    assert coms[0].actor == "DPKO/DFS"
+
+
+def test_country_delegation_commitment_uses_the_label():
+    _, coms = extract(make_doc("Kenya will continue to support the Court.", label="Mr. Kiboino (Kenya)"))
+    assert [(c.actor, c.signal) for c in coms] == [("Kenya", "committed")]
+
+
+def test_urge_beats_own_promise_and_merges_restatement():
+    recs, coms = extract(make_doc(
+        "We will continue to support the Court and we urge all States to cooperate with it.",
+        "The Council must give missions the means to act. In other words, the Council has to pay for it."))
+    assert [r.actor for r in recs] == ["Member States", "Security Council"]
+    assert coms == []
+    assert recs[1].text.endswith("pay for it.") and "In other words" in recs[1].text
+
+
+def test_user_lexicon_extends_actors_and_cues():
+    base = load_lexicon()
+    extra = dict(base)
+    extra["actors"] = {**base["actors"], "Steering Group": {"kind": "board", "aliases": ["the steering group"]}}
+    doc = make_doc("In my view the steering group should meet monthly.")
+    assert extract(doc, base)[0][0].actor == "Unspecified"
+    assert extract(doc, extra)[0][0].actor == "Steering Group"
+
+
+# ---------------------------------------------------------------- the real pipeline on the seed
+
+
+@pytest.fixture(scope="module")
+def seed():
+    doc, recs, coms = process_source(read_source(SEED_FILE))
+    return doc, recs, coms
+
+
+def test_rows_are_exact_spans_with_cue_and_confidence(seed):
+    doc, recs, coms = seed
+    assert recs and coms
+    for row in [*recs, *coms]:
+        assert doc.text[row.char_start:row.char_end] == row.text
+        assert row.cue and 0 < row.confidence <= 1
+    for c in coms:
+        assert not any(r.char_start < c.char_end and c.char_start < r.char_end for r in recs)
+        assert c.recommendation_index is None or 0 <= c.recommendation_index < len(recs)
+
+
+def test_seed_against_gold(seed):
+    doc, recs, coms = seed
+    gold = load_gold(GOLD)
+    r = score_recommendations(doc, recs, gold["recommendations"])
+    c = score_commitments(doc, coms, gold["commitments"])
+    print(f"recommendations P {r['precision']:.2f} R {r['recall']:.2f} F1 {r['f1']:.2f}; "
+          f"actor accuracy {r['actor_accuracy']:.2f}; commitments F1 {c['f1']:.2f}")
+    assert r["f1"] >= 0.85
+    assert r["actor_accuracy"] >= 0.80
+    assert c["f1"] >= 0.70
+
+
+def test_seed_extraction_is_fast(seed):
+    doc, _, _ = seed
+    extract(doc)  # warm the compiled lexicon
+    started = time.perf_counter()
+    extract(doc)
+    assert time.perf_counter() - started < 0.5
+
+
+def test_gold_actor_names_normalise_through_the_lexicon():
+    assert canonical_actor("the Council") == "Security Council"
+    assert canonical_actor("troop-contributing countries") == "Troop and Police Contributors"
+    assert canonical_actor("DPKO") == canonical_actor("DPKO/DFS")
+    for g in json.loads((GOLD / "seed_recommendations.json").read_text(encoding="utf-8")):
+        assert canonical_actor(g["actor"]) in compile_rules(load_lexicon()).kinds or g["actor"] == "Unspecified"
+
+
+# ---------------------------------------------------------------- hand labels on other kinds of transcript
+
+LABELS = json.loads((FIXTURES / "dev_labels.json").read_text(encoding="utf-8"))
+_DEV: dict = {}
+
+
+def dev_rows(name):
+    if name not in _DEV:
+        doc, recs, _ = process_source(read_source(FIXTURES / name))
+        _DEV[name] = (doc, recs)
+    return _DEV[name]
+
+
+@pytest.mark.parametrize("label", LABELS, ids=[f"{x['file'][:12]}:{x['text'][:40]}" for x in LABELS])
+def test_dev_label(label):
+    doc, recs = dev_rows(label["file"])
+    flat = " ".join(doc.text.split())
+    assert label["text"] in flat, "the label quotes the transcript"
+    hits = [r for r in recs if label["text"] in " ".join(r.text.split()) or " ".join(r.text.split()) in label["text"]]
+    if not label["is_recommendation"]:
+        assert hits == []
+        return
+    assert len(hits) == 1, "found as one recommendation"
+    assert canonical_actor(hits[0].actor) == canonical_actor(label["actor"])
