@@ -138,32 +138,20 @@ def _classify(lines: list[_Line], vocab) -> None:
             ln.kind = PROC
 
 
-def _colon_label(lines: list[_Line], i: int, lexicon) -> _Label | None:
+def _colon_label(lines: list[_Line], i: int, lexicon, text: str) -> _Label | None:
+    """The speaker label starting line ``i``, in any of the printed forms, or None."""
     ln = lines[i]
-    raw = ln.raw
-    lead = len(raw) - len(raw.lstrip())
-    body = raw[lead:]
+    lead = len(ln.raw) - len(ln.raw.lstrip())
+    body = ln.raw[lead:]
+    return (_plain_label(lines, i, lead, body, lexicon, text) or _marked_label(ln, i, lead, body, lexicon)
+            or _timestamp_line_label(ln, i, lead, body, lexicon))
+
+
+def _plain_label(lines: list[_Line], i: int, lead: int, body: str, lexicon, text: str) -> _Label | None:
+    """``Label:`` / ``Label :`` / ``Name (00:01:02):``, also wrapped over two lines inside parentheses."""
+    ln = lines[i]
     m = COLON_LABEL_RE.match(body)
     last = i
-    if m is None:
-        for rx in (MD_LABEL_RE, PERIOD_LABEL_RE):
-            m3 = rx.match(body)
-            if m3 is not None:
-                label = m3.group("label").strip()
-                info = parse_label(label, lexicon)
-                if info is None or (rx is PERIOD_LABEL_RE and info.kind != "role" and not info.honorific):
-                    return None
-                start = ln.start + lead + m3.start("label")
-                speech = ln.start + lead + m3.end()
-                return _Label(i, start, start + len(label), min(speech, ln.end), i, label, info)
-        m2 = TS_LABEL_LINE_RE.match(body)
-        if m2 is not None:
-            info = parse_label(m2.group("label").rstrip(), lexicon)
-            if info is None:
-                return None
-            start = ln.start + lead
-            return _Label(i, start, start + len(m2.group("label").rstrip()), ln.end, i,
-                          m2.group("label").rstrip(), info)
     if m is None or m.group("label").count("(") != m.group("label").count(")"):
         # a label wrapped inside an open parenthesis: "Ms. X (Department for ...\nManagement): ..."
         if "(" not in body[:150] or body.count("(") <= body.count(")") or i + 1 >= len(lines):
@@ -176,24 +164,51 @@ def _colon_label(lines: list[_Line], i: int, lexicon) -> _Label | None:
         if m is None or m.end("label") <= len(body):
             return None
         last = i + 1
-        label = joined[: m.end("label")].rstrip()
-        speech_off = m.end() - len(body) - 1
-        speech = nxt.start + speech_off
-        end = ln.start + lead + len(label) if "\n" not in label else nxt.start + len(label) - len(body) - 1
+        start = ln.start + lead
+        label = text[start: nxt.start + m.end("label") - len(body) - 1].rstrip()  # as printed
+        speech = nxt.start + m.end() - len(body) - 1
         line_end = nxt.end
     else:
         label = m.group("label").rstrip()
         speech = ln.start + lead + m.end()
-        ts = LEADING_TS_RE.match(text_after := raw[lead + m.end():])
+        after = body[m.end():]
+        ts = LEADING_TS_RE.match(after)
         if ts:  # "Jane Doe: (00:05) Text": the speech starts after the timestamp
-            speech += ts.end() if text_after[ts.end():].strip() else len(text_after)
-        lead += m.start("label")
-        end = ln.start + lead + len(label)
+            speech += ts.end() if after[ts.end():].strip() else len(after)
+        start = ln.start + lead + m.start("label")
         line_end = ln.end
     info = parse_label(label, lexicon)
     if info is None:
         return None
-    return _Label(i, ln.start + lead, end, min(speech, line_end), last, label, info)
+    return _Label(i, start, start + len(label), min(speech, line_end), last, label, info)
+
+
+def _marked_label(ln: _Line, i: int, lead: int, body: str, lexicon) -> _Label | None:
+    """``**Name:**`` (markdown) or hearing-record ``Mr. SMITH.`` / ``The CHAIRMAN.``."""
+    for rx in (MD_LABEL_RE, PERIOD_LABEL_RE):
+        m = rx.match(body)
+        if m is None:
+            continue
+        label = m.group("label").strip()
+        info = parse_label(label, lexicon)
+        if info is None or (rx is PERIOD_LABEL_RE and info.kind != "role" and not info.honorific):
+            continue
+        start = ln.start + lead + m.start("label")
+        return _Label(i, start, start + len(label), min(ln.start + lead + m.end(), ln.end), i, label, info)
+    return None
+
+
+def _timestamp_line_label(ln: _Line, i: int, lead: int, body: str, lexicon) -> _Label | None:
+    """``John Smith  0:05`` alone on its line; the speech starts on the next line."""
+    m = TS_LABEL_LINE_RE.match(body)
+    if m is None:
+        return None
+    label = m.group("label").rstrip()
+    info = parse_label(label, lexicon)
+    if info is None:
+        return None
+    start = ln.start + lead
+    return _Label(i, start, start + len(label), ln.end, i, label, info)
 
 
 def _paragraph_start(lines: list[_Line], i: int, wrap_width: int = 0) -> bool:
@@ -296,7 +311,7 @@ def _find_labels(lines: list[_Line], text: str, lexicon, vocab) -> list[_Label]:
     i = 0
     while i < len(lines):
         if lines[i].kind == TEXT:
-            lab = _colon_label(lines, i, lexicon)
+            lab = _colon_label(lines, i, lexicon, text)
             if lab is not None:
                 cands.append(lab)
                 i = lab.last_line + 1

@@ -222,6 +222,8 @@ CASES = [
      [("Anna Berg", "Anna Berg"), ("Carl Ode", "Carl Ode")]),
     ("wrapped UN label", "Ms. Roe (Department for General Assembly and Conference\nManagement): I announce.\n",
      [("Ms. Roe (Department for General Assembly and Conference\nManagement)", "Roe")]),
+    ("wrapped UN label, crlf", "Ms. Roe (Department for General Assembly and Conference\r\nManagement): I announce.\r\n",
+     [("Ms. Roe (Department for General Assembly and Conference\r\nManagement)", "Roe")]),
     ("all caps label", "MR. SMITH: Good evening.\n\nMS. JONES: Thank you.\n",
      [("MR. SMITH", "Smith"), ("MS. JONES", "Jones")]),
     ("parliament AM label", "Lynne Neagle AM: Good afternoon.\n\nKirsty Williams AM: Thank you, Lynne.\n",
