@@ -361,3 +361,19 @@ def test_seed_in_other_layouts(kind):
     assert score_speakers(doc, turns, gold("seed_speakers.json"))["f1"] >= 0.98
     assert doc.event_date == "2009-11-09" and len(doc.notes) == 3
     assert not any("IPI Transcript" in t.text for t in doc.turns)
+
+
+def test_custom_lexicon_page_junk_and_title_keys():
+    import copy
+
+    from loader.lexicon import load_lexicon
+
+    lexicon = copy.deepcopy(load_lexicon())
+    lexicon["speakers"]["page_junk"].append(r"^ACME CONFIDENTIAL$")
+    lexicon["speakers"]["title_keys"]["venue"].append("Lieu")
+    text = "WORKSHOP\n\nDate: 1 June 2021\n\nLieu: Geneva\n\nAnna Berg: We start\n\nACME CONFIDENTIAL\n\nnow.\n"
+    doc = parse_document(Source(text=text, source_path="x.txt", sha256="x", document_id="x"), lexicon)
+    assert doc.turns[0].text == "We start\nnow."
+    assert (doc.title, doc.event_date, doc.venue) == ("WORKSHOP", "2021-06-01", "Geneva")
+    default = parse_document(Source(text=text, source_path="x.txt", sha256="x", document_id="x"))
+    assert "ACME CONFIDENTIAL" in default.turns[0].text and default.venue is None
