@@ -12,6 +12,7 @@ Example::
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import asdict, dataclass
 from urllib.parse import urlencode
@@ -325,6 +326,9 @@ def compute_dashboard(conn, filters: Filters, table_url: str, changes_url: str, 
         "charts": charts,
         "shown": shown,
         "status_hrefs": {s: table_href(table_url, {**base_filters, "status": s}) for s in STATUSES},
+        # How many the default counts leave out (0 when a status filter is given).
+        "dismissed": 0 if filters.status else _rows(
+            conn, total_sql(dataclasses.replace(filters, status=HIDDEN_STATUS)))[0]["n"],
         "options": filter_options(conn),
         "filtered_table_url": table_href(
             table_url, base_filters if filters.status else {**base_filters, "status__not": HIDDEN_STATUS}),
