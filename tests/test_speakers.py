@@ -317,3 +317,22 @@ def test_acting_president_follows_who_took_the_chair():
     names = {s.key: s.name for s in doc.speakers}
     assert [names[t.speaker_key] for t in doc.turns] == ["Agyeman", "Kiboino", "Lind", "Soto", "Yang"]
     assert [n.text for n in doc.notes][-1] == "The President returned to the Chair."
+
+
+@pytest.mark.parametrize("name,strip", [
+    ("canada_commons_covid19_committee_meeting.txt", r"^(?:Mr\.|Ms\.|Mrs\.|Hon\.) | \(.*$"),
+    ("welsh_assembly_education_committee_meeting.txt", r" AM$"),
+    ("un_ga_A-79-PV.29.txt", r"^(?:Mr\.|Ms\.|Mrs\.) | \(.*$"),
+])
+def test_dev_every_named_label_resolves_to_its_name(name, strip):
+    """Independent of the golden files: each printed name label gives the speaker of that name."""
+    import re
+
+    doc = resolve_speakers(parse_document(read_source(FIXTURES / name)))
+    names = {s.key: s.name for s in doc.speakers}
+    checked = 0
+    for t in doc.turns:
+        if t.label and not t.label.startswith("The "):
+            assert names[t.speaker_key] == re.sub(strip, "", " ".join(t.label.split())), t.label
+            checked += 1
+    assert checked > len(doc.turns) / 2
