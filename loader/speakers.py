@@ -369,10 +369,11 @@ def _near(a: str, b: str) -> bool:
 
 
 def _initials_ok(a: list[str], b: list[str]) -> bool:
-    """``Edward Luck`` vs ``Edward C. Luck``, ``E. Luck`` vs ``Edward Luck``."""
+    """``Edward Luck`` / ``E. Luck`` / ``Ed Luck`` vs ``Edward C. Luck``: each given name of the
+    shorter form is a prefix of one in the longer (initials, short forms)."""
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     for t in short[:-1]:
-        if not any(u == t or (len(t) == 1 and u.startswith(t)) or (len(u) == 1 and t.startswith(u)) for u in long_[:-1]):
+        if not any(u.startswith(t) or t.startswith(u) for u in long_[:-1]):
             return False
     return True
 

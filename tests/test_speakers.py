@@ -336,3 +336,11 @@ def test_dev_every_named_label_resolves_to_its_name(name, strip):
             assert names[t.speaker_key] == re.sub(strip, "", " ".join(t.label.split())), t.label
             checked += 1
     assert checked > len(doc.turns) / 2
+
+
+def test_short_given_names_and_initials_join_the_full_name():
+    doc = parse_text("Dr. Edward C. Luck: Welcome.\n\nJohn Holmes: Thanks.\n\nEd Luck: Next.\n\n"
+                     "E. Luck: Last.\n\nJane Holmes: Me too.\n")
+    keys = [t.speaker_key for t in doc.turns]
+    assert keys[0] == keys[2] == keys[3] == "edward-c-luck"
+    assert keys[1] != keys[4]
