@@ -11,8 +11,8 @@ from .turns import parse_document
 
 def process_source(source: Source, lexicon=None):
     """Pure: parse, resolve speakers and extract. Returns (document, recommendations, commitments)."""
-    doc: Document = parse_document(source)
-    resolve_speakers(doc)
+    doc: Document = parse_document(source, lexicon)
+    resolve_speakers(doc, lexicon)
     recs, coms = extract(doc, lexicon)
     return doc, recs, coms
 
