@@ -28,7 +28,6 @@ from .model import Commitment, Document, Recommendation, Speaker, Turn
 from .sentences import split_sentences
 
 UNSPECIFIED = "Unspecified"
-MERGE_COMMITMENTS = True
 FLAGS = re.I
 
 # Grammar words (closed classes: not vocabularies of a domain, so they live here).
@@ -56,6 +55,9 @@ _CAPWORD = re.compile(r"\b[A-Z][A-Za-z'\-]+(?:\s+(?:of\s+(?:the\s+)?|for\s+(?:th
 _DETERMINER = re.compile(r"^(?:the|a|an|all|our|their|its|this|these|those|some|any|each|every)\s+", re.I)
 _WS = re.compile(r"\s")
 _COORD = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+)(?:the\s+|all\s+)?", re.I)
+_TRAILING_ADVERBS = re.compile(r"(?:[\s,]+(?:\w+ly|of\s+course|also|now|still|all|both|just|then|therefore|indeed|"
+                               r"always|never|certainly|already|too|again|together|ourselves|myself))+[\s,]*$", re.I)
+_DASH = re.compile(r"\s[\u2013\u2014-]\s|\s?\u2014\s?")
 _LOWER_WORD = re.compile(r"(?<![\w-])[a-z][a-z'-]+")
 _PREP_SEGMENT = re.compile(r"^\s*(?:like|unlike|as|in|with|for|including|especially|particularly|together\s+with|along\s+with|of\s+course|at\s+least)\b[^,]*,\s*$", re.I)
 
@@ -303,6 +305,21 @@ def _clause_start(s: str, pos: int) -> int:
     return start
 
 
+def _in_dashes(s: str, pos: int) -> bool:
+    """Whether ``pos`` lies in an aside between two dashes ("– it's true, we must all understand –")."""
+    return bool(_DASH.search(s, 0, pos)) and bool(_DASH.search(s, pos)) and (
+        len(_DASH.findall(s, 0, pos)) % 2 == 1)
+
+
+def _in_conditional(s: str, pos: int) -> bool:
+    """Whether ``pos`` lies in an if / unless / whether clause (not the main clause after it)."""
+    last = None
+    for last in _CLAUSE_BREAK.finditer(s, 0, pos):
+        pass
+    return bool(last and re.fullmatch(r"if|unless|whether", last.group(0), re.I)
+                and "," not in s[last.end():pos])
+
+
 def _subject_chunk(s: str, pos: int) -> tuple[int, int]:
     start = _clause_start(s, pos)
     m = _LEAD_WORDS.match(s, start, pos)
@@ -389,7 +406,7 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
             return ActorHit(proper, proper, "proper", True)
         return ActorHit(UNSPECIFIED, obj or None, "none")
     if mode == "after":
-        agent = _agent(rules, s, 0, len(s))
+        agent = _agent(rules, s, m.end(), len(s))
         near = re.match(r"(?:\W*\w+){0,%d}" % cue.window, s[m.end():])
         hits = _alias_hits(rules, s, m.end(), m.end() + (near.end() if near else 0))
         if hits:
@@ -400,8 +417,9 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
         return ActorHit(UNSPECIFIED, None, "none")
     if mode == "none":
         return ActorHit(UNSPECIFIED, None, "none")
-    # subject: the noun phrase before the cue
-    cs, ce = _subject_chunk(s, m.start())
+    # subject: the noun phrase before the cue (or the pronoun the cue itself starts with: "they need more")
+    lead = re.match(r"(?:we|they|you|he|she|it)\b", s[m.start():m.end()], re.I)
+    cs, ce = _subject_chunk(s, m.start() + (lead.end() if lead else 0))
     chunk = s[cs:ce]
     after = s[m.end():]
     passive = _PASSIVE.match(after)
@@ -419,6 +437,9 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
     poss = re.match(r"^\W*(?:its|their)\b", chunk, re.I) or re.fullmatch(r"\W*it", tail, re.I)
     if poss and not re.match(r"\s*(?:is|was|'s)\b", after):
         ante = _antecedent(rules, turn_text, sent_start + cs, reach=400)
+        singular = poss.group(0).strip().lower() in ("it", "its")
+        if ante and singular and re.search(r"(?i:s)$", ante.group(0)) and not ante.group(0).isupper():
+            ante = None  # "it" is not "the member states"
         if ante:
             name = resolve_definite(rules, turn_text, ante.start(), ActorHit(_actor_of(rules, ante), ante.group(0), "alias")).name
             return ActorHit(name, chunk.strip(), "anaphor", True)
@@ -478,11 +499,12 @@ def _affiliation(speaker: Speaker | None, turn: Turn) -> str | None:
 
 
 def _self_subject(chunk: str, affiliation: str | None) -> bool:
-    if _PRONOUN_SELF.search(chunk):
+    """Whether the words right before a verb (``chunk``) are the speaker's own side."""
+    if re.search(_PRONOUN_SELF.pattern + r"$", chunk, re.I):
         return True
     if affiliation:
         for word in re.findall(r"[A-Z][\w'-]{2,}(?:\s+[A-Z][\w'-]+)*", affiliation):
-            if re.search(r"\b" + re.escape(word) + r"\b", chunk):
+            if re.search(r"\b" + re.escape(word) + r"$", chunk):
                 return True
     return False
 
@@ -490,6 +512,7 @@ def _self_subject(chunk: str, affiliation: str | None) -> bool:
 def _nearest_subject(chunk: str) -> str:
     """The last few words before a verb: where its subject sits (``we are``, ``we, of course, are``)."""
     chunk = re.sub(r"\s*,[^,]{0,25},\s*$", " ", chunk)
+    chunk = _TRAILING_ADVERBS.sub("", chunk)
     words = re.findall(r"[\w'/.-]+", chunk)
     return " ".join(words[-4:])
 
@@ -515,7 +538,7 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
         for m in cue.regex.finditer(s):
             cs, _ = _subject_chunk(s, m.start())
             if any(c.regex.search(s, 0, m.start()) if c.scope == "before" else _cancel_at(c.regex, s, cs, m)
-                   for c in rules.cancel):
+                   for c in rules.cancel) or _in_conditional(s, m.start()) or _in_dashes(s, m.start()):
                 continue
             recs.append((cue, m))
     coms = []
@@ -523,10 +546,11 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
         for m in cue.regex.finditer(s):
             if cue.subject == "self":
                 cs, ce = _subject_chunk(s, m.start())
-                lead = " ".join(s[m.start():m.end()].split()[:2])  # cues that spell their subject ("we try to")
-                if not _self_subject(_nearest_subject(s[cs:m.start()] + " " + lead), affiliation):
+                spelled = re.match(r"(?:we|I)\b", s[m.start():m.end()], re.I)  # cues that spell their subject
+                if not spelled and not _self_subject(_nearest_subject(s[cs:m.start()]), affiliation):
                     continue
-            coms.append((cue, m))
+            if not _in_conditional(s, m.start()):
+                coms.append((cue, m))
     rec_hits = []
     for cue, m in sorted(recs, key=lambda x: (x[1].start(), -x[0].confidence)):
         actor = find_actor(rules, s, cue, m, turn_text, sent_start, common)
@@ -553,7 +577,7 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
 
 def _cancel_at(regex: re.Pattern, s: str, cs: int, m: re.Match) -> bool:
     """The cancelling form overlaps the cue match itself."""
-    for c in regex.finditer(s, cs, min(len(s), m.end() + 40)):
+    for c in regex.finditer(s, max(0, cs - 20), min(len(s), m.end() + 40)):
         if c.start() <= m.end() and c.end() >= m.start():
             return True
     return False
@@ -645,9 +669,14 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
         if prev and prev.kind == f.kind and not text[prev.end:f.start].strip():
             sentence = _WS.sub(" ", text[f.start:f.end])
             restates = bool(rules.restatement and rules.restatement.match(sentence))
-            continues = (f.kind == "rec" and f.actor.name == UNSPECIFIED and f.actor.how in ("none", "self")
-                         and not (rules.new_point and rules.new_point.match(sentence)))
-            if restates or continues or (f.kind == "com" and MERGE_COMMITMENTS):
+            new_point = bool(rules.new_point and rules.new_point.match(sentence))
+            pronoun = (f.actor.text or "").lower() in ("they", "he", "she")
+            continues = f.kind == "rec" and not new_point and (
+                (f.actor.name == UNSPECIFIED and f.actor.how in ("none", "self") and not pronoun)
+                or (prev.actor.how == "none" and prev.actor.name == UNSPECIFIED)  # a lead-in
+                or (pronoun and (prev.actor.text or "").lower() == f.actor.text.lower()))  # a run about one "they"
+            same_promise = f.kind == "com" and f.signal == prev.signal and f.cue != "own_modal" and prev.cue != "own_modal"
+            if restates or continues or same_promise:
                 actor = prev.actor if prev.actor.name != UNSPECIFIED else f.actor
                 out[-1] = Finding(prev.kind, prev.start, f.end, prev.turn, prev.cue, max(prev.confidence, f.confidence),
                                   actor, strength=prev.strength, signal=prev.signal)
