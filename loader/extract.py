@@ -44,7 +44,7 @@ _FILLER = re.compile(r"^(?:\W|\b(?:and|or|so|but|also|of|course|i|think|believe|
                      r"indeed|however|therefore|thus|then|now|again|first|second|third|fourth|fifth|finally|lastly|"
                      r"secondly|thirdly|firstly|in|particular|fact|short|other|words|too|as|well|certainly|still|"
                      r"just|all|only|very|mean|yes|no|ok|okay|moreover|furthermore|the|same|way)\b)*$", re.I)
-_LEAD_WORDS = re.compile(r"^(?:\W|\b(?:and|or|so|but|also|of course|i think|i believe|clearly|obviously|perhaps|maybe|"
+_LEAD_WORDS = re.compile(r"(?:\W|\b(?:and|or|so|but|also|of course|i think|i believe|in (?:my|our) (?:view|opinion)|to (?:my|our) mind|clearly|obviously|perhaps|maybe|"
                          r"really|indeed|however|therefore|thus|then|now|again|first(?:ly)?|second(?:ly)?|third(?:ly)?|"
                          r"finally|lastly|moreover|furthermore|yes|well)\b)*", re.I)
 _PASSIVE = re.compile(r"^\s*(?:(?:\w+ly|also|not|really|all)\s+)*(?:be|get|being|been)\s+(?:(?:\w+ly|also|more|much|further)\s+)*"
@@ -58,6 +58,14 @@ _COORD = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+)(?:the\s+|all\s+)
 _TRAILING_ADVERBS = re.compile(r"(?:[\s,]+(?:\w+ly|of\s+course|also|now|still|all|both|just|then|therefore|indeed|"
                                r"always|never|certainly|already|too|again|together|ourselves|myself))+[\s,]*$", re.I)
 _DASH = re.compile(r"\s[\u2013\u2014-]\s|\s?\u2014\s?")
+_HEAD_OK = re.compile(r"\W*(?:(?:and|or|but|so|the|a|an|all|both|each|every|any|some|many|most|other|our|their|its|these|those|this|that|"
+                      r"individual|national|relevant|concerned|respective|new|current|future|key|major|certain|"
+                      r"[\w'-]+'s|(?-i:[A-Z])[\w'-]*)\W+)*", re.I)
+_GENITIVE = re.compile(r"\W*(?:(?:and|so|but|the|a|an)\s+)*(?:[\w'-]+\s+){1,3}?(?:of|to)\s+(?:(?:the|all)\s+)?"
+                       r"(?:(?:[\w'-]+\s+){1,2}?(?:of|to)\s+(?:(?:the|all)\s+)?)?", re.I)
+_SUBJECT_BEFORE = re.compile(r"(?:^|[.;:!?,\u2013\u2014]\s*|\n\s*|\b(?:that|as|so|because|when|while|if|and|but|then|where|"
+                             r"although|though|since|once|until|unless)\s+)(?:(?:so\s+long\s+as|now|also|then)\s+)?"
+                             r"(?:(?:the|all|both|these|those|its|their|our|many|some|most)\s+)*$", re.I)
 _LOWER_WORD = re.compile(r"(?<![\w-])[a-z][a-z'-]+")
 _PREP_SEGMENT = re.compile(r"^\s*(?:like|unlike|as|in|with|for|including|especially|particularly|together\s+with|along\s+with|of\s+course|at\s+least)\b[^,]*,\s*$", re.I)
 
@@ -350,15 +358,20 @@ def _antecedent(rules: Rules, turn_text: str, upto: int, reach: int = 800, perso
     hits = _alias_hits(rules, turn_text, max(0, upto - reach), upto)
     if person:
         hits = [h for h in hits if rules.kinds.get(_actor_of(rules, h)) in rules.person_kinds]
-    fallback = None
+    fallback = object_ = None
     for i in range(len(hits) - 1, -1, -1):
         if _PREP_BEFORE.search(turn_text, max(0, hits[i].start() - 40), hits[i].start()):
             fallback = fallback if fallback is not None else i
             continue
         while i > 0 and _COORD.fullmatch(turn_text, hits[i - 1].end(), hits[i].start()):
             i -= 1  # "the Security Council and the General Assembly, they" -> the first named
-        return hits[i]
-    return hits[fallback] if fallback is not None else None  # only named inside a phrase: still the nearest
+        if _SUBJECT_BEFORE.search(turn_text, max(0, hits[i].start() - 60), hits[i].start()):
+            return hits[i]  # the subject of its clause
+        object_ = object_ if object_ is not None else i
+    for i in (object_, fallback):
+        if i is not None:
+            return hits[i]
+    return None
 
 
 _NOT_NAMES = re.compile(r"^(?:January|February|March|April|May|June|July|August|September|October|November|December|"
@@ -463,8 +476,17 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
         return ActorHit(UNSPECIFIED, None, "none")
     hits = _alias_hits(rules, s, cs, ce)
     if hits:
-        own = _speaker_side(s, hits[0])
-        return ActorHit(_actor_of(rules, hits[0]), hits[0].group(0), "self" if own else "alias", not own)
+        hit = hits[0]
+        head = s[cs:hit.start()]
+        # the actor heads the subject ("the leadership in the mission"), or is the genitive of an
+        # active nominal subject ("the commitment of the force commanders"); an actor inside a
+        # modifier of a thing is not who acts ("the design and the mission", "support for the Court")
+        at_head = _HEAD_OK.fullmatch(head) is not None
+        genitive = not passive and _GENITIVE.fullmatch(head)
+        if at_head or genitive:
+            own = _speaker_side(s, hit)
+            return ActorHit(_actor_of(rules, hit), hit.group(0), "self" if own else "alias", not own)
+        return ActorHit(UNSPECIFIED, None, "thing")  # a subject of its own, but not an actor
     proper = _proper_np(chunk, common)
     if proper and len(proper.split()) <= 6:
         return ActorHit(proper, proper, "proper", True)
@@ -673,7 +695,7 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
             pronoun = (f.actor.text or "").lower() in ("they", "he", "she")
             continues = f.kind == "rec" and not new_point and (
                 (f.actor.name == UNSPECIFIED and f.actor.how in ("none", "self") and not pronoun)
-                or (prev.actor.how == "none" and prev.actor.name == UNSPECIFIED)  # a lead-in
+                or (prev.actor.how == "none" and prev.actor.name == UNSPECIFIED and prev.end - prev.start < 160)  # a lead-in
                 or (pronoun and (prev.actor.text or "").lower() == f.actor.text.lower()))  # a run about one "they"
             same_promise = f.kind == "com" and f.signal == prev.signal and f.cue != "own_modal" and prev.cue != "own_modal"
             if restates or continues or same_promise:
