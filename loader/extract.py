@@ -28,6 +28,7 @@ from .model import Commitment, Document, Recommendation, Speaker, Turn
 from .sentences import split_sentences
 
 UNSPECIFIED = "Unspecified"
+LEAD_IN_CUES = ("predicate", "impersonal", "need_noun", "require")  # general statements a next sentence may complete
 FLAGS = re.I
 
 # Grammar words (closed classes: not vocabularies of a domain, so they live here).
@@ -441,13 +442,16 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
         limit = stop.start() if stop else len(s)
         if passive:
             limit = min(limit, m.end() + passive.end() + 40)
-        preps = "by|from|within|in" if passive else "by|from"
+        preps = "by|from|within" if passive else "by|from"
         agent = _agent(rules, s, m.end(), limit, preps) or _agent(rules, s, cs, ce)
         if agent:
             return ActorHit(_actor_of(rules, agent), agent.group(0), "agent", True)
     tail = re.sub(r"(?:\s+(?:\w+ly|also|do|does|did|still|all|both|now|just|really|certainly|too|themselves|ourselves))+$",
                   "", chunk, flags=re.I)
     poss = re.match(r"^\W*(?:its|their)\b", chunk, re.I) or re.fullmatch(r"\W*it", tail, re.I)
+    owned = _alias_hits(rules, s, cs, ce)
+    if poss and owned and owned[0].start() <= cs + poss.end() + 1:
+        poss = None  # "its States Parties": the actor is named
     if poss and not re.match(r"\s*(?:is|was|'s)\b", after):
         ante = _antecedent(rules, turn_text, sent_start + cs, reach=400)
         singular = poss.group(0).strip().lower() in ("it", "its")
@@ -695,7 +699,8 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
             pronoun = (f.actor.text or "").lower() in ("they", "he", "she")
             continues = f.kind == "rec" and not new_point and (
                 (f.actor.name == UNSPECIFIED and f.actor.how in ("none", "self") and not pronoun)
-                or (prev.actor.how == "none" and prev.actor.name == UNSPECIFIED and prev.end - prev.start < 160)  # a lead-in
+                or (prev.actor.how == "none" and prev.actor.name == UNSPECIFIED and prev.end - prev.start < 160
+                    and prev.cue in LEAD_IN_CUES)  # "X is essential." then who must do it
                 or (pronoun and (prev.actor.text or "").lower() == f.actor.text.lower()))  # a run about one "they"
             same_promise = f.kind == "com" and f.signal == prev.signal and f.cue != "own_modal" and prev.cue != "own_modal"
             if restates or continues or same_promise:
