@@ -67,6 +67,7 @@ _GENITIVE = re.compile(r"\W*(?:(?:and|so|but|the|a|an)\s+)*(?:[\w'-]+\s+){1,3}?(
 _SUBJECT_BEFORE = re.compile(r"(?:^|[.;:!?,\u2013\u2014]\s*|\n\s*|\b(?:that|as|so|because|when|while|if|and|but|then|where|"
                              r"although|though|since|once|until|unless)\s+)(?:(?:so\s+long\s+as|now|also|then)\s+)?"
                              r"(?:(?:the|all|both|these|those|its|their|our|many|some|most)\s+)*$", re.I)
+_DEMONSTRATIVE_START = re.compile(r"\W*(?:and\s+|so\s+)?(?:that|this)\b(?!\s+(?:is|was)\s+(?:why|because))", re.I)
 _LOWER_WORD = re.compile(r"(?<![\w-])[a-z][a-z'-]+")
 _PREP_SEGMENT = re.compile(r"^\s*(?:like|unlike|as|in|with|for|including|especially|particularly|together\s+with|along\s+with|of\s+course|at\s+least)\b[^,]*,\s*$", re.I)
 
@@ -452,7 +453,7 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
     owned = _alias_hits(rules, s, cs, ce)
     if poss and owned and owned[0].start() <= cs + poss.end() + 1:
         poss = None  # "its States Parties": the actor is named
-    if poss and not re.match(r"\s*(?:is|was|'s)\b", after):
+    if poss and not re.match(r"\s*(?:is|was|'s)\b", after) and cue.name not in ("predicate", "require"):
         ante = _antecedent(rules, turn_text, sent_start + cs, reach=400)
         singular = poss.group(0).strip().lower() in ("it", "its")
         if ante and singular and re.search(r"(?i:s)$", ante.group(0)) and not ante.group(0).isupper():
@@ -649,6 +650,9 @@ def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Com
             if not got:
                 continue
             kind, cue, m, actor = got
+            dashes = list(_DASH.finditer(s, 0, m.start()))
+            if len(dashes) % 2 == 1 and dashes[-1].start() >= 60 and not _DASH.search(s, m.end()):
+                s0 += dashes[-1].end()  # "... it's very also tricky – it's important that all stakeholders ..."
             if kind == "rec":
                 actor = resolve_definite(rules, text, e0, actor)
                 conf = cue.confidence + (0.1 if actor.how in ("alias", "agent") else 0.0) - (0.1 if actor.name == UNSPECIFIED else 0.0)
@@ -692,7 +696,14 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
     out: list[Finding] = []
     for f in items:
         prev = out[-1] if out else None
-        if prev and prev.kind == f.kind and not text[prev.end:f.start].strip():
+        gap = text[prev.end:f.start] if prev else ""
+        if (prev and prev.kind == f.kind == "rec" and gap.strip() and len(gap) < 250 and f.actor.how == "none"
+                and _DEMONSTRATIVE_START.match(text, f.start)):
+            # "They have to go ... (two asides) ... And that, I think, has to be done.": one recommendation
+            out[-1] = Finding(prev.kind, prev.start, f.end, prev.turn, prev.cue, max(prev.confidence, f.confidence),
+                              prev.actor, strength=prev.strength, signal=prev.signal)
+            continue
+        if prev and prev.kind == f.kind and not gap.strip():
             sentence = _WS.sub(" ", text[f.start:f.end])
             restates = bool(rules.restatement and rules.restatement.match(sentence))
             new_point = bool(rules.new_point and rules.new_point.match(sentence))
