@@ -408,6 +408,8 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
         stop = _OBJECT_END.search(s, m.end())
         to = _TO_VERB.search(s, m.end())
         limit = min(x.start() for x in (stop, to) if x) if (stop or to) else len(s)
+        if to and to.start() - m.end() < 150 and not re.search(r"[;:.!?]", s[m.end():to.start()]):
+            limit = to.start()  # "urge members, member states and the Secretariat, to ..." : the whole list
         hits = _alias_hits(rules, s, m.end(), limit)
         if hits:
             return ActorHit(_actor_of(rules, hits[0]), hits[0].group(0), "alias", True)
