@@ -199,7 +199,9 @@ def compile_rules(lexicon: dict) -> Rules:
     )
     for theme, words in (lexicon.get("themes") or {}).items():
         if words:
-            rules.themes.append((theme, re.compile(r"\b(?:" + "|".join(_alias_pattern(str(w)) for w in words) + r")\b", re.I)))
+            # words of five letters or more also match their inflections ("discuss" -> "discussed")
+            alts = [_alias_pattern(str(w)) + (r"\w*" if len(str(w)) >= 5 and " " not in str(w) else "") for w in words]
+            rules.themes.append((theme, re.compile(r"\b(?:" + "|".join(alts) + r")\b", re.I)))
     for level in ("must", "should", "could"):
         words = (lexicon.get("strength") or {}).get(level) or []
         if words:
@@ -620,6 +622,9 @@ def _strength(rules: Rules, text: str, default: str) -> str:
 
 
 def _theme(rules: Rules, text: str) -> str:
+    """The theme whose words the text uses most (actor names do not count: "police contributors")."""
+    if rules.actor_re is not None:
+        text = rules.actor_re.sub(" ", text)
     best, best_n = "other", 0
     for theme, regex in rules.themes:
         n = len(regex.findall(text))
