@@ -405,6 +405,8 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
                common=frozenset()) -> ActorHit:
     """Who must act for the cue match ``m`` in sentence ``s`` (see module docstring)."""
     mode = cue.actor
+    if mode == "object" and re.match(r"\s+that\b", s[m.end():]):
+        mode = "after"  # "asks that the Government recognize ...": the subject of the that-clause
     if mode == "object":
         seg_end = m.end()
         stop = _OBJECT_END.search(s, m.end())
