@@ -44,6 +44,11 @@ COLON_LABEL_RE = re.compile(
 PERIOD_LABEL_RE = re.compile(
     r"^(?P<label>(?:[A-Z][a-z]{1,12}\.?|The)(?: [A-Z][a-z]{1,12}\.?)? (?:[A-Z][A-Za-z]?['’-]?)?[A-Z]{2,}(?:[-'’ ][A-Z]{2,})*)\.[ \t]+(?=\S)"
 )
+# GPO text edition: "Mr. Liman. Do you ..." / "Chairman Inouye. The ..." / "The Chairman. The ..."
+TITLE_PERIOD_LABEL_RE = re.compile(
+    r"^(?P<label>(?:[A-Z][a-z]{1,12}\.?(?: [A-Z][a-z]{1,12}\.?)?|The) [A-Z][\w'’-]+(?: [A-Z][\w'’-]+){0,2})"
+    r"\.[ \t]+(?=[\"“‘'(\[]?[A-Z0-9])"
+)
 # "**Name:**" / "**Name**:" markdown emphasis around a label
 MD_LABEL_RE = re.compile(r"^(?P<open>\*\*|__)(?P<label>[^*_:\n]{1,120}?)(?:(?P=open)[ \t]*:|[ \t]*:(?P=open))[ \t]*")
 LEADING_TS_RE = re.compile(_TS + r"[ \t]*")
@@ -148,26 +153,21 @@ def _colon_label(lines: list[_Line], i: int, lexicon, text: str) -> _Label | Non
 
 
 def _plain_label(lines: list[_Line], i: int, lead: int, body: str, lexicon, text: str) -> _Label | None:
-    """``Label:`` / ``Label :`` / ``Name (00:01:02):``, also wrapped over two lines inside parentheses."""
+    """``Label:`` / ``Label :`` / ``Name (00:01:02):``, also wrapped over up to three lines.
+
+    A label wraps when a line leaves a parenthesis open (``Ms. X (Department for ...`` /
+    ``Management): ...``) or when the next line goes on with a parenthetical after a complete
+    name (``Ms. Schwalger`` / ``(New Zealand): ...``; ``... (Colombia)`` / ``(spoke in Spanish): ...``),
+    as narrow columns print it.
+    """
     ln = lines[i]
     m = COLON_LABEL_RE.match(body)
     last = i
     if m is None or m.group("label").count("(") != m.group("label").count(")"):
-        # a label wrapped inside an open parenthesis: "Ms. X (Department for ...\nManagement): ..."
-        if "(" not in body[:150] or body.count("(") <= body.count(")") or i + 1 >= len(lines):
+        found = _wrapped_label(lines, i, lead, body, lexicon, text)
+        if found is None:
             return None
-        nxt = lines[i + 1]
-        if nxt.kind != TEXT:
-            return None
-        joined = body + "\n" + nxt.raw
-        m = COLON_LABEL_RE.match(joined.replace("\n", " ", 1))
-        if m is None or m.end("label") <= len(body):
-            return None
-        last = i + 1
-        start = ln.start + lead
-        label = text[start: nxt.start + m.end("label") - len(body) - 1].rstrip()  # as printed
-        speech = nxt.start + m.end() - len(body) - 1
-        line_end = nxt.end
+        start, label, speech, last, line_end = found
     else:
         label = m.group("label").rstrip()
         speech = ln.start + lead + m.end()
@@ -181,6 +181,48 @@ def _plain_label(lines: list[_Line], i: int, lead: int, body: str, lexicon, text
     if info is None:
         return None
     return _Label(i, start, start + len(label), min(speech, line_end), last, label, info)
+
+
+def _wrapped_label(lines: list[_Line], i: int, lead: int, body: str, lexicon, text: str):
+    """(start, label as printed, speech offset, last line, last line end) of a label wrapped over lines."""
+    if len(body) > 160 or body.rstrip().endswith((".", ",", ";", "?", "!", ":")):
+        return None
+    acc = body
+    segs = [(0, lines[i].start + lead)]  # (offset in acc, offset in text) of each line
+    j = i
+    while j + 1 < len(lines) and j - i < 2:
+        nxt = lines[j + 1]
+        if nxt.kind != TEXT:
+            return None
+        opened = acc.count("(") > acc.count(")")
+        if not opened:
+            if not nxt.text.startswith("(") or not _label_head(acc, lexicon):
+                return None
+        acc_start = len(acc) + 1
+        acc = acc + " " + nxt.raw
+        segs.append((acc_start, nxt.start))
+        j += 1
+        m = COLON_LABEL_RE.match(acc)
+        if m is None or m.group("label").count("(") != m.group("label").count(")"):
+            continue
+        if m.end("label") <= acc_start:  # the label ended on an earlier line
+            return None
+
+        def at(k: int) -> int:
+            base = max(b for b in segs if b[0] <= k)
+            return base[1] + k - base[0]
+
+        start = at(m.start("label"))
+        label = text[start: at(m.end("label") - 1) + 1].rstrip()
+        return start, label, at(m.end()) if m.end() < len(acc) else nxt.end, j, nxt.end
+    return None
+
+
+def _label_head(s: str, lexicon) -> bool:
+    """``s`` (one or more printed lines) is a complete person or role label by itself (``Ms. Schwalger``,
+    ``Mr. Quintana Aranguren (Colombia)``, ``The President``)."""
+    info = parse_label(" ".join(s.split()), lexicon)
+    return info is not None and (info.kind == "role" or (info.kind == "person" and info.honorific is not None))
 
 
 def _marked_label(ln: _Line, i: int, lead: int, body: str, lexicon) -> _Label | None:
@@ -211,16 +253,45 @@ def _timestamp_line_label(ln: _Line, i: int, lead: int, body: str, lexicon) -> _
     return _Label(i, start, start + len(label), ln.end, i, label, info)
 
 
-def _paragraph_start(lines: list[_Line], i: int, wrap_width: int = 0) -> bool:
-    """Line ``i`` starts a paragraph: after a blank line or note, or (hard-wrapped text without blank
-    lines) after a line that ends a sentence well short of the wrap width."""
+def _paragraph_start(lines: list[_Line], i: int, wrap_width: int = 0, para_indent: int = 0) -> bool:
+    """Line ``i`` starts a paragraph: after a blank line or note, after a line that ends a sentence well
+    short of the wrap width (hard-wrapped text without blank lines), or when it is indented deeper
+    than the line before or by the paragraph indent of the layout (GPO: paragraphs indented, no
+    blank lines)."""
     j = i - 1
     while j >= 0 and lines[j].kind == JUNK:
         j -= 1
     if j < 0 or lines[j].kind in (BLANK, NOTE, PROC):
         return True
     prev = lines[j].text
+    lead, prev_lead = _indent(lines[i]), _indent(lines[j])
+    if lead >= 2 and (lead > prev_lead or lead == para_indent):
+        return True
     return bool(wrap_width) and len(prev) < 0.8 * wrap_width and prev.endswith((".", "?", "!", "\"", "”", ")"))
+
+
+def _after_sentence(lines: list[_Line], i: int) -> bool:
+    """The text line before ``i`` ends a sentence (whatever its length)."""
+    j = i - 1
+    while j >= 0 and lines[j].kind == JUNK:
+        j -= 1
+    return j >= 0 and lines[j].kind == TEXT and lines[j].text.endswith((".", "?", "!", "\"", "”"))
+
+
+def _paragraph_indent(lines: list[_Line]) -> int:
+    """The indent that marks paragraph starts in a layout without blank lines (most text lines flush
+    left, a tenth or more indented by the same amount), else 0."""
+    counts = Counter(_indent(ln) for ln in lines if ln.kind == TEXT)
+    total = sum(counts.values())
+    indented = [(n, k) for k, n in counts.items() if k >= 2]
+    if not indented or total < 20 or counts.get(0, 0) < total / 2:
+        return 0
+    n, k = max(indented)
+    return k if n >= total / 10 else 0
+
+
+def _indent(ln: _Line) -> int:
+    return len(ln.raw.expandtabs(4)) - len(ln.raw.expandtabs(4).lstrip())
 
 
 def _wrap_width(lines: list[_Line]) -> int:
@@ -242,26 +313,28 @@ def _known_forms(labels: list[_Label]) -> dict[str, object]:
     return forms
 
 
-def _nocolon_label(lines, i, known: dict, vocab, lexicon) -> _Label | None:
+def _nocolon_label(lines, i, known: dict, vocab, lexicon, full_only: bool = False) -> _Label | None:
+    """A label printed without a colon at the start of line ``i``. With ``full_only`` (a line that
+    follows a full-width line ending a sentence), only a known label of two or more words counts."""
     ln = lines[i]
     t = ln.raw.lstrip()
     lead = len(ln.raw) - len(t)
     words = [(m.start(), m.end()) for m in WORD_RE.finditer(t[:200])]
     # a known label alone on its line, no colon: the speech starts on the next line
-    if t.rstrip() in known and len(words) <= 6:
+    if t.rstrip() in known and len(words) <= 6 and not (full_only and len(words) < 2):
         cand = t.rstrip()
         return _Label(i, ln.start + lead, ln.start + lead + len(cand), ln.end, i, cand, known[cand])
     # a known label printed without its colon, longest form first
     for n in range(min(6, len(words) - 1), 0, -1):
         cand = t[: words[n - 1][1]]
-        if cand in known:
+        if cand in known and not (full_only and n < 2):
             nxt = t[words[n][0]:]
             if SENTENCE_START_RE.match(nxt) and not cand.endswith((",", ".")):
                 info = known[cand]
                 return _Label(i, ln.start + lead, ln.start + lead + len(cand), ln.start + lead + words[n][0],
                               i, cand, info)
     # an unknown full name followed by a conventional opener ("Herman Schaper Thank you.")
-    for n in (3, 2):
+    for n in (3, 2) if not full_only else ():
         if len(words) <= n:
             continue
         cand = t[: words[n - 1][1]]
@@ -306,8 +379,27 @@ def _drop_roster(labels: list[_Label], lines, text, lexicon) -> list[_Label]:
     return out
 
 
+def _titlecase_period_label(lines: list[_Line], i: int, lexicon) -> _Label | None:
+    """GPO text edition of a hearing: ``    Mr. Liman. Do you recall ...`` / ``    The Chairman. The
+    committee will ...`` at a paragraph start: an honorific and a name, or a role, then a period."""
+    ln = lines[i]
+    t = ln.raw.lstrip()
+    m = TITLE_PERIOD_LABEL_RE.match(t)
+    if m is None:
+        return None
+    label = m.group("label")
+    info = parse_label(label, lexicon)
+    if info is None or not (info.kind == "role" or (info.kind == "person" and info.honorific is not None)):
+        return None
+    start = ln.start + len(ln.raw) - len(t)
+    return _Label(i, start, start + len(label), min(start + m.end(), ln.end), i, label, info)
+
+
 def _find_labels(lines: list[_Line], text: str, lexicon, vocab) -> list[_Label]:
     cands: list[_Label] = []
+    period_cands: list[_Label] = []
+    width = _wrap_width(lines)
+    indent = _paragraph_indent(lines)
     i = 0
     while i < len(lines):
         if lines[i].kind == TEXT:
@@ -316,7 +408,14 @@ def _find_labels(lines: list[_Line], text: str, lexicon, vocab) -> list[_Label]:
                 cands.append(lab)
                 i = lab.last_line + 1
                 continue
+            if _paragraph_start(lines, i, width, indent):
+                lab = _titlecase_period_label(lines, i, lexicon)
+                if lab is not None:
+                    period_cands.append(lab)
         i += 1
+    # a document printed in that convention uses it for most turns: three or more such labels
+    if len(period_cands) >= 3:
+        cands = sorted(cands + period_cands, key=lambda lab: lab.start)
     strong = [c for c in cands if c.info.kind != "single"]
     tokens = set()
     for c in strong:
@@ -344,13 +443,15 @@ def _find_labels(lines: list[_Line], text: str, lexicon, vocab) -> list[_Label]:
     taken = {lab.line for lab in labels}
     first = labels[0].line
     extra = []
-    width = _wrap_width(lines)
     for i in range(first + 1, len(lines)):
-        if i in taken or lines[i].kind != TEXT or not _paragraph_start(lines, i, width):
+        if i in taken or lines[i].kind != TEXT:
+            continue
+        para = _paragraph_start(lines, i, width, indent)
+        if not para and not (width and _after_sentence(lines, i)):
             continue
         if any(lab.line < i <= lab.last_line for lab in labels):
             continue
-        lab = _nocolon_label(lines, i, known, vocab, lexicon)
+        lab = _nocolon_label(lines, i, known, vocab, lexicon, full_only=not para)
         if lab is not None:
             extra.append(lab)
     return sorted(labels + extra, key=lambda lab: lab.start)
