@@ -9,14 +9,18 @@ subject (``we will``, ``we are working on``, ``we in DPKO are committed``) and n
 names another actor. Questions, courtesies and a chair's procedure are neither.
 
 The actor is read off the grammatical form the cue fired on: the subject noun phrase before a
-modal (a pronoun is resolved to the nearest actor named before it; ``we`` stays ``Unspecified``),
+modal (only when an actor heads it or is its genitive: "the design of the mission" is a thing),
 the object of ``urge / call on X to``, the first actor after ``it is important that``, or a
 passive / nominal agent (``examined by the Security Council``, ``guidance from headquarters``).
-Names are normalised through the lexicon's ``actors``. Consecutive recommendation sentences are
-merged when the second restates the first or continues it without naming an actor of its own.
+Pronouns take the nearest earlier actor that is a clause subject (he / she only people); ``the
+Court`` / ``the Council`` take the body of that kind last named in full; a generic ``we`` stays
+``Unspecified``. Names are normalised through the lexicon's ``actors``; an unknown proper name
+heading the subject ("Israel must ...") is kept as written. Consecutive recommendation sentences
+are merged when the second restates or continues the first (see ``_merge``).
 
 All vocabularies and cue patterns come from the lexicon (``loader/lexicon.yml`` merged with any
-``--lexicon`` file); they are compiled once per lexicon object.
+``--lexicon`` file); they are compiled once per lexicon object. ``extract(doc)`` without a lexicon
+uses the default file, read once by ``loader.lexicon`` on first use and cached.
 """
 from __future__ import annotations
 
@@ -110,13 +114,12 @@ def _norm(s: str) -> str:
     return re.sub(r"[\s\-]+", " ", s.lower().replace("\u2019", "'")).strip()
 
 
-def _alias_pattern(alias: str, optional_the: bool = False) -> str:
+def _alias_pattern(alias: str) -> str:
+    """A word or phrase as a regex: any run of spaces/hyphens between words; short acronyms case-sensitive."""
     parts = [re.escape(p) for p in re.split(r"[\s\-]+", alias.strip()) if p]
     body = r"[\s\-]+".join(parts)
     if alias.isupper() and len(alias) <= 6:  # acronyms: case-sensitive ("AU", "DOS")
         body = f"(?-i:{body})"
-    if optional_the and parts and parts[0].lower() != "the":
-        body = r"(?:the\s+)?" + body  # so "the force commander" is not read as "the force"
     return body
 
 
@@ -141,10 +144,6 @@ def _trie_regex(words: list[str]) -> str:
         return f"(?:{body})?" if end else body
 
     return build(trie)
-
-
-def _core_len(alias: str) -> int:
-    return len(re.sub(r"^the\s+", "", alias.strip(), flags=re.I))
 
 
 def compile_rules(lexicon: dict) -> Rules:
