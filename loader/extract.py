@@ -91,6 +91,7 @@ class Cue:
     unless: tuple = ()  # exclusions: cue names that keep the sentence anyway
     scope: str = "at"  # cancels: "at" the cue, or anywhere "before" it in the sentence
     window: int = 6  # "after" cues: how many words after the cue may name the actor
+    needs_actor: bool = False  # commitments: the match must name an actor of the lexicon ("we as DPKO")
 
 
 @dataclass
@@ -184,6 +185,7 @@ def compile_rules(lexicon: dict) -> Rules:
         for c in cues.get(kind) or []:
             out.append(Cue(name=c["name"], regex=re.compile(c["pattern"], FLAGS), unless=tuple(c.get("unless") or ()),
                            scope=c.get("scope", "at"), window=int(c.get("window", 6)),
+                           needs_actor=bool(c.get("needs_actor", False)),
                            **{k: c.get(k, v) for k, v in defaults.items()}))
         return out
 
@@ -576,6 +578,8 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
     coms = []
     for cue in rules.com_cues:
         for m in cue.regex.finditer(s):
+            if cue.needs_actor and not _alias_hits(rules, s, m.start(), m.end()):
+                continue
             if cue.subject == "self":
                 cs, ce = _subject_chunk(s, m.start())
                 spelled = re.match(r"(?:we|I)\b", s[m.start():m.end()], re.I)  # cues that spell their subject
