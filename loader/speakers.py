@@ -47,6 +47,9 @@ class Vocabulary:
     procedural: tuple  # compiled regexes
     record_blocks: tuple  # compiled regexes
     page_junk: tuple  # compiled regexes
+    language_notes: tuple = ()  # compiled regexes: notes that do not end a turn ("[Translation]")
+    tally_headings: tuple = ()  # compiled regexes: "In favour:", "AYES" (vote tallies)
+    nicknames: dict = field(default_factory=dict)  # folded short form -> frozenset of folded full forms
 
 
 _VOCAB_CACHE: dict[int, tuple] = {}
@@ -98,7 +101,22 @@ def _build_vocabulary(lexicon: dict) -> Vocabulary:
         procedural=tuple(re.compile(p) for p in s.get("procedural_lines") or ()),
         record_blocks=tuple(re.compile(p) for p in s.get("record_blocks") or ()),
         page_junk=tuple(re.compile(p) for p in s.get("page_junk") or ()),
+        language_notes=tuple(re.compile(p) for p in s.get("language_notes") or ()),
+        tally_headings=tuple(re.compile(p) for p in s.get("tally_headings") or ()),
+        nicknames=_nicknames(s.get("nicknames") or {}),
     )
+
+
+def _nicknames(table: dict) -> dict:
+    """``{Thomas: [Tom, Tommy]}`` -> ``{"tom": {"thomas"}, "thomas": {"tom"}, ...}`` (folded, both ways)."""
+    out: dict[str, set] = {}
+    for full, shorts in table.items():
+        f = fold(str(full))
+        for short in shorts or ():
+            n = fold(str(short))
+            out.setdefault(n, set()).add(f)
+            out.setdefault(f, set()).add(n)
+    return {k: frozenset(v) for k, v in out.items()}
 
 
 # ---------------------------------------------------------------- labels
@@ -200,8 +218,12 @@ def parse_label(label: str, lexicon: dict | None = None) -> LabelInfo | None:
 _LABEL_MEMO: dict[int, dict] = {}
 
 
+QUESTION_NUMBER_RE = re.compile(r"^Q\s?\d{1,4}[.:]?\s+(?=\S)")  # UK oral evidence: "Q12 Chair"
+
+
 def _parse_label(label: str, vocab: Vocabulary, lexicon) -> LabelInfo | None:
-    split = split_parentheticals(" ".join(label.split()))
+    label = QUESTION_NUMBER_RE.sub("", " ".join(label.split()))
+    split = split_parentheticals(label)
     if split is None:
         return None
     core, parens = split
@@ -306,6 +328,9 @@ TOOK_CHAIR_RE = re.compile(
     r"(?P<label>(?:Mr|Ms|Mrs|Dr|Miss)\.?\s+[^,()\n]{2,60}?\s*\((?P<country>[^()\n]{2,60})\))\s*,\s*"
     r"(?P<role>[A-Z][\w -]{2,40}),\s+took\s+the\s+Chair"
 )
+NAME_ROLE_RE = re.compile(
+    r"(?<![\w(])(?P<name>[A-Z][\w'’.-]+(?:[ \t]+[A-Z][\w'’.-]+){1,3})[ \t]*\((?P<role>[A-Z][\w -]{2,30}?)\)"
+)
 ROSTER_RE = re.compile(
     r"^\s*(?P<role>[A-Z][\w -]{2,30}?)\s*:\s*(?P<label>(?:Mr|Ms|Mrs|Dr|Miss)\.?\s+[^.\n]{2,60}?)"
     r"\s*\.{5,}\s*\((?P<country>[^()\n]{2,60})\)\s*$",
@@ -345,15 +370,24 @@ def _surname(tokens: list[str]) -> str:
     return tokens[-1] if tokens else ""
 
 
-def _same_person(tokens: list[str], person: _Person) -> bool:
-    """``tokens`` names ``person`` when they share the surname and one token list contains the other."""
+def _same_person(tokens: list[str], person: _Person, nicknames: dict | None = None) -> bool:
+    """``tokens`` names ``person`` when they share the surname and one token list contains the other
+    (given names may be initials, short forms or nicknames: ``Tom Weiss`` = ``Thomas G. Weiss``)."""
     if not tokens or not person.tokens or person.unnamed:
         return False
     a, b = set(tokens), set(person.tokens)
     if _surname(tokens) == _surname(person.tokens):
-        return a <= b or b <= a or _initials_ok(tokens, person.tokens)
-    # a single first-name label ("Glyn") for a person known by full name
-    return len(tokens) == 1 and tokens[0] == person.tokens[0] and len(person.tokens) > 1
+        return a <= b or b <= a or _initials_ok(tokens, person.tokens, nicknames)
+    # a single first-name label ("Glyn", "Tom") for a person known by full name
+    return len(tokens) == 1 and len(person.tokens) > 1 and _given_match(tokens[0], person.tokens[0], nicknames, False)
+
+
+def _given_match(t: str, u: str, nicknames: dict | None, prefix: bool = True) -> bool:
+    """Given names ``t`` and ``u`` are the same: equal, one a prefix of the other (``Ed``/``Edward``,
+    initials), or a nickname of the other (``Bill``/``William``)."""
+    if t == u or (prefix and (u.startswith(t) or t.startswith(u))):
+        return True
+    return bool(nicknames) and u in nicknames.get(t, ())
 
 
 def _near(a: str, b: str) -> bool:
@@ -368,12 +402,12 @@ def _near(a: str, b: str) -> bool:
     return a[i + (len(a) == len(b)):] == b[i + 1:]
 
 
-def _initials_ok(a: list[str], b: list[str]) -> bool:
-    """``Edward Luck`` / ``E. Luck`` / ``Ed Luck`` vs ``Edward C. Luck``: each given name of the
-    shorter form is a prefix of one in the longer (initials, short forms)."""
+def _initials_ok(a: list[str], b: list[str], nicknames: dict | None = None) -> bool:
+    """``Edward Luck`` / ``E. Luck`` / ``Ed Luck`` / ``Ted Luck`` vs ``Edward C. Luck``: each given
+    name of the shorter form is a prefix or a nickname of one in the longer."""
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     for t in short[:-1]:
-        if not any(u.startswith(t) or t.startswith(u) for u in long_[:-1]):
+        if not any(_given_match(t, u, nicknames) for u in long_[:-1]):
             return False
     return True
 
@@ -455,7 +489,7 @@ def _self_identification(text: str, known: list[_Person], vocab: Vocabulary) -> 
             continue
         if any(fold(w).strip(".") in vocab.not_names or fold(w).strip(".") in vocab.role_words for w in words):
             continue
-        if any(_same_person(toks, p) for p in known):
+        if any(_same_person(toks, p, vocab.nicknames) for p in known):
             continue
         return name, None
     m = SELF_ROLE_RE.search(head)
@@ -488,7 +522,7 @@ def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
     for i, info in order:
         toks = info.tokens
         country = _country(info)
-        matches = [p for p in persons if _same_person(toks, p)
+        matches = [p for p in persons if _same_person(toks, p, vocab.nicknames)
                    and not (country and p.country and fold(country) != fold(p.country)
                             and info.honorific and len(toks) == 1)]
         if not matches and not country:
@@ -520,6 +554,10 @@ def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
         role = m.group("role").strip().lower()
         if role in vocab.roles:
             _hold_role(role_holders, persons, role, m.group("name").strip(), None, lexicon)
+    for m in NAME_ROLE_RE.finditer(header):  # "Members present: Lynne Neagle (Chair); ..."
+        role = m.group("role").strip().lower()
+        if role in vocab.roles:
+            _hold_role(role_holders, persons, role, m.group("name"), None, lexicon)
     took_chair: list[tuple[int, str, _Person]] = []  # (offset, role key, person), in text order
     for m in TOOK_CHAIR_RE.finditer(doc.text):
         role = "acting " + m.group("role").lower().replace("vice-", "").replace("vice ", "")
@@ -632,7 +670,7 @@ def _hold_role(holders: dict, persons: list, role: str, label: str, country: str
         return
     key = role.strip().lower()
     key = key[4:] if key.startswith("the ") else key
-    person = next((p for p in persons if _same_person(info.tokens, p)
+    person = next((p for p in persons if _same_person(info.tokens, p, vocabulary(lexicon).nicknames)
                    and (not p.country or not country or fold(p.country) == fold(country))), None)
     if person is None:
         person = _Person(name=info.name, tokens=info.tokens, country=country)

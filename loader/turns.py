@@ -84,6 +84,8 @@ class _Line:
     raw: str
     kind: str = TEXT
     block: bool = False  # a procedural line that takes the record lines after it
+    inline: bool = False  # a note that does not end the turn ("[Translation]", "(spoke in French)")
+    tally: bool = False  # a vote tally heading ("In favour:"): stays inside an open record block
 
     @property
     def text(self) -> str:
@@ -132,6 +134,8 @@ def _classify(lines: list[_Line], vocab) -> None:
         elif (shapes.get(DIGIT_RE.sub("#", t), 0) >= 3 and len(t.split()) <= 12
               and not re.search(r"[.!?]$", t)):
             ln.kind = JUNK
+        elif any(p.match(t) for p in vocab.language_notes):
+            ln.kind, ln.inline = NOTE, True
         elif BRACKET_NOTE_RE.match(t):
             ln.kind = NOTE
         elif (m := PAREN_NOTE_RE.match(t)) and len(m.group("body").split()) <= 6 \
@@ -139,6 +143,8 @@ def _classify(lines: list[_Line], vocab) -> None:
             ln.kind = NOTE
         elif any(p.match(t) for p in vocab.record_blocks):
             ln.kind, ln.block = PROC, True
+        elif any(p.match(t) for p in vocab.tally_headings):
+            ln.kind, ln.block, ln.tally = PROC, True, True
         elif any(p.match(t) for p in vocab.procedural):
             ln.kind = PROC
 
@@ -192,7 +198,7 @@ def _wrapped_label(lines: list[_Line], i: int, lead: int, body: str, lexicon, te
     j = i
     while j + 1 < len(lines) and j - i < 2:
         nxt = lines[j + 1]
-        if nxt.kind != TEXT:
+        if nxt.kind != TEXT and not (nxt.kind == NOTE and nxt.text.startswith("(")):
             return None
         opened = acc.count("(") > acc.count(")")
         if not opened:
@@ -547,7 +553,7 @@ def _turn_text(text: str, lines: list[_Line], speech: int, idxs: list[int]) -> t
     seg_start = speech
     prev = idxs[0]
     for j in idxs[1:]:
-        if any(lines[k].kind == JUNK for k in range(prev + 1, j)):
+        if any(lines[k].kind in (JUNK, NOTE) for k in range(prev + 1, j)):
             pieces.append(text[seg_start: lines[prev].end].rstrip())
             seg_start = lines[j].lstart
         prev = j
@@ -603,6 +609,11 @@ def parse_document(source: Source, lexicon: dict | None = None) -> Document:
                 cur["speech"] = None  # speech starts on the next text line
             i = lab.last_line + 1
             continue
+        if ln.kind == NOTE and ln.inline and cur is not None:
+            # a language or interpretation mark inside a speech: a note, and the turn goes on
+            doc.notes.append(Note(char_start=ln.lstart, text=ln.text))
+            i += 1
+            continue
         if ln.kind in (NOTE, PROC):
             if cur is not None and not cur["idxs"] and cur["label"] and ln.kind == NOTE:
                 # "Male Speaker:" with only a note as its content: the note is the turn
@@ -615,11 +626,12 @@ def parse_document(source: Source, lexicon: dict | None = None) -> Document:
             if ln.block:
                 # a record block (vote list, agenda item heading) takes the unlabelled lines after it
                 j = i + 1
-                while j < len(lines) and j not in by_line and lines[j].kind in (TEXT, JUNK, BLANK):
-                    if lines[j].kind == TEXT:
+                while j < len(lines) and j not in by_line and (lines[j].kind in (TEXT, JUNK, BLANK)
+                                                               or lines[j].tally):
+                    if lines[j].kind in (TEXT, PROC):
                         end_idx = j
                     j += 1
-            idxs = [i] + [k for k in range(i + 1, end_idx + 1) if lines[k].kind == TEXT]
+            idxs = [i] + [k for k in range(i + 1, end_idx + 1) if lines[k].kind in (TEXT, PROC)]
             note_text, _ = _turn_text(text, lines, ln.lstart, idxs)
             doc.notes.append(Note(char_start=ln.lstart, text=note_text))
             i = end_idx + 1
