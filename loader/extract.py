@@ -699,7 +699,7 @@ def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Com
                 coms.append(Commitment(
                     turn_seq=turn.seq, speaker_key=turn.speaker_key, text=span, char_start=f.start, char_end=f.end,
                     actor=name, actor_kind=kind, signal=f.signal, cue=f.cue, confidence=f.confidence))
-    _link(recs, coms)
+    _link(rules, recs, coms)
     return recs, coms
 
 
@@ -736,21 +736,38 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
 
 
 _CONTENT = re.compile(r"[a-z]{5,}")
+_CONTENT_WORD = re.compile(r"[a-z][a-z-]+|\|")
 _STOP = frozenset("""about above after again against their there these those which while would could should
     being other where first second third really think course important need needs going things thing people
     continue discussion discussions recommendations report study""".split())
 
 
-def _link(recs: list[Recommendation], coms: list[Commitment]) -> None:
-    """Point a commitment at an earlier recommendation sharing two or more distinctive words."""
-    rec_words = [set(_CONTENT.findall(r.text.lower())) - _STOP for r in recs]
-    for c in coms:
-        words = set(_CONTENT.findall(c.text.lower())) - _STOP
-        best, best_n = None, 1
-        for i, (r, rw) in enumerate(zip(recs, rec_words)):
+def _link(rules: Rules, recs: list[Recommendation], coms: list[Commitment]) -> None:
+    """Point a commitment at the earlier recommendation it answers specifically: the one sharing a
+    distinctive two-word phrase ("operational concept", "training standards"; words used in more
+    than a fifth of the items do not count). Generic commitments stay unlinked."""
+    def words_of(text):  # actor names are not what a commitment and a recommendation share
+        return _CONTENT_WORD.findall((rules.actor_re.sub(" | ", text) if rules.actor_re else text).lower())
+
+    items = [words_of(x.text) for x in [*recs, *coms]]
+    df: dict = {}
+    for ws in items:
+        for w in set(ws):
+            df[w] = df.get(w, 0) + 1
+    common = {w for w, n in df.items() if n > max(2, len(items) // 5)}
+
+    def phrases(ws):
+        return {(a, b) for a, b in zip(ws, ws[1:])
+                if len(a) >= 5 and len(b) >= 5 and not {a, b} & _STOP and not {a, b} & common}
+
+    rec_phrases = [phrases(ws) for ws in items[:len(recs)]]
+    for c, ws in zip(coms, items[len(recs):]):
+        ph = phrases(ws)
+        best, best_n = None, 0
+        for i, r in enumerate(recs):
             if r.char_start >= c.char_start:
                 break
-            n = len(words & rw)
-            if n > best_n:
-                best, best_n = i, n
+            n = len(ph & rec_phrases[i])
+            if n >= best_n and n:
+                best, best_n = i, n  # ties: the latest recommendation before the commitment
         c.recommendation_index = best
