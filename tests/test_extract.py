@@ -153,6 +153,25 @@ def test_urge_beats_own_promise_and_merges_restatement():
     assert recs[1].text.endswith("pay for it.") and "In other words" in recs[1].text
 
 
+def test_commitment_links_to_the_recommendation_it_answers():
+    recs, coms = extract(make_doc(
+        "The Secretariat needs to draw up an operational concept for protection.",
+        "Missions should report on threats every month.",
+        "We are drafting the operational concept with our partners.",
+        "We are committed to most of the recommendations.", role="Head of DPKO"))
+    assert [r.actor for r in recs] == ["UN Secretariat", "Peacekeeping Missions"]
+    assert [c.recommendation_index for c in coms] == [0, None]
+
+
+def test_theme_and_strength():
+    r1, r2, r3 = recs_of("Troop contributors must train their contingents before deployment.",
+                         "The Council should give missions clear and achievable mandates.",
+                         "Perhaps it would be worthwhile to visit the field missions.")
+    assert (r1.theme, r1.strength) == ("training and preparedness", "must")
+    assert (r2.theme, r2.strength) == ("mandates", "should")
+    assert r3.strength == "could"
+
+
 def test_user_lexicon_extends_actors_and_cues():
     base = load_lexicon()
     extra = dict(base)
