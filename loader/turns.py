@@ -271,7 +271,8 @@ def _paragraph_start(lines: list[_Line], i: int, wrap_width: int = 0, para_inden
         return True
     prev = lines[j].text
     lead, prev_lead = _indent(lines[i]), _indent(lines[j])
-    if lead >= 2 and (lead > prev_lead or lead == para_indent):
+    if lead >= 2 and (lead > prev_lead or lead == para_indent
+                      or (lead == prev_lead and prev.endswith((".", "?", "!", "\"", "”")))):
         return True
     return bool(wrap_width) and len(prev) < 0.8 * wrap_width and prev.endswith((".", "?", "!", "\"", "”", ")"))
 

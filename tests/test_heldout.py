@@ -99,3 +99,79 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# ---------------------------------------------------------------- conventions seen in held-out records
+
+def parse_text(text):
+    return process(text, "snippet.txt")
+
+
+CONVENTIONS = [
+    # (id, text, [(label, speaker name), ...])
+    ("label wrapped before (Country)", "Ms. Schwalger\n(New Zealand): We thank the President.\n\n"
+                                       "Mr. Kiboino (Kenya): We align ourselves.\n",
+     [("Ms. Schwalger\n(New Zealand)", "Schwalger"), ("Mr. Kiboino (Kenya)", "Kiboino")]),
+    ("(spoke in X) on the next line", "Mr. Quintana Aranguren (Colombia)\r\n(spoke in Spanish): First of all.\r\n"
+                                      "Mr. Kiboino (Kenya): We align ourselves.\r\n",
+     [("Mr. Quintana Aranguren (Colombia)\r\n(spoke in Spanish)", "Quintana Aranguren"),
+      ("Mr. Kiboino (Kenya)", "Kiboino")]),
+    ("label over three lines", "Mr. Mukongo\n(Democratic Republic of the Congo)\n(spoke in French): My delegation.\n"
+                               "Mr. Kiboino (Kenya): We align ourselves.\n",
+     [("Mr. Mukongo\n(Democratic Republic of the Congo)\n(spoke in French)", "Mukongo"),
+      ("Mr. Kiboino (Kenya)", "Kiboino")]),
+    ("(spoke in X) alone after the label", "Mr. Mukongo (Democratic Republic of the Congo):\n(spoke in French)\n"
+                                           "My delegation takes note.\nMr. Kiboino (Kenya): We align ourselves.\n",
+     [("Mr. Mukongo (Democratic Republic of the Congo)", "Mukongo"), ("Mr. Kiboino (Kenya)", "Kiboino")]),
+    ("GPO title-case period labels", "    The Chairman. The committee will come to order.\nWe welcome the witness.\n"
+                                     "    Mr. Liman. Do you recall the date?\n    Mr. Poindexter. 1986; that is correct.\n"
+                                     "    Mr. Liman. Thank you.\n",
+     [("The Chairman", "Chairman"), ("Mr. Liman", "Liman"), ("Mr. Poindexter", "Poindexter"),
+      ("Mr. Liman", "Liman")]),
+    ("one title-case sentence is not a hearing", "Anna Berg: We met twice.\n\nMr. Smith. He came late.\n",
+     [("Anna Berg", "Anna Berg")]),
+    ("language mark inside a speech", "Hon. Chrystia Freeland: Mr. Chair, I thank the member.\n\n[Translation]\n\n"
+                                      "We understand the provinces.\n\n(1210)\n\nThe Chair: Ms. Normandin.\n",
+     [("Hon. Chrystia Freeland", "Chrystia Freeland"), ("The Chair", "Chair")]),
+    ("question numbers", "Members present: Lynne Neagle (Chair); Siân Gwenllian.\n\nChair: Welcome.\n\n"
+                         "Q1 Sian Gwenllian: A question.\n\nBarry Hughes: An answer.\n\nQ2 Sian Gwenllian: Another.\n",
+     [("Chair", "Lynne Neagle"), ("Q1 Sian Gwenllian", "Sian Gwenllian"), ("Barry Hughes", "Barry Hughes"),
+      ("Q2 Sian Gwenllian", "Sian Gwenllian")]),
+    ("nicknames", "Thomas G. Weiss: Welcome.\n\nWilliam Durch: Thanks.\n\nTom Weiss: Bill, go on.\n\n"
+                  "Bill Durch: Yes.\n\nTom: Thank you.\n",
+     [("Thomas G. Weiss", "Thomas G. Weiss"), ("William Durch", "William Durch"), ("Tom Weiss", "Thomas G. Weiss"),
+      ("Bill Durch", "William Durch"), ("Tom", "Thomas G. Weiss")]),
+    ("different given names stay apart", "Thomas Weiss: Welcome.\n\nPeter Weiss: Thanks.\n",
+     [("Thomas Weiss", "Thomas Weiss"), ("Peter Weiss", "Peter Weiss")]),
+    ("no colon after a full-width line", "Anna Berg: " + "word " * 17 + "\nword word word word word word word word"
+                                         " word word word word word end.\nCarl Ode: " + "reply " * 14 + "\nreply "
+                                         "reply reply reply reply reply reply reply reply reply done.\n"
+                                         "Anna Berg Thank you, Carl.\n" + ("filler " * 12 + "\n") * 18,
+     [("Anna Berg", "Anna Berg"), ("Carl Ode", "Carl Ode"), ("Anna Berg", "Anna Berg")]),
+]
+
+
+@pytest.mark.parametrize("text,expected", [c[1:] for c in CONVENTIONS], ids=[c[0] for c in CONVENTIONS])
+def test_conventions(text, expected):
+    doc = parse_text(text)
+    names = {s.key: s.name for s in doc.speakers}
+    assert [(t.label, names.get(t.speaker_key)) for t in doc.turns] == expected
+    for t in doc.turns:
+        assert t.text and t.text == t.text.strip()
+        assert "(spoke in" not in t.text and "[Translation]" not in t.text and "(1210)" not in t.text
+
+
+def test_tally_without_vote_line_is_a_note():
+    doc = parse_text("The President: I put the draft resolution to the vote.\n\nIn favour:\nChile, Peru, Kenya\n\n"
+                     "Against:\nNone\n\nAbstaining:\nMali\n\nThe President: The draft resolution has been adopted.\n")
+    assert [t.label for t in doc.turns] == ["The President", "The President"]
+    assert "Chile" not in doc.turns[0].text and "Mali" not in doc.turns[0].text
+    assert [n.text.split("\n")[0] for n in doc.notes] == ["In favour:"]
+    assert "Abstaining:" in doc.notes[0].text and "Mali" in doc.notes[0].text
+
+
+def test_parliamentary_decisions_are_notes():
+    doc = parse_text("The Chair: All those in favour?\n\n(Motion agreed to: yeas 7; nays 4)\n\n"
+                     "The Chair: Shall clause 2 carry?\n\nQuestion put and agreed to.\n\nMr. Smith: Thank you.\n")
+    assert [t.label for t in doc.turns] == ["The Chair", "The Chair", "Mr. Smith"]
+    assert [n.text for n in doc.notes] == ["(Motion agreed to: yeas 7; nays 4)", "Question put and agreed to."]
