@@ -36,6 +36,11 @@ _BOUNDARY = re.compile(
     re.X,
 )
 _PARAGRAPH = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+_TERMINAL = frozenset(".!?:;\"'\u201d\u2019)]\u2026")
+# a running header/footer line of a paginated record: a date, page "3/38", a document symbol
+# ("A/79/PV.29", "S/PV.10100") or a job number ("24-19856"), with a few words at most
+_FURNITURE_LINE = re.compile(
+    r"[ \t]*(?:\d{1,2}/\d{1,2}/\d{4}|\d{1,3}/\d{1,3}|[A-Z]{1,2}/[\w./-]+|\d{2}-\d{5}|\*\d+\*)(?=[ \t\n])[^\n]{0,80}")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 _NEXT_WORD = re.compile(r"[\"'\u201c\u2018(\[]*([A-Za-z]+)")
 
@@ -89,10 +94,23 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
         if _ends_sentence(text, m):
             cuts.append(m.start("space"))
     # a paragraph break followed by a capital (or a heading-like line) ends a sentence even
-    # without punctuation; one followed by lower case is a page-break continuation
+    # without punctuation; one followed by lower case is a page-break continuation, also when a
+    # running page header/footer ("29/10/2024 A/79/PV.29", "3/38 24-19856") sits in between
     for m in _PARAGRAPH.finditer(text, start, end):
-        if m.end() < end and not text[m.end()].islower():
-            cuts.append(m.start())
+        if m.end() >= end or text[m.end()].islower():
+            continue
+        if not text[:m.start()].rstrip()[-1:] in _TERMINAL:
+            nxt = m.end()
+            while True:
+                line = _FURNITURE_LINE.match(text, nxt, end)
+                if not line:
+                    break
+                nxt = line.end()
+                gap = _PARAGRAPH.match(text, nxt, end) or re.compile(r"\s*").match(text, nxt, end)
+                nxt = gap.end()
+            if nxt > m.end() and nxt < end and text[nxt].islower():
+                continue
+        cuts.append(m.start())
     spans: list[tuple[int, int]] = []
     pos = start
     for cut in sorted(set(cuts)) + [end]:

@@ -30,6 +30,10 @@ from conftest import FIXTURES, SEED_FILE
         ("the Court must invest more in\nensuring that its face is universal. Next.",
          ["the Court must invest more in\nensuring that its face is universal.", "Next."]),
         ("Two:\n\nThe field is hard", ["Two:", "The field is hard"]),
+        # a running page header between the two halves of a sentence (UN verbatim records)
+        ("we remain concerned about the \n\n29/10/2024 A/79/PV.29 \n \n3/38 24-19856 \n \nobjective application. Next.",
+         ["we remain concerned about the \n\n29/10/2024 A/79/PV.29 \n \n3/38 24-19856 \n \nobjective application.", "Next."]),
+        ("It ended.\n\n3/38 24-19856\n\nThe Council met.", ["It ended.", "3/38 24-19856", "The Council met."]),
     ],
 )
 def test_split(text, expected):
