@@ -229,6 +229,9 @@ def rules_for(lexicon: dict | None) -> Rules:
     hit = _CACHE.get(key)
     if hit is None or hit[0] is not lexicon:
         hit = (lexicon, compile_rules(lexicon))
+        if len(_CACHE) > 8:  # keep the default and the most recent few user lexicons
+            for old in [k for k in _CACHE if k != 0][:-4]:
+                del _CACHE[old]
         _CACHE[key] = hit
     return hit[1]
 
