@@ -338,3 +338,20 @@ async def test_canned_queries_on_seed_match_sql(ds, seed_db):
         c.close()
     rows = (await ds.client.get("/rectrack/status_by_actor.json?_shape=array")).json()
     assert sum(r["n"] for r in rows) == expected
+
+
+@pytest.mark.asyncio
+async def test_docs_summary_example_has_the_real_shape(fds):
+    """docs/json-api.md shows summary.json with the keys and item keys the endpoint answers."""
+    import json
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).parent.parent / "docs" / "json-api.md").read_text(encoding="utf-8")
+    example = json.loads(re.search(r"```json\n(\{\n  \"ok\": true,\n  \"filters\".*?)\n```", doc, re.S).group(1)
+                         .replace("…", ""))
+    real = (await fds.client.get(SUMMARY)).json()
+    assert list(example) == list(real)
+    assert list(example["by_status"]) == list(real["by_status"])
+    for key in ("by_actor", "by_theme", "by_speaker", "documents"):
+        assert set(example[key][0]) == set(real[key][0]), key
