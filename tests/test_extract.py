@@ -229,7 +229,7 @@ def test_seed_extraction_is_fast(seed):
     extract(doc)  # warm the compiled lexicon
     started = time.perf_counter()
     extract(doc)
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < 1.0  # about 0.2 s on an idle machine
 
 
 def test_gold_actor_names_normalise_through_the_lexicon():
