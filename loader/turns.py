@@ -58,6 +58,7 @@ BRACKET_NOTE_RE = re.compile(r"^\[[^\[\]]{1,200}\]$")
 PAREN_NOTE_RE = re.compile(r"^\((?P<body>[A-Za-z][A-Za-z ,;'’/.-]{1,80})\)\.?$")
 PAREN_NOTE_STOP_RE = re.compile(r"^(?:spoke|speaking|continued|cont'd|contd|sic|see|inaudible\b.*speaker)", re.I)
 WORD_RE = re.compile(r"\S+")
+CLOCK_RE = re.compile(r"(?<![\d/.])\d{1,2}:\d{2}(?::\d{2})?(?![\d/])")
 DIGIT_RE = re.compile(r"\d+")
 LETTER_RE = re.compile(r"[^\W\d_]")
 SENTENCE_START_RE = re.compile(r"^[\"“‘'(\[]?[A-Z0-9]")
@@ -123,7 +124,8 @@ def _classify(lines: list[_Line], vocab) -> None:
     shapes = Counter()
     for ln in lines:
         t = ln.text
-        if t and len(t) <= 100 and DIGIT_RE.search(t) and LETTER_RE.search(t.replace("/", "")) is not None:
+        if t and len(t) <= 100 and DIGIT_RE.search(t) and LETTER_RE.search(t.replace("/", "")) is not None \
+                and not CLOCK_RE.search(t):  # a label with a timestamp ("Jane Doe: (04:01)") is not page junk
             shapes[DIGIT_RE.sub("#", t)] += 1
     for ln in lines:
         t = ln.text
