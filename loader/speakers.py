@@ -237,7 +237,10 @@ def _parse_label(label: str, vocab: Vocabulary, lexicon) -> LabelInfo | None:
     if m and (m.group("kind").lower() in vocab.unnamed or m.group("kind").lower() in {"speaker", "participant", "person", "voice"}):
         return LabelInfo("numbered", core, affiliations=affiliations)
     suffix = None
-    if "," in core:
+    if "," in core and low.startswith("the ") and _is_role_phrase(core.replace(",", " "), vocab, 16):
+        # "The Minister of State, Department for Education (Catherine McKinnell)": one role phrase
+        core = " ".join(core.replace(",", ", ").split()).replace(" ,", ",")
+    elif "," in core:
         # "Jane Roe, Director, ACME": a name, then an affiliation
         head, _, suffix = core.partition(",")
         suffix = " ".join(suffix.split())
@@ -245,10 +248,10 @@ def _parse_label(label: str, vocab: Vocabulary, lexicon) -> LabelInfo | None:
             return None
         core = head.strip()
         low = core.lower()
-    if not LABEL_CHARS_RE.match(core):
+    if not LABEL_CHARS_RE.match(core.replace(",", "")):
         return None
     role = low[4:] if low.startswith("the ") else low
-    if suffix is None and (role in vocab.roles or _is_role_phrase(core, vocab)):
+    if suffix is None and (role in vocab.roles or _is_role_phrase(core.replace(",", " "), vocab, 16)):
         role_text = " ".join(_uncap(w) for w in (core[4:] if low.startswith("the ") else core).split())
         info = LabelInfo("role", core, role=role_text, affiliations=affiliations)
         if parens:
@@ -286,21 +289,28 @@ def _parse_label(label: str, vocab: Vocabulary, lexicon) -> LabelInfo | None:
 
 
 def _uncap(word: str) -> str:
-    """``SMITH`` -> ``Smith``, ``O'NEILL`` -> ``O'Neill``; initials and mixed case unchanged."""
+    """``SMITH`` -> ``Smith``, ``O'NEILL`` -> ``O'Neill``, ``McMORRIS`` -> ``McMorris`` (hearing records);
+    initials and other mixed case unchanged."""
+    m = re.match(r"^(Mc|Mac|De|Di|Du|La|Le|Van|Von|St)([A-Z]{2,})$", word)
+    if m:
+        return m.group(1) + m.group(2)[0] + m.group(2)[1:].lower()
     if len(word) < 2 or not word.isupper() or word.endswith("."):
         return word
     return re.sub(r"[^\W\d_]+", lambda m: m.group()[0] + m.group()[1:].lower(), word)
 
 
-def _is_role_phrase(core: str, vocab: Vocabulary) -> bool:
-    """``The Prime Minister``, ``The Secretary of State for Health``: "The", capitalised words and a role word."""
+def _is_role_phrase(core: str, vocab: Vocabulary, max_words: int = 10) -> bool:
+    """``The Prime Minister``, ``The Secretary of State for Health``, ``The Parliamentary
+    Under-Secretary of State for ...``: "The", capitalised words and a role word (or its last part
+    after a hyphen)."""
     words = core.split()
-    if len(words) < 2 or len(words) > 10 or words[0].lower() != "the":
+    if len(words) < 2 or len(words) > max_words or words[0].lower() != "the":
         return False
     connectors = {"of", "for", "and", "the", "on", "to", "in"}
     if not all(w[0].isupper() or w.lower() in connectors for w in words[1:]):
         return False
-    return any(fold(w) in vocab.role_words or fold(w) in vocab.roles for w in words[1:])
+    return any(fold(w) in vocab.role_words or fold(w) in vocab.roles or fold(w).split("-")[-1] in vocab.role_words
+               for w in words[1:])
 
 
 # ---------------------------------------------------------------- resolution

@@ -175,3 +175,36 @@ def test_parliamentary_decisions_are_notes():
                      "The Chair: Shall clause 2 carry?\n\nQuestion put and agreed to.\n\nMr. Smith: Thank you.\n")
     assert [t.label for t in doc.turns] == ["The Chair", "The Chair", "Mr. Smith"]
     assert [n.text for n in doc.notes] == ["(Motion agreed to: yeas 7; nays 4)", "Question put and agreed to."]
+
+
+LABELS = [
+    # (printed label, kind, name or role, nested name)
+    ("The Parliamentary Under-Secretary of State for Health and Social Care (Andrew Gwynne)", "role",
+     "Parliamentary Under-Secretary of State for Health and Social Care", "Andrew Gwynne"),
+    ("The Chancellor of the Exchequer (Rachel Reeves)", "role", "Chancellor of the Exchequer", "Rachel Reeves"),
+    ("The Minister of State, Department for Education (Catherine McKinnell)", "role",
+     "Minister of State, Department for Education", "Catherine McKinnell"),
+    ("Rt Hon Theresa May (Maidenhead) (Con)", "person", "Theresa May", None),
+    ("Mrs. McMORRIS RODGERS", "person", "McMorris Rodgers", None),
+    ("Vice President Joe Biden", "person", "Joe Biden", None),
+    ("Q12 Dame Meg Hillier", "person", "Meg Hillier", None),
+    ("The PRESIDENT (interpretation from French)", "role", "President", None),
+    ("Jane Roe, Director, ACME", "person", "Jane Roe", None),
+]
+
+
+@pytest.mark.parametrize("label,kind,name,inner", LABELS, ids=[x[0][:40] for x in LABELS])
+def test_parliamentary_labels(label, kind, name, inner):
+    from loader.speakers import parse_label
+
+    info = parse_label(label)
+    assert info is not None and info.kind == kind
+    assert (info.name or info.role) == name
+    assert (info.inner.name if info.inner else None) == inner
+
+
+@pytest.mark.parametrize("heading", ["The field", "Two", "The Chair's summary", "In favour", "Key Recommendations"])
+def test_headings_are_not_labels(heading):
+    from loader.speakers import parse_label
+
+    assert parse_label(heading) is None
