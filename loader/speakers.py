@@ -343,7 +343,7 @@ NAME_ROLE_RE = re.compile(
 )
 ROSTER_RE = re.compile(
     r"^\s*(?P<role>[A-Z][\w -]{2,30}?)\s*:\s*(?P<label>(?:Mr|Ms|Mrs|Dr|Miss)\.?\s+[^.\n]{2,60}?)"
-    r"\s*\.{5,}\s*\((?P<country>[^()\n]{2,60})\)\s*$",
+    r"\s*(?:\.[ \t]?){5,}\s*\((?P<country>[^()\n]{2,60})\)\s*$",
     re.M,
 )
 
