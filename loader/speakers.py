@@ -331,6 +331,12 @@ SECOND_PERSON_RE = re.compile(r"\b(?:you|your|yourself|yourselves)\b", re.I)
 SELF_NAME_FROM_RE = re.compile(
     r"(?:^|[.!?]\s+)(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){1,2}),?\s+(?:from|of|with|representing)\s+(?:the\s+)?[A-Z]"
 )
+# an audience member's opening sentence that is only a name and an affiliation: "Thank you. Mary Jones,
+# Georgetown University."
+SELF_NAME_AFFIL_RE = re.compile(
+    r"^(?:[^.!?]{0,40}[.!?]\s+)?(?P<name>[A-Z][\w'’-]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][\w'’-]+){1,2}),\s+"
+    r"(?:the\s+)?[A-Z][\w'’&-]*(?:\s+[\w'’&-]+){0,5}\.(?:\s|$)"
+)
 HEADER_ROLE_RE = re.compile(
     r"^[ \t]*(?P<role>[A-Z][\w -]{1,30}?)[ \t]*:[ \t]*(?:\r?\n[ \t]*)*(?P<name>[^\n,;:]{3,80})", re.M
 )
@@ -492,6 +498,7 @@ def _self_identification(text: str, known: list[_Person], vocab: Vocabulary) -> 
     candidates = [m.group("name")] if m else []
     candidates += [m.group("name") for m in SELF_NAME_RE.finditer(head)]
     candidates += [m.group("name") for m in SELF_NAME_FROM_RE.finditer(head[:400])]
+    candidates += [m.group("name") for m in SELF_NAME_AFFIL_RE.finditer(head[:200])]
     for name in candidates:
         toks = name_tokens(name)
         words = name.split()

@@ -141,6 +141,13 @@ CONVENTIONS = [
                   "Bill Durch: Yes.\n\nTom: Thank you.\n",
      [("Thomas G. Weiss", "Thomas G. Weiss"), ("William Durch", "William Durch"), ("Tom Weiss", "Thomas G. Weiss"),
       ("Bill Durch", "William Durch"), ("Tom", "Thomas G. Weiss")]),
+    ("audience questions labelled Q", "PATRICK: Good morning, and welcome.\n\nRYAN: Let's open it up to questions."
+                                      "\n\nQ: Hi, I'm John Smith from the Atlantic Council. My question is short.\n\n"
+                                      "PATRICK: Thank you, John. Well, the report card is annual.\n\n"
+                                      "Q: Thank you. Mary Jones, Georgetown University. What about climate?\n\n"
+                                      "RYAN: Good question.\n",
+     [("PATRICK", "Patrick"), ("RYAN", "Ryan"), ("Q", "John Smith"), ("PATRICK", "Patrick"), ("Q", "Mary Jones"),
+      ("RYAN", "Ryan")]),
     ("different given names stay apart", "Thomas Weiss: Welcome.\n\nPeter Weiss: Thanks.\n",
      [("Thomas Weiss", "Thomas Weiss"), ("Peter Weiss", "Peter Weiss")]),
     ("no colon after a full-width line", "Anna Berg: " + "word " * 17 + "\nword word word word word word word word"
