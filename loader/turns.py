@@ -3,14 +3,18 @@
 Works line by line on the raw text, so every offset indexes into ``source.text`` (``\\r\\n`` kept):
 
 1. Lines are classed: blank; page junk (running headers/footers, job numbers, page numbers,
-   bare timestamps, roster lines with dot leaders, and short lines with digits repeated on
-   three or more pages); stage notes (a whole line in ``[...]``, or a short ``(Applause)``);
-   procedural record lines (``The meeting rose at ...``; a vote or agenda item heading takes the
-   unlabelled record lines after it); text.
+   bare timestamps, roster lines with dot leaders, Hansard clock times ``(1210)``, and short lines
+   with digits repeated on three or more pages, unless the digits are a time as in a timestamped
+   label); stage notes (a whole line in ``[...]``, or a short ``(Applause)``), language marks
+   (``[Translation]``, ``(spoke in French)`` on its own line: notes that do not end the turn);
+   procedural record lines (``The meeting rose at ...``, ``Question put and agreed to.``; a vote,
+   division, tally heading or agenda item heading takes the unlabelled record lines after it); text.
 2. Speaker labels are found at line starts: ``Label:`` / ``Label :`` inline or alone on the line
    (the speech then starts on the next text line), labels wrapped over two lines inside an open
-   parenthesis, ``**Label:**``, timestamped ``Name (00:01:02):``, hearing-record ``Mr. SMITH.``,
-   and, at a paragraph start, a name printed without a colon when it is a label already used in
+   parenthesis or broken before a parenthetical (``Ms. X`` / ``(Country) (spoke in Y):``, up to three
+   lines), ``**Label:**``, timestamped ``Name (00:01:02):``, hearing-record ``Mr. SMITH.``, the GPO
+   text edition's ``Mr. Liman.`` at indented paragraph starts (when used three times or more),
+   and, at a paragraph start (or after a full-width line ending a sentence, for a known full name), a name printed without a colon when it is a label already used in
    the document (``Prince Zeid I'm going ...``, or alone on its line) or a full name followed by a
    conventional opener (``Herman Schaper Thank you.``). A candidate must look like a person or
    role label (:func:`loader.speakers.parse_label`); a bare one-word name is only a label when it
