@@ -14,8 +14,9 @@ Works line by line on the raw text, so every offset indexes into ``source.text``
    parenthesis or broken before a parenthetical (``Ms. X`` / ``(Country) (spoke in Y):``, up to three
    lines), ``**Label:**``, timestamped ``Name (00:01:02):``, hearing-record ``Mr. SMITH.``, the GPO
    text edition's ``Mr. Liman.`` at indented paragraph starts (when used three times or more),
-   and, at a paragraph start (or after a full-width line ending a sentence, for a known full name), a name printed without a colon when it is a label already used in
-   the document (``Prince Zeid I'm going ...``, or alone on its line) or a full name followed by a
+   and, at a paragraph start (or after a full-width line ending a sentence, for a known full
+   name), a name printed without a colon when it is a label already used in the document
+   (``Prince Zeid I'm going ...``, or alone on its line) or a full name followed by a
    conventional opener (``Herman Schaper Thank you.``). A candidate must look like a person or
    role label (:func:`loader.speakers.parse_label`); a bare one-word name is only a label when it
    is part of a longer label, follows a capitalised word somewhere in the text (``Mr. Luck``) or
