@@ -74,6 +74,22 @@ _SUBJECT_BEFORE = re.compile(r"(?:^|[.;:!?,\u2013\u2014]\s*|\n\s*|\b(?:that|as|s
 _DEMONSTRATIVE_START = re.compile(r"\W*(?:and\s+|so\s+)?(?:that|this)\b(?!\s+(?:is|was)\s+(?:why|because))", re.I)
 _LOWER_WORD = re.compile(r"(?<![\w-])[a-z][a-z'-]+")
 _PREP_SEGMENT = re.compile(r"^\s*(?:like|unlike|as|in|with|for|including|especially|particularly|together\s+with|along\s+with|of\s+course|at\s+least)\b[^,]*,\s*$", re.I)
+# A generic subject (everyone, all stakeholders, all of us, one, people): nobody in particular.
+_GENERIC = re.compile(r"(?:all\s+(?:the\s+)?(?:relevant\s+|concerned\s+|other\s+)?(?:stakeholders|actors|players|of\s+us|of\s+you|those\s+concerned|concerned)|"
+                      r"(?:relevant\s+)?stakeholders|every(?:one|body)(?:\s+(?:else|concerned))?|each\s+(?:and\s+every\s+)?one\s+of\s+us|"
+                      r"all\s+of\s+us|one|people|anyone|anybody)(?![\w-])", re.I)
+# A passive whose subject only receives information: "X needs to be kept fully informed / briefed".
+_RECIPIENT_PASSIVE = re.compile(r"^\s*(?:(?:\w+ly|also|not|really|all|always)\s+)*(?:be|get|being|been|remain|stay)\s+"
+                                r"(?:(?:kept|made|\w+ly|more|much|better|further|also|and|well|properly|fully)\s+)*"
+                                r"(?:informed|briefed|consulted|told|updated|notified|advised|apprised|"
+                                r"(?<=kept\s)(?:\w+ly\s+)?(?:abreast|in\s+the\s+loop)|(?<=made\s)aware)\b", re.I)
+# A noun of giving before "to X" / "for X": X is who receives, not who acts ("guidance to missions").
+_TRANSFER_TO = re.compile(r"\b(?:guidance|support|assistance|information|input|training|resources|funding|finance|access|"
+                          r"briefings?|reports?|reporting|advice|equipment|help|aid|contributions?|instructions|directives?|"
+                          r"messages?|feedback|updates?|attention|answers?|explanations?|clarity)\s+(?:[\w'-]+\s+){0,2}?"
+                          r"(?:to|for)\s+(?:the\s+|all\s+|its\s+|their\s+)?$", re.I)
+_INFO_NOUN = re.compile(r"^(?:information|briefings?|reports?|reporting|updates?|answers?|explanations?|feedback)\b", re.I)
+_AUDIENCE = re.compile(r"^(?:all\s+of\s+you|you\s+all|(?:all\s+)?(?:my\s+|our\s+|dear\s+|distinguished\s+)?(?:colleagues|fellow\s+(?:delegates|delegations|members|representatives)))\b", re.I)
 
 
 # ---------------------------------------------------------------- compiled lexicon
@@ -109,6 +125,10 @@ class Rules:
     new_point: re.Pattern | None = None
     heads: dict = field(default_factory=dict)  # "court" -> canonical names whose full names contain it
     person_kinds: frozenset = frozenset()
+    informs: dict = field(default_factory=dict)  # recipient (canonical) -> who by convention informs it
+    tasks: list = field(default_factory=list)  # (agent, regex): a task that by convention falls to agent
+    audience: dict = field(default_factory=dict)  # agent -> speaker roles whose "all of you" it is
+    forum_kinds: frozenset = frozenset()  # kinds of actor that are forums ("discussed in the Assembly")
 
 
 def _norm(s: str) -> str:
@@ -198,6 +218,17 @@ def compile_rules(lexicon: dict) -> Rules:
         heads={w: names for w, names in heads.items() if len(names) > 1},
         person_kinds=frozenset(lexicon.get("person_kinds") or ()),
     )
+    implied = lexicon.get("implied_agents") or {}
+    for agent, recipients in (implied.get("informs") or {}).items():
+        for r in recipients or ():
+            name = alias_to_actor.get(_norm(str(r)), str(r))
+            rules.informs.setdefault(name, alias_to_actor.get(_norm(str(agent)), str(agent)))
+    for agent, roles in (implied.get("audience") or {}).items():
+        rules.audience[alias_to_actor.get(_norm(str(agent)), str(agent))] = list(roles or ())
+    rules.forum_kinds = frozenset(implied.get("forum_kinds") or ())
+    for t in implied.get("tasks") or ():
+        agent = alias_to_actor.get(_norm(str(t["agent"])), str(t["agent"]))
+        rules.tasks.append((agent, re.compile(t["pattern"], FLAGS)))
     for theme, words in (lexicon.get("themes") or {}).items():
         if words:
             # words of five letters or more also match their inflections ("discuss" -> "discussed")
@@ -431,9 +462,15 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
             return ActorHit(proper, proper, "proper", True)
         return ActorHit(UNSPECIFIED, obj or None, "none")
     if mode == "after":
+        generic = re.match(r"\W*(?:that\s+)?(" + _GENERIC.pattern + r")", s[m.end():], re.I)
+        if generic and not _alias_hits(rules, s, m.end(), m.end() + generic.end()):
+            return ActorHit(UNSPECIFIED, generic.group(1), "generic")  # "it's important that all stakeholders ..."
         agent = _agent(rules, s, m.end(), len(s))
         near = re.match(r"(?:\W*\w+){0,%d}" % cue.window, s[m.end():])
         hits = _alias_hits(rules, s, m.end(), m.end() + (near.end() if near else 0))
+        # "to X" / "for X" (not "for X to act") names who receives, not who acts
+        hits = [h for h in hits if not (re.search(r"\b(?:to|for)\s+(?:the\s+|all\s+)?$", s[m.end():h.start()], re.I)
+                                        and not re.match(r"\s+to\s+(?!the\b|a\b|an\b)\w", s[h.end():]))]
         if hits:
             own = _speaker_side(s, hits[0])
             return ActorHit(_actor_of(rules, hits[0]), hits[0].group(0), "self" if own else "alias", not own)
@@ -448,6 +485,22 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
     chunk = s[cs:ce]
     after = s[m.end():]
     passive = _PASSIVE.match(after)
+    tail0 = _TRAILING_ADVERBS.sub("", chunk).strip(" ,")
+    if _GENERIC.fullmatch(tail0) or _GENERIC.fullmatch(_DETERMINER.sub("", tail0)):
+        return ActorHit(UNSPECIFIED, tail0, "generic")
+    if _RECIPIENT_PASSIVE.match(after):
+        # "The Council needs to be kept informed": the subject only receives; who informs it acts
+        stop = _OBJECT_END.search(s, m.end())
+        agent = _agent(rules, s, m.end(), stop.start() if stop else len(s), "by")
+        if agent:
+            return ActorHit(_actor_of(rules, agent), agent.group(0), "agent", True)
+        got = _alias_hits(rules, s, cs, ce)
+        if got and _HEAD_OK.fullmatch(s[cs:got[0].start()]):
+            name = resolve_definite(rules, turn_text, sent_start + got[0].start(),
+                                    ActorHit(_actor_of(rules, got[0]), got[0].group(0), "alias")).name
+            if name in rules.informs:
+                return ActorHit(rules.informs[name], None, "implied", True)
+        return ActorHit(UNSPECIFIED, None, "recipient")
     if passive or cue.name in ("predicate", "require"):
         stop = _OBJECT_END.search(s, m.end())
         limit = stop.start() if stop else len(s)
@@ -496,6 +549,12 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
         # the actor heads the subject ("the leadership in the mission"), or is the genitive of an
         # active nominal subject ("the commitment of the force commanders"); an actor inside a
         # modifier of a thing is not who acts ("the design and the mission", "support for the Court")
+        to = _TRANSFER_TO.search(head)
+        if to:  # "the development of guidance to missions": the missions receive
+            name = _actor_of(rules, hit)
+            if _INFO_NOUN.match(to.group(0)) and name in rules.informs:
+                return ActorHit(rules.informs[name], None, "implied", True)  # "reporting to the Council"
+            return ActorHit(UNSPECIFIED, None, "recipient")
         at_head = _HEAD_OK.fullmatch(head) is not None
         genitive = not passive and _GENITIVE.fullmatch(head)
         if at_head or genitive:
@@ -614,6 +673,56 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
     return None
 
 
+def _implied(rules: Rules, s: str, cue: Cue, actor: ActorHit, affiliation: str | None, items: list,
+             text: str, s0: int) -> ActorHit:
+    """The acting party a recommendation leaves implicit, by general convention (lexicon ``implied_agents``).
+
+    - ``all of you`` / ``colleagues`` asked or urged by a speaker whose stated role is one of the
+      lexicon's ``audience`` roles (a delegate: the others in the room are delegations);
+    - a task that by convention falls to one body (training troops: contributing countries),
+      when the sentence names no actor (a thing, a passive or a recipient as subject, or ``we``);
+    - a nominal subject that holds an actor only as a partner ("the engagement with X is vital")
+      right after a recommendation naming its actor: that actor, still the topic.
+    """
+    if actor.name != UNSPECIFIED:
+        return actor
+    if cue.actor == "object" and actor.text and _AUDIENCE.match(actor.text) and affiliation:
+        for agent, roles in rules.audience.items():
+            if any(re.search(r"\b" + re.escape(str(r)) + r"\b", affiliation, re.I) for r in roles or ()):
+                return ActorHit(agent, actor.text, "implied", True)
+    if actor.how in ("none", "thing", "recipient"):
+        forum = _forum(rules, s)
+        if forum:
+            return forum
+    if actor.how in ("none", "thing", "self", "recipient"):
+        for agent, regex in rules.tasks:
+            hit = regex.search(s)
+            if hit:
+                return ActorHit(agent, None, "implied", True)
+    if actor.how == "thing" and cue.name == "predicate" and items:
+        prev = items[-1]
+        if prev.kind == "rec" and prev.actor.how in ("alias", "anaphor") and not text[prev.end:s0].strip():
+            return ActorHit(prev.actor.name, None, "topic", True)
+    return actor
+
+
+_FORUM_VERB = re.compile(r"\b(?:take\s+place|be\s+(?:\w+ly\s+)?(?:discussed|debated|examined|considered|addressed|"
+                         r"taken\s+up|raised|dealt\s+with|negotiated|reviewed))\b", re.I)
+
+
+def _forum(rules: Rules, s: str) -> ActorHit | None:
+    """"This should be discussed in the General Assembly", "take place not in the Council but in the
+    C34": the body (of a ``forum_kinds`` kind) in which the thing is to happen acts; not one negated."""
+    for v in _FORUM_VERB.finditer(s):
+        for h in _alias_hits(rules, s, v.end(), min(len(s), v.end() + 120)):
+            before = s[max(0, h.start() - 12):h.start()]
+            if (re.search(r"\b(?:in|at|within|before)\s+(?:the\s+)?$", before, re.I)
+                    and not re.search(r"\bnot\s+(?:in|at|within|before)\s+(?:the\s+)?$", before, re.I)
+                    and rules.kinds.get(_actor_of(rules, h)) in rules.forum_kinds):
+                return ActorHit(_actor_of(rules, h), h.group(0), "forum", True)
+    return None
+
+
 def _cancel_at(regex: re.Pattern, s: str, cs: int, m: re.Match) -> bool:
     """The cancelling form overlaps the cue match itself."""
     for c in regex.finditer(s, max(0, cs - 20), min(len(s), m.end() + 40)):
@@ -670,6 +779,7 @@ def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Com
                 s0 += dashes[-1].end()  # "... it's very also tricky – it's important that all stakeholders ..."
             if kind == "rec":
                 actor = resolve_definite(rules, text, e0, actor)
+                actor = _implied(rules, s, cue, actor, affiliation, items, text, s0)
                 conf = cue.confidence + (0.1 if actor.how in ("alias", "agent") else 0.0) - (0.1 if actor.name == UNSPECIFIED else 0.0)
                 items.append(Finding("rec", s0, e0, turn, cue.name, round(min(0.95, max(0.05, conf)), 2), actor,
                                      strength=cue.strength))
@@ -718,19 +828,29 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
             out[-1] = Finding(prev.kind, prev.start, f.end, prev.turn, prev.cue, max(prev.confidence, f.confidence),
                               prev.actor, strength=prev.strength, signal=prev.signal)
             continue
+        if (prev and prev.kind == f.kind == "rec" and len(gap) < 250 and len(re.findall(r"[.!?]\s", gap)) <= 2
+                and _CATAPHOR.search(text, prev.start, prev.end)):
+            # "it's important that all stakeholders understand this. Troops ... Yes, the commander has got
+            # to ...": what "this" points forward to is spelled out in the next sentences; one item,
+            # whose actor is the first sentence's (a generic subject stays generic)
+            actor = prev.actor if prev.actor.name != UNSPECIFIED or prev.actor.how == "generic" else f.actor
+            out[-1] = Finding(prev.kind, prev.start, f.end, prev.turn, prev.cue, max(prev.confidence, f.confidence),
+                              actor, strength=prev.strength, signal=prev.signal)
+            continue
         if prev and prev.kind == f.kind and not gap.strip():
             sentence = _WS.sub(" ", text[f.start:f.end])
             restates = bool(rules.restatement and rules.restatement.match(sentence))
             new_point = bool(rules.new_point and rules.new_point.match(sentence))
             pronoun = (f.actor.text or "").lower() in ("they", "he", "she")
             continues = f.kind == "rec" and not new_point and (
-                (f.actor.name == UNSPECIFIED and f.actor.how in ("none", "self") and not pronoun)
+                (f.actor.name == UNSPECIFIED and f.actor.how in ("none", "self", "generic", "recipient") and not pronoun)
                 or (prev.actor.how == "none" and prev.actor.name == UNSPECIFIED and prev.end - prev.start < 160
                     and prev.cue in LEAD_IN_CUES)  # "X is essential." then who must do it
                 or (pronoun and (prev.actor.text or "").lower() == f.actor.text.lower()))  # a run about one "they"
             same_promise = f.kind == "com" and f.signal == prev.signal and f.cue != "own_modal" and prev.cue != "own_modal"
             if restates or continues or same_promise:
-                actor = prev.actor if prev.actor.name != UNSPECIFIED else f.actor
+                # the first sentence's actor; a generic subject ("all stakeholders") stays generic
+                actor = prev.actor if prev.actor.name != UNSPECIFIED or prev.actor.how == "generic" else f.actor
                 out[-1] = Finding(prev.kind, prev.start, f.end, prev.turn, prev.cue, max(prev.confidence, f.confidence),
                                   actor, strength=prev.strength, signal=prev.signal)
                 continue
@@ -738,6 +858,9 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
     return out
 
 
+# a sentence ending on a forward-pointing "this" after a verb of knowing ("... understand this.")
+_CATAPHOR = re.compile(r"\b(?:understand|know|realise|realize|recogni[sz]e|remember|appreciate|bear\s+in\s+mind|"
+                       r"keep\s+in\s+mind|be\s+aware\s+of|be\s+clear\s+(?:about|on))\s+(?:this|the\s+following)\s*[.:]\s*$", re.I)
 _CONTENT = re.compile(r"[a-z]{5,}")
 _CONTENT_WORD = re.compile(r"[a-z][a-z-]+|\|")
 _STOP = frozenset("""about above after again against their there these those which while would could should
