@@ -129,6 +129,7 @@ class Rules:
     tasks: list = field(default_factory=list)  # (agent, regex): a task that by convention falls to agent
     audience: dict = field(default_factory=dict)  # agent -> speaker roles whose "all of you" it is
     forum_kinds: frozenset = frozenset()  # kinds of actor that are forums ("discussed in the Assembly")
+    own_roles: re.Pattern | None = None  # speaker roles that speak for a government / department (``own_side``)
 
 
 def _norm(s: str) -> str:
@@ -242,6 +243,9 @@ def compile_rules(lexicon: dict) -> Rules:
         rules.restatement = re.compile(cues["restatement"], FLAGS)
     if cues.get("new_point"):
         rules.new_point = re.compile(cues["new_point"], FLAGS)
+    roles = (lexicon.get("own_side") or {}).get("roles") or ()
+    if roles:
+        rules.own_roles = re.compile("|".join(f"(?:{r})" for r in roles), FLAGS)
     return rules
 
 
@@ -594,6 +598,32 @@ def _affiliation(speaker: Speaker | None, turn: Turn) -> str | None:
     return None
 
 
+def _speaks_for_government(rules: Rules, speaker: Speaker | None, turn: Turn) -> bool:
+    """Whether the speaker's stated role (or label) is one of the lexicon's ``own_side`` roles."""
+    if rules.own_roles is None:
+        return False
+    return any(rules.own_roles.search(x) for x in ((speaker.role if speaker else None), turn.label) if x)
+
+
+_OTHER_PRONOUNS = frozenset({"they", "he", "she", "them", "you", "all of you", "one", "everyone", "everybody"})
+
+
+def _own_undertaking(s: str, cue: Cue, m: re.Match, actor: ActorHit) -> bool:
+    """A recommendation that names nobody but the speaker's side: "we have to", an agentless passive,
+    or "it / there" as subject ("it will have to be taken in the context of ..."); a thing as the
+    subject of "is crucial" ("access to hardware is crucial") stays a recommendation (a finding)."""
+    if actor.name != UNSPECIFIED:
+        return False
+    if actor.how == "self":
+        return True
+    if actor.how != "none" or (actor.text or "").strip().lower() in _OTHER_PRONOUNS:
+        return False
+    if cue.name != "predicate" or _PASSIVE.match(s[m.end():]):
+        return True
+    cs, ce = _subject_chunk(s, m.start())
+    return re.fullmatch(r"\W*(?:it|there|this|that|which)?\W*", s[cs:ce], re.I) is not None
+
+
 def _self_subject(chunk: str, affiliation: str | None) -> bool:
     """Whether the words right before a verb (``chunk``) are the speaker's own side."""
     if re.search(_PRONOUN_SELF.pattern + r"$", chunk, re.I):
@@ -766,6 +796,7 @@ def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Com
     for turn in doc.turns:
         speaker = speakers.get(turn.speaker_key)
         affiliation = _affiliation(speaker, turn)
+        own_side = _speaks_for_government(rules, speaker, turn)
         turn_text = text  # offsets are document offsets; look-backs stop at the sentence
         items: list[Finding] = []
         for s0, e0 in split_sentences(text, turn.speech_start, turn.char_end):
@@ -780,6 +811,11 @@ def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Com
             if kind == "rec":
                 actor = resolve_definite(rules, text, e0, actor)
                 actor = _implied(rules, s, cue, actor, affiliation, items, text, s0)
+                if own_side and _own_undertaking(s, cue, m, actor):
+                    # a Minister's / official's "we have to ...", "it will have to be taken ...": their own side's
+                    items.append(Finding("com", s0, e0, turn, "own_side", 0.5, ActorHit(UNSPECIFIED, None, "self"),
+                                         signal="committed"))
+                    continue
                 conf = cue.confidence + (0.1 if actor.how in ("alias", "agent") else 0.0) - (0.1 if actor.name == UNSPECIFIED else 0.0)
                 items.append(Finding("rec", s0, e0, turn, cue.name, round(min(0.95, max(0.05, conf)), 2), actor,
                                      strength=cue.strength))

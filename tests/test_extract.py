@@ -264,3 +264,46 @@ def test_dev_label(label):
         return
     assert len(hits) == 1, "found as one recommendation"
     assert canonical_actor(hits[0].actor) == canonical_actor(label["actor"])
+
+
+# ---------------------------------------------------------------- precision: own side, descriptive modals, merges
+
+
+def coms_of(*speeches, **kw):
+    _, coms = extract(make_doc(*speeches, **kw))
+    return coms
+
+
+@pytest.mark.parametrize(
+    "sentence,role",
+    [
+        ("We have to do better on waiting lists, and we will.", "Minister for Health and Social Services"),
+        ("It will have to be decided in the light of the wider Government response.", "Minister for Housing"),
+        ("It is essential that we publish the guidance before the summer.", "Secretary of State for Justice"),
+        ("There should be no change to the payments this year.", "Deputy Minister for Finance"),
+        ("So we need to work closely with councils to identify that demand.", "director of the social services directorate"),
+        ("It is very important for us that the scheme be open to as many firms as possible.", "Minister of Finance"),
+    ],
+)
+def test_own_side_undertaking_is_a_commitment(sentence, role):
+    """A Minister's or official's own-side "we have to", agentless passive or "it / there" subject."""
+    doc = make_doc(sentence, role=role, label="Hon. Jane Doe")
+    recs, coms = extract(doc)
+    assert recs == [] and len(coms) == 1, ([r.text for r in recs], [c.text for c in coms])
+
+
+@pytest.mark.parametrize(
+    "sentence,role,actor",
+    [
+        # another actor named: still a recommendation, whoever speaks
+        ("Local authorities should report every incident to us.", "Minister for Education", "Local Authorities"),
+        # the same words from a committee member or a delegation stay recommendations
+        ("We have to do better on waiting lists.", "Cardiff North, Lab.", "Unspecified"),
+        ("It will have to be decided by the Council.", "Kenya", "Security Council"),
+        # a thing as subject of "is crucial" is a finding-form prescription, not the Minister's undertaking
+        ("Access to broadband is crucial at this time.", "Minister for Education", "Unspecified"),
+    ],
+)
+def test_own_side_keeps_recommendations(sentence, role, actor):
+    recs = recs_of(sentence, role=role)
+    assert [r.actor for r in recs] == [actor]
