@@ -307,3 +307,43 @@ def test_own_side_undertaking_is_a_commitment(sentence, role):
 def test_own_side_keeps_recommendations(sentence, role, actor):
     recs = recs_of(sentence, role=role)
     assert [r.actor for r in recs] == [actor]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # relative clauses and habitual necessity describe, they do not prescribe
+        "Many families who have to travel for treatment face long delays.",
+        "These are communities who must at times live with constant fear.",
+        "The programme gives young people the experience they need to find work.",
+        # a consequence, not a call
+        "That applicant will therefore have to reapply next year.",
+        # "require" of a relative or pronoun subject: a description
+        "There are vocational courses that require a practical assessment.",
+        "The principles are clear that they require a decision from the Minister.",
+        # a modal in an embedded how / whether clause
+        "The Government has published guidance on how the rules should be applied in care homes.",
+        # evaluative "important to" + a noun phrase
+        "Our farmers and fishers are very important to the coastal regions.",
+        # rhetorical "let us"
+        "Let us try to get to the bottom of this allegation.",
+        # assertive "important to recognise that"
+        "It is important to recognise that the funding is flexible.",
+        # a need given as the reason for a past act
+        "We did so because we believe in the need to end impunity.",
+    ],
+)
+def test_descriptive_modal_is_not_a_recommendation(sentence):
+    assert recs_of(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "It is not only the Secretariat that has to implement the recommendations.",  # a cleft prescribes
+        "It is the commanders who must understand what protection means.",
+        "Our farmers are very important to sustain the coastal regions.",
+    ],
+)
+def test_descriptive_cancels_keep_prescriptions(sentence):
+    assert len(recs_of(sentence)) == 1
