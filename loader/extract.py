@@ -884,6 +884,18 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
                     and prev.cue in LEAD_IN_CUES)  # "X is essential." then who must do it
                 or (pronoun and (prev.actor.text or "").lower() == f.actor.text.lower()))  # a run about one "they"
             same_promise = f.kind == "com" and f.signal == prev.signal and f.cue != "own_modal" and prev.cue != "own_modal"
+            if f.kind == "rec" and not new_point and prev.actor.name == UNSPECIFIED and prev.actor.how in ("none", "thing") \
+                    and f.actor.explicit and f.cue in _CALL_CUES and prev.end - prev.start < 250 \
+                    and not _ALSO_CALL.search(sentence):
+                # "X must be preserved. My delegation urges all States to ...": the call names who is to do it
+                out[-1] = Finding(prev.kind, prev.start, f.end, prev.turn, f.cue, max(prev.confidence, f.confidence),
+                                  f.actor, strength=prev.strength, signal=prev.signal)
+                continue
+            if f.kind == "rec" and not new_point and f.actor.name == UNSPECIFIED \
+                    and not (f.actor.how == "self" and prev.actor.how != "self") \
+                    and len(_shared_words(rules, text[prev.start:prev.end], sentence)) >= 2:
+                restates = True  # the same recommendation in other words ("my expectation is that schools should
+                # continue to refer ... So, there is a professional expectation on all those ... to report and refer")
             if restates or continues or same_promise:
                 # the first sentence's actor; a generic subject ("all stakeholders") stays generic
                 actor = prev.actor if prev.actor.name != UNSPECIFIED or prev.actor.how == "generic" else f.actor
@@ -892,6 +904,21 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
                 continue
         out.append(f)
     return out
+
+
+_CALL_CUES = frozenset({"urge", "request"})
+_ALSO_CALL = re.compile(r"\balso\s+(?:\w+ly\s+)?(?:urges?|calls?|requests?|encourages?|invites?|asks?|appeals?|demands?|"
+                        r"(?:would|wish|want)\s+to\s+(?:urge|call|request|encourage|invite|ask))\b", re.I)  # a further point
+_CUE_WORDS = frozenset("""should must shall needs needed ought essential crucial critical important vital necessary
+    continue continued ensure further""".split())
+
+
+def _shared_words(rules: Rules, a: str, b: str) -> set:
+    """Distinctive words (five letters or more; not actor names, cue or stop words) two sentences share."""
+    def words(t):
+        t = rules.actor_re.sub(" ", t) if rules.actor_re else t
+        return {w for w in _CONTENT.findall(t.lower().replace("\u2019", "'"))} - _STOP - _CUE_WORDS
+    return words(a) & words(b)
 
 
 # a sentence ending on a forward-pointing "this" after a verb of knowing ("... understand this.")

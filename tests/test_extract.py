@@ -300,6 +300,7 @@ def test_own_side_undertaking_is_a_commitment(sentence, role):
         # the same words from a committee member or a delegation stay recommendations
         ("We have to do better on waiting lists.", "Cardiff North, Lab.", "Unspecified"),
         ("It will have to be decided by the Council.", "Kenya", "Security Council"),
+        ("We have to do better on waiting lists.", "Shadow Minister for Health", "Unspecified"),
         # a thing as subject of "is crucial" is a finding-form prescription, not the Minister's undertaking
         ("Access to broadband is crucial at this time.", "Minister for Education", "Unspecified"),
     ],
@@ -347,3 +348,25 @@ def test_descriptive_modal_is_not_a_recommendation(sentence):
 )
 def test_descriptive_cancels_keep_prescriptions(sentence):
     assert len(recs_of(sentence)) == 1
+
+
+@pytest.mark.parametrize(
+    "speech,actors",
+    [
+        # the same recommendation restated in the next sentence (shared words, no new actor): one item
+        ("My expectation is that schools should keep in contact with pupils and refer any concerns to social services. "
+         "So there is a professional expectation on everyone working with pupils that they refer concerns at once.",
+         ["Schools and Educators"]),
+        # an agentless prescription, then the call that names who is to act: one item, the call's actor
+        ("The independence of the Court must be preserved. My delegation urges all States to refrain from "
+         "pressuring its judges.", ["Member States"]),
+        # "also" marks a further point: two items
+        ("The independence of the Court must be preserved. Kenya also urges the Court to cut its costs.",
+         ["Unspecified", "International Criminal Court"]),
+        # different actors named: two items
+        ("Schools should refer concerns to social services. Parents should contact the school about concerns.",
+         ["Schools and Educators", "Parents and Families"]),
+    ],
+)
+def test_adjacent_restatements_merge(speech, actors):
+    assert [r.actor for r in recs_of(speech)] == actors
