@@ -885,6 +885,7 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
                 or (pronoun and (prev.actor.text or "").lower() == f.actor.text.lower()))  # a run about one "they"
             same_promise = f.kind == "com" and f.signal == prev.signal and f.cue != "own_modal" and prev.cue != "own_modal"
             if f.kind == "rec" and not new_point and prev.actor.name == UNSPECIFIED and prev.actor.how in ("none", "thing") \
+                    and prev.cue not in _CALL_CUES \
                     and f.actor.explicit and f.cue in _CALL_CUES and prev.end - prev.start < 250 \
                     and not _ALSO_CALL.search(sentence):
                 # "X must be preserved. My delegation urges all States to ...": the call names who is to do it
@@ -906,7 +907,7 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
     return out
 
 
-_CALL_CUES = frozenset({"urge", "request"})
+_CALL_CUES = frozenset({"urge", "request", "call_for", "passive_request"})
 _ALSO_CALL = re.compile(r"\balso\s+(?:\w+ly\s+)?(?:urges?|calls?|requests?|encourages?|invites?|asks?|appeals?|demands?|"
                         r"(?:would|wish|want)\s+to\s+(?:urge|call|request|encourage|invite|ask))\b", re.I)  # a further point
 _CUE_WORDS = frozenset("""should must shall needs needed ought essential crucial critical important vital necessary

@@ -370,3 +370,30 @@ def test_descriptive_cancels_keep_prescriptions(sentence):
 )
 def test_adjacent_restatements_merge(speech, actors):
     assert [r.actor for r in recs_of(speech)] == actors
+
+
+@pytest.mark.parametrize(
+    "sentence,cue,actor",
+    [
+        ("We call for international assistance to the affected countries.", "call_for", None),
+        ("Ghana reiterates its call for support from the international community for the Trust Fund.", "call_for",
+         "Member States"),
+        ("Local authorities are asked by us to report every incident on the ground.", "passive_request",
+         "Local Authorities"),
+        ("States Parties are requested to submit their reports on time.", "passive_request", "States Parties"),
+        ("More support is required from all States Parties to promote the work of the Court.", "predicate",
+         "States Parties"),
+        ("I wish once again to invite those States that have not yet joined the International Criminal Court "
+         "mechanism to do so.", "request", None),
+    ],
+)
+def test_more_recommendation_forms(sentence, cue, actor):
+    recs = recs_of(sentence)
+    assert [r.cue for r in recs] == [cue]
+    if actor:
+        assert recs[0].actor == actor
+
+
+@pytest.mark.parametrize("sentence", ["We are asked to report every month.", "This calls for a comment."])
+def test_being_asked_is_not_a_request(sentence):
+    assert [r.cue for r in recs_of(sentence)] not in (["passive_request"], ["call_for"])
