@@ -108,6 +108,7 @@ class Cue:
     scope: str = "at"  # cancels: "at" the cue, or anywhere "before" it in the sentence
     window: int = 6  # "after" cues: how many words after the cue may name the actor
     needs_actor: bool = False  # commitments: the match must name an actor of the lexicon ("we as DPKO")
+    own_side: bool = False  # commitments: only from a speaker of an ``own_side`` role (a Minister, an official)
 
 
 @dataclass
@@ -130,6 +131,8 @@ class Rules:
     audience: dict = field(default_factory=dict)  # agent -> speaker roles whose "all of you" it is
     forum_kinds: frozenset = frozenset()  # kinds of actor that are forums ("discussed in the Assembly")
     own_roles: re.Pattern | None = None  # speaker roles that speak for a government / department (``own_side``)
+    own_subjects: re.Pattern | None = None  # their own side as a subject ("officials", "the Government")
+    chair_roles: re.Pattern | None = None  # a chair / president: their own "we will ..." is procedure
 
 
 def _norm(s: str) -> str:
@@ -206,7 +209,7 @@ def compile_rules(lexicon: dict) -> Rules:
         for c in cues.get(kind) or []:
             out.append(Cue(name=c["name"], regex=re.compile(c["pattern"], FLAGS), unless=tuple(c.get("unless") or ()),
                            scope=c.get("scope", "at"), window=int(c.get("window", 6)),
-                           needs_actor=bool(c.get("needs_actor", False)),
+                           needs_actor=bool(c.get("needs_actor", False)), own_side=bool(c.get("own_side", False)),
                            **{k: c.get(k, v) for k, v in defaults.items()}))
         return out
 
@@ -243,9 +246,10 @@ def compile_rules(lexicon: dict) -> Rules:
         rules.restatement = re.compile(cues["restatement"], FLAGS)
     if cues.get("new_point"):
         rules.new_point = re.compile(cues["new_point"], FLAGS)
-    roles = (lexicon.get("own_side") or {}).get("roles") or ()
-    if roles:
-        rules.own_roles = re.compile("|".join(f"(?:{r})" for r in roles), FLAGS)
+    own = lexicon.get("own_side") or {}
+    for attr, key, tail in (("own_roles", "roles", ""), ("own_subjects", "subjects", "$"), ("chair_roles", "chair_roles", "")):
+        if own.get(key):
+            setattr(rules, attr, re.compile("|".join(f"(?:{r}){tail}" for r in own[key]), FLAGS))
     return rules
 
 
@@ -605,6 +609,8 @@ def _speaks_for_government(rules: Rules, speaker: Speaker | None, turn: Turn) ->
     return any(rules.own_roles.search(x) for x in ((speaker.role if speaker else None), turn.label) if x)
 
 
+_WE_AS_GENERIC = re.compile(r"\bwe\s*,?\s*as\s+(?:(?-i:[A-Z])[a-z]+ns|citizens|parliamentarians|legislators|elected\s+officials|"
+                            r"a\s+(?:society|nation|country|community)|human\s+beings|individuals|parents)\b", re.I)
 _OTHER_PRONOUNS = frozenset({"they", "he", "she", "them", "you", "all of you", "one", "everyone", "everybody"})
 
 
@@ -614,6 +620,8 @@ def _own_undertaking(s: str, cue: Cue, m: re.Match, actor: ActorHit) -> bool:
     subject of "is crucial" ("access to hardware is crucial") stays a recommendation (a finding)."""
     if actor.name != UNSPECIFIED:
         return False
+    if _WE_AS_GENERIC.search(s):
+        return False  # "we, as Canadians, must ...": everyone, not the Government
     if actor.how == "self":
         return True
     if actor.how != "none" or (actor.text or "").strip().lower() in _OTHER_PRONOUNS:
@@ -632,6 +640,8 @@ def _self_subject(chunk: str, affiliation: str | None) -> bool:
         for word in re.findall(r"[A-Z][\w'-]{2,}(?:\s+[A-Z][\w'-]+)*", affiliation):
             if re.search(r"\b" + re.escape(word) + r"$", chunk):
                 return True
+            if len(word) > 4 and re.search(r"\b" + re.escape(word[:-1]) + r"\w*\s+(?:Government|authorities)$", chunk):
+                return True  # "the Guinean Government" for Guinea
     return False
 
 
@@ -654,7 +664,7 @@ def _org_of(rules: Rules, affiliation: str | None) -> tuple[str, str | None]:
 
 
 def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_start: int, affiliation: str | None,
-                      common=frozenset()):
+                      common=frozenset(), own_side: bool = False):
     """('rec' | 'com' | None, cue, actor, strength/signal, confidence) for one sentence ``s``."""
     excluded = [ex for ex in rules.exclude if ex.regex.search(s)]
     if any(not ex.unless for ex in excluded):
@@ -672,10 +682,14 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
         for m in cue.regex.finditer(s):
             if cue.needs_actor and not _alias_hits(rules, s, m.start(), m.end()):
                 continue
+            if cue.own_side and not own_side:
+                continue
             if cue.subject == "self":
                 cs, ce = _subject_chunk(s, m.start())
                 spelled = re.match(r"(?:we|I)\b", s[m.start():m.end()], re.I)  # cues that spell their subject
-                if not spelled and not _self_subject(_nearest_subject(s[cs:m.start()]), affiliation):
+                near = _nearest_subject(s[cs:m.start()])
+                if not spelled and not _self_subject(near, affiliation) and not (
+                        own_side and rules.own_subjects is not None and rules.own_subjects.search(near)):
                     continue
             if not _in_conditional(s, m.start()):
                 coms.append((cue, m))
@@ -797,13 +811,14 @@ def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Com
         speaker = speakers.get(turn.speaker_key)
         affiliation = _affiliation(speaker, turn)
         own_side = _speaks_for_government(rules, speaker, turn)
+        chair = bool(rules.chair_roles and affiliation and rules.chair_roles.search(affiliation))
         turn_text = text  # offsets are document offsets; look-backs stop at the sentence
         items: list[Finding] = []
         for s0, e0 in split_sentences(text, turn.speech_start, turn.char_end):
             s = _WS.sub(" ", text[s0:e0]).replace("\u2019", "'")
-            got = classify_sentence(rules, s, turn, turn_text, s0, affiliation, common)
-            if not got:
-                continue
+            got = classify_sentence(rules, s, turn, turn_text, s0, affiliation, common, own_side)
+            if not got or (got[0] == "com" and chair):
+                continue  # a chair's "we're working on it as we go through" is the meeting's procedure
             kind, cue, m, actor = got
             dashes = list(_DASH.finditer(s, 0, m.start()))
             if len(dashes) % 2 == 1 and dashes[-1].start() >= 60 and not _DASH.search(s, m.end()):
@@ -883,7 +898,7 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
                 or (prev.actor.how == "none" and prev.actor.name == UNSPECIFIED and prev.end - prev.start < 160
                     and prev.cue in LEAD_IN_CUES)  # "X is essential." then who must do it
                 or (pronoun and (prev.actor.text or "").lower() == f.actor.text.lower()))  # a run about one "they"
-            same_promise = f.kind == "com" and f.signal == prev.signal and f.cue != "own_modal" and prev.cue != "own_modal"
+            same_promise = f.kind == "com" and not new_point and f.signal == prev.signal and f.cue != "own_modal" and prev.cue != "own_modal"
             if f.kind == "rec" and not new_point and prev.actor.name == UNSPECIFIED and prev.actor.how in ("none", "thing") \
                     and prev.cue not in _CALL_CUES \
                     and f.actor.explicit and f.cue in _CALL_CUES and prev.end - prev.start < 250 \

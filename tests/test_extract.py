@@ -397,3 +397,55 @@ def test_more_recommendation_forms(sentence, cue, actor):
 @pytest.mark.parametrize("sentence", ["We are asked to report every month.", "This calls for a comment."])
 def test_being_asked_is_not_a_request(sentence):
     assert [r.cue for r in recs_of(sentence)] not in (["passive_request"], ["call_for"])
+
+
+@pytest.mark.parametrize(
+    "sentence,role,signal",
+    [
+        # a delegation's or government's own past act, and its renewed support
+        ("New Zealand provided support for the Court's Special Fund for Security.", "New Zealand", "done"),
+        ("In budget 2019 we invested $45 million in a new anti-racism strategy.", "Scarborough Centre, Lib.", "done"),
+        ("The Guinean Government also established a reparations fund for the victims.", "Guinea", "done"),
+        ("This week, we were able to launch our virtual mentoring network.", "Minister for Education", "done"),
+        ("Today my delegation renews its full support for the International Criminal Court.", "El Salvador",
+         "committed"),
+        ("I would like to conclude by reiterating my country's commitment to the work of the Court.", "Peru",
+         "committed"),
+        ("Colombia is committed to gender equity in all the organs of the Court.", "Colombia", "committed"),
+        # a Minister's own side: officials, the Government, an announcement in the passive
+        ("Officials are working with local authorities to ensure every child has a laptop.",
+         "Minister for Education", "in progress"),
+        ("The additional money will be made available to local authorities next month.",
+         "Minister for Education", "committed"),
+    ],
+)
+def test_own_side_commitment_forms(sentence, role, signal):
+    recs, coms = extract(make_doc(sentence, role=role))
+    assert recs == [] and [c.signal for c in coms] == [signal], ([r.text for r in recs], [c.cue for c in coms])
+
+
+@pytest.mark.parametrize(
+    "sentence,role",
+    [
+        # the same passive or third-party subject from a member of the committee is no undertaking
+        ("The additional money will be made available to local authorities next month.", "Cardiff North, Lab."),
+        ("Officials are working with local authorities to ensure every child has a laptop.", "Cardiff North, Lab."),
+        # a chair's own "we" is the meeting's procedure; so is writing to the witness
+        ("We're working on it as we go through.", "Chair (Nipissing, Lib.)"),
+        ("Well, we will have to write to the Minister about anything we didn't ask.", None),
+    ],
+)
+def test_not_an_own_side_commitment(sentence, role):
+    recs, coms = extract(make_doc(sentence, role=role))
+    assert recs == [] and coms == []
+
+
+def test_generic_we_as_citizens_is_not_the_ministers_undertaking():
+    recs, coms = extract(make_doc("We, as Canadians, must be vigilant against racism.", role="Minister of Finance"))
+    assert len(recs) == 1 and coms == []
+
+
+def test_commitments_split_at_a_new_point():
+    _, coms = extract(make_doc("We will publish the data next week. Firstly, we will consult the unions.",
+                               role="Minister for Education"))
+    assert len(coms) == 2
