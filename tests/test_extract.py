@@ -449,3 +449,31 @@ def test_commitments_split_at_a_new_point():
     _, coms = extract(make_doc("We will publish the data next week. Firstly, we will consult the unions.",
                                role="Minister for Education"))
     assert len(coms) == 2
+
+
+@pytest.mark.parametrize(
+    "sentence,signal",
+    [
+        ("We have been in close touch with the health boards about the backlog.", "in progress"),
+        ("Our officials have been having conversations with each of the councils.", "in progress"),
+        ("We are repurposing some of the capital budget to fill that gap.", "in progress"),
+        ("I'm hoping to make an announcement later this week about the scheme.", "in progress"),
+        ("We will continue to have dialogue with the unions on this.", "committed"),
+        ("What I have done today is publish the principles for reopening.", "done"),
+    ],
+)
+def test_progress_report_forms(sentence, signal):
+    recs, coms = extract(make_doc(sentence, role="Minister for Education"))
+    assert recs == [] and [c.signal for c in coms] == [signal], [c.cue for c in coms]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Today I would like to specifically highlight the work of our carers.",  # a speech act, adverb or not
+        "We continue to have concerns about the timetable.",
+        "This is the real world and we're looking at the political context.",  # discussing, not doing
+    ],
+)
+def test_not_progress_reports(sentence):
+    assert coms_of(sentence, role="Cardiff North, Lab.") == []
