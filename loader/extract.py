@@ -609,7 +609,7 @@ def _speaks_for_government(rules: Rules, speaker: Speaker | None, turn: Turn) ->
     return any(rules.own_roles.search(x) for x in ((speaker.role if speaker else None), turn.label) if x)
 
 
-_WE_AS_GENERIC = re.compile(r"\bwe\s*,?\s*as\s+(?:(?-i:[A-Z])[a-z]+ns|citizens|parliamentarians|legislators|elected\s+officials|"
+_WE_AS_GENERIC = re.compile(r"\bwe\s+all\b|\ball\s+of\s+us\b|\bwe\s*,?\s*as\s+(?:(?-i:[A-Z])[a-z]+ns|citizens|parliamentarians|legislators|elected\s+officials|"
                             r"a\s+(?:society|nation|country|community)|human\s+beings|individuals|parents)\b", re.I)
 _OTHER_PRONOUNS = frozenset({"they", "he", "she", "them", "you", "all of you", "one", "everyone", "everybody"})
 
@@ -620,12 +620,15 @@ def _own_undertaking(s: str, cue: Cue, m: re.Match, actor: ActorHit) -> bool:
     subject of "is crucial" ("access to hardware is crucial") stays a recommendation (a finding)."""
     if actor.name != UNSPECIFIED:
         return False
-    if _WE_AS_GENERIC.search(s):
-        return False  # "we, as Canadians, must ...": everyone, not the Government
+    if _WE_AS_GENERIC.search(s, max(0, m.start() - 40), m.end()) or cue.name in ("let_us", "need_noun"):
+        return False  # "we, as Canadians, must ...", "let's work together": everyone; "the need to": a finding
     if actor.how == "self":
         return True
-    if actor.how != "none" or (actor.text or "").strip().lower() in _OTHER_PRONOUNS:
-        return False
+    if actor.how != "none" or (actor.text or "").strip().lower() in _OTHER_PRONOUNS or cue.actor == "object":
+        return False  # "I would encourage landlords to ...": someone else is asked
+    if cue.actor == "after":  # "it is very important for us that ...", "it is necessary to consider ..."
+        return bool(re.match(r"(?:\W*\w+){0,6}?\W*(?:we|us|our|I|me)\b", s[m.end():], re.I)
+                    or (cue.name == "impersonal" and re.search(r"\bto$", m.group(0), re.I) is not None))
     if cue.name != "predicate" or _PASSIVE.match(s[m.end():]):
         return True
     cs, ce = _subject_chunk(s, m.start())

@@ -477,3 +477,20 @@ def test_progress_report_forms(sentence, signal):
 )
 def test_not_progress_reports(sentence):
     assert coms_of(sentence, role="Cardiff North, Lab.") == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I would encourage landlords to use this programme.",  # a Minister asking someone else
+        "If he has good ideas, let's work together on them.",  # a joint exhortation, not an undertaking
+        "We all must speak out against racism and discrimination.",  # everyone
+        "We have to consider how we can support children, as it is natural for all of us to have fears.",
+    ],
+)
+def test_minister_exhortations_to_others_stay_recommendations(sentence):
+    recs, coms = extract(make_doc(sentence, role="Minister of Families"))
+    if "all of us" in sentence:  # "all of us" later in the sentence does not make the subject generic
+        assert recs == [] and len(coms) == 1
+    else:
+        assert len(recs) == 1 and coms == []
