@@ -609,7 +609,7 @@ def _speaks_for_government(rules: Rules, speaker: Speaker | None, turn: Turn) ->
     return any(rules.own_roles.search(x) for x in ((speaker.role if speaker else None), turn.label) if x)
 
 
-_WE_AS_GENERIC = re.compile(r"\bwe\s+all\b|\ball\s+of\s+us\b|\bwe\s*,?\s*as\s+(?:(?-i:[A-Z])[a-z]+ns|citizens|parliamentarians|legislators|elected\s+officials|"
+_WE_AS_GENERIC = re.compile(r"\bwe\s+all\b|\ball\s+of\s+us\b|\bevery\s+(?:single\s+)?one\s+of\s+us\b|\bwe\s*,?\s*as\s+(?:(?-i:[A-Z])[a-z]+ns|citizens|parliamentarians|legislators|elected\s+officials|"
                             r"a\s+(?:society|nation|country|community)|human\s+beings|individuals|parents)\b", re.I)
 _OTHER_PRONOUNS = frozenset({"they", "he", "she", "them", "you", "all of you", "one", "everyone", "everybody"})
 

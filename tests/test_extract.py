@@ -485,6 +485,7 @@ def test_not_progress_reports(sentence):
         "I would encourage landlords to use this programme.",  # a Minister asking someone else
         "If he has good ideas, let's work together on them.",  # a joint exhortation, not an undertaking
         "We all must speak out against racism and discrimination.",  # everyone
+        "If we truly want an inclusive country, every single one of us must step up.",
         "We have to consider how we can support children, as it is natural for all of us to have fears.",
     ],
 )
