@@ -77,7 +77,7 @@ _PREP_SEGMENT = re.compile(r"^\s*(?:like|unlike|as|in|with|for|including|especia
 # A generic subject (everyone, all stakeholders, all of us, one, people): nobody in particular.
 _GENERIC = re.compile(r"(?:all\s+(?:the\s+)?(?:relevant\s+|concerned\s+|other\s+)?(?:stakeholders|actors|players|of\s+us|of\s+you|those\s+concerned|concerned)|"
                       r"(?:relevant\s+)?stakeholders|every(?:one|body)(?:\s+(?:else|concerned))?|each\s+(?:and\s+every\s+)?one\s+of\s+us|"
-                      r"all\s+of\s+us|one|people|anyone|anybody)(?![\w-])", re.I)
+                      r"all\s+of\s+us|one|people|anyone|anybody|no\s+one|no-one|nobody)(?![\w-])", re.I)
 # A passive whose subject only receives information: "X needs to be kept fully informed / briefed".
 _RECIPIENT_PASSIVE = re.compile(r"^\s*(?:(?:\w+ly|also|not|really|all|always)\s+)*(?:be|get|being|been|remain|stay)\s+"
                                 r"(?:(?:kept|made|\w+ly|more|much|better|further|also|and|well|properly|fully)\s+)*"
@@ -89,7 +89,7 @@ _TRANSFER_TO = re.compile(r"\b(?:guidance|support|assistance|information|input|t
                           r"messages?|feedback|updates?|attention|answers?|explanations?|clarity)\s+(?:[\w'-]+\s+){0,2}?"
                           r"(?:to|for)\s+(?:the\s+|all\s+|its\s+|their\s+)?$", re.I)
 _INFO_NOUN = re.compile(r"^(?:information|briefings?|reports?|reporting|updates?|answers?|explanations?|feedback)\b", re.I)
-_AUDIENCE = re.compile(r"^(?:all\s+of\s+you|you\s+all|(?:all\s+)?(?:my\s+|our\s+|dear\s+|distinguished\s+)?(?:colleagues|fellow\s+(?:delegates|delegations|members|representatives)))\b", re.I)
+_AUDIENCE = re.compile(r"^(?:all\s+of\s+you|you\s+all|(?:all\s+)?others|other\s+delegations|(?:all\s+)?(?:my\s+|our\s+|dear\s+|distinguished\s+)?(?:colleagues|fellow\s+(?:delegates|delegations|members|representatives)))\b", re.I)
 
 
 # ---------------------------------------------------------------- compiled lexicon
@@ -129,6 +129,9 @@ class Rules:
     tasks: list = field(default_factory=list)  # (agent, regex): a task that by convention falls to agent
     audience: dict = field(default_factory=dict)  # agent -> speaker roles whose "all of you" it is
     forum_kinds: frozenset = frozenset()  # kinds of actor that are forums ("discussed in the Assembly")
+    delegation_label: str | None = None  # who a delegate's audience is when the role is a bare country name
+    members: dict = field(default_factory=dict)  # agent -> role/label words of a legislator who holds it to account
+    members_unless: tuple = ()  # role words of a legislator who is part of the executive or chairs
 
 
 def _norm(s: str) -> str:
@@ -226,6 +229,11 @@ def compile_rules(lexicon: dict) -> Rules:
     for agent, roles in (implied.get("audience") or {}).items():
         rules.audience[alias_to_actor.get(_norm(str(agent)), str(agent))] = list(roles or ())
     rules.forum_kinds = frozenset(implied.get("forum_kinds") or ())
+    for agent, words in (implied.get("members") or {}).items():
+        rules.members[alias_to_actor.get(_norm(str(agent)), str(agent))] = [str(w) for w in words or ()]
+    rules.members_unless = tuple(str(w) for w in implied.get("members_unless") or ())
+    if implied.get("delegation_label"):
+        rules.delegation_label = alias_to_actor.get(_norm(str(implied["delegation_label"])), str(implied["delegation_label"]))
     for t in implied.get("tasks") or ():
         agent = alias_to_actor.get(_norm(str(t["agent"])), str(t["agent"]))
         rules.tasks.append((agent, re.compile(t["pattern"], FLAGS)))
@@ -436,6 +444,19 @@ def _proper_np(chunk: str, common=frozenset()) -> str | None:
     return m.group(0).strip() or None
 
 
+def _definite_head(rules: Rules, text: str, upto: int, np: str) -> ActorHit | None:
+    """``the Office`` / ``the Department``: the body last named in full (an alias of two words or
+    more with that capitalised word, "the Office of Legal Affairs") in the 3,000 characters before."""
+    m = re.fullmatch(r"\W*the\s+((?-i:[A-Z][a-z]+))\W*", np or "")
+    if not m:
+        return None
+    word = re.compile(r"\b" + m.group(1) + r"\b")
+    for h in reversed(_alias_hits(rules, text, max(0, upto - 3000), upto)):
+        if len(h.group(0).split()) >= 3 and word.search(h.group(0)):
+            return ActorHit(_actor_of(rules, h), np.strip(), "anaphor", True)
+    return None
+
+
 def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent_start: int,
                common=frozenset()) -> ActorHit:
     """Who must act for the cue match ``m`` in sentence ``s`` (see module docstring)."""
@@ -457,6 +478,9 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
             return ActorHit(UNSPECIFIED, obj, "none")
         if re.match(r"^(?:us|ourselves)\b", obj, re.I):
             return ActorHit(UNSPECIFIED, obj, "self")
+        named = _definite_head(rules, turn_text, sent_start + m.end(), obj)
+        if named:
+            return named
         proper = _proper_np(obj, common)
         if proper:
             return ActorHit(proper, proper, "proper", True)
@@ -541,6 +565,12 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
             return ActorHit(UNSPECIFIED, word, "none")
         if pm.group("you"):
             return ActorHit(UNSPECIFIED, word, "none")
+        if word.lower() == "there" and re.match(r"\s*(?:\w+ly\s+|also\s+)*be\b", after, re.I):
+            # "there must be cooperation between the Court and the United Nations": the parties named
+            stop = re.compile(r"[;:.!?]|\b(?:which|who|because|so\s+that|if|when|while)\b", re.I).search(s, m.end())
+            agent = _agent(rules, s, m.end(), stop.start() if stop else len(s), "between|among|by|from|on\s+the\s+part\s+of")
+            if agent:
+                return ActorHit(_actor_of(rules, agent), agent.group(0), "agent", True)
         return ActorHit(UNSPECIFIED, None, "none")
     hits = _alias_hits(rules, s, cs, ce)
     if hits:
@@ -561,6 +591,9 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
             own = _speaker_side(s, hit)
             return ActorHit(_actor_of(rules, hit), hit.group(0), "self" if own else "alias", not own)
         return ActorHit(UNSPECIFIED, None, "thing")  # a subject of its own, but not an actor
+    named = _definite_head(rules, turn_text, sent_start + cs, chunk)
+    if named:
+        return named
     proper = _proper_np(chunk, common)
     if proper and len(proper.split()) <= 6:
         return ActorHit(proper, proper, "proper", True)
@@ -581,6 +614,7 @@ class Finding:
     actor: ActorHit
     strength: str = "should"
     signal: str = "committed"
+    implied: ActorHit | None = None  # the acting party by convention, when ``actor`` names none (see _implied)
 
 
 def _affiliation(speaker: Speaker | None, turn: Turn) -> str | None:
@@ -673,6 +707,25 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
     return None
 
 
+_BARE_NAME = re.compile(r"(?:(?-i:[A-Z])[\w'\u2019.-]*|of|the|and|d'|de|du|la|\s)+", re.I)
+_INSTITUTION_WORD = re.compile(r"\b(?:President|Chair\w*|Vice|Secretary|Secretariat|Department|Office|Committee|Council|"
+                               r"Commission|Division|Minister|Ministry|Court|Assembly|Union|Organi[sz]ation|Bank|Fund|"
+                               r"Programme|Agency|Rapporteur|Speaker|Moderator|Clerk|Director|Professor|Judge)\b")
+
+
+def _audience_of(rules: Rules, affiliation: str) -> str | None:
+    """Who "all of you" / "others" / "colleagues" are for a speaker with this stated affiliation: the
+    lexicon's ``audience`` agent whose role words it contains, or, for a bare country name (the UN
+    verbatim label "Mr. X (Kenya)"), the agent listed under ``delegation_label``."""
+    for agent, roles in rules.audience.items():
+        if any(re.search(r"\b" + re.escape(str(r)) + r"\b", affiliation, re.I) for r in roles or ()):
+            return agent
+    if (rules.delegation_label and _BARE_NAME.fullmatch(affiliation) and len(affiliation.split()) <= 10
+            and not _INSTITUTION_WORD.search(affiliation) and not _alias_hits(rules, affiliation)):
+        return rules.delegation_label
+    return None
+
+
 def _implied(rules: Rules, s: str, cue: Cue, actor: ActorHit, affiliation: str | None, items: list,
              text: str, s0: int) -> ActorHit:
     """The acting party a recommendation leaves implicit, by general convention (lexicon ``implied_agents``).
@@ -687,9 +740,9 @@ def _implied(rules: Rules, s: str, cue: Cue, actor: ActorHit, affiliation: str |
     if actor.name != UNSPECIFIED:
         return actor
     if cue.actor == "object" and actor.text and _AUDIENCE.match(actor.text) and affiliation:
-        for agent, roles in rules.audience.items():
-            if any(re.search(r"\b" + re.escape(str(r)) + r"\b", affiliation, re.I) for r in roles or ()):
-                return ActorHit(agent, actor.text, "implied", True)
+        agent = _audience_of(rules, affiliation)
+        if agent:
+            return ActorHit(agent, actor.text, "implied", True)
     if actor.how in ("none", "thing", "recipient"):
         forum = _forum(rules, s)
         if forum:
@@ -703,6 +756,12 @@ def _implied(rules: Rules, s: str, cue: Cue, actor: ActorHit, affiliation: str |
         prev = items[-1]
         if prev.kind == "rec" and prev.actor.how in ("alias", "anaphor") and not text[prev.end:s0].strip():
             return ActorHit(prev.actor.name, None, "topic", True)
+    if (actor.how in ("none", "thing", "recipient") and not actor.text and affiliation and rules.members
+            and cue.actor != "none" and not re.search(r"\b(?:we|us|our|ourselves|you|your|let's|let\s+us)\b", s, re.I)):
+        if not any(re.search(r"(?<!\w)" + re.escape(w) + r"(?!\w)", affiliation, re.I) for w in rules.members_unless):
+            for agent, words in rules.members.items():
+                if any(re.search(r"(?<![\w.])" + re.escape(w) + r"(?![\w])", affiliation) for w in words):
+                    return ActorHit(agent, None, "implied", True)
     return actor
 
 
@@ -779,10 +838,10 @@ def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Com
                 s0 += dashes[-1].end()  # "... it's very also tricky – it's important that all stakeholders ..."
             if kind == "rec":
                 actor = resolve_definite(rules, text, e0, actor)
-                actor = _implied(rules, s, cue, actor, affiliation, items, text, s0)
+                implied = _implied(rules, s, cue, actor, affiliation, items, text, s0)
                 conf = cue.confidence + (0.1 if actor.how in ("alias", "agent") else 0.0) - (0.1 if actor.name == UNSPECIFIED else 0.0)
                 items.append(Finding("rec", s0, e0, turn, cue.name, round(min(0.95, max(0.05, conf)), 2), actor,
-                                     strength=cue.strength))
+                                     strength=cue.strength, implied=implied if implied is not actor else None))
             else:
                 items.append(Finding("com", s0, e0, turn, cue.name, cue.confidence, ActorHit(UNSPECIFIED, None, "self"),
                                      signal=cue.signal))
@@ -796,6 +855,8 @@ def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Com
         for f in items:
             span = text[f.start:f.end]
             if f.kind == "rec":
+                if f.implied and f.actor.name == UNSPECIFIED and f.actor.how != "generic":
+                    f.actor = f.implied  # merging is decided on the words; the convention fills the gap after
                 name = f.actor.name
                 recs.append(Recommendation(
                     turn_seq=turn.seq, speaker_key=turn.speaker_key, text=span, char_start=f.start, char_end=f.end,
@@ -826,7 +887,7 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
                 and _DEMONSTRATIVE_START.match(text, f.start)):
             # "They have to go ... (two asides) ... And that, I think, has to be done.": one recommendation
             out[-1] = Finding(prev.kind, prev.start, f.end, prev.turn, prev.cue, max(prev.confidence, f.confidence),
-                              prev.actor, strength=prev.strength, signal=prev.signal)
+                              prev.actor, strength=prev.strength, signal=prev.signal, implied=prev.implied or f.implied)
             continue
         if (prev and prev.kind == f.kind == "rec" and len(gap) < 250 and len(re.findall(r"[.!?]\s", gap)) <= 2
                 and _CATAPHOR.search(text, prev.start, prev.end)):
@@ -835,7 +896,7 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
             # whose actor is the first sentence's (a generic subject stays generic)
             actor = prev.actor if prev.actor.name != UNSPECIFIED or prev.actor.how == "generic" else f.actor
             out[-1] = Finding(prev.kind, prev.start, f.end, prev.turn, prev.cue, max(prev.confidence, f.confidence),
-                              actor, strength=prev.strength, signal=prev.signal)
+                              actor, strength=prev.strength, signal=prev.signal, implied=prev.implied or f.implied)
             continue
         if prev and prev.kind == f.kind and not gap.strip():
             sentence = _WS.sub(" ", text[f.start:f.end])
@@ -843,7 +904,7 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
             new_point = bool(rules.new_point and rules.new_point.match(sentence))
             pronoun = (f.actor.text or "").lower() in ("they", "he", "she")
             continues = f.kind == "rec" and not new_point and (
-                (f.actor.name == UNSPECIFIED and f.actor.how in ("none", "self", "generic", "recipient") and not pronoun)
+                (f.actor.name == UNSPECIFIED and f.actor.how in ("none", "self", "generic") and not pronoun)
                 or (prev.actor.how == "none" and prev.actor.name == UNSPECIFIED and prev.end - prev.start < 160
                     and prev.cue in LEAD_IN_CUES)  # "X is essential." then who must do it
                 or (pronoun and (prev.actor.text or "").lower() == f.actor.text.lower()))  # a run about one "they"
@@ -852,7 +913,7 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
                 # the first sentence's actor; a generic subject ("all stakeholders") stays generic
                 actor = prev.actor if prev.actor.name != UNSPECIFIED or prev.actor.how == "generic" else f.actor
                 out[-1] = Finding(prev.kind, prev.start, f.end, prev.turn, prev.cue, max(prev.confidence, f.confidence),
-                                  actor, strength=prev.strength, signal=prev.signal)
+                                  actor, strength=prev.strength, signal=prev.signal, implied=prev.implied or f.implied)
                 continue
         out.append(f)
     return out
