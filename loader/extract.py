@@ -568,7 +568,7 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
         if word.lower() == "there" and re.match(r"\s*(?:\w+ly\s+|also\s+)*be\b", after, re.I):
             # "there must be cooperation between the Court and the United Nations": the parties named
             stop = re.compile(r"[;:.!?]|\b(?:which|who|because|so\s+that|if|when|while)\b", re.I).search(s, m.end())
-            agent = _agent(rules, s, m.end(), stop.start() if stop else len(s), "between|among|by|from|on\s+the\s+part\s+of")
+            agent = _agent(rules, s, m.end(), stop.start() if stop else len(s), r"between|among|by|from|on\s+the\s+part\s+of")
             if agent:
                 return ActorHit(_actor_of(rules, agent), agent.group(0), "agent", True)
         return ActorHit(UNSPECIFIED, None, "none")

@@ -264,3 +264,105 @@ def test_dev_label(label):
         return
     assert len(hits) == 1, "found as one recommendation"
     assert canonical_actor(hits[0].actor) == canonical_actor(label["actor"])
+
+
+# ---------------------------------------------------------------- implied agents (general conventions)
+
+
+@pytest.mark.parametrize(
+    "sentence,actor",
+    [
+        # a body that is only to be informed is not who acts; by convention its informer is
+        ("The Security Council needs to be kept fully and candidly informed of the situation on the ground.",
+         "UN Secretariat"),
+        ("The General Assembly must be briefed regularly on the liquidity crisis.", "UN Secretariat"),
+        ("The committee should be kept informed of progress on the strategy.", "Government"),
+        ("Parliament must be consulted before the regulations are changed.", "Government"),
+        ("The Council should be briefed by the African Union before the mandate is renewed.", "Regional Organizations"),
+        ("Timely reporting to the Security Council is essential.", "UN Secretariat"),
+        # ... but an active informer, or a subject that is to be aware (not made aware), acts itself
+        ("The Security Council must consult troop-contributing countries before renewing mandates.", "Security Council"),
+        ("Troop and police contributors need to be aware of the dangerous environment.",
+         "Troop and Police Contributors"),
+        # "to X" / "for X" after a noun of giving: X receives
+        ("Clear guidance to peacekeeping missions on the use of force is vital.", "DPKO/DFS"),
+        ("There is a need to provide more support to the missions.", "Unspecified"),
+        ("Adequate funding for the Court is essential.", "Unspecified"),
+        # a task that by convention falls to one body
+        ("Much more pre-deployment training of troops is needed.", "Troop and Police Contributors"),
+        ("Training for formed police units needs to be strengthened before deployment.",
+         "Troop and Police Contributors"),
+        ("As a former commander, I believe we need to be meticulous when it comes to the training of contingents.",
+         "Troop and Police Contributors"),
+        ("The centrepiece of any peace agreement should be the protection of civilians.", "Parties to Conflict"),
+        ("The petitioners want to see the bill passed before the summer recess.", "Parliament"),
+        # the forum in which something is to happen
+        ("It is important that this discussion take place not in the Security Council but in the Peacebuilding "
+         "Commission.", "Peacebuilding Commission"),
+        ("These proposals should be examined in the General Assembly.", "General Assembly"),
+        # the parties of an existential "there must be X between A and B"
+        ("There must be cooperation between the International Criminal Court and the United Nations.",
+         "International Criminal Court"),
+        # "the Office" after the Office was named in full
+        ("We thank the Office of Legal Affairs for its support, and we encourage the Office to strengthen its staffing.",
+         "UN Secretariat"),
+        # generic subjects are nobody in particular
+        ("It is important that all stakeholders understand the mandate.", "Unspecified"),
+        ("Everyone must respect the ceasefire.", "Unspecified"),
+        ("No one should be afraid of walking in their own neighbourhood.", "Unspecified"),
+    ],
+)
+def test_implied_actor(sentence, actor):
+    recs = recs_of(sentence)
+    assert recs and recs[-1].actor == actor, [(r.text, r.actor, r.actor_text) for r in recs]
+
+
+@pytest.mark.parametrize(
+    "sentence,role,label,actor",
+    [
+        # a delegate's audience is the other delegations
+        ("I invite all of you to read the report of the Secretary-General.",
+         "Permanent Representative of Ghana", "Mr. Korbieh", "Member States"),
+        ("Kenya encourages others to consider what more they can do.", None, "Mr. Kiboino (Kenya)", "Member States"),
+        ("I urge my colleagues to read the report carefully.", None, "Ms. Flores Soto (El Salvador)", "Member States"),
+        ("I urge all of you to read the report carefully.", "Minister for Health", "Ms. Jones", "Unspecified"),
+        ("Kenya encourages others to consider what more they can do.", "Acting President (Ghana)", "The Acting President",
+         "Unspecified"),
+        # a legislator's demand that names no actor asks the Government ...
+        ("Immediate action must be taken on the import quotas.", "Berthier-Maskinonge, BQ", "Mr. Perron", "Government"),
+        ("It's urgent that the money be transferred.", "Regina-Wascana, CPC", "Mr. Kram", "Government"),
+        # ... not when the speaker is in the government or chairs, and not "we" / "let us"
+        ("Immediate action must be taken on the import quotas.", "Minister of Agriculture", "Hon. Marie Bibeau", "Unspecified"),
+        ("Immediate action must be taken on the import quotas.", "Chair (Nipissing-Timiskaming, Lib.)", "The Chair",
+         "Unspecified"),
+        ("Let us take part in the local consumption movement.", "Berthier-Maskinonge, BQ", "Mr. Perron",
+         "Unspecified"),
+    ],
+)
+def test_implied_actor_from_the_speaker(sentence, role, label, actor):
+    recs = recs_of(sentence, role=role, label=label)
+    assert recs and recs[-1].actor == actor, [(r.text, r.actor, r.actor_text) for r in recs]
+
+
+def test_engagement_with_a_partner_keeps_the_topic():
+    recs = recs_of("The Secretariat must base its guidance on lessons derived from the field. "
+                   "The engagement with troop contributors on this aspect will be absolutely vital.")
+    assert [r.actor for r in recs] == ["UN Secretariat", "UN Secretariat"]
+
+
+def test_forward_this_merges_and_a_generic_subject_stays_generic():
+    recs = recs_of("It is essential that all stakeholders understand this. Troops on the ground do not expect "
+                   "detailed orders. The force commander has to have the flexibility to decide.")
+    assert len(recs) == 1 and recs[0].text.endswith("to decide.")
+    assert recs[0].actor == "Unspecified"
+
+
+def test_implied_agents_come_from_the_lexicon():
+    base = load_lexicon()
+    doc = make_doc("The Security Council needs to be kept informed of the situation.")
+    assert extract(doc, base)[0][0].actor == "UN Secretariat"
+    no_informs = {**base, "implied_agents": {**base["implied_agents"], "informs": {}}}
+    assert extract(doc, no_informs)[0][0].actor == "Unspecified"
+    own_task = {**base, "implied_agents": {**base["implied_agents"], "informs": {},
+                                           "tasks": [{"agent": "Researchers", "pattern": r"\bsituation\b"}]}}
+    assert extract(doc, own_task)[0][0].actor == "Researchers"
