@@ -132,6 +132,8 @@ class Rules:
     delegation_label: str | None = None  # who a delegate's audience is when the role is a bare country name
     members: dict = field(default_factory=dict)  # agent -> role/label words of a legislator who holds it to account
     members_unless: tuple = ()  # role words of a legislator who is part of the executive or chairs
+    we_of: dict = field(default_factory=dict)  # kind of the speaker's body -> the system its "we" drafts for
+    we_drafts: re.Pattern | None = None  # "we need to draw up / develop ..." (an institution's output)
 
 
 def _norm(s: str) -> str:
@@ -232,6 +234,10 @@ def compile_rules(lexicon: dict) -> Rules:
     for agent, words in (implied.get("members") or {}).items():
         rules.members[alias_to_actor.get(_norm(str(agent)), str(agent))] = [str(w) for w in words or ()]
     rules.members_unless = tuple(str(w) for w in implied.get("members_unless") or ())
+    for kind, agent in (implied.get("we_of") or {}).items():
+        rules.we_of[str(kind)] = alias_to_actor.get(_norm(str(agent)), str(agent))
+    if implied.get("we_drafts"):
+        rules.we_drafts = re.compile(implied["we_drafts"], FLAGS)
     if implied.get("delegation_label"):
         rules.delegation_label = alias_to_actor.get(_norm(str(implied["delegation_label"])), str(implied["delegation_label"]))
     for t in implied.get("tasks") or ():
@@ -743,6 +749,12 @@ def _implied(rules: Rules, s: str, cue: Cue, actor: ActorHit, affiliation: str |
         agent = _audience_of(rules, affiliation)
         if agent:
             return ActorHit(agent, actor.text, "implied", True)
+    if (actor.how == "self" and (actor.text or "").lower() == "we" and affiliation and rules.we_of
+            and rules.we_drafts and rules.we_drafts.search(s)):
+        org = _alias_hits(rules, affiliation)
+        kind = rules.kinds.get(_actor_of(rules, org[0])) if org else None
+        if kind in rules.we_of:  # "We need to draw up an operational concept" (an Under-Secretary-General)
+            return ActorHit(rules.we_of[kind], actor.text, "implied", True)
     if actor.how in ("none", "thing", "recipient"):
         forum = _forum(rules, s)
         if forum:

@@ -344,6 +344,25 @@ def test_implied_actor_from_the_speaker(sentence, role, label, actor):
     assert recs and recs[-1].actor == actor, [(r.text, r.actor, r.actor_text) for r in recs]
 
 
+@pytest.mark.parametrize(
+    "sentence,role,actor",
+    [
+        # "we" must draw up an instrument, said by an official of a body: that body's system ...
+        ("We need to draw up an operational concept for the protection of civilians.",
+         "Emergency Relief Coordinator and Under-Secretary-General", "UN Secretariat"),
+        # ... but any other "we" is generic, and so is "we" with no stated affiliation
+        ("We have to guard against exaggerated expectations of protection.",
+         "Emergency Relief Coordinator and Under-Secretary-General", "Unspecified"),
+        ("We need to draw up an operational concept for the protection of civilians.", None, "Unspecified"),
+        ("We need to draw up an operational concept for the protection of civilians.",
+         "Permanent Representative of Ghana", "Unspecified"),
+    ],
+)
+def test_institutional_we(sentence, role, actor):
+    recs = recs_of(sentence, role=role)
+    assert recs and recs[-1].actor == actor, [(r.text, r.actor, r.actor_text) for r in recs]
+
+
 def test_engagement_with_a_partner_keeps_the_topic():
     recs = recs_of("The Secretariat must base its guidance on lessons derived from the field. "
                    "The engagement with troop contributors on this aspect will be absolutely vital.")
