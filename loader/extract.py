@@ -125,6 +125,7 @@ class Rules:
     new_point: re.Pattern | None = None
     heads: dict = field(default_factory=dict)  # "court" -> canonical names whose full names contain it
     person_kinds: frozenset = frozenset()
+    own_side_kinds: frozenset = frozenset()  # a speaker from a body of these kinds: "we must" is its own course
     informs: dict = field(default_factory=dict)  # recipient (canonical) -> who by convention informs it
     tasks: list = field(default_factory=list)  # (agent, regex): a task that by convention falls to agent
     audience: dict = field(default_factory=dict)  # agent -> speaker roles whose "all of you" it is
@@ -222,6 +223,7 @@ def compile_rules(lexicon: dict) -> Rules:
         com_cues=cue_list("commitment", confidence=0.6, subject="self", signal="committed"),
         heads={w: names for w, names in heads.items() if len(names) > 1},
         person_kinds=frozenset(lexicon.get("person_kinds") or ()),
+        own_side_kinds=frozenset(lexicon.get("own_side_kinds") or ()),
     )
     implied = lexicon.get("implied_agents") or {}
     for agent, recipients in (implied.get("informs") or {}).items():
@@ -663,8 +665,15 @@ def _org_of(rules: Rules, affiliation: str | None) -> tuple[str, str | None]:
     return affiliation.split(";")[0].split(",")[0].strip(), None
 
 
+_FIRST_PLURAL = re.compile(r"\b(?:we|us|our|ourselves)\b|\bwe'", re.I)
+_WE_ALL = re.compile(r"\bwe\s+all\b|\ball\s+of\s+us\b|\b(?:one|each)\s+of\s+us\b|\bwe\s*,?\s+as\s+(?!(?:a|the|this|our)\s+government)"
+                     r"(?:\w+\s+)?(?:Canadians|citizens|a\s+society|a\s+country|a\s+nation|individuals|parents|people|"
+                     r"humanity|members|parliamentarians|legislators|elected\s+officials)\b", re.I)
+OWN_SIDE_CUE = Cue(name="own_side", regex=re.compile(r"(?!)"), confidence=0.55, subject="self", signal="committed")
+
+
 def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_start: int, affiliation: str | None,
-                      common=frozenset()):
+                      common=frozenset(), own_kind: str | None = None):
     """('rec' | 'com' | None, cue, actor, strength/signal, confidence) for one sentence ``s``."""
     excluded = [ex for ex in rules.exclude if ex.regex.search(s)]
     if any(not ex.unless for ex in excluded):
@@ -709,6 +718,10 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
             named = [h for h in rec_hits if h[2].how in ("alias", "agent")]
             if named:
                 best = named[0]
+        if (best[2].name == UNSPECIFIED and best[0].actor != "none" and own_kind in rules.own_side_kinds
+                and best[2].how != "generic" and _FIRST_PLURAL.search(s) and not _WE_ALL.search(s, 0, best[1].start())):
+            # a minister's "we have to look at ...": the government's own course, a commitment
+            return ("com", OWN_SIDE_CUE, best[1], None)
         return ("rec", best[0], best[1], best[2])
     return None
 
@@ -837,11 +850,12 @@ def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Com
     for turn in doc.turns:
         speaker = speakers.get(turn.speaker_key)
         affiliation = _affiliation(speaker, turn)
+        own_kind = _org_of(rules, affiliation)[1]
         turn_text = text  # offsets are document offsets; look-backs stop at the sentence
         items: list[Finding] = []
         for s0, e0 in split_sentences(text, turn.speech_start, turn.char_end):
             s = _WS.sub(" ", text[s0:e0]).replace("\u2019", "'")
-            got = classify_sentence(rules, s, turn, turn_text, s0, affiliation, common)
+            got = classify_sentence(rules, s, turn, turn_text, s0, affiliation, common, own_kind)
             if not got:
                 continue
             kind, cue, m, actor = got

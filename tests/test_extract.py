@@ -363,6 +363,25 @@ def test_institutional_we(sentence, role, actor):
     assert recs and recs[-1].actor == actor, [(r.text, r.actor, r.actor_text) for r in recs]
 
 
+@pytest.mark.parametrize(
+    "sentence,is_rec,actor",
+    [
+        # a minister's "we have to ..." is the government's own course: a commitment
+        ("We have to look at which groups of children could return to school first.", False, None),
+        ("It is absolutely crucial that we communicate any decision to parents and staff.", False, None),
+        # ... but not a generic "we all", nor a demand on someone else
+        ("We all must speak out against racism and discrimination.", True, "Unspecified"),
+        ("Local authorities need to report any incidents on the ground.", True, "Local Authorities"),
+    ],
+)
+def test_ministers_own_course_is_a_commitment(sentence, is_rec, actor):
+    recs, coms = extract(make_doc(sentence, role="Minister for Education", label="Kirsty Williams AM"))
+    if is_rec:
+        assert [r.actor for r in recs] == [actor] and coms == []
+    else:
+        assert recs == [] and [(c.actor, c.signal) for c in coms] == [("Government", "committed")]
+
+
 def test_engagement_with_a_partner_keeps_the_topic():
     recs = recs_of("The Secretariat must base its guidance on lessons derived from the field. "
                    "The engagement with troop contributors on this aspect will be absolutely vital.")
