@@ -59,6 +59,9 @@ def recs_of(*speeches, **kw):
         ("The recommendations should be examined by the Security Council.", "modal", "Security Council"),
         ("Perhaps what we need to think about is whether the Council could meet in two chambers.", "perhaps_need",
          "Security Council"),
+        ("Member States are requested to submit their views to the Secretariat.", "passive_request", "Member States"),
+        ("Local authorities are asked by us to report any incidents on the ground.", "passive_request",
+         "Local Authorities"),
     ],
 )
 def test_recommendation_cue(sentence, cue, actor):
@@ -114,6 +117,8 @@ def test_we_in_an_organisation_is_the_speakers_side():
         "It has to do with the way mandates are written.",  # not a modal
         "Members don't have to attend every meeting.",  # negated need
         "Let us recall that the Statute was adopted in 1998.",  # rhetorical
+        "Our students and seniors are very important to the regions.",  # "important to" + a noun phrase: a finding
+        "I was asked to speak about the report.",  # a past request
     ],
 )
 def test_not_a_recommendation(sentence):
