@@ -127,7 +127,7 @@ class Rules:
     person_kinds: frozenset = frozenset()
     own_side_kinds: frozenset = frozenset()  # a speaker from a body of these kinds: "we must" is its own course
     informs: dict = field(default_factory=dict)  # recipient (canonical) -> who by convention informs it
-    tasks: list = field(default_factory=list)  # (agent, regex): a task that by convention falls to agent
+    tasks: list = field(default_factory=list)  # (agent, regex, speaker): a task that by convention falls to agent
     audience: dict = field(default_factory=dict)  # agent -> speaker roles whose "all of you" it is
     forum_kinds: frozenset = frozenset()  # kinds of actor that are forums ("discussed in the Assembly")
     delegation_label: str | None = None  # who a delegate's audience is when the role is a bare country name
@@ -244,7 +244,7 @@ def compile_rules(lexicon: dict) -> Rules:
         rules.delegation_label = alias_to_actor.get(_norm(str(implied["delegation_label"])), str(implied["delegation_label"]))
     for t in implied.get("tasks") or ():
         agent = alias_to_actor.get(_norm(str(t["agent"])), str(t["agent"]))
-        rules.tasks.append((agent, re.compile(t["pattern"], FLAGS)))
+        rules.tasks.append((agent, re.compile(t["pattern"], FLAGS), t.get("speaker")))
     for theme, words in (lexicon.get("themes") or {}).items():
         if words:
             # words of five letters or more also match their inflections ("discuss" -> "discussed")
@@ -773,9 +773,10 @@ def _implied(rules: Rules, s: str, cue: Cue, actor: ActorHit, affiliation: str |
         if forum:
             return forum
     if actor.how in ("none", "thing", "self", "recipient"):
-        for agent, regex in rules.tasks:
-            hit = regex.search(s)
-            if hit:
+        for agent, regex, speaker in rules.tasks:
+            if speaker == "delegate" and not (affiliation and _audience_of(rules, affiliation)):
+                continue
+            if regex.search(s):
                 return ActorHit(agent, None, "implied", True)
     if actor.how == "thing" and cue.name == "predicate" and items:
         prev = items[-1]
