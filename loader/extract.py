@@ -407,10 +407,10 @@ _PREP_BEFORE = re.compile(r"\b(?:of|with|to|from|by|in|on|at|for|about|between|t
                           r"(?:(?:the|a|an|all|its|their|our|his|her|these|those|some|few|many|other|one)\s+)*$", re.I)
 
 
-def _antecedent(rules: Rules, turn_text: str, upto: int, reach: int = 800, person: bool = False):
-    """The last actor named before ``upto`` in the turn as a subject or object, not inside a
-    prepositional phrase (for they / he / she / it); ``person``: only actors of a person kind."""
-    hits = _alias_hits(rules, turn_text, max(0, upto - reach), upto)
+def _antecedent(rules: Rules, turn_text: str, upto: int, reach: int = 800, person: bool = False, floor: int = 0):
+    """The last actor named before ``upto`` in the turn (from ``floor``) as a subject or object, not
+    inside a prepositional phrase (for they / he / she / it); ``person``: only actors of a person kind."""
+    hits = _alias_hits(rules, turn_text, max(0, floor, upto - reach), upto)
     if person:
         hits = [h for h in hits if rules.kinds.get(_actor_of(rules, h)) in rules.person_kinds]
     fallback = object_ = None
@@ -466,7 +466,7 @@ def _definite_head(rules: Rules, text: str, upto: int, np: str) -> ActorHit | No
 
 
 def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent_start: int,
-               common=frozenset()) -> ActorHit:
+               common=frozenset(), floor: int = 0) -> ActorHit:
     """Who must act for the cue match ``m`` in sentence ``s`` (see module docstring)."""
     mode = cue.actor
     if mode == "object" and re.match(r"\s+that\b", s[m.end():]):
@@ -549,7 +549,7 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
     if poss and owned and owned[0].start() <= cs + poss.end() + 1:
         poss = None  # "its States Parties": the actor is named
     if poss and not re.match(r"\s*(?:is|was|'s)\b", after) and cue.name not in ("predicate", "require"):
-        ante = _antecedent(rules, turn_text, sent_start + cs, reach=400)
+        ante = _antecedent(rules, turn_text, sent_start + cs, reach=400, floor=floor)
         singular = poss.group(0).strip().lower() in ("it", "its")
         if ante and singular and re.search(r"(?i:s)$", ante.group(0)) and not ante.group(0).isupper():
             ante = None  # "it" is not "the member states"
@@ -565,7 +565,7 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
                 return ActorHit(_actor_of(rules, own[0]), own[0].group(0), "self")
             return ActorHit(UNSPECIFIED, word, "self")
         if pm.group("third"):
-            ante = _antecedent(rules, turn_text, sent_start + cs, reach=350,
+            ante = _antecedent(rules, turn_text, sent_start + cs, reach=350, floor=floor,
                                person=word.lower() in ("he", "she") and bool(rules.person_kinds))
             if ante:
                 name = resolve_definite(rules, turn_text, ante.start(), ActorHit(_actor_of(rules, ante), ante.group(0), "alias")).name
@@ -700,7 +700,7 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
                 coms.append((cue, m))
     rec_hits = []
     for cue, m in sorted(recs, key=lambda x: (x[1].start(), -x[0].confidence)):
-        actor = find_actor(rules, s, cue, m, turn_text, sent_start, common)
+        actor = find_actor(rules, s, cue, m, turn_text, sent_start, common, floor=turn.speech_start)
         rec_hits.append((cue, m, actor))
     if excluded:
         rec_hits = [h for h in rec_hits if all(h[0].name in ex.unless for ex in excluded)]
