@@ -12,9 +12,15 @@ The actor is read off the grammatical form the cue fired on: the subject noun ph
 modal (only when an actor heads it or is its genitive: "the design of the mission" is a thing),
 the object of ``urge / call on X to``, the first actor after ``it is important that``, or a
 passive / nominal agent (``examined by the Security Council``, ``guidance from headquarters``).
-Pronouns take the nearest earlier actor that is a clause subject (he / she only people); ``the
-Court`` / ``the Council`` take the body of that kind last named in full; a generic ``we`` stays
-``Unspecified``. Names are normalised through the lexicon's ``actors``; an unknown proper name
+Pronouns take the nearest earlier actor that is a clause subject in the speaker's own turn (he /
+she only people); ``the Court`` / ``the Council`` / ``the Office`` take the body of that kind last
+named in full; a generic ``we`` or a generic subject (everyone, all stakeholders) stays
+``Unspecified``. Who only receives is not who acts: the subject of a recipient passive ("the Council
+needs to be kept informed") and "to X" after a noun of giving ("guidance to missions") are not the
+actor. When the words name no acting party, the lexicon's ``implied_agents`` (general institutional
+conventions: who informs whom, whose task training troops is, the forum something is to take
+place in, who a delegate's "all of you" are, whom a legislator's agentless demand asks) fill the
+gap (see ``_implied``). A minister's "we have to ..." is the government's own course: a commitment. Names are normalised through the lexicon's ``actors``; an unknown proper name
 heading the subject ("Israel must ...") is kept as written. Consecutive recommendation sentences
 are merged when the second restates or continues the first (see ``_merge``).
 
@@ -747,14 +753,22 @@ def _audience_of(rules: Rules, affiliation: str) -> str | None:
 
 def _implied(rules: Rules, s: str, cue: Cue, actor: ActorHit, affiliation: str | None, items: list,
              text: str, s0: int) -> ActorHit:
-    """The acting party a recommendation leaves implicit, by general convention (lexicon ``implied_agents``).
+    """The acting party a recommendation leaves implicit, by general convention (lexicon
+    ``implied_agents``); ``actor`` itself when it names one. In order:
 
-    - ``all of you`` / ``colleagues`` asked or urged by a speaker whose stated role is one of the
-      lexicon's ``audience`` roles (a delegate: the others in the room are delegations);
-    - a task that by convention falls to one body (training troops: contributing countries),
-      when the sentence names no actor (a thing, a passive or a recipient as subject, or ``we``);
+    - ``all of you`` / ``others`` / ``colleagues`` asked or urged by a delegate (``audience`` roles,
+      or a bare country name as role: ``delegation_label``): the other delegations;
+    - "we need to draw up / develop an X" (``we_drafts``) by a speaker from a body of a ``we_of``
+      kind: that body's system;
+    - the body of a ``forum_kinds`` kind something is to "take place / be discussed in";
+    - a ``tasks`` pattern (training troops: contributing countries; guidance to missions: the
+      headquarters department; peace agreements: the parties; bills: parliament; a delegate's
+      call for resources: Member States), when the sentence names no actor (a thing, a passive or
+      a recipient as subject, or ``we``);
     - a nominal subject that holds an actor only as a partner ("the engagement with X is vital")
-      right after a recommendation naming its actor: that actor, still the topic.
+      right after a recommendation naming its actor: that actor, still the topic;
+    - an agentless prescription (no we / you / let us) by a legislator (``members`` words in the
+      role, none of ``members_unless``): the body the house holds to account, the Government.
     """
     if actor.name != UNSPECIFIED:
         return actor

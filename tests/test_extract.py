@@ -398,6 +398,13 @@ def test_ministers_own_course_is_a_commitment(sentence, is_rec, actor):
         assert recs == [] and [(c.actor, c.signal) for c in coms] == [("Government", "committed")]
 
 
+def test_pronoun_antecedent_stays_in_the_turn():
+    assert [r.actor for r in recs_of("Member States pay for missions. They must also provide the troops.")] == [
+        "Member States"]
+    assert [r.actor for r in recs_of("Member States pay for missions.", "They must also provide the troops.")] == [
+        "Unspecified"]
+
+
 def test_engagement_with_a_partner_keeps_the_topic():
     recs = recs_of("The Secretariat must base its guidance on lessons derived from the field. "
                    "The engagement with troop contributors on this aspect will be absolutely vital.")
