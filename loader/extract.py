@@ -947,7 +947,11 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
             continues = f.kind == "rec" and not new_point and (
                 (f.actor.name == UNSPECIFIED and f.actor.how in ("none", "self", "generic") and not pronoun)
                 or (prev.actor.how == "none" and prev.actor.name == UNSPECIFIED and prev.end - prev.start < 160
-                    and prev.cue in LEAD_IN_CUES)  # "X is essential." then who must do it
+                    and prev.cue in LEAD_IN_CUES)
+                or (prev.actor.how in ("none", "thing") and prev.actor.name == UNSPECIFIED and prev.end - prev.start < 160
+                    and prev.cue == "modal" and f.cue in ("urge", "request") and f.actor.how in ("alias", "agent")
+                    and not re.search(r"\b(?:also|further|furthermore|moreover|in\s+addition)\b", sentence[:80], re.I))
+                # "X is essential." / "X must be preserved." then who must do it ("My delegation urges all States ...")
                 or (pronoun and (prev.actor.text or "").lower() == f.actor.text.lower()))  # a run about one "they"
             same_promise = f.kind == "com" and f.signal == prev.signal and f.cue != "own_modal" and prev.cue != "own_modal"
             if restates or continues or same_promise:

@@ -398,6 +398,14 @@ def test_ministers_own_course_is_a_commitment(sentence, is_rec, actor):
         assert recs == [] and [(c.actor, c.signal) for c in coms] == [("Government", "committed")]
 
 
+def test_agentless_must_then_who_is_urged_is_one_item():
+    recs = recs_of("The independence of the Court must be preserved. My delegation urges all States to refrain "
+                   "from pressuring its judges.")
+    assert [r.actor for r in recs] == ["Member States"] and recs[0].text.endswith("judges.")
+    recs = recs_of("Equitable representation must be ensured in all organs. Kenya also urges the Court to cut costs.")
+    assert [r.actor for r in recs] == ["Unspecified", "International Criminal Court"]
+
+
 def test_pronoun_antecedent_stays_in_the_turn():
     assert [r.actor for r in recs_of("Member States pay for missions. They must also provide the troops.")] == [
         "Member States"]
