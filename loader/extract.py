@@ -746,7 +746,8 @@ def _audience_of(rules: Rules, affiliation: str) -> str | None:
         if any(re.search(r"\b" + re.escape(str(r)) + r"\b", affiliation, re.I) for r in roles or ()):
             return agent
     if (rules.delegation_label and _BARE_NAME.fullmatch(affiliation) and len(affiliation.split()) <= 10
-            and not _INSTITUTION_WORD.search(affiliation) and not _alias_hits(rules, affiliation)):
+            and not _INSTITUTION_WORD.search(affiliation)
+            and all(rules.kinds.get(_actor_of(rules, h)) == "member state" for h in _alias_hits(rules, affiliation))):
         return rules.delegation_label
     return None
 

@@ -336,6 +336,9 @@ def test_implied_actor(sentence, actor):
          "Permanent Representative of Ghana", "Mr. Korbieh", "Member States"),
         ("Kenya encourages others to consider what more they can do.", None, "Mr. Kiboino (Kenya)", "Member States"),
         ("I urge my colleagues to read the report carefully.", None, "Ms. Flores Soto (El Salvador)", "Member States"),
+        ("We encourage others to consider what more they can do.", None, "Mr. Wood (United States of America)",
+         "Member States"),
+        ("We encourage others to consider what more they can do.", None, "Mr. Skoog (European Union)", "Unspecified"),
         ("I urge all of you to read the report carefully.", "Minister for Health", "Ms. Jones", "Unspecified"),
         # resources and political will asked for by a delegate are the Member States' to give
         ("To support the Court, we call for international cooperation and the necessary resources.", None,
