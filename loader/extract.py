@@ -12,9 +12,15 @@ The actor is read off the grammatical form the cue fired on: the subject noun ph
 modal (only when an actor heads it or is its genitive: "the design of the mission" is a thing),
 the object of ``urge / call on X to``, the first actor after ``it is important that``, or a
 passive / nominal agent (``examined by the Security Council``, ``guidance from headquarters``).
-Pronouns take the nearest earlier actor that is a clause subject (he / she only people); ``the
-Court`` / ``the Council`` take the body of that kind last named in full; a generic ``we`` stays
-``Unspecified``. Names are normalised through the lexicon's ``actors``; an unknown proper name
+Pronouns take the nearest earlier actor that is a clause subject in the speaker's own turn (he /
+she only people); ``the Court`` / ``the Council`` / ``the Office`` take the body of that kind last
+named in full; a generic ``we`` or a generic subject (everyone, all stakeholders) stays
+``Unspecified``. Who only receives is not who acts: the subject of a recipient passive ("the Council
+needs to be kept informed") and "to X" after a noun of giving ("guidance to missions") are not the
+actor. When the words name no acting party, the lexicon's ``implied_agents`` (general institutional
+conventions: who informs whom, whose task training troops is, the forum something is to take
+place in, who a delegate's "all of you" are, whom a legislator's agentless demand asks) fill the
+gap (see ``_implied``). A minister's "we have to ..." is the government's own course: a commitment. Names are normalised through the lexicon's ``actors``; an unknown proper name
 heading the subject ("Israel must ...") is kept as written. Consecutive recommendation sentences
 are merged when the second restates or continues the first (see ``_merge``).
 
@@ -77,7 +83,7 @@ _PREP_SEGMENT = re.compile(r"^\s*(?:like|unlike|as|in|with|for|including|especia
 # A generic subject (everyone, all stakeholders, all of us, one, people): nobody in particular.
 _GENERIC = re.compile(r"(?:all\s+(?:the\s+)?(?:relevant\s+|concerned\s+|other\s+)?(?:stakeholders|actors|players|of\s+us|of\s+you|those\s+concerned|concerned)|"
                       r"(?:relevant\s+)?stakeholders|every(?:one|body)(?:\s+(?:else|concerned))?|each\s+(?:and\s+every\s+)?one\s+of\s+us|"
-                      r"all\s+of\s+us|one|people|anyone|anybody)(?![\w-])", re.I)
+                      r"all\s+of\s+us|one|people|anyone|anybody|no\s+one|no-one|nobody)(?![\w-])", re.I)
 # A passive whose subject only receives information: "X needs to be kept fully informed / briefed".
 _RECIPIENT_PASSIVE = re.compile(r"^\s*(?:(?:\w+ly|also|not|really|all|always)\s+)*(?:be|get|being|been|remain|stay)\s+"
                                 r"(?:(?:kept|made|\w+ly|more|much|better|further|also|and|well|properly|fully)\s+)*"
@@ -89,7 +95,7 @@ _TRANSFER_TO = re.compile(r"\b(?:guidance|support|assistance|information|input|t
                           r"messages?|feedback|updates?|attention|answers?|explanations?|clarity)\s+(?:[\w'-]+\s+){0,2}?"
                           r"(?:to|for)\s+(?:the\s+|all\s+|its\s+|their\s+)?$", re.I)
 _INFO_NOUN = re.compile(r"^(?:information|briefings?|reports?|reporting|updates?|answers?|explanations?|feedback)\b", re.I)
-_AUDIENCE = re.compile(r"^(?:all\s+of\s+you|you\s+all|(?:all\s+)?(?:my\s+|our\s+|dear\s+|distinguished\s+)?(?:colleagues|fellow\s+(?:delegates|delegations|members|representatives)))\b", re.I)
+_AUDIENCE = re.compile(r"^(?:all\s+of\s+you|you\s+all|(?:all\s+)?others|other\s+delegations|(?:all\s+)?(?:my\s+|our\s+|dear\s+|distinguished\s+)?(?:colleagues|fellow\s+(?:delegates|delegations|members|representatives)))\b", re.I)
 
 
 # ---------------------------------------------------------------- compiled lexicon
@@ -126,13 +132,19 @@ class Rules:
     new_point: re.Pattern | None = None
     heads: dict = field(default_factory=dict)  # "court" -> canonical names whose full names contain it
     person_kinds: frozenset = frozenset()
+    own_side_kinds: frozenset = frozenset()  # a speaker from a body of these kinds: "we must" is its own course
     informs: dict = field(default_factory=dict)  # recipient (canonical) -> who by convention informs it
-    tasks: list = field(default_factory=list)  # (agent, regex): a task that by convention falls to agent
+    tasks: list = field(default_factory=list)  # (agent, regex, speaker): a task that by convention falls to agent
     audience: dict = field(default_factory=dict)  # agent -> speaker roles whose "all of you" it is
     forum_kinds: frozenset = frozenset()  # kinds of actor that are forums ("discussed in the Assembly")
     own_roles: re.Pattern | None = None  # speaker roles that speak for a government / department (``own_side``)
     own_subjects: re.Pattern | None = None  # their own side as a subject ("officials", "the Government")
     chair_roles: re.Pattern | None = None  # a chair / president: their own "we will ..." is procedure
+    delegation_label: str | None = None  # who a delegate's audience is when the role is a bare country name
+    members: dict = field(default_factory=dict)  # agent -> role/label words of a legislator who holds it to account
+    members_unless: tuple = ()  # role words of a legislator who is part of the executive or chairs
+    we_of: dict = field(default_factory=dict)  # kind of the speaker's body -> the system its "we" drafts for
+    we_drafts: re.Pattern | None = None  # "we need to draw up / develop ..." (an institution's output)
 
 
 def _norm(s: str) -> str:
@@ -221,6 +233,7 @@ def compile_rules(lexicon: dict) -> Rules:
         com_cues=cue_list("commitment", confidence=0.6, subject="self", signal="committed"),
         heads={w: names for w, names in heads.items() if len(names) > 1},
         person_kinds=frozenset(lexicon.get("person_kinds") or ()),
+        own_side_kinds=frozenset(lexicon.get("own_side_kinds") or ()),
     )
     implied = lexicon.get("implied_agents") or {}
     for agent, recipients in (implied.get("informs") or {}).items():
@@ -230,9 +243,18 @@ def compile_rules(lexicon: dict) -> Rules:
     for agent, roles in (implied.get("audience") or {}).items():
         rules.audience[alias_to_actor.get(_norm(str(agent)), str(agent))] = list(roles or ())
     rules.forum_kinds = frozenset(implied.get("forum_kinds") or ())
+    for agent, words in (implied.get("members") or {}).items():
+        rules.members[alias_to_actor.get(_norm(str(agent)), str(agent))] = [str(w) for w in words or ()]
+    rules.members_unless = tuple(str(w) for w in implied.get("members_unless") or ())
+    for kind, agent in (implied.get("we_of") or {}).items():
+        rules.we_of[str(kind)] = alias_to_actor.get(_norm(str(agent)), str(agent))
+    if implied.get("we_drafts"):
+        rules.we_drafts = re.compile(implied["we_drafts"], FLAGS)
+    if implied.get("delegation_label"):
+        rules.delegation_label = alias_to_actor.get(_norm(str(implied["delegation_label"])), str(implied["delegation_label"]))
     for t in implied.get("tasks") or ():
         agent = alias_to_actor.get(_norm(str(t["agent"])), str(t["agent"]))
-        rules.tasks.append((agent, re.compile(t["pattern"], FLAGS)))
+        rules.tasks.append((agent, re.compile(t["pattern"], FLAGS), t.get("speaker")))
     for theme, words in (lexicon.get("themes") or {}).items():
         if words:
             # words of five letters or more also match their inflections ("discuss" -> "discussed")
@@ -399,10 +421,10 @@ _PREP_BEFORE = re.compile(r"\b(?:of|with|to|from|by|in|on|at|for|about|between|t
                           r"(?:(?:the|a|an|all|its|their|our|his|her|these|those|some|few|many|other|one)\s+)*$", re.I)
 
 
-def _antecedent(rules: Rules, turn_text: str, upto: int, reach: int = 800, person: bool = False):
-    """The last actor named before ``upto`` in the turn as a subject or object, not inside a
-    prepositional phrase (for they / he / she / it); ``person``: only actors of a person kind."""
-    hits = _alias_hits(rules, turn_text, max(0, upto - reach), upto)
+def _antecedent(rules: Rules, turn_text: str, upto: int, reach: int = 800, person: bool = False, floor: int = 0):
+    """The last actor named before ``upto`` in the turn (from ``floor``) as a subject or object, not
+    inside a prepositional phrase (for they / he / she / it); ``person``: only actors of a person kind."""
+    hits = _alias_hits(rules, turn_text, max(0, floor, upto - reach), upto)
     if person:
         hits = [h for h in hits if rules.kinds.get(_actor_of(rules, h)) in rules.person_kinds]
     fallback = object_ = None
@@ -444,8 +466,21 @@ def _proper_np(chunk: str, common=frozenset()) -> str | None:
     return m.group(0).strip() or None
 
 
+def _definite_head(rules: Rules, text: str, upto: int, np: str) -> ActorHit | None:
+    """``the Office`` / ``the Department``: the body last named in full (an alias of two words or
+    more with that capitalised word, "the Office of Legal Affairs") in the 3,000 characters before."""
+    m = re.fullmatch(r"\W*the\s+((?-i:[A-Z][a-z]+))\W*", np or "")
+    if not m:
+        return None
+    word = re.compile(r"\b" + m.group(1) + r"\b")
+    for h in reversed(_alias_hits(rules, text, max(0, upto - 3000), upto)):
+        if len(h.group(0).split()) >= 3 and word.search(h.group(0)):
+            return ActorHit(_actor_of(rules, h), np.strip(), "anaphor", True)
+    return None
+
+
 def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent_start: int,
-               common=frozenset()) -> ActorHit:
+               common=frozenset(), floor: int = 0) -> ActorHit:
     """Who must act for the cue match ``m`` in sentence ``s`` (see module docstring)."""
     mode = cue.actor
     if mode == "object" and re.match(r"\s+that\b", s[m.end():]):
@@ -465,6 +500,9 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
             return ActorHit(UNSPECIFIED, obj, "none")
         if re.match(r"^(?:us|ourselves)\b", obj, re.I):
             return ActorHit(UNSPECIFIED, obj, "self")
+        named = _definite_head(rules, turn_text, sent_start + m.end(), obj)
+        if named:
+            return named
         proper = _proper_np(obj, common)
         if proper:
             return ActorHit(proper, proper, "proper", True)
@@ -525,7 +563,7 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
     if poss and owned and owned[0].start() <= cs + poss.end() + 1:
         poss = None  # "its States Parties": the actor is named
     if poss and not re.match(r"\s*(?:is|was|'s)\b", after) and cue.name not in ("predicate", "require"):
-        ante = _antecedent(rules, turn_text, sent_start + cs, reach=400)
+        ante = _antecedent(rules, turn_text, sent_start + cs, reach=400, floor=floor)
         singular = poss.group(0).strip().lower() in ("it", "its")
         if ante and singular and re.search(r"(?i:s)$", ante.group(0)) and not ante.group(0).isupper():
             ante = None  # "it" is not "the member states"
@@ -541,7 +579,7 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
                 return ActorHit(_actor_of(rules, own[0]), own[0].group(0), "self")
             return ActorHit(UNSPECIFIED, word, "self")
         if pm.group("third"):
-            ante = _antecedent(rules, turn_text, sent_start + cs, reach=350,
+            ante = _antecedent(rules, turn_text, sent_start + cs, reach=350, floor=floor,
                                person=word.lower() in ("he", "she") and bool(rules.person_kinds))
             if ante:
                 name = resolve_definite(rules, turn_text, ante.start(), ActorHit(_actor_of(rules, ante), ante.group(0), "alias")).name
@@ -549,6 +587,12 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
             return ActorHit(UNSPECIFIED, word, "none")
         if pm.group("you"):
             return ActorHit(UNSPECIFIED, word, "none")
+        if word.lower() == "there" and re.match(r"\s*(?:\w+ly\s+|also\s+)*be\b", after, re.I):
+            # "there must be cooperation between the Court and the United Nations": the parties named
+            stop = re.compile(r"[;:.!?]|\b(?:which|who|because|so\s+that|if|when|while)\b", re.I).search(s, m.end())
+            agent = _agent(rules, s, m.end(), stop.start() if stop else len(s), r"between|among|by|from|on\s+the\s+part\s+of")
+            if agent:
+                return ActorHit(_actor_of(rules, agent), agent.group(0), "agent", True)
         return ActorHit(UNSPECIFIED, None, "none")
     hits = _alias_hits(rules, s, cs, ce)
     if hits:
@@ -569,6 +613,9 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
             own = _speaker_side(s, hit)
             return ActorHit(_actor_of(rules, hit), hit.group(0), "self" if own else "alias", not own)
         return ActorHit(UNSPECIFIED, None, "thing")  # a subject of its own, but not an actor
+    named = _definite_head(rules, turn_text, sent_start + cs, chunk)
+    if named:
+        return named
     proper = _proper_np(chunk, common)
     if proper and len(proper.split()) <= 6:
         return ActorHit(proper, proper, "proper", True)
@@ -589,6 +636,7 @@ class Finding:
     actor: ActorHit
     strength: str = "should"
     signal: str = "committed"
+    implied: ActorHit | None = None  # the acting party by convention, when ``actor`` names none (see _implied)
 
 
 def _affiliation(speaker: Speaker | None, turn: Turn) -> str | None:
@@ -666,8 +714,15 @@ def _org_of(rules: Rules, affiliation: str | None) -> tuple[str, str | None]:
     return affiliation.split(";")[0].split(",")[0].strip(), None
 
 
+_FIRST_PLURAL = re.compile(r"\b(?:we|us|our|ourselves)\b|\bwe'", re.I)
+_WE_ALL = re.compile(r"\bwe\s+all\b|\ball\s+of\s+us\b|\b(?:one|each)\s+of\s+us\b|\bwe\s*,?\s+as\s+(?!(?:a|the|this|our)\s+government)"
+                     r"(?:\w+\s+)?(?:Canadians|citizens|a\s+society|a\s+country|a\s+nation|individuals|parents|people|"
+                     r"humanity|members|parliamentarians|legislators|elected\s+officials)\b", re.I)
+OWN_SIDE_CUE = Cue(name="own_side", regex=re.compile(r"(?!)"), confidence=0.55, subject="self", signal="committed")
+
+
 def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_start: int, affiliation: str | None,
-                      common=frozenset(), own_side: bool = False):
+                      common=frozenset(), own_kind: str | None = None, own_side: bool = False):
     """('rec' | 'com' | None, cue, actor, strength/signal, confidence) for one sentence ``s``."""
     excluded = [ex for ex in rules.exclude if ex.regex.search(s)]
     if any(not ex.unless for ex in excluded):
@@ -698,7 +753,7 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
                 coms.append((cue, m))
     rec_hits = []
     for cue, m in sorted(recs, key=lambda x: (x[1].start(), -x[0].confidence)):
-        actor = find_actor(rules, s, cue, m, turn_text, sent_start, common)
+        actor = find_actor(rules, s, cue, m, turn_text, sent_start, common, floor=turn.speech_start)
         rec_hits.append((cue, m, actor))
     if excluded:
         rec_hits = [h for h in rec_hits if all(h[0].name in ex.unless for ex in excluded)]
@@ -716,40 +771,85 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
             named = [h for h in rec_hits if h[2].how in ("alias", "agent")]
             if named:
                 best = named[0]
+        if (best[2].name == UNSPECIFIED and best[0].actor != "none" and own_kind in rules.own_side_kinds and own_side
+                and best[2].how != "generic" and _FIRST_PLURAL.search(s) and not _WE_ALL.search(s, 0, best[1].start())):
+            # a minister's "we have to look at ...": the government's own course, a commitment
+            return ("com", OWN_SIDE_CUE, best[1], None)
         return ("rec", best[0], best[1], best[2])
+    return None
+
+
+_BARE_NAME = re.compile(r"(?:(?-i:[A-Z])[\w'\u2019.-]*|of|the|and|d'|de|du|la|\s)+", re.I)
+_INSTITUTION_WORD = re.compile(r"\b(?:President|Chair\w*|Vice|Secretary|Secretariat|Department|Office|Committee|Council|"
+                               r"Commission|Division|Minister|Ministry|Court|Assembly|Union|Organi[sz]ation|Bank|Fund|"
+                               r"Programme|Agency|Rapporteur|Speaker|Moderator|Clerk|Director|Professor|Judge)\b")
+
+
+def _audience_of(rules: Rules, affiliation: str) -> str | None:
+    """Who "all of you" / "others" / "colleagues" are for a speaker with this stated affiliation: the
+    lexicon's ``audience`` agent whose role words it contains, or, for a bare country name (the UN
+    verbatim label "Mr. X (Kenya)"), the agent listed under ``delegation_label``."""
+    for agent, roles in rules.audience.items():
+        if any(re.search(r"\b" + re.escape(str(r)) + r"\b", affiliation, re.I) for r in roles or ()):
+            return agent
+    if (rules.delegation_label and _BARE_NAME.fullmatch(affiliation) and len(affiliation.split()) <= 10
+            and not _INSTITUTION_WORD.search(affiliation)
+            and all(rules.kinds.get(_actor_of(rules, h)) == "member state" for h in _alias_hits(rules, affiliation))):
+        return rules.delegation_label
     return None
 
 
 def _implied(rules: Rules, s: str, cue: Cue, actor: ActorHit, affiliation: str | None, items: list,
              text: str, s0: int) -> ActorHit:
-    """The acting party a recommendation leaves implicit, by general convention (lexicon ``implied_agents``).
+    """The acting party a recommendation leaves implicit, by general convention (lexicon
+    ``implied_agents``); ``actor`` itself when it names one. In order:
 
-    - ``all of you`` / ``colleagues`` asked or urged by a speaker whose stated role is one of the
-      lexicon's ``audience`` roles (a delegate: the others in the room are delegations);
-    - a task that by convention falls to one body (training troops: contributing countries),
-      when the sentence names no actor (a thing, a passive or a recipient as subject, or ``we``);
+    - ``all of you`` / ``others`` / ``colleagues`` asked or urged by a delegate (``audience`` roles,
+      or a bare country name as role: ``delegation_label``): the other delegations;
+    - "we need to draw up / develop an X" (``we_drafts``) by a speaker from a body of a ``we_of``
+      kind: that body's system;
+    - the body of a ``forum_kinds`` kind something is to "take place / be discussed in";
+    - a ``tasks`` pattern (training troops: contributing countries; guidance to missions: the
+      headquarters department; peace agreements: the parties; bills: parliament; a delegate's
+      call for resources: Member States), when the sentence names no actor (a thing, a passive or
+      a recipient as subject, or ``we``);
     - a nominal subject that holds an actor only as a partner ("the engagement with X is vital")
-      right after a recommendation naming its actor: that actor, still the topic.
+      right after a recommendation naming its actor: that actor, still the topic;
+    - an agentless prescription (no we / you / let us) by a legislator (``members`` words in the
+      role, none of ``members_unless``): the body the house holds to account, the Government.
     """
     if actor.name != UNSPECIFIED:
         return actor
     if cue.actor == "object" and actor.text and _AUDIENCE.match(actor.text) and affiliation:
-        for agent, roles in rules.audience.items():
-            if any(re.search(r"\b" + re.escape(str(r)) + r"\b", affiliation, re.I) for r in roles or ()):
-                return ActorHit(agent, actor.text, "implied", True)
+        agent = _audience_of(rules, affiliation)
+        if agent:
+            return ActorHit(agent, actor.text, "implied", True)
+    if (actor.how == "self" and (actor.text or "").lower() == "we" and affiliation and rules.we_of
+            and rules.we_drafts and rules.we_drafts.search(s)):
+        org = _alias_hits(rules, affiliation)
+        kind = rules.kinds.get(_actor_of(rules, org[0])) if org else None
+        if kind in rules.we_of:  # "We need to draw up an operational concept" (an Under-Secretary-General)
+            return ActorHit(rules.we_of[kind], actor.text, "implied", True)
     if actor.how in ("none", "thing", "recipient"):
         forum = _forum(rules, s)
         if forum:
             return forum
     if actor.how in ("none", "thing", "self", "recipient"):
-        for agent, regex in rules.tasks:
-            hit = regex.search(s)
-            if hit:
+        for agent, regex, speaker in rules.tasks:
+            if speaker == "delegate" and not (affiliation and _audience_of(rules, affiliation)):
+                continue
+            if regex.search(s):
                 return ActorHit(agent, None, "implied", True)
     if actor.how == "thing" and cue.name == "predicate" and items:
         prev = items[-1]
         if prev.kind == "rec" and prev.actor.how in ("alias", "anaphor") and not text[prev.end:s0].strip():
             return ActorHit(prev.actor.name, None, "topic", True)
+    if (actor.how in ("none", "thing", "recipient") and not actor.text and affiliation and rules.members
+            and cue.actor != "none" and not re.search(r"\b(?:we|us|our|ourselves|you|your|let's|let\s+us)\b", s, re.I)):
+        if not any(re.search(r"(?<!\w)" + re.escape(w) + r"(?!\w)", affiliation, re.I) for w in rules.members_unless):
+            for agent, words in rules.members.items():
+                if any(re.search(r"(?<![\w.])" + re.escape(w) + r"(?![\w])", affiliation) for w in words):
+                    return ActorHit(agent, None, "implied", True)
     return actor
 
 
@@ -815,11 +915,12 @@ def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Com
         affiliation = _affiliation(speaker, turn)
         own_side = _speaks_for_government(rules, speaker, turn)
         chair = bool(rules.chair_roles and affiliation and rules.chair_roles.search(affiliation))
+        own_kind = _org_of(rules, affiliation)[1]
         turn_text = text  # offsets are document offsets; look-backs stop at the sentence
         items: list[Finding] = []
         for s0, e0 in split_sentences(text, turn.speech_start, turn.char_end):
             s = _WS.sub(" ", text[s0:e0]).replace("\u2019", "'")
-            got = classify_sentence(rules, s, turn, turn_text, s0, affiliation, common, own_side)
+            got = classify_sentence(rules, s, turn, turn_text, s0, affiliation, common, own_kind, own_side)
             if not got or (got[0] == "com" and chair):
                 continue  # a chair's "we're working on it as we go through" is the meeting's procedure
             kind, cue, m, actor = got
@@ -828,15 +929,15 @@ def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Com
                 s0 += dashes[-1].end()  # "... it's very also tricky – it's important that all stakeholders ..."
             if kind == "rec":
                 actor = resolve_definite(rules, text, e0, actor)
-                actor = _implied(rules, s, cue, actor, affiliation, items, text, s0)
-                if own_side and _own_undertaking(s, cue, m, actor):
+                implied = _implied(rules, s, cue, actor, affiliation, items, text, s0)
+                if own_side and _own_undertaking(s, cue, m, implied):
                     # a Minister's / official's "we have to ...", "it will have to be taken ...": their own side's
                     items.append(Finding("com", s0, e0, turn, "own_side", 0.5, ActorHit(UNSPECIFIED, None, "self"),
                                          signal="committed"))
                     continue
                 conf = cue.confidence + (0.1 if actor.how in ("alias", "agent") else 0.0) - (0.1 if actor.name == UNSPECIFIED else 0.0)
                 items.append(Finding("rec", s0, e0, turn, cue.name, round(min(0.95, max(0.05, conf)), 2), actor,
-                                     strength=cue.strength))
+                                     strength=cue.strength, implied=implied if implied is not actor else None))
             else:
                 items.append(Finding("com", s0, e0, turn, cue.name, cue.confidence, ActorHit(UNSPECIFIED, None, "self"),
                                      signal=cue.signal))
@@ -850,6 +951,8 @@ def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Com
         for f in items:
             span = text[f.start:f.end]
             if f.kind == "rec":
+                if f.implied and f.actor.name == UNSPECIFIED and f.actor.how != "generic":
+                    f.actor = f.implied  # merging is decided on the words; the convention fills the gap after
                 name = f.actor.name
                 recs.append(Recommendation(
                     turn_seq=turn.seq, speaker_key=turn.speaker_key, text=span, char_start=f.start, char_end=f.end,
@@ -880,7 +983,7 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
                 and _DEMONSTRATIVE_START.match(text, f.start)):
             # "They have to go ... (two asides) ... And that, I think, has to be done.": one recommendation
             out[-1] = Finding(prev.kind, prev.start, f.end, prev.turn, prev.cue, max(prev.confidence, f.confidence),
-                              prev.actor, strength=prev.strength, signal=prev.signal)
+                              prev.actor, strength=prev.strength, signal=prev.signal, implied=prev.implied or f.implied)
             continue
         if (prev and prev.kind == f.kind == "rec" and len(gap) < 250 and len(re.findall(r"[.!?]\s", gap)) <= 2
                 and _CATAPHOR.search(text, prev.start, prev.end)):
@@ -889,7 +992,7 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
             # whose actor is the first sentence's (a generic subject stays generic)
             actor = prev.actor if prev.actor.name != UNSPECIFIED or prev.actor.how == "generic" else f.actor
             out[-1] = Finding(prev.kind, prev.start, f.end, prev.turn, prev.cue, max(prev.confidence, f.confidence),
-                              actor, strength=prev.strength, signal=prev.signal)
+                              actor, strength=prev.strength, signal=prev.signal, implied=prev.implied or f.implied)
             continue
         if prev and prev.kind == f.kind and not gap.strip():
             sentence = _WS.sub(" ", text[f.start:f.end])
@@ -897,9 +1000,13 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
             new_point = bool(rules.new_point and rules.new_point.match(sentence))
             pronoun = (f.actor.text or "").lower() in ("they", "he", "she")
             continues = f.kind == "rec" and not new_point and (
-                (f.actor.name == UNSPECIFIED and f.actor.how in ("none", "self", "generic", "recipient") and not pronoun)
+                (f.actor.name == UNSPECIFIED and f.actor.how in ("none", "self", "generic") and not pronoun)
                 or (prev.actor.how == "none" and prev.actor.name == UNSPECIFIED and prev.end - prev.start < 160
-                    and prev.cue in LEAD_IN_CUES)  # "X is essential." then who must do it
+                    and prev.cue in LEAD_IN_CUES)
+                or (prev.actor.how in ("none", "thing") and prev.actor.name == UNSPECIFIED and prev.end - prev.start < 160
+                    and prev.cue == "modal" and f.cue in ("urge", "request") and f.actor.how in ("alias", "agent")
+                    and not re.search(r"\b(?:also|further|furthermore|moreover|in\s+addition)\b", sentence[:80], re.I))
+                # "X is essential." / "X must be preserved." then who must do it ("My delegation urges all States ...")
                 or (pronoun and (prev.actor.text or "").lower() == f.actor.text.lower()))  # a run about one "they"
             same_promise = f.kind == "com" and not new_point and f.signal == prev.signal and f.cue != "own_modal" and prev.cue != "own_modal"
             if f.kind == "rec" and not new_point and prev.actor.name == UNSPECIFIED and prev.actor.how in ("none", "thing") \
@@ -919,7 +1026,7 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
                 # the first sentence's actor; a generic subject ("all stakeholders") stays generic
                 actor = prev.actor if prev.actor.name != UNSPECIFIED or prev.actor.how == "generic" else f.actor
                 out[-1] = Finding(prev.kind, prev.start, f.end, prev.turn, prev.cue, max(prev.confidence, f.confidence),
-                                  actor, strength=prev.strength, signal=prev.signal)
+                                  actor, strength=prev.strength, signal=prev.signal, implied=prev.implied or f.implied)
                 continue
         out.append(f)
     return out

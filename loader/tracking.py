@@ -297,7 +297,7 @@ def get_context(conn: sqlite3.Connection, rec: dict) -> dict:
         "previous_turn": previous_turn,
         "next_turn": next_turn,
         "speaker": one("SELECT * FROM speakers WHERE id = ?", (rec["speaker_id"],)) if rec.get("speaker_id") else None,
-        "actor": one("SELECT * FROM actors WHERE id = ?", (rec["actor_id"],)) if rec.get("actor_id") else None,
+        "rec_actor": one("SELECT * FROM actors WHERE id = ?", (rec["actor_id"],)) if rec.get("actor_id") else None,
         "document": one("SELECT id, title, event_date, venue FROM documents WHERE id = ?", (rec["document_id"],)),
     }
 

@@ -59,6 +59,15 @@ def recs_of(*speeches, **kw):
         ("The recommendations should be examined by the Security Council.", "modal", "Security Council"),
         ("Perhaps what we need to think about is whether the Council could meet in two chambers.", "perhaps_need",
          "Security Council"),
+        ("Member States are requested to submit their views to the Secretariat.", "passive_request", "Member States"),
+        ("We reiterate our call for support from the international community for the Trust Fund.", "urge",
+         "Member States"),
+        ("More support is required from all States Parties to protect the work of the Court.", "predicate",
+         "States Parties"),
+        ("I wish once again to invite those States that have not yet joined the Statute of the Court to do so.",
+         "request", "Member States"),
+        ("Local authorities are asked by us to report any incidents on the ground.", "passive_request",
+         "Local Authorities"),
     ],
 )
 def test_recommendation_cue(sentence, cue, actor):
@@ -114,6 +123,8 @@ def test_we_in_an_organisation_is_the_speakers_side():
         "It has to do with the way mandates are written.",  # not a modal
         "Members don't have to attend every meeting.",  # negated need
         "Let us recall that the Statute was adopted in 1998.",  # rhetorical
+        "Our students and seniors are very important to the regions.",  # "important to" + a noun phrase: a finding
+        "I was asked to speak about the report.",  # a past request
     ],
 )
 def test_not_a_recommendation(sentence):
@@ -266,6 +277,168 @@ def test_dev_label(label):
     assert canonical_actor(hits[0].actor) == canonical_actor(label["actor"])
 
 
+# ---------------------------------------------------------------- implied agents (general conventions)
+
+
+@pytest.mark.parametrize(
+    "sentence,actor",
+    [
+        # a body that is only to be informed is not who acts; by convention its informer is
+        ("The Security Council needs to be kept fully and candidly informed of the situation on the ground.",
+         "UN Secretariat"),
+        ("The General Assembly must be briefed regularly on the liquidity crisis.", "UN Secretariat"),
+        ("The committee should be kept informed of progress on the strategy.", "Government"),
+        ("Parliament must be consulted before the regulations are changed.", "Government"),
+        ("The Council should be briefed by the African Union before the mandate is renewed.", "Regional Organizations"),
+        ("Timely reporting to the Security Council is essential.", "UN Secretariat"),
+        # ... but an active informer, or a subject that is to be aware (not made aware), acts itself
+        ("The Security Council must consult troop-contributing countries before renewing mandates.", "Security Council"),
+        ("Troop and police contributors need to be aware of the dangerous environment.",
+         "Troop and Police Contributors"),
+        # "to X" / "for X" after a noun of giving: X receives
+        ("Clear guidance to peacekeeping missions on the use of force is vital.", "DPKO/DFS"),
+        ("There is a need to provide more support to the missions.", "Unspecified"),
+        ("Adequate funding for the Court is essential.", "Unspecified"),
+        # a task that by convention falls to one body
+        ("Much more pre-deployment training of troops is needed.", "Troop and Police Contributors"),
+        ("Training for formed police units needs to be strengthened before deployment.",
+         "Troop and Police Contributors"),
+        ("As a former commander, I believe we need to be meticulous when it comes to the training of contingents.",
+         "Troop and Police Contributors"),
+        ("The centrepiece of any peace agreement should be the protection of civilians.", "Parties to Conflict"),
+        ("The petitioners want to see the bill passed before the summer recess.", "Parliament"),
+        # the forum in which something is to happen
+        ("It is important that this discussion take place not in the Security Council but in the Peacebuilding "
+         "Commission.", "Peacebuilding Commission"),
+        ("These proposals should be examined in the General Assembly.", "General Assembly"),
+        # the parties of an existential "there must be X between A and B"
+        ("There must be cooperation between the International Criminal Court and the United Nations.",
+         "International Criminal Court"),
+        # "the Office" after the Office was named in full
+        ("We thank the Office of Legal Affairs for its support, and we encourage the Office to strengthen its staffing.",
+         "UN Secretariat"),
+        # generic subjects are nobody in particular
+        ("It is important that all stakeholders understand the mandate.", "Unspecified"),
+        ("Everyone must respect the ceasefire.", "Unspecified"),
+        ("No one should be afraid of walking in their own neighbourhood.", "Unspecified"),
+    ],
+)
+def test_implied_actor(sentence, actor):
+    recs = recs_of(sentence)
+    assert recs and recs[-1].actor == actor, [(r.text, r.actor, r.actor_text) for r in recs]
+
+
+@pytest.mark.parametrize(
+    "sentence,role,label,actor",
+    [
+        # a delegate's audience is the other delegations
+        ("I invite all of you to read the report of the Secretary-General.",
+         "Permanent Representative of Ghana", "Mr. Korbieh", "Member States"),
+        ("Kenya encourages others to consider what more they can do.", None, "Mr. Kiboino (Kenya)", "Member States"),
+        ("I urge my colleagues to read the report carefully.", None, "Ms. Flores Soto (El Salvador)", "Member States"),
+        ("We encourage others to consider what more they can do.", None, "Mr. Wood (United States of America)",
+         "Member States"),
+        ("We encourage others to consider what more they can do.", None, "Mr. Skoog (European Union)", "Unspecified"),
+        ("I urge all of you to read the report carefully.", "Minister for Health", "Ms. Jones", "Unspecified"),
+        # resources and political will asked for by a delegate are the Member States' to give
+        ("To support the Court, we call for international cooperation and the necessary resources.", None,
+         "Mr. Babo Soares (Timor-Leste)", "Member States"),
+        ("To support the schools, we call for the necessary resources.", "Sherwood Park, CPC", "Mr. Genuis",
+         "Unspecified"),
+        ("Kenya encourages others to consider what more they can do.", "Acting President (Ghana)", "The Acting President",
+         "Unspecified"),
+        # a legislator's demand that names no actor asks the Government ...
+        ("Immediate action must be taken on the import quotas.", "Berthier-Maskinonge, BQ", "Mr. Perron", "Government"),
+        ("It's urgent that the money be transferred.", "Regina-Wascana, CPC", "Mr. Kram", "Government"),
+        # ... not when the speaker is in the government or chairs, and not "we" / "let us"
+        ("Immediate action must be taken on the import quotas.", "Chair (Nipissing-Timiskaming, Lib.)", "The Chair",
+         "Unspecified"),
+        ("Let us take part in the local consumption movement.", "Berthier-Maskinonge, BQ", "Mr. Perron",
+         "Unspecified"),
+    ],
+)
+def test_implied_actor_from_the_speaker(sentence, role, label, actor):
+    recs = recs_of(sentence, role=role, label=label)
+    assert recs and recs[-1].actor == actor, [(r.text, r.actor, r.actor_text) for r in recs]
+
+
+@pytest.mark.parametrize(
+    "sentence,role,actor",
+    [
+        # "we" must draw up an instrument, said by an official of a body: that body's system ...
+        ("We need to draw up an operational concept for the protection of civilians.",
+         "Emergency Relief Coordinator and Under-Secretary-General", "UN Secretariat"),
+        # ... but any other "we" is generic, and so is "we" with no stated affiliation
+        ("We have to guard against exaggerated expectations of protection.",
+         "Emergency Relief Coordinator and Under-Secretary-General", "Unspecified"),
+        ("We need to draw up an operational concept for the protection of civilians.", None, "Unspecified"),
+        ("We need to draw up an operational concept for the protection of civilians.",
+         "Permanent Representative of Ghana", "Unspecified"),
+    ],
+)
+def test_institutional_we(sentence, role, actor):
+    recs = recs_of(sentence, role=role)
+    assert recs and recs[-1].actor == actor, [(r.text, r.actor, r.actor_text) for r in recs]
+
+
+@pytest.mark.parametrize(
+    "sentence,is_rec,actor",
+    [
+        # a minister's "we have to ..." is the government's own course: a commitment
+        ("We have to look at which groups of children could return to school first.", False, None),
+        ("It is absolutely crucial that we communicate any decision to parents and staff.", False, None),
+        # ... but not a generic "we all", nor a demand on someone else
+        ("We all must speak out against racism and discrimination.", True, "Unspecified"),
+        ("Local authorities need to report any incidents on the ground.", True, "Local Authorities"),
+    ],
+)
+def test_ministers_own_course_is_a_commitment(sentence, is_rec, actor):
+    recs, coms = extract(make_doc(sentence, role="Minister for Education", label="Kirsty Williams AM"))
+    if is_rec:
+        assert [r.actor for r in recs] == [actor] and coms == []
+    else:
+        assert recs == [] and [(c.actor, c.signal) for c in coms] == [("Government", "committed")]
+
+
+def test_agentless_must_then_who_is_urged_is_one_item():
+    recs = recs_of("The independence of the Court must be preserved. My delegation urges all States to refrain "
+                   "from pressuring its judges.")
+    assert [r.actor for r in recs] == ["Member States"] and recs[0].text.endswith("judges.")
+    recs = recs_of("Equitable representation must be ensured in all organs. Kenya also urges the Court to cut costs.")
+    assert [r.actor for r in recs] == ["Unspecified", "International Criminal Court"]
+
+
+def test_pronoun_antecedent_stays_in_the_turn():
+    assert [r.actor for r in recs_of("Member States pay for missions. They must also provide the troops.")] == [
+        "Member States"]
+    assert [r.actor for r in recs_of("Member States pay for missions.", "They must also provide the troops.")] == [
+        "Unspecified"]
+
+
+def test_engagement_with_a_partner_keeps_the_topic():
+    recs = recs_of("The Secretariat must base its guidance on lessons derived from the field. "
+                   "The engagement with troop contributors on this aspect will be absolutely vital.")
+    assert [r.actor for r in recs] == ["UN Secretariat", "UN Secretariat"]
+
+
+def test_forward_this_merges_and_a_generic_subject_stays_generic():
+    recs = recs_of("It is essential that all stakeholders understand this. Troops on the ground do not expect "
+                   "detailed orders. The force commander has to have the flexibility to decide.")
+    assert len(recs) == 1 and recs[0].text.endswith("to decide.")
+    assert recs[0].actor == "Unspecified"
+
+
+def test_implied_agents_come_from_the_lexicon():
+    base = load_lexicon()
+    doc = make_doc("The Security Council needs to be kept informed of the situation.")
+    assert extract(doc, base)[0][0].actor == "UN Secretariat"
+    no_informs = {**base, "implied_agents": {**base["implied_agents"], "informs": {}}}
+    assert extract(doc, no_informs)[0][0].actor == "Unspecified"
+    own_task = {**base, "implied_agents": {**base["implied_agents"], "informs": {},
+                                           "tasks": [{"agent": "Researchers", "pattern": r"\bsituation\b"}]}}
+    assert extract(doc, own_task)[0][0].actor == "Researchers"
+
+
 # ---------------------------------------------------------------- precision: own side, descriptive modals, merges
 
 
@@ -375,8 +548,8 @@ def test_adjacent_restatements_merge(speech, actors):
 @pytest.mark.parametrize(
     "sentence,cue,actor",
     [
-        ("We call for international assistance to the affected countries.", "call_for", None),
-        ("Ghana reiterates its call for support from the international community for the Trust Fund.", "call_for",
+        ("We call for international assistance to the affected countries.", "urge", None),
+        ("Ghana reiterates its call for support from the international community for the Trust Fund.", "urge",
          "Member States"),
         ("Local authorities are asked by us to report every incident on the ground.", "passive_request",
          "Local Authorities"),
@@ -495,3 +668,8 @@ def test_minister_exhortations_to_others_stay_recommendations(sentence):
         assert recs == [] and len(coms) == 1
     else:
         assert len(recs) == 1 and coms == []
+
+
+def test_minister_agentless_demand_is_own_course():
+    recs, coms = extract(make_doc("Immediate action must be taken on the import quotas.", role="Minister of Agriculture"))
+    assert recs == [] and [c.signal for c in coms] == ["committed"]

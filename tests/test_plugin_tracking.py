@@ -89,9 +89,9 @@ async def test_page_for_anonymous_reader(ds, db):
     assert f"<mark>{FIRST}</mark>" in text
     # The previous and next turns and the speaker, actor, theme, strength.
     assert "Welcome, everyone." in text and "I agree with Alice." in text
-    assert "Alice Smith, Director, Peace Institute" in text
+    assert "<strong>Alice Smith</strong>, Director, Peace Institute" in text
     assert "Security Council" in text and "mandates" in text and "should" in text
-    assert 'href="/-/rectrack/documents/meeting"' in text
+    assert 'href="/-/rectrack/documents/meeting#turn-2"' in text
     assert f'href="/rectrack/recommendations/{rid}"' in text
     assert "We will take that forward." in text  # the linked commitment
     assert 'name="csrftoken"' not in text and "Sign in" in text

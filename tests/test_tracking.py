@@ -190,7 +190,7 @@ def test_get_recommendation_with_commitments_and_context(db, conn):
     assert ctx["turn"]["seq"] == 2 and ctx["previous_turn"]["seq"] == 1 and ctx["next_turn"]["seq"] == 3
     assert ctx["segments"][1] == data["recommendation"]["text"]
     assert "".join(ctx["segments"]) == ctx["turn"]["text"]
-    assert ctx["speaker"]["name"] == "Alice Smith" and ctx["actor"]["name"] == "Security Council"
+    assert ctx["speaker"]["name"] == "Alice Smith" and ctx["rec_actor"]["name"] == "Security Council"
 
 
 def _thread_writers(path, rid, n, version):
