@@ -113,12 +113,20 @@ CREATE INDEX IF NOT EXISTS idx_speakers_document ON speakers(document_id);
 CREATE INDEX IF NOT EXISTS idx_aliases_speaker ON speaker_aliases(speaker_id);
 CREATE INDEX IF NOT EXISTS idx_recs_document ON recommendations(document_id, char_start);
 CREATE INDEX IF NOT EXISTS idx_recs_turn ON recommendations(turn_id);
-CREATE INDEX IF NOT EXISTS idx_recs_actor ON recommendations(actor_id);
-CREATE INDEX IF NOT EXISTS idx_recs_speaker ON recommendations(speaker_id);
+-- (column, status) pairs: facet and summary counts that exclude dismissed rows are
+-- index-only scans instead of one table lookup per row.
+DROP INDEX IF EXISTS idx_recs_actor;
+DROP INDEX IF EXISTS idx_recs_speaker;
+DROP INDEX IF EXISTS idx_recs_theme;
+DROP INDEX IF EXISTS idx_recs_strength;
+DROP INDEX IF EXISTS idx_recs_due;
+CREATE INDEX IF NOT EXISTS idx_recs_actor_status ON recommendations(actor_id, status);
+CREATE INDEX IF NOT EXISTS idx_recs_speaker_status ON recommendations(speaker_id, status);
 CREATE INDEX IF NOT EXISTS idx_recs_status ON recommendations(status);
-CREATE INDEX IF NOT EXISTS idx_recs_theme ON recommendations(theme);
-CREATE INDEX IF NOT EXISTS idx_recs_strength ON recommendations(strength);
-CREATE INDEX IF NOT EXISTS idx_recs_due ON recommendations(due_date);
+CREATE INDEX IF NOT EXISTS idx_recs_theme_status ON recommendations(theme, status);
+CREATE INDEX IF NOT EXISTS idx_recs_strength_status ON recommendations(strength, status);
+CREATE INDEX IF NOT EXISTS idx_recs_due_status ON recommendations(due_date, status);
+CREATE INDEX IF NOT EXISTS idx_recs_document_status ON recommendations(document_id, status);
 CREATE INDEX IF NOT EXISTS idx_commitments_document ON commitments(document_id, char_start);
 CREATE INDEX IF NOT EXISTS idx_commitments_rec ON commitments(recommendation_id);
 CREATE INDEX IF NOT EXISTS idx_commitments_actor ON commitments(actor_id);
