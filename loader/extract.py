@@ -111,7 +111,8 @@ class Cue:
     subject: str = "self"  # self / any (commitments)
     signal: str = "committed"
     unless: tuple = ()  # exclusions: cue names that keep the sentence anyway
-    scope: str = "at"  # cancels: "at" the cue, or anywhere "before" it in the sentence
+    scope: str = "at"  # cancels: "at" the cue, anywhere "before" it in the sentence, or a "frame" before it
+    # whose clause runs on to the cue (no "but" / ";" / dash in between)
     window: int = 6  # "after" cues: how many words after the cue may name the actor
     needs_actor: bool = False  # commitments: the match must name an actor of the lexicon ("we as DPKO")
     own_side: bool = False  # commitments: only from a speaker of an ``own_side`` role (a Minister, an official)
@@ -731,8 +732,8 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
     for cue in rules.rec_cues:
         for m in cue.regex.finditer(s):
             cs, _ = _subject_chunk(s, m.start())
-            if any(c.regex.search(s, 0, m.start()) if c.scope == "before" else _cancel_at(c.regex, s, cs, m)
-                   for c in rules.cancel) or _in_conditional(s, m.start()) or _in_dashes(s, m.start()):
+            if any(c.regex.search(s, 0, m.start()) if c.scope == "before" else _cancel_frame(c.regex, s, m)
+                   if c.scope == "frame" else _cancel_at(c.regex, s, cs, m) for c in rules.cancel) or _in_conditional(s, m.start()) or _in_dashes(s, m.start()):
                 continue
             recs.append((cue, m))
     coms = []
@@ -874,6 +875,18 @@ def _cancel_at(regex: re.Pattern, s: str, cs: int, m: re.Match) -> bool:
     """The cancelling form overlaps the cue match itself."""
     for c in regex.finditer(s, max(0, cs - 20), min(len(s), m.end() + 40)):
         if c.start() <= m.end() and c.end() >= m.start():
+            return True
+    return False
+
+
+_FRAME_BREAK = re.compile(r"\bbut\b|\byet\b|[;:]|\s[\u2013\u2014-]\s|\u2014", re.I)
+
+
+def _cancel_frame(regex: re.Pattern, s: str, m: re.Match) -> bool:
+    """A frame before the cue that governs it: "nowhere do I find that X must ...", "no-one's going
+    to say that ... should ..." (not when "but" or a semicolon starts a new clause in between)."""
+    for c in regex.finditer(s, 0, m.start()):
+        if not _FRAME_BREAK.search(s, c.end(), m.start()):
             return True
     return False
 
@@ -1032,7 +1045,7 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
     return out
 
 
-_CALL_CUES = frozenset({"urge", "request", "call_for", "passive_request"})
+_CALL_CUES = frozenset({"urge", "request", "call_for", "third_party_request", "passive_request"})
 _ALSO_CALL = re.compile(r"\balso\s+(?:\w+ly\s+)?(?:urges?|calls?|requests?|encourages?|invites?|asks?|appeals?|demands?|"
                         r"(?:would|wish|want)\s+to\s+(?:urge|call|request|encourage|invite|ask))\b", re.I)  # a further point
 _CUE_WORDS = frozenset("""should must shall needs needed ought essential crucial critical important vital necessary

@@ -347,6 +347,15 @@ TOOK_CHAIR_RE = re.compile(
 NAME_ROLE_RE = re.compile(
     r"(?<![\w(])(?P<name>[A-Z][\w'’.-]+(?:[ \t]+[A-Z][\w'’.-]+){1,3})[ \t]*\((?P<role>[A-Z][\w -]{2,30}?)\)"
 )
+# a chair's short turn that gives the floor by role: "The honourable Deputy Prime Minister.", "I now
+# give the floor to the Minister of Finance, the Hon. X", "I call on the Minister for Education."
+CHAIR_INTRO_RE = re.compile(
+    r"(?:^\W*(?:(?:thank\s+you|thanks|okay|ok|right)\b[^.!?]{0,30}[.!?,]\s*)?(?:(?:and\s+)?now\s+)?"
+    r"|\b(?:give|pass|hand|turn)\s+(?:the\s+floor|it|(?:it\s+)?over)\s+(?:now\s+|back\s+|over\s+)*to\s+"
+    r"|\b(?:call\s+(?:on|upon)|recogni[sz]e|invite)\s+)"
+    r"(?:the\s+)?(?:(?:right\s+)?hon(?:ou?rable|orable|\.)\s+)(?P<role>[A-Z][^.,;:!?()]{2,80}|minister\b[^.,;:!?()]{0,60})",
+    re.I,
+)
 ROSTER_RE = re.compile(
     r"^\s*(?P<role>[A-Z][\w -]{2,30}?)\s*:\s*(?P<label>(?:Mr|Ms|Mrs|Dr|Miss)\.?\s+[^.\n]{2,60}?)"
     r"\s*(?:\.[ \t]?){5,}\s*\((?P<country>[^()\n]{2,60})\)\s*$",
@@ -652,6 +661,17 @@ def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
             if role:
                 p.role = role if not p.role_label else f"{p.role}; {role}" if p.role else role
 
+    # A role the chair gives when handing over the floor ("The honourable Deputy Prime Minister."),
+    # for a named speaker whose label and introductions state none: the role of the chair's short
+    # turn right before one of theirs (the first such turn).
+    for i in range(1, len(doc.turns)):
+        p = turn_person[i]
+        if p is None or p.role or p.unnamed or p.role_label or infos[i - 1] is None or infos[i - 1].kind != "role":
+            continue
+        role = _chair_intro_role(doc.turns[i - 1].text, vocab)
+        if role:
+            p.role = role
+
     # Keys: slug of the name, unique; unnamed voices numbered in order of appearance.
     used: set[str] = set()
     counters: dict[str, int] = {}
@@ -672,6 +692,20 @@ def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
         t.speaker_key = speakers[id(p)].key if p is not None else None
     doc.speakers = list(speakers.values())
     return doc
+
+
+def _chair_intro_role(text: str, vocab: Vocabulary) -> str | None:
+    """The role a chair's short turn hands the floor to ("The honourable Deputy Prime Minister."),
+    not a member ("the honourable member for X") and not a name."""
+    if len(text.split()) > 30:
+        return None
+    m = CHAIR_INTRO_RE.search(text)
+    if not m:
+        return None
+    role = _role_phrase(m.group("role").strip(), vocab)
+    if not role or fold(role.split()[0]) in ("member", "members", "gentleman", "lady", "colleague"):
+        return None
+    return role
 
 
 def _pick_role(affiliations: list[str], vocab: Vocabulary) -> str:

@@ -673,3 +673,104 @@ def test_minister_exhortations_to_others_stay_recommendations(sentence):
 def test_minister_agentless_demand_is_own_course():
     recs, coms = extract(make_doc("Immediate action must be taken on the import quotas.", role="Minister of Agriculture"))
     assert recs == [] and [c.signal for c in coms] == ["committed"]
+
+
+# ---------------------------------------------------------------- third-party requests, frames, own side by introduction
+
+
+@pytest.mark.parametrize(
+    "sentence,actor",
+    [
+        # petitions presented by a member: the petitioners' request, restated, asks the object
+        ("The petitioners ask the Government to restore funding for rural broadband.", "Government"),
+        ("I table this petition on behalf of residents who wish the Government not to close the regional office.",
+         "Government"),
+        ("The petitioners are calling for the Government to immediately ban single-use plastics.", "Government"),
+        ("Stakeholders ask the provinces to share their vaccination data weekly.",
+         "Provincial and Territorial Governments"),
+        # a document or body as the requester (a verb, not the noun "calls")
+        ("The resolution calls upon all States to cooperate fully with the Court.", "Member States"),
+        ("The draft resolution calls on the parties to respect the ceasefire.", "Parties to Conflict"),
+        ("The report calls for the Secretariat to publish the data annually.", "UN Secretariat"),
+    ],
+)
+def test_third_party_requests(sentence, actor):
+    recs = recs_of(sentence, role="Vancouver East, NDP")
+    assert len(recs) == 1 and recs[0].actor == actor, [(r.cue, r.actor) for r in recs]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Witnesses asked the Minister about the delays.",  # narration, no request
+        "We welcome the repeated calls for the parties to return to talks.",  # the noun "calls"
+        "This calls for investment in the national capacity of States in order to be able to try such crimes.",
+        "They ask me to raise this every year.",  # the speaker asked
+    ],
+)
+def test_not_third_party_requests(sentence):
+    assert [r.cue for r in recs_of(sentence)] not in (["third_party_request"],)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # a modal inside a denial or critique frame is not the speaker's prescription
+        "Nowhere in the Constitution do I find that the federal government must set conditions on health transfers.",
+        "No-one's going to say that a minor scuffle is something that should go before the criminal courts.",
+        "Nobody believes the Council should abandon the mission.",
+        "I'm not saying that the Secretariat should close the office.",
+        # an elliptical or cut-off modal: the action is not said
+        "It is not something that we should",
+        "Yes, they must.",
+        # chair / moderator procedure with "let's"
+        "Let's talk.",
+        "Let's move on to the next segment.",
+        "Let's get back to the question of the budget.",
+        # narration of one's own past advice
+        "I cannot recall who was present or even what I recommended to him at that meeting.",
+    ],
+)
+def test_frames_fragments_and_procedure_are_not_recommendations(sentence):
+    assert recs_of(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I'm not saying that the Secretariat should close the office, but it must reduce its costs.",  # new clause
+        "Let's continue with this work in earnest.",
+        "Let's work together to end this conflict.",
+    ],
+)
+def test_frames_end_at_a_new_clause_and_exhortations_stay(sentence):
+    assert len(recs_of(sentence)) == 1
+
+
+def test_role_from_the_chairs_introduction_makes_own_side():
+    text = ("The Chair: We'll now go to Mr. Smith.\n\n"
+            "Mr. John Smith (Calgary Centre, CPC): When will the government send the money to the provinces?\n\n"
+            "The Chair: The honourable Deputy Prime Minister.\n\n"
+            "Hon. Mary Jones: Mr. Chair, we must give financial support to the provinces. "
+            "It's time to put an end to this.\n")
+    doc, recs, coms = process_source(_source(text), load_lexicon())
+    jones = next(s for s in doc.speakers if s.name == "Mary Jones")
+    assert jones.role == "Deputy Prime Minister"
+    assert recs == [] and len(coms) >= 1
+
+
+def test_chair_introducing_a_member_gives_no_role():
+    text = ("The Chair: The honourable member for Calgary Centre.\n\n"
+            "Hon. John Smith: Mr. Chair, the government must send the money now.\n")
+    doc, recs, _ = process_source(_source(text), load_lexicon())
+    assert next(s for s in doc.speakers if s.name == "John Smith").role is None
+    assert len(recs) == 1
+
+
+def _source(text):
+    import tempfile
+    from pathlib import Path
+    d = Path(tempfile.mkdtemp())
+    p = d / "hearing.txt"
+    p.write_text(text, encoding="utf-8")
+    return read_source(p)

@@ -6,9 +6,8 @@ real pipeline on these files (``-s`` to see them; ``.venv/bin/python bench/heldo
 --errors`` for the table and the error list).
 
 The product targets (pooled recommendation F1 >= 0.75, actor accuracy >= 0.75) are asserted.
-The F1 target is not met on held-out text when this test was written, so that assert is marked
-xfail(strict=True) with the measured figure: it will fail (XPASS) once the extractor reaches the
-target, and the mark should then be removed.
+(The F1 assert was xfail at 0.15 when this test was written; the mark was removed when the
+extractor reached the target.)
 """
 import importlib.util
 from pathlib import Path
@@ -78,9 +77,6 @@ def test_heldout_scores_printed(heldout_results):
     assert pool["tp"] + pool["fp"] + pool["neutral"] == sum(len(x["recs"]) for x in results)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "held-out pooled recommendation F1 measured 0.15 (P 0.11, R 0.25; tp 1, fp 8, fn 3) at the "
-    "commit that added this test; target 0.75. Remove this mark when it XPASSes."))
 def test_heldout_pooled_recommendation_f1(heldout_results):
     _, _, pool = heldout_results
     assert pool["f1"] >= heldout_scores.TARGET_F1, (
