@@ -719,6 +719,10 @@ _FIRST_PLURAL = re.compile(r"\b(?:we|us|our|ourselves)\b|\bwe'", re.I)
 _WE_ALL = re.compile(r"\bwe\s+all\b|\ball\s+of\s+us\b|\b(?:one|each)\s+of\s+us\b|\bwe\s*,?\s+as\s+(?!(?:a|the|this|our)\s+government)"
                      r"(?:\w+\s+)?(?:Canadians|citizens|a\s+society|a\s+country|a\s+nation|individuals|parents|people|"
                      r"humanity|members|parliamentarians|legislators|elected\s+officials)\b", re.I)
+# a free relative that is only what the speaker will talk about: "I'm delighted to share with Canadians
+# what we are doing", "let me explain what the government will do" (the commitment, if any, follows)
+_TALK_ABOUT = re.compile(r"\b(?:share|explain|tell|talk|speak|describe|outline|set\s+out|listen\s+to|hear|point\s+out|"
+                         r"update\s+(?:you|the\s+\w+)\s+on)\b[^.;!?]{0,80}?\bwhat\s+(?:we|I|our\s+\w+|the\s+\w+)\s*,?\s*$", re.I)
 OWN_SIDE_CUE = Cue(name="own_side", regex=re.compile(r"(?!)"), confidence=0.55, subject="self", signal="committed")
 
 
@@ -750,7 +754,7 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
                 if not spelled and not _self_subject(near, affiliation) and not (
                         own_side and rules.own_subjects is not None and rules.own_subjects.search(near)):
                     continue
-            if not _in_conditional(s, m.start()):
+            if not _in_conditional(s, m.start()) and not _TALK_ABOUT.search(s, max(0, m.start() - 140), m.start()):
                 coms.append((cue, m))
     rec_hits = []
     for cue, m in sorted(recs, key=lambda x: (x[1].start(), -x[0].confidence)):

@@ -774,3 +774,56 @@ def _source(text):
     p = d / "hearing.txt"
     p.write_text(text, encoding="utf-8")
     return read_source(p)
+
+
+@pytest.mark.parametrize(
+    "sentence,role,signal",
+    [
+        # a Minister's report of what a programme has delivered, passive or with the recipients as subject
+        ("Nearly two million households have received the housing benefit.", "Minister of Housing", "done"),
+        ("More than $4 billion of support has been paid out through the wage scheme.", "Minister of Finance", "done"),
+        ("Over 300,000 small firms have benefited from the loan programme.", "Minister for the Economy", "done"),
+        # a Minister's "we need + noun": the government's own course
+        ("I agree that we need fundamental reform of the procurement rules.", "Minister of Justice", "committed"),
+        # first-person government action, past and in hand (any speaker speaking for their side)
+        ("Last year we got rid of the prescription charge.", None, "done"),
+        ("We have devoted nearly 3% of GDP to the recovery package.", "Minister of Finance", "done"),
+        ("I'm cutting the waiting lists for hip operations.", None, "in progress"),
+        ("We are hiring 2,000 more nurses this year.", "Minister of Health", "in progress"),
+        # one's own proposal in a pseudo-cleft
+        ("What I proposed is that we expand the public option.", None, "committed"),
+    ],
+)
+def test_own_side_delivery_and_action_reports(sentence, role, signal):
+    recs, coms = extract(make_doc(sentence, role=role))
+    assert recs == [] and [c.signal for c in coms] == [signal], ([r.cue for r in recs], [c.cue for c in coms])
+
+
+@pytest.mark.parametrize(
+    "sentence,role",
+    [
+        # the same delivery forms from a member holding the Minister to account are no undertaking
+        ("Nearly two million households have received the housing benefit.", "Calgary Centre, CPC"),
+        ("We have received many letters from constituents about the delays.", "Minister of Health"),
+        # talk about the talk
+        ("I will tell you very simply.", None),
+        ("Mr. Chair, I will continue in French.", "Minister of Finance"),
+        ("We'll probably come on to that.", None),
+        ("As moderator, we are going to talk about the economy in the next segment.", None),
+        ("I would like to speak about that for a moment.", "Minister of Finance"),
+        ("I am delighted to share with the member opposite what we are doing for small businesses.",
+         "Minister of Finance"),
+        ("I'm trying to suggest that the issue is a political one.", None),
+        # plain facts
+        ("The election has already started.", None),
+        ("The rainy season has begun in the south.", None),
+    ],
+)
+def test_not_delivery_reports_or_promises(sentence, role):
+    _, coms = extract(make_doc(sentence, role=role))
+    assert coms == [], [c.cue for c in coms]
+
+
+def test_work_under_way_is_still_a_progress_report():
+    _, coms = extract(make_doc("Preparatory work has already started on the new guidance.", role="Director, DPKO"))
+    assert [c.signal for c in coms] == ["in progress"]
