@@ -827,3 +827,20 @@ def test_not_delivery_reports_or_promises(sentence, role):
 def test_work_under_way_is_still_a_progress_report():
     _, coms = extract(make_doc("Preparatory work has already started on the new guidance.", role="Director, DPKO"))
     assert [c.signal for c in coms] == ["in progress"]
+
+
+@pytest.mark.parametrize(
+    "sentence,role,kind",
+    [
+        # "now is the time to ...": a prescription; a Minister's own course, a member's demand
+        ("Now is the time to act on the housing crisis.", "Calgary Centre, CPC", "rec"),
+        ("Now is the time for the provinces to step up.", "Minister of Health", "rec"),
+        ("I agree with the member that now is the moment to fight this.", "Minister of Justice", "com"),
+        # a plural subject with the bare verb "call" is a request, not the noun ("the repeated calls")
+        ("The signatories call on the House of Commons to pass the bill without amendment.", None, "rec"),
+        ("These petitioners call upon the Minister of Health to fund the clinic.", None, "rec"),
+    ],
+)
+def test_now_is_the_time_and_plural_callers(sentence, role, kind):
+    recs, coms = extract(make_doc(sentence, role=role))
+    assert (len(recs), len(coms)) == ((1, 0) if kind == "rec" else (0, 1)), ([r.cue for r in recs], [c.cue for c in coms])
