@@ -349,11 +349,15 @@ NAME_ROLE_RE = re.compile(
 )
 # a chair's short turn that gives the floor by role: "The honourable Deputy Prime Minister.", "I now
 # give the floor to the Minister of Finance, the Hon. X", "I call on the Minister for Education."
+_HON = r"(?:(?:right\s+)?hon(?:ou?rable|orable|\.)\s+)"
 CHAIR_INTRO_RE = re.compile(
-    r"(?:^\W*(?:(?:thank\s+you|thanks|okay|ok|right)\b[^.!?]{0,30}[.!?,]\s*)?(?:(?:and\s+)?now\s+)?"
-    r"|\b(?:give|pass|hand|turn)\s+(?:the\s+floor|it|(?:it\s+)?over)\s+(?:now\s+|back\s+|over\s+)*to\s+"
-    r"|\b(?:call\s+(?:on|upon)|recogni[sz]e|invite)\s+)"
-    r"(?:the\s+)?(?:(?:right\s+)?hon(?:ou?rable|orable|\.)\s+)(?P<role>[A-Z][^.,;:!?()]{2,80}|minister\b[^.,;:!?()]{0,60})",
+    # "The honourable Deputy Prime Minister." (the whole short turn)
+    r"^\W*(?:(?:thank\s+you|thanks|okay|ok|right)\b[^.!?]{0,30}[.!?,]\s*)?(?:(?:and\s+)?now\s+)?(?:the\s+)?" + _HON
+    + r"(?P<role1>(?-i:[A-Z])[^.,;:!?()]{2,80}|minister\b[^.,;:!?()]{0,60})"
+    # "I now give the floor to the Minister of Finance", "I call on the Minister for Education"
+    + r"|\b(?:(?:give|pass|hand|turn)\s+(?:the\s+floor|it|(?:it\s+)?over)\s+(?:now\s+|back\s+|over\s+)*to"
+    r"|call\s+(?:on|upon)|recogni[sz]e|invite)\s+(?:the\s+)?" + _HON + r"?"
+    r"(?P<role2>(?-i:[A-Z])[^.,;:!?()]{2,80}|minister\b[^.,;:!?()]{0,60})",
     re.I,
 )
 ROSTER_RE = re.compile(
@@ -702,7 +706,7 @@ def _chair_intro_role(text: str, vocab: Vocabulary) -> str | None:
     m = CHAIR_INTRO_RE.search(text)
     if not m:
         return None
-    role = _role_phrase(m.group("role").strip(), vocab)
+    role = _role_phrase((m.group("role1") or m.group("role2")).strip(), vocab)
     if not role or fold(role.split()[0]) in ("member", "members", "gentleman", "lady", "colleague"):
         return None
     return role

@@ -844,3 +844,38 @@ def test_work_under_way_is_still_a_progress_report():
 def test_now_is_the_time_and_plural_callers(sentence, role, kind):
     recs, coms = extract(make_doc(sentence, role=role))
     assert (len(recs), len(coms)) == ((1, 0) if kind == "rec" else (0, 1)), ([r.cue for r in recs], [c.cue for c in coms])
+
+
+@pytest.mark.parametrize(
+    "sentence,role,signal",
+    [
+        # a Minister's contacts on the matter are a progress report
+        ("I spoke to the National Chief this morning about the inquiry.", "Minister of Crown-Indigenous Relations",
+         "done"),
+        ("The Prime Minister and the Minister of Transport had several conversations last week with the airlines.",
+         "Deputy Prime Minister", "done"),
+        # the speaker's side standing by others
+        ("The federal government is there to support the provinces throughout this crisis.", "Minister of Finance",
+         "in progress"),
+        ("We are there for the families of the victims.", "Minister of Public Safety", "in progress"),
+    ],
+)
+def test_contacts_and_standing_support(sentence, role, signal):
+    recs, coms = extract(make_doc(sentence, role=role))
+    assert recs == [] and [c.signal for c in coms] == [signal], [c.cue for c in coms]
+
+
+def test_a_members_contacts_are_no_commitment():
+    assert coms_of("I spoke to the mayor of Halifax this morning.", role="Halifax West, Lib.") == []
+
+
+def test_chair_introductions_by_role():
+    from loader.speakers import _chair_intro_role, vocabulary
+    v = vocabulary()
+    assert _chair_intro_role("The honourable Deputy Prime Minister.", v) == "Deputy Prime Minister"
+    assert _chair_intro_role("Thank you. The honourable minister.", v) == "minister"
+    assert _chair_intro_role("I now give the floor to the Minister of Finance, the Hon. Jane Doe.", v) == "Minister of Finance"
+    assert _chair_intro_role("I call on the Cabinet Secretary for Education.", v) == "Cabinet Secretary for Education"
+    for text in ("We'll now go to Mr. Smith.", "The honourable member for Calgary Centre.",
+                 "Ms. Jones, you have the floor.", "I give the floor to Ms. Smith."):
+        assert _chair_intro_role(text, v) is None, text
