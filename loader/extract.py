@@ -6,7 +6,14 @@ to``, impersonal ``it is essential that``, ``we urge X to``, ``there is a need t
 ...) and no cancelling form sits on that cue (retrospective ``should have``, ``I must say``,
 ``don't have to``). It is a *commitment* when a commitment cue fires with the speaker's own side as
 subject (``we will``, ``we are working on``, ``we in DPKO are committed``) and no recommendation
-names another actor. Questions, courtesies and a chair's procedure are neither.
+names another actor. Questions, courtesies and a chair's procedure are neither. A third party's
+request restated by the speaker ("The petitioners ask the Government to ...", "the resolution calls
+upon States to ...") is a recommendation to the one asked; a modal under a denial frame ("nowhere do
+I find that X must", "no-one's going to say that ... should"), a cut-off modal ("... that we should")
+and a moderator's "let's talk / move on" are not. A Minister's or official's delivery reports ("N
+Canadians have received ...", "support has been paid out"), contacts ("I spoke to X this morning")
+and actions in hand ("I'm cutting drug prices") are progress reports; talk about the talk ("I will
+tell you", "we are going to talk about X", "share what we are doing") promises nothing.
 
 The actor is read off the grammatical form the cue fired on: the subject noun phrase before a
 modal (only when an actor heads it or is its genitive: "the design of the mission" is a thing),
@@ -742,10 +749,10 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
             recs.append((cue, m))
     coms = []
     for cue in rules.com_cues:
+        if cue.own_side and not own_side:
+            continue  # only a Minister's / official's
         for m in cue.regex.finditer(s):
             if cue.needs_actor and not _alias_hits(rules, s, m.start(), m.end()):
-                continue
-            if cue.own_side and not own_side:
                 continue
             if cue.subject == "self":
                 cs, ce = _subject_chunk(s, m.start())
