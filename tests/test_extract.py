@@ -683,6 +683,7 @@ def test_minister_agentless_demand_is_own_course():
     [
         # petitions presented by a member: the petitioners' request, restated, asks the object
         ("The petitioners ask the Government to restore funding for rural broadband.", "Government"),
+        ("The signatories ask the Minister not to close the rail line.", "Government"),
         ("I table this petition on behalf of residents who wish the Government not to close the regional office.",
          "Government"),
         ("The petitioners are calling for the Government to immediately ban single-use plastics.", "Government"),
@@ -692,6 +693,7 @@ def test_minister_agentless_demand_is_own_course():
         ("The resolution calls upon all States to cooperate fully with the Court.", "Member States"),
         ("The draft resolution calls on the parties to respect the ceasefire.", "Parties to Conflict"),
         ("The report calls for the Secretariat to publish the data annually.", "UN Secretariat"),
+        ("We join the Secretary-General in calling for the parties to return to negotiations.", "Parties to Conflict"),
     ],
 )
 def test_third_party_requests(sentence, actor):
@@ -706,6 +708,8 @@ def test_third_party_requests(sentence, actor):
         "We welcome the repeated calls for the parties to return to talks.",  # the noun "calls"
         "This calls for investment in the national capacity of States in order to be able to try such crimes.",
         "They ask me to raise this every year.",  # the speaker asked
+        # a participle describing past decisions, not a request made now
+        "There have been decisions calling for provisional measures to be adopted in such cases.",
     ],
 )
 def test_not_third_party_requests(sentence):
