@@ -694,6 +694,8 @@ def test_minister_agentless_demand_is_own_course():
         ("The draft resolution calls on the parties to respect the ceasefire.", "Parties to Conflict"),
         ("The report calls for the Secretariat to publish the data annually.", "UN Secretariat"),
         ("We join the Secretary-General in calling for the parties to return to negotiations.", "Parties to Conflict"),
+        # a committee's or report's recommendation without "that"
+        ("The Committee recommends the Government adopt a national strategy on dementia.", "Government"),
     ],
 )
 def test_third_party_requests(sentence, actor):
