@@ -708,6 +708,7 @@ def test_third_party_requests(sentence, actor):
     [
         "Witnesses asked the Minister about the delays.",  # narration, no request
         "We welcome the repeated calls for the parties to return to talks.",  # the noun "calls"
+        "We support the petitioners request for the Minister to hold a public inquiry.",  # the noun (no apostrophe)
         "This calls for investment in the national capacity of States in order to be able to try such crimes.",
         "They ask me to raise this every year.",  # the speaker asked
         # a participle describing past decisions, not a request made now
@@ -845,6 +846,7 @@ def test_work_under_way_is_still_a_progress_report():
         # a plural subject with the bare verb "call" is a request, not the noun ("the repeated calls")
         ("The signatories call on the House of Commons to pass the bill without amendment.", None, "rec"),
         ("These petitioners call upon the Minister of Health to fund the clinic.", None, "rec"),
+        ("The witnesses request the committee to publish its report before the summer.", None, "rec"),
     ],
 )
 def test_now_is_the_time_and_plural_callers(sentence, role, kind):
