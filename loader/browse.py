@@ -17,20 +17,10 @@ import datetime
 from dataclasses import asdict, dataclass
 from urllib.parse import urlencode
 
-# The status vocabulary, in workflow order. Mirrors loader.tracking (tests check they agree).
-STATUSES = (
-    "proposed",
-    "accepted",
-    "in_progress",
-    "implemented",
-    "partially_implemented",
-    "declined",
-    "dismissed",
-)
-# A final status needs no more follow-up: never overdue. partially_implemented is not final.
-FINAL_STATUSES = ("implemented", "declined", "dismissed")
+from .tracking import FINAL_STATUSES, HIDDEN_STATUSES, STATUSES
+
 # An extraction error: hidden from default views, counted only when asked for by status=dismissed.
-HIDDEN_STATUS = "dismissed"
+(HIDDEN_STATUS,) = HIDDEN_STATUSES
 
 FILTER_NAMES = ("document", "actor", "theme", "status")
 # Filter name -> recommendations column it constrains.

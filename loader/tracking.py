@@ -30,6 +30,8 @@ STATUSES = (
 DEFAULT_STATUS = "proposed"
 # "dismissed" means an extraction error: not a recommendation at all. Default views hide it.
 HIDDEN_STATUSES = ("dismissed",)
+# A final status needs no more follow-up, so it is never overdue. partially_implemented is not final.
+FINAL_STATUSES = ("implemented", "declined", "dismissed")
 PRIORITIES = ("high", "normal", "low")
 DEFAULT_PRIORITY = "normal"
 
