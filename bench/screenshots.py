@@ -13,26 +13,20 @@ Example:
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime
-import socket
+import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
+from browser import browser_page  # noqa: E402
 from loader.cli import load_paths  # noqa: E402
-from loader.web import SEEDS, serve_args  # noqa: E402
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+from loader.web import SEEDS, served  # noqa: E402
 
 # i % 10 -> status, for recommendations in id order (ids are hashes: a stable pseudo-random mix).
 DEMO_CYCLE = ["proposed", "accepted", "proposed", "in_progress", "implemented", "proposed", "accepted",
@@ -66,41 +60,6 @@ def give_statuses(db_path) -> int:
     return changed
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def served(db_path, timeout=30):
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "datasette", "serve", str(db_path), *serve_args(), "--host", "127.0.0.1",
-         "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("datasette did not start")
-                time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
 def pick_recommendation(db_path) -> str | None:
     """A recommendation worth showing: a named actor, a status set, a commitment, a short turn."""
     conn = sqlite3.connect(str(db_path))
@@ -117,51 +76,41 @@ def pick_recommendation(db_path) -> str | None:
 
 
 def capture(db_path, out: Path, width=1280, height=900) -> list[Path]:
-    from playwright.sync_api import sync_playwright
-
     out.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(db_path))
     doc_id = conn.execute("SELECT id FROM documents ORDER BY event_date, id").fetchone()[0]
     conn.close()
     rec_id = pick_recommendation(db_path)
     saved = []
-    with served(db_path) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=1)
-            page.set_default_timeout(20000)
-            errors = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    with served(db_path) as base, browser_page(chromium, viewport=(width, height)) as (page, errors):
+        page.set_default_timeout(20000)
+        page.goto(base + "/-/rectrack/dashboard", wait_until="networkidle")
+        if page.locator("#chart-actor").count():
+            page.wait_for_selector("#chart-actor svg .mark-rect path", state="attached")
+        page.wait_for_timeout(300)
+        saved.append(out / "dashboard.png")
+        page.screenshot(path=str(saved[-1]), full_page=True)
 
-            page.goto(base + "/-/rectrack/dashboard", wait_until="networkidle")
-            if page.locator("#chart-actor").count():
-                page.wait_for_selector("#chart-actor svg .mark-rect path", state="attached")
-            page.wait_for_timeout(300)
-            saved.append(out / "dashboard.png")
+        if rec_id:
+            page.goto(base + f"/-/rectrack/recommendations/{rec_id}", wait_until="networkidle")
+            saved.append(out / "recommendation.png")
             page.screenshot(path=str(saved[-1]), full_page=True)
 
-            if rec_id:
-                page.goto(base + f"/-/rectrack/recommendations/{rec_id}", wait_until="networkidle")
-                saved.append(out / "recommendation.png")
-                page.screenshot(path=str(saved[-1]), full_page=True)
-
-            page.goto(base + f"/-/rectrack/documents/{doc_id}", wait_until="networkidle")
-            # A window-sized view around the first commitment (recommendations usually lead up to
-            # it), else the first recommendation; the whole transcript is very long.
-            target = page.locator("article.transcript mark.commitment").first
-            offset = 420
-            if not target.count():
-                target, offset = page.locator("article.transcript mark.rec").first, 200
-            if target.count():
-                target.evaluate(f"e => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - {offset})")
-            page.wait_for_timeout(200)
-            saved.append(out / "document.png")
-            page.screenshot(path=str(saved[-1]))
-            if errors:
-                raise RuntimeError(f"console errors: {errors}")
-        finally:
-            browser.close()
+        page.goto(base + f"/-/rectrack/documents/{doc_id}", wait_until="networkidle")
+        # A window-sized view around the first commitment (recommendations usually lead up to
+        # it), else the first recommendation; the whole transcript is very long.
+        target = page.locator("article.transcript mark.commitment").first
+        offset = 420
+        if not target.count():
+            target, offset = page.locator("article.transcript mark.rec").first, 200
+        if target.count():
+            target.evaluate(f"e => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - {offset})")
+        page.wait_for_timeout(200)
+        saved.append(out / "document.png")
+        page.screenshot(path=str(saved[-1]))
+        if errors:
+            raise RuntimeError(f"console errors: {errors}")
     return saved
 
 

@@ -1,6 +1,11 @@
 """How rectrack's Datasette is put together: one place for the CLI, the tests and the benchmark."""
 from __future__ import annotations
 
+import contextlib
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import yaml
@@ -52,3 +57,47 @@ def make_datasette(db_path, metadata: dict | None = None, **kwargs):
         settings=dict(SETTINGS),
         **kwargs,
     )
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def served(db_path, env: dict | None = None, timeout: float = 30):
+    """Run ``datasette serve`` exactly as ``rectrack serve`` does, on a free localhost port.
+
+    Yields the base URL once the server answers; the server is always terminated. Used by the
+    browser tests and the screenshot script. Raises RuntimeError when it exits or never answers.
+    """
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "datasette", "serve", str(db_path), *serve_args(),
+         "--host", "127.0.0.1", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError("datasette exited: " + proc.stderr.read().decode(errors="replace")[-2000:])
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"datasette did not answer within {timeout} s")
+                time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)

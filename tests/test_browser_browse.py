@@ -1,75 +1,11 @@
 """The dashboard and a document page in headless Chromium, against a real ``datasette serve``."""
-import contextlib
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pytest
 
-from loader.web import serve_args
+from browser import browser_page
+from loader.web import served
 from test_browse import make_fixture_db
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def served(db_path, timeout=30):
-    """``datasette serve`` as rectrack runs it, on a free port; always terminated."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "datasette", "serve", str(db_path), *serve_args(), "--host", "127.0.0.1",
-         "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError("datasette exited: " + proc.stderr.read().decode(errors="replace"))
-                if time.monotonic() > deadline:
-                    raise TimeoutError("datasette did not start")
-                time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
-@contextlib.contextmanager
-def browser_page(chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(15000)
-            errors = []
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            yield page, errors
-        finally:
-            browser.close()
 
 
 @pytest.fixture
