@@ -35,23 +35,27 @@ TARGET_F1 = 0.75
 TARGET_ACTOR = 0.75
 
 
-def load_dev_gold(stem: str) -> dict:
+def load_gold_files(gold_dir: Path, stem: str) -> dict:
+    """``<stem>_recommendations.json``, ``_commitments.json`` and ``_coverage.json`` from ``gold_dir``."""
     def read(kind):
-        return json.loads((DEV_GOLD / f"{stem}_{kind}.json").read_text(encoding="utf-8"))
+        return json.loads((gold_dir / f"{stem}_{kind}.json").read_text(encoding="utf-8"))
 
     return {"recommendations": read("recommendations"), "commitments": read("commitments"),
             "coverage": read("coverage")}
+
+
+def load_dev_gold(stem: str) -> dict:
+    return load_gold_files(DEV_GOLD, stem)
 
 
 def inside(item, coverage) -> bool:
     return coverage["char_start"] <= item.char_start and item.char_end <= coverage["char_end"]
 
 
-def score_file(stem: str, lexicon=None) -> dict:
-    """Run the pipeline on ``tests/fixtures/<stem>.txt`` and score it against its dev gold."""
+def score_transcript(path: Path, gold: dict, stem: str, lexicon=None) -> dict:
+    """Run the pipeline on ``path`` and score what lies inside the gold's coverage against it."""
     lexicon = lexicon if lexicon is not None else load_lexicon()
-    gold = load_dev_gold(stem)
-    doc, recs, coms = process_source(read_source(FIXTURES / f"{stem}.txt"), lexicon)
+    doc, recs, coms = process_source(read_source(path), lexicon)
     cov = gold["coverage"]
     recs = [r for r in recs if inside(r, cov)]
     coms = [c for c in coms if inside(c, cov)]
@@ -59,6 +63,11 @@ def score_file(stem: str, lexicon=None) -> dict:
     com_score = score_commitments(doc, coms, gold["commitments"])
     return {"stem": stem, "doc": doc, "recs": recs, "coms": coms, "gold": gold,
             "rec": rec_score, "com": com_score}
+
+
+def score_file(stem: str, lexicon=None) -> dict:
+    """Run the pipeline on ``tests/fixtures/<stem>.txt`` and score it against its dev gold."""
+    return score_transcript(FIXTURES / f"{stem}.txt", load_dev_gold(stem), stem, lexicon)
 
 
 def _prf(tp, fp, fn):

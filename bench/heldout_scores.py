@@ -19,11 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from dev_scores import TARGET_ACTOR, TARGET_F1, errors, inside, pooled, table  # noqa: E402,F401
-from loader.evaluate import score_commitments, score_recommendations  # noqa: E402
+from dev_scores import (  # noqa: E402,F401
+    TARGET_ACTOR, TARGET_F1, errors, load_gold_files, pooled, score_transcript, table,
+)
 from loader.lexicon import load_lexicon  # noqa: E402
-from loader.pipeline import process_source  # noqa: E402
-from loader.read import read_source  # noqa: E402
 
 HELDOUT = ROOT / "tests" / "fixtures" / "heldout"
 HELDOUT_GOLD = ROOT / "tests" / "fixtures" / "heldout_gold"
@@ -36,31 +35,12 @@ STEMS = [
 
 
 def load_heldout_gold(stem: str) -> dict:
-    def read(kind):
-        return json.loads((HELDOUT_GOLD / f"{stem}_{kind}.json").read_text(encoding="utf-8"))
-
-    return {"recommendations": read("recommendations"), "commitments": read("commitments"),
-            "coverage": read("coverage")}
-
-
-def run_file(stem: str, lexicon=None):
-    """The parsed document, recommendations and commitments for ``heldout/<stem>.txt``."""
-    lexicon = lexicon if lexicon is not None else load_lexicon()
-    return process_source(read_source(HELDOUT / f"{stem}.txt"), lexicon)
+    return load_gold_files(HELDOUT_GOLD, stem)
 
 
 def score_file(stem: str, lexicon=None) -> dict:
     """Run the pipeline on ``tests/fixtures/heldout/<stem>.txt`` and score it against its gold."""
-    lexicon = lexicon if lexicon is not None else load_lexicon()
-    gold = load_heldout_gold(stem)
-    doc, recs, coms = run_file(stem, lexicon)
-    cov = gold["coverage"]
-    recs = [r for r in recs if inside(r, cov)]
-    coms = [c for c in coms if inside(c, cov)]
-    rec_score = score_recommendations(doc, recs, gold["recommendations"], lexicon)
-    com_score = score_commitments(doc, coms, gold["commitments"])
-    return {"stem": stem, "doc": doc, "recs": recs, "coms": coms, "gold": gold,
-            "rec": rec_score, "com": com_score}
+    return score_transcript(HELDOUT / f"{stem}.txt", load_heldout_gold(stem), stem, lexicon)
 
 
 def score_all(lexicon=None) -> tuple[list[dict], dict]:
