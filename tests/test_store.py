@@ -4,15 +4,7 @@ from click.testing import CliRunner
 
 from loader.cli import cli
 from tests.conftest import SEED_FILE
-
-
-def rows(path, sql, params=()):
-    conn = sqlite3.connect(path)
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in conn.execute(sql, params)]
-    finally:
-        conn.close()
+from tracking_helpers import rows
 
 
 def test_document_text_is_file_content(seed_db_session):
