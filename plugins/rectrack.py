@@ -340,6 +340,12 @@ def browse_render_cell(row, value, column, table, database, datasette):
 
 
 @hookimpl
+def extra_css_urls(datasette):
+    """Compact column descriptions on Datasette's own table pages."""
+    return [datasette.urls.path("/rectrack-static/tables.css")]
+
+
+@hookimpl
 def register_routes():
     return [
         (r"^/-/rectrack/recommendations/(?P<id>[^/]+)\.json$", recommendation_json),
