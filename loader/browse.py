@@ -12,8 +12,11 @@ Example::
 """
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime
+import os
+import threading
 from dataclasses import asdict, dataclass
 from urllib.parse import urlencode
 
@@ -595,3 +598,58 @@ def cors_headers(origin: str | None, allowed) -> dict:
     if origin and origin in allowed:
         headers["Access-Control-Allow-Origin"] = origin
     return headers
+
+
+# ------------------------------------------------------------------ caching aggregate answers
+
+
+def file_fingerprint(path) -> tuple | None:
+    """(mtime, size) of a database file and its WAL: any committed write changes one of them.
+
+    None for an in-memory database (nothing to fingerprint, so nothing is cached).
+    """
+    if not path:
+        return None
+    parts = []
+    for p in (str(path), str(path) + "-wal"):
+        try:
+            st = os.stat(p)
+        except FileNotFoundError:
+            parts.append(None)
+        else:
+            parts.append((st.st_mtime_ns, st.st_size))
+    return tuple(parts)
+
+
+class ResultCache:
+    """A small LRU of computed answers keyed by the question and the database fingerprint.
+
+    summary.json and the dashboard run several GROUP BY queries over every recommendation;
+    dashboards poll them. Between writes the answer cannot change, so it is served from here;
+    any write (a tracking edit, a reload, or SQL typed by hand) changes the fingerprint.
+    """
+
+    def __init__(self, maxsize: int = 256):
+        self.maxsize = maxsize
+        self._data: collections.OrderedDict = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key, fingerprint):
+        """The stored answer for ``key`` at ``fingerprint``, else None (always None without a fingerprint)."""
+        if fingerprint is None:
+            return None
+        with self._lock:
+            value = self._data.get((key, fingerprint))
+            if value is not None:
+                self._data.move_to_end((key, fingerprint))
+            return value
+
+    def put(self, key, fingerprint, value) -> None:
+        """Store an answer computed after ``fingerprint`` was taken (a no-op without one)."""
+        if fingerprint is None:
+            return
+        with self._lock:
+            self._data[(key, fingerprint)] = value
+            self._data.move_to_end((key, fingerprint))
+            while len(self._data) > self.maxsize:
+                self._data.popitem(last=False)

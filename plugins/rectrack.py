@@ -231,6 +231,10 @@ from markupsafe import Markup as _Markup
 from loader import browse as _browse
 
 
+# summary.json answers between writes (see loader.browse.ResultCache).
+_RESULTS = _browse.ResultCache()
+
+
 def _browse_filters(request):
     return _browse.parse_filters(_parse_qs(request.query_string, keep_blank_values=True))
 
@@ -294,11 +298,17 @@ async def summary_json(request, datasette):
     try:
         filters = _browse_filters(request)
 
+        today = _browse.today_utc()
+
         def compute(conn):
             _browse.check_known(conn, filters)
-            return _browse.compute_summary(conn, filters)
+            return _browse.compute_summary(conn, filters, today)
 
-        summary = await db.execute_fn(compute)
+        key, fingerprint = ("summary", filters, today), _browse.file_fingerprint(db.path)
+        summary = _RESULTS.get(key, fingerprint)
+        if summary is None:
+            summary = await db.execute_fn(compute)
+            _RESULTS.put(key, fingerprint, summary)
     except _browse.FilterError as e:
         return Response.json({"ok": False, "error": str(e)}, status=400, headers=cors)
     return Response.json(summary, headers=cors)

@@ -411,3 +411,33 @@ def test_document_blocks_keep_all_text_outside_labels():
 ])
 def test_cors_headers(origin, allowed, expected):
     assert browse.cors_headers(origin, allowed) == expected
+
+
+# ------------------------------------------------------------------ result cache
+
+
+def test_result_cache_follows_the_database_files(tmp_path):
+    path = tmp_path / "rectrack.db"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=wal")
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    cache = browse.ResultCache(maxsize=2)
+    before = browse.file_fingerprint(path)
+    cache.put("q", before, {"n": 0})
+    assert cache.get("q", browse.file_fingerprint(path)) == {"n": 0}
+    conn.execute("INSERT INTO t VALUES (1)")
+    conn.commit()
+    after = browse.file_fingerprint(path)
+    assert after != before
+    assert cache.get("q", after) is None  # a write: never a stale answer
+    conn.close()
+    # No fingerprint (an in-memory database): nothing is stored.
+    cache.put("m", None, {"n": 1})
+    assert cache.get("m", None) is None
+    # Least recently used entries go first.
+    cache.put("a", after, 1)
+    cache.put("b", after, 2)
+    cache.get("a", after)
+    cache.put("c", after, 3)
+    assert cache.get("b", after) is None and cache.get("a", after) == 1 and cache.get("c", after) == 3

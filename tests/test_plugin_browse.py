@@ -355,3 +355,22 @@ async def test_docs_summary_example_has_the_real_shape(fds):
     assert list(example["by_status"]) == list(real["by_status"])
     for key in ("by_actor", "by_theme", "by_speaker", "documents"):
         assert set(example[key][0]) == set(real[key][0]), key
+
+
+@pytest.mark.asyncio
+async def test_summary_is_never_stale_after_a_write(fixture, fds):
+    """Answers are cached between writes; a write from another connection shows at once."""
+    path, _ids = fixture
+    first = (await fds.client.get(SUMMARY)).json()
+    again = (await fds.client.get(SUMMARY)).json()
+    assert again == first
+    conn = sqlite3.connect(path)
+    with conn:
+        rid, old = conn.execute(
+            "SELECT id, status FROM recommendations WHERE status NOT IN ('declined', 'dismissed') LIMIT 1"
+        ).fetchone()
+        conn.execute("UPDATE recommendations SET status = 'declined' WHERE id = ?", (rid,))
+    conn.close()
+    after = (await fds.client.get(SUMMARY)).json()
+    assert after["by_status"]["declined"] == first["by_status"]["declined"] + 1
+    assert after["by_status"][old] == first["by_status"][old] - 1
