@@ -93,6 +93,7 @@ async def bench_requests(path: Path, seconds: float):
     paths = [
         "/rectrack/recommendations.json?_facet=status",
         "/rectrack/recommendations.json?_facet=status&_facet=actor_id&_facet=theme",
+        "/rectrack/recommendations.json?actor_id=security-council&_nofacet=1&_nocount=1&_shape=array",
         "/rectrack/recommendations.json?status=accepted&_sort=due_date",
         "/rectrack/recommendations.json?_search=council",
         "/-/rectrack/summary.json",
