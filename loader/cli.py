@@ -10,6 +10,7 @@ import click
 
 from . import store
 from .errors import RectrackError
+from .extract import compile_rules
 from .lexicon import load_lexicon
 from .pipeline import process_source
 from .read import find_transcripts, read_source
@@ -35,6 +36,7 @@ def load_paths(db_path, paths, lexicon_paths=(), echo=click.echo, progress=True)
     Returns (totals, errors) where errors is a list of one-line messages.
     """
     lexicon = load_lexicon(lexicon_paths)
+    compile_rules(lexicon)  # a malformed cue fails here, once, naming the cue
     files = find_transcripts(paths)
     conn = store.connect(db_path)
     totals = {"documents": 0, "speakers": 0, "turns": 0, "recommendations": 0, "commitments": 0, "kept_edited": 0}

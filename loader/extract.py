@@ -41,6 +41,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from .errors import LexiconError
 from .model import Commitment, Document, Recommendation, Speaker, Turn
 from .sentences import split_sentences
 
@@ -192,7 +193,7 @@ def _trie_regex(words: list[str]) -> str:
 
 
 def compile_rules(lexicon: dict) -> Rules:
-    """Compile a lexicon mapping into regexes. Raises ``re.error`` for a bad cue pattern."""
+    """Compile a lexicon mapping into regexes. Raises LexiconError for a malformed cue."""
     actors = lexicon.get("actors") or {}
     alias_to_actor, kinds, patterns = {}, {}, []
     for name, spec in actors.items():
@@ -200,7 +201,9 @@ def compile_rules(lexicon: dict) -> Rules:
         kinds[name] = spec.get("kind")
         for alias in [name, *(spec.get("aliases") or [])]:
             alias = str(alias)
-            alias_to_actor.setdefault(_norm(alias), name)
+            # Later wins: a user lexicon (merged after the default) may claim an alias the
+            # default gives to another actor ("the Ministry" -> the user's ministry).
+            alias_to_actor[_norm(alias)] = name
             patterns.append(alias)
     acronyms = sorted({a for a in patterns if a.isupper() and len(a) <= 6}, key=lambda a: (-len(a), a))
     words = sorted({_norm(a) for a in patterns if a not in acronyms})
@@ -227,7 +230,13 @@ def compile_rules(lexicon: dict) -> Rules:
     def cue_list(kind, **defaults):
         out = []
         for c in cues.get(kind) or []:
-            out.append(Cue(name=c["name"], regex=re.compile(c["pattern"], FLAGS), unless=tuple(c.get("unless") or ()),
+            try:
+                regex = re.compile(c["pattern"], FLAGS)
+            except (KeyError, TypeError) as e:
+                raise LexiconError(f"lexicon cues.{kind}: each cue needs a name and a pattern ({e})") from None
+            except re.error as e:
+                raise LexiconError(f"lexicon cues.{kind}.{c.get('name')}: bad pattern ({e})") from None
+            out.append(Cue(name=c["name"], regex=regex, unless=tuple(c.get("unless") or ()),
                            scope=c.get("scope", "at"), window=int(c.get("window", 6)),
                            needs_actor=bool(c.get("needs_actor", False)), own_side=bool(c.get("own_side", False)),
                            **{k: c.get(k, v) for k, v in defaults.items()}))

@@ -192,6 +192,16 @@ def test_user_lexicon_extends_actors_and_cues():
     assert extract(doc, extra)[0][0].actor == "Steering Group"
 
 
+def test_user_lexicon_alias_wins_over_the_default(tmp_path):
+    """A user's actor may claim an alias the default lexicon gives to another actor."""
+    user = tmp_path / "my.yml"
+    user.write_text("actors:\n  Ministry of Health:\n    kind: government\n"
+                    "    aliases: [the Ministry, MoH]\n", encoding="utf-8")
+    doc = make_doc("The Ministry must fund every rural clinic by next year.")
+    assert extract(doc, load_lexicon())[0][0].actor != "Ministry of Health"
+    assert extract(doc, load_lexicon([user]))[0][0].actor == "Ministry of Health"
+
+
 # ---------------------------------------------------------------- the real pipeline on the seed
 
 
@@ -887,3 +897,16 @@ def test_chair_introductions_by_role():
     for text in ("We'll now go to Mr. Smith.", "The honourable member for Calgary Centre.",
                  "Ms. Jones, you have the floor.", "I give the floor to Ms. Smith."):
         assert _chair_intro_role(text, v) is None, text
+
+
+def test_bad_cue_pattern_is_one_clear_cli_error(tmp_path):
+    from click.testing import CliRunner
+
+    from loader.cli import cli
+
+    bad = tmp_path / "bad.yml"
+    bad.write_text('cues:\n  recommendation:\n    - name: broken\n      pattern: "(unclosed"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["load", str(SEED_FILE), "--db", str(tmp_path / "x.db"), "--lexicon", str(bad)])
+    assert result.exit_code == 1
+    assert "lexicon cues.recommendation.broken: bad pattern" in result.output
+    assert "Traceback" not in result.output
