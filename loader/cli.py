@@ -99,7 +99,7 @@ def load(paths, db_path, lexicon_paths):
 
 
 def datasette_args(db_path, host, port):
-    return [sys.executable, "-m", "datasette", "serve", str(db_path), *serve_args(), "--host", host, "--port", str(port)]
+    return [sys.executable, "-m", "datasette", "serve", str(db_path), *serve_args(db_path), "--host", host, "--port", str(port)]
 
 
 @cli.command()

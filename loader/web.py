@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -27,10 +30,40 @@ SETTINGS = {
 }
 
 
-def serve_args() -> list[str]:
+DATABASE_NAME = "rectrack"  # the `databases:` key in metadata.yml
+
+
+def metadata_for(db_path) -> dict:
+    """metadata.yml, with its database block under the name Datasette gives ``db_path``.
+
+    Datasette names a database after its file stem, so ``--db work.db`` is served as ``work``;
+    without this the tables' descriptions, facets and canned queries would not apply to it.
+    """
+    metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    name = Path(db_path).stem
+    databases = metadata.get("databases") or {}
+    if name != DATABASE_NAME and DATABASE_NAME in databases:
+        databases[name] = databases.pop(DATABASE_NAME)
+        if "description_html" in metadata:
+            metadata["description_html"] = metadata["description_html"].replace(
+                f'"/{DATABASE_NAME}/', f'"/{name}/')
+    return metadata
+
+
+def metadata_path_for(db_path) -> Path:
+    """A metadata file for ``datasette serve``: metadata.yml itself, or a renamed copy."""
+    if Path(db_path).stem == DATABASE_NAME:
+        return METADATA
+    digest = hashlib.sha1(str(Path(db_path).resolve()).encode()).hexdigest()[:10]
+    path = Path(tempfile.gettempdir()) / f"rectrack-metadata-{Path(db_path).stem}-{digest}.json"
+    path.write_text(json.dumps(metadata_for(db_path)), encoding="utf-8")
+    return path
+
+
+def serve_args(db_path) -> list[str]:
     """Arguments for ``datasette serve`` after the database path."""
     args = [
-        "--metadata", str(METADATA),
+        "--metadata", str(metadata_path_for(db_path)),
         "--plugins-dir", str(PLUGINS),
         "--template-dir", str(TEMPLATES),
         "--static", f"rectrack-static:{STATIC}",
@@ -47,7 +80,7 @@ def make_datasette(db_path, metadata: dict | None = None, **kwargs):
     from datasette.app import Datasette
 
     if metadata is None:
-        metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+        metadata = metadata_for(db_path)
     return Datasette(
         [str(db_path)],
         metadata=metadata,
@@ -76,7 +109,7 @@ def served(db_path, env: dict | None = None, timeout: float = 30):
     """
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "datasette", "serve", str(db_path), *serve_args(),
+        [sys.executable, "-m", "datasette", "serve", str(db_path), *serve_args(db_path),
          "--host", "127.0.0.1", "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
