@@ -75,3 +75,28 @@ def test_missing_path_is_clear(tmp_path):
     result = CliRunner().invoke(cli, ["load", str(tmp_path / "nope.txt"), "--db", str(tmp_path / "x.db")])
     assert result.exit_code == 1
     assert "nope.txt: no such file or folder" in result.output
+
+
+def test_failed_store_leaves_the_previous_version_whole(tmp_path):
+    """A document that fails half-way (here: two turns with the same seq) rolls back entirely."""
+    import copy
+
+    import pytest
+
+    from loader import store
+    from loader.pipeline import process_source
+    from loader.read import read_source
+
+    db = tmp_path / "rectrack.db"
+    conn = store.connect(db)
+    doc, recs, coms = process_source(read_source(SEED_FILE))
+    store.store_document(conn, doc, recs, coms)
+    tables = ("documents", "speakers", "speaker_aliases", "turns", "recommendations", "commitments", "notes")
+    before = {t: conn.execute(f"select * from {t} order by 1, 2").fetchall() for t in tables}
+    broken = copy.deepcopy(doc)
+    broken.turns[5].seq = broken.turns[4].seq  # duplicate turn id -> IntegrityError mid-way
+    with pytest.raises(sqlite3.IntegrityError):
+        store.store_document(conn, broken, recs, coms)
+    after = {t: conn.execute(f"select * from {t} order by 1, 2").fetchall() for t in tables}
+    conn.close()
+    assert after == before
