@@ -156,8 +156,8 @@ def errors(results) -> str:
     return "\n".join(out)
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv=None, score_all=score_all, description=__doc__) -> int:
+    ap = argparse.ArgumentParser(description=description.splitlines()[0])
     ap.add_argument("--errors", action="store_true", help="list false positives, misses and actor errors")
     args = ap.parse_args(argv)
     results, pool = score_all()

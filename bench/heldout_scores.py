@@ -10,7 +10,6 @@ of the shorter span, one-to-one; borderline gold neutral; actor accuracy on matc
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+import dev_scores  # noqa: E402
 from dev_scores import (  # noqa: E402,F401
     TARGET_ACTOR, TARGET_F1, errors, load_gold_files, pooled, score_transcript, table,
 )
@@ -50,15 +50,7 @@ def score_all(lexicon=None) -> tuple[list[dict], dict]:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--errors", action="store_true", help="list false positives, misses and actor errors")
-    args = ap.parse_args(argv)
-    results, pool = score_all()
-    print(table(results, pool))
-    if args.errors:
-        print()
-        print(errors(results))
-    return 0
+    return dev_scores.main(argv, score_all, __doc__)
 
 
 if __name__ == "__main__":

@@ -185,6 +185,16 @@ def actor_id(name: str) -> str:
     return slug(name)
 
 
+def nearest_occurrence(text: str, quote: str, near: int = 0) -> int | None:
+    """Start of the exact occurrence of ``quote`` in ``text`` nearest to offset ``near``, or None."""
+    hits = []
+    pos = text.find(quote)
+    while pos >= 0:
+        hits.append(pos)
+        pos = text.find(quote, pos + 1)
+    return min(hits, key=lambda p: abs(p - near)) if hits else None
+
+
 def now_iso() -> str:
     return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
 
@@ -214,13 +224,8 @@ def anchor_span(text: str, quote: str, old_start: int | None) -> tuple[int, int]
     """
     if not quote:
         return None
-    hits = []
-    pos = text.find(quote)
-    while pos >= 0:
-        hits.append(pos)
-        pos = text.find(quote, pos + 1)
-    if hits:
-        start = min(hits, key=lambda p: abs(p - (old_start or 0)))
+    start = nearest_occurrence(text, quote, old_start or 0)
+    if start is not None:
         return start, start + len(quote)
     a, _b, size = difflib.SequenceMatcher(None, text, quote, autojunk=False).find_longest_match(
         0, len(text), 0, len(quote))

@@ -14,7 +14,7 @@ import re
 import sqlite3
 
 from .errors import Conflict, NotFound, ValidationError
-from .store import now_iso
+from .store import nearest_occurrence, now_iso
 
 # ---------------------------------------------------------------- vocabulary
 
@@ -309,14 +309,9 @@ def highlight(text: str, quote: str, expected_offset: int = 0):
     ``expected_offset``; None when the quote is not in the text (pure)."""
     if not quote:
         return None
-    positions = []
-    start = text.find(quote)
-    while start >= 0:
-        positions.append(start)
-        start = text.find(quote, start + 1)
-    if not positions:
+    best = nearest_occurrence(text, quote, expected_offset or 0)
+    if best is None:
         return None
-    best = min(positions, key=lambda p: abs(p - (expected_offset or 0)))
     return text[:best], text[best:best + len(quote)], text[best + len(quote):]
 
 
