@@ -1,0 +1,92 @@
+"""Second blind gold set: the rest of A/79/PV.29 and two QMSum committee excerpts
+(tests/fixtures/blind2_gold/README.md).
+
+Checks that the gold is well formed (quotes verbatim and unique, inside the coverage range and
+inside one parsed speaker turn of the right speaker, no overlaps), then prints the scores of the
+real pipeline on these files (``-s`` to see them; ``.venv/bin/python bench/blind2_scores.py
+--errors`` for the table and the error list).
+
+The product targets (pooled recommendation F1 >= 0.75, actor accuracy >= 0.75) are not met on this
+set at the time of writing (measured on the first scoring run, after the gold was committed: F1 0.61,
+actor accuracy 0.74 = 25/34), so those two asserts are ``xfail(strict=True)``: when the extractor
+reaches the target they XPASS and fail the run, and the mark should then be removed.
+"""
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("blind2_scores", ROOT / "bench" / "blind2_scores.py")
+blind2_scores = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(blind2_scores)
+
+REC_FIELDS = {"id", "speaker", "quote", "actor", "actor_text", "theme", "strength", "confidence"}
+COM_FIELDS = {"id", "speaker", "quote", "actor", "responds_to", "status_signal"}
+
+
+@pytest.fixture(scope="module")
+def blind2_results():
+    results, pool = blind2_scores.score_all()
+    return {x["stem"]: x for x in results}, results, pool
+
+
+@pytest.mark.parametrize("stem", blind2_scores.STEMS)
+def test_blind2_gold_well_formed(stem, blind2_results):
+    text = blind2_scores.TRANSCRIPTS[stem].read_text(encoding="utf-8")
+    gold = blind2_scores.load_blind2_gold(stem)
+    doc = blind2_results[0][stem]["doc"]
+    assert doc.text == text  # gold quotes are located in doc.text
+    cov = gold["coverage"]
+    assert 0 <= cov["char_start"] < cov["char_end"] <= len(text)
+    spans = []
+    for kind, fields in (("recommendations", REC_FIELDS), ("commitments", COM_FIELDS)):
+        ids = [g["id"] for g in gold[kind]]
+        assert len(ids) == len(set(ids)), f"{stem}: duplicate ids"
+        for g in gold[kind]:
+            assert fields <= set(g), (g["id"], fields - set(g))
+            for q in [g["quote"]] + list(g.get("alt_quotes", ())):
+                at = text.find(q)
+                assert q and at != -1, (stem, g["id"], "quote not verbatim")
+                assert text.find(q, at + 1) == -1, (stem, g["id"], "quote not unique")
+                end = at + len(q)
+                assert cov["char_start"] <= at and end <= cov["char_end"], (stem, g["id"], "outside coverage")
+                turns = [t for t in doc.turns if t.speech_start <= at and end <= t.char_end]
+                assert len(turns) == 1, (stem, g["id"], "not inside one parsed turn")
+                label = turns[0].label or ""
+                assert label.startswith(g["speaker"]) or g["speaker"].startswith(label), (
+                    stem, g["id"], f"speaker {g['speaker']!r} but turn label {label!r}")
+                spans.append((at, end, g["id"]))
+            if kind == "recommendations":
+                assert g["strength"] in ("must", "should", "could")
+                assert g["confidence"] in ("clear", "borderline")
+            else:
+                assert g["status_signal"] in ("committed", "in progress", "done", "declined")
+    spans.sort()
+    for a, b in zip(spans, spans[1:]):
+        assert b[0] >= a[1], f"{stem}: {a[2]} overlaps {b[2]}"
+
+
+def test_blind2_scores_printed(blind2_results):
+    _, results, pool = blind2_results
+    print()
+    print(blind2_scores.table(results, pool))
+    print(f"pooled: recommendation F1 {pool['f1']:.3f} (P {pool['precision']:.3f}, R {pool['recall']:.3f}), "
+          f"actor accuracy {pool['actor_accuracy']:.3f} ({pool['actor_right']}/{pool['tp']}), "
+          f"commitment F1 {pool['com_f1']:.3f}")
+    assert pool["tp"] + pool["fp"] + pool["neutral"] == sum(len(x["recs"]) for x in results)
+
+
+@pytest.mark.xfail(strict=True, reason="measured pooled recommendation F1 0.61 (P 0.52, R 0.76) on blind set 2")
+def test_blind2_pooled_recommendation_f1(blind2_results):
+    _, _, pool = blind2_results
+    assert pool["f1"] >= blind2_scores.TARGET_F1, (
+        f"blind2 pooled recommendation F1 {pool['f1']:.3f} < {blind2_scores.TARGET_F1}")
+
+
+@pytest.mark.xfail(strict=True, reason="measured pooled actor accuracy 0.74 (25/34) on blind set 2")
+def test_blind2_pooled_actor_accuracy(blind2_results):
+    _, _, pool = blind2_results
+    assert pool["actor_accuracy"] >= blind2_scores.TARGET_ACTOR, (
+        f"blind2 pooled actor accuracy {pool['actor_accuracy']:.3f} "
+        f"({pool['actor_right']}/{pool['tp']}) < {blind2_scores.TARGET_ACTOR}")
