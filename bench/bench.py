@@ -22,6 +22,8 @@ from loader import store  # noqa: E402
 from loader.lexicon import load_lexicon  # noqa: E402
 from loader.pipeline import process_source  # noqa: E402
 from loader.read import read_source  # noqa: E402
+from loader.speakers import resolve_speakers  # noqa: E402
+from loader.turns import parse_document  # noqa: E402
 from loader.web import SEEDS, make_datasette  # noqa: E402
 
 SEED = SEEDS / "000_59fee67576fde5b5.txt"
@@ -43,6 +45,12 @@ def bench_load(repeat=20):
         store.store_document(conn, doc, recs, coms)
         conn.close()
         full = time.perf_counter() - t0
+    parse_times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        resolve_speakers(parse_document(source, lexicon), lexicon)
+        parse_times.append(time.perf_counter() - t0)
+    print(f"parse turns + resolve speakers of the seed: median {statistics.median(parse_times) * 1000:.1f} ms")
     print(f"parse+extract seed ({len(source.text):,} chars): median {statistics.median(times) * 1000:.1f} ms over {repeat} runs")
     print(f"read+parse+extract+store seed into a new database: {full * 1000:.1f} ms "
           f"({len(doc.turns)} turns, {len(recs)} recommendations, {len(coms)} commitments)")

@@ -1,6 +1,5 @@
 """Turn segmentation: the seed against gold, the dev transcripts against golden files, edge cases."""
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -84,19 +83,6 @@ def test_seed_offsets_cover_turns(seed_doc):
             assert span.startswith(t.label)
         assert text[t.speech_start:t.char_end] == t.text  # the seed has no page junk inside turns
         assert t.text == t.text.strip() and t.text
-
-
-def test_seed_parses_fast():
-    source = read_source(SEED_FILE)
-    resolve_speakers(parse_document(source))  # warm the lexicon cache
-    best = min(_timed(source) for _ in range(5))
-    assert best < 0.1, f"{best * 1000:.1f} ms"
-
-
-def _timed(source):
-    start = time.perf_counter()
-    resolve_speakers(parse_document(source))
-    return time.perf_counter() - start
 
 
 # ---------------------------------------------------------------- dev transcripts against golden files
