@@ -154,6 +154,7 @@ class Rules:
     members_unless: tuple = ()  # role words of a legislator who is part of the executive or chairs
     we_of: dict = field(default_factory=dict)  # kind of the speaker's body -> the system its "we" drafts for
     we_drafts: re.Pattern | None = None  # "we need to draw up / develop ..." (an institution's output)
+    state_names: frozenset = frozenset()  # names of States (lower case) a named-State actor maps from
 
 
 def _norm(s: str) -> str:
@@ -269,6 +270,7 @@ def compile_rules(lexicon: dict) -> Rules:
         rules.we_drafts = re.compile(implied["we_drafts"], FLAGS)
     if implied.get("delegation_label"):
         rules.delegation_label = alias_to_actor.get(_norm(str(implied["delegation_label"])), str(implied["delegation_label"]))
+    rules.state_names = frozenset(_norm(str(n)) for n in implied.get("state_names") or ())
     for t in implied.get("tasks") or ():
         agent = alias_to_actor.get(_norm(str(t["agent"])), str(t["agent"]))
         rules.tasks.append((agent, re.compile(t["pattern"], FLAGS), t.get("speaker")))
@@ -755,6 +757,9 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
             if any(c.regex.search(s, 0, m.start()) if c.scope == "before" else _cancel_frame(c.regex, s, m)
                    if c.scope == "frame" else _cancel_at(c.regex, s, cs, m) for c in rules.cancel) or _in_conditional(s, m.start()) or _in_dashes(s, m.start()):
                 continue
+            if own_side and cue.name == "third_party_request" and re.search(
+                    r"\b(?:we|I)\s*(?:'re|'m|are|am)\s+(?:\w+\s+)?asking\b", s[max(0, m.start() - 12):m.end()], re.I):
+                continue  # a Minister's "we're asking parents to ...": the government's own measure, described
             recs.append((cue, m))
     coms = []
     for cue in rules.com_cues:
@@ -981,11 +986,17 @@ def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Com
     for turn, items in zip(doc.turns, findings):
         speaker = speakers.get(turn.speaker_key)
         org, org_kind = _org_of(rules, _affiliation(speaker, turn))
+        aff = _affiliation(speaker, turn)
+        delegate = bool(aff and rules.delegation_label and _audience_of(rules, aff))  # a delegation in a UN body
         for f in items:
             span = text[f.start:f.end]
             if f.kind == "rec":
                 if f.implied and f.actor.name == UNSPECIFIED and f.actor.how != "generic":
                     f.actor = f.implied  # merging is decided on the words; the convention fills the gap after
+                if (f.actor.how == "proper" and delegate and rules.state_names
+                        and _norm(re.sub(r"^(?:the\s+)", "", f.actor.name, flags=re.I)) in rules.state_names):
+                    # "We call for Lithuania to abandon ...": a named State is scored as the membership
+                    f.actor = ActorHit(rules.delegation_label, f.actor.text, "implied", True)  # said by a delegate
                 name = f.actor.name
                 recs.append(Recommendation(
                     turn_seq=turn.seq, speaker_key=turn.speaker_key, text=span, char_start=f.start, char_end=f.end,

@@ -77,7 +77,6 @@ def test_blind2_scores_printed(blind2_results):
     assert pool["tp"] + pool["fp"] + pool["neutral"] == sum(len(x["recs"]) for x in results)
 
 
-@pytest.mark.xfail(strict=True, reason="measured pooled recommendation F1 0.61 (P 0.52, R 0.76) on blind set 2")
 def test_blind2_pooled_recommendation_f1(blind2_results):
     _, _, pool = blind2_results
     assert pool["f1"] >= blind2_scores.TARGET_F1, (

@@ -910,3 +910,81 @@ def test_bad_cue_pattern_is_one_clear_cli_error(tmp_path):
     assert result.exit_code == 1
     assert "lexicon cues.recommendation.broken: bad pattern" in result.output
     assert "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------- blind set 2 forms (descriptive, epistemic, nominal calls)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # a perfect infinitive after a modal describes (or infers) a state: never a prescription
+        "Any motion tabled for this sitting must have already been approved by the table office.",
+        "Every amendment should have previously been circulated to members.",
+        # "may / might have to" is a possibility, not a request
+        "Some pupils may have to stay at home because their parents are shielding.",
+        "Staff might need to be redeployed if the outbreak worsens.",
+        # a speech act in the passive
+        "It must be acknowledged that the Tribunal faces a heavy docket this year.",
+        "It should be noted that the Commission met twice in March.",
+        # an ideal described, not an action asked
+        "She was everything a good diplomat should be and could be.",
+        "The rule of law must prevail.",
+        # what someone will have to do, as the object of another verb
+        "The guidance sets out what colleges will need to do next term.",
+        # a moderator's rhetorical "let's think about it"
+        "Let's think about it, in these hard times.",
+        # the reported wish of others
+        "The communique notes the desire of both parties that the border question should be settled by talks.",
+        # thanks for encouraging is a tribute
+        "I thank the volunteers for continuing to encourage young people in my riding.",
+        # a position on the need, restated
+        "We reaffirm our long-standing position on the need for dialogue between the parties.",
+    ],
+)
+def test_descriptive_and_epistemic_forms_are_not_recommendations(sentence):
+    assert recs_of(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence,actor",
+    [
+        # an invitation with a parenthetical before the infinitive
+        ("We invite the General Assembly, in accordance with its rules of procedure, to review the scale.",
+         "General Assembly"),
+        # a passive invitation with a connective adverb
+        ("States are therefore invited to ratify the Convention without delay.", "Member States"),
+        ("Member States are thus encouraged to share their data.", "Member States"),
+        # a delegation (my country / my delegation) calling for something
+        ("My country calls for renewed efforts to broaden the membership of the Tribunal.", None),
+        # a call or appeal made as a noun
+        ("There is a call to protect the coastal communities and to restore the wetlands.", None),
+        ("I'd put in a plea for that to be looked at by the regional consortia.", None),
+        # a duty to act
+        ("The Council has a duty to act on these findings.", "Security Council"),
+        # a delegation stressing the importance of an action
+        ("Ghana underscores the importance of implementing the advisory opinion in full.", None),
+    ],
+)
+def test_invitations_calls_and_duties(sentence, actor):
+    recs = recs_of(sentence)
+    assert len(recs) == 1, sentence
+    if actor:
+        assert recs[0].actor == actor
+
+
+def test_a_ministers_own_asking_is_no_recommendation():
+    assert recs_of("Let's think about it, we're asking parents to leave their children at the hubs.",
+                   role="Minister for Education") == []
+
+
+def test_elliptical_request_to_the_witness():
+    recs = recs_of("So, just to ask you at this stage to build those concerns into the new framework.",
+                   role="Cardiff North, Lab")
+    assert len(recs) == 1
+
+
+@pytest.mark.parametrize("state", ["Lithuania", "Russia", "Pakistan", "New Zealand"])
+def test_a_named_state_asked_to_act_is_a_member_state(state):
+    recs = recs_of(f"We call on {state} to comply with the provisional measures of the Court.", role="Estonia")
+    assert [(r.actor, r.actor_text) for r in recs] == [("Member States", state)]
