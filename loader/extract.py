@@ -97,6 +97,12 @@ _RECIPIENT_PASSIVE = re.compile(r"^\s*(?:(?:\w+ly|also|not|really|all|always)\s+
                                 r"(?:(?:kept|made|\w+ly|more|much|better|further|also|and|well|properly|fully)\s+)*"
                                 r"(?:informed|briefed|consulted|told|updated|notified|advised|apprised|"
                                 r"(?<=kept\s)(?:\w+ly\s+)?(?:abreast|in\s+the\s+loop)|(?<=made\s)aware)\b", re.I)
+# A passive whose subject is given support or respect: the supporter acts ("the Court must be fully
+# supported", "the mission should be properly resourced").
+_SUPPORT_PASSIVE = re.compile(r"^\s*(?:(?:\w+ly|also|not|really|all|always)\s+)*(?:be|get|being|been)\s+(?:(?:\w+ly|more|much|better|further|also)\s+)*"
+                              r"(?:supported|funded|financed|resourced|assisted|empowered|respected|given|helped|backed)\b", re.I)
+# a subject noun phrase, then a non-restrictive relative clause between commas, then the cue
+_RELATIVE_SUBJECT = re.compile(r"(?:^|(?<=[.;:!?]\s))\W*(?P<np>[^,;.]{2,80}?),\s+(?:which|who)\s[^,;]{3,160},\s*$", re.I)
 # A noun of giving before "to X" / "for X": X is who receives, not who acts ("guidance to missions").
 _TRANSFER_TO = re.compile(r"\b(?:guidance|support|assistance|information|input|training|resources|funding|finance|access|"
                           r"briefings?|reports?|reporting|advice|equipment|help|aid|contributions?|instructions|directives?|"
@@ -154,6 +160,7 @@ class Rules:
     members_unless: tuple = ()  # role words of a legislator who is part of the executive or chairs
     we_of: dict = field(default_factory=dict)  # kind of the speaker's body -> the system its "we" drafts for
     we_drafts: re.Pattern | None = None  # "we need to draw up / develop ..." (an institution's output)
+    members_us: str | None = None  # a legislator's "I call on us to ...": the house itself
     state_names: frozenset = frozenset()  # names of States (lower case) a named-State actor maps from
 
 
@@ -264,6 +271,8 @@ def compile_rules(lexicon: dict) -> Rules:
     for agent, words in (implied.get("members") or {}).items():
         rules.members[alias_to_actor.get(_norm(str(agent)), str(agent))] = [str(w) for w in words or ()]
     rules.members_unless = tuple(str(w) for w in implied.get("members_unless") or ())
+    if implied.get("members_us"):
+        rules.members_us = alias_to_actor.get(_norm(str(implied["members_us"])), str(implied["members_us"]))
     for kind, agent in (implied.get("we_of") or {}).items():
         rules.we_of[str(kind)] = alias_to_actor.get(_norm(str(agent)), str(agent))
     if implied.get("we_drafts"):
@@ -566,6 +575,13 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
             if name in rules.informs:
                 return ActorHit(rules.informs[name], None, "implied", True)
         return ActorHit(UNSPECIFIED, None, "recipient")
+    if _SUPPORT_PASSIVE.match(after):
+        # "the Court must be fully supported and empowered": the subject receives; the supporter acts
+        stop = _OBJECT_END.search(s, m.end())
+        agent = _agent(rules, s, m.end(), stop.start() if stop else len(s), "by")
+        if agent:
+            return ActorHit(_actor_of(rules, agent), agent.group(0), "agent", True)
+        return ActorHit(UNSPECIFIED, None, "recipient")
     if passive or cue.name in ("predicate", "require"):
         stop = _OBJECT_END.search(s, m.end())
         limit = stop.start() if stop else len(s)
@@ -632,6 +648,12 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
             own = _speaker_side(s, hit)
             return ActorHit(_actor_of(rules, hit), hit.group(0), "self" if own else "alias", not own)
         return ActorHit(UNSPECIFIED, None, "thing")  # a subject of its own, but not an actor
+    rel = _RELATIVE_SUBJECT.search(s, 0, m.start())
+    if rel and cs > rel.end("np"):
+        # "The General Assembly, which has already been at the forefront ..., has a duty to act"
+        hits = _alias_hits(rules, s, rel.start("np"), rel.end("np"))
+        if hits and _HEAD_OK.fullmatch(s[rel.start("np"):hits[0].start()]):
+            return ActorHit(_actor_of(rules, hits[0]), hits[0].group(0), "alias", not _speaker_side(s, hits[0]))
     named = _definite_head(rules, turn_text, sent_start + cs, chunk)
     if named:
         return named
@@ -872,11 +894,23 @@ def _implied(rules: Rules, s: str, cue: Cue, actor: ActorHit, affiliation: str |
             return ActorHit(prev.actor.name, None, "topic", True)
     if (actor.how in ("none", "thing", "recipient") and not actor.text and affiliation and rules.members
             and cue.actor != "none" and not re.search(r"\b(?:we|us|our|ourselves|you|your|let's|let\s+us)\b", s, re.I)):
-        if not any(re.search(r"(?<!\w)" + re.escape(w) + r"(?!\w)", affiliation, re.I) for w in rules.members_unless):
-            for agent, words in rules.members.items():
-                if any(re.search(r"(?<![\w.])" + re.escape(w) + r"(?![\w])", affiliation) for w in words):
-                    return ActorHit(agent, None, "implied", True)
+        agent = _member_agent(rules, affiliation)
+        if agent:
+            return ActorHit(agent, None, "implied", True)
+    if (cue.actor == "object" and actor.how == "self" and (actor.text or "").lower().startswith("us") and rules.members_us
+            and affiliation and _member_agent(rules, affiliation)):
+        return ActorHit(rules.members_us, actor.text, "implied", True)  # a legislator's "I call on us to have an inquiry"
     return actor
+
+
+def _member_agent(rules: Rules, affiliation: str) -> str | None:
+    """The body a legislator (``members`` words in the role, none of ``members_unless``) holds to account."""
+    if any(re.search(r"(?<!\w)" + re.escape(w) + r"(?!\w)", affiliation, re.I) for w in rules.members_unless):
+        return None
+    for agent, words in rules.members.items():
+        if any(re.search(r"(?<![\w.])" + re.escape(w) + r"(?![\w])", affiliation) for w in words):
+            return agent
+    return None
 
 
 _FORUM_VERB = re.compile(r"\b(?:take\s+place|be\s+(?:\w+ly\s+)?(?:discussed|debated|examined|considered|addressed|"

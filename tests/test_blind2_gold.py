@@ -83,7 +83,6 @@ def test_blind2_pooled_recommendation_f1(blind2_results):
         f"blind2 pooled recommendation F1 {pool['f1']:.3f} < {blind2_scores.TARGET_F1}")
 
 
-@pytest.mark.xfail(strict=True, reason="measured pooled actor accuracy 0.74 (25/34) on blind set 2")
 def test_blind2_pooled_actor_accuracy(blind2_results):
     _, _, pool = blind2_results
     assert pool["actor_accuracy"] >= blind2_scores.TARGET_ACTOR, (

@@ -87,7 +87,7 @@ def test_recommendation_cue(sentence, cue, actor):
         ("As for the Security Council and the General Assembly, they need to act.", "Security Council"),
         ("We must all strengthen the rule of law.", "Unspecified"),
         # a definite description means the body of that kind last named in full
-        ("The International Court of Justice gave its opinion. The Court must be supported.",
+        ("The International Court of Justice gave its opinion. The Court must publish it widely.",
          "International Court of Justice"),
         # a proper name heading the subject is kept as written when the lexicon does not know it
         ("Israel must comply with the provisional measures.", "Israel"),
@@ -988,3 +988,22 @@ def test_elliptical_request_to_the_witness():
 def test_a_named_state_asked_to_act_is_a_member_state(state):
     recs = recs_of(f"We call on {state} to comply with the provisional measures of the Court.", role="Estonia")
     assert [(r.actor, r.actor_text) for r in recs] == [("Member States", state)]
+
+
+@pytest.mark.parametrize(
+    "sentence,role,actor",
+    [
+        # who is to support, fund or respect a body acts, not the body (a delegate: the membership)
+        ("The Tribunal must be fully supported and adequately resourced.", "Estonia", "Member States"),
+        ("All judgments of the Court should be respected and upheld.", "Permanent Representative of Chile", "Member States"),
+        # ... unless the agent is named
+        ("The mission must be supported by the Security Council.", "Estonia", "Security Council"),
+        # a legislator's "I call on us to ...": the house itself
+        ("I call on us to hold an inquiry into these groups.", "Victoria, NDP", "Parliament"),
+        # a subject, then a relative clause between commas
+        ("The Security Council, which has been silent for too long, has a duty to act.", "Estonia", "Security Council"),
+    ],
+)
+def test_recipient_passives_legislators_us_and_relative_subjects(sentence, role, actor):
+    recs = recs_of(sentence, role=role)
+    assert [r.actor for r in recs] == [actor], [(r.cue, r.actor_text) for r in recs]
