@@ -1007,3 +1007,25 @@ def test_a_named_state_asked_to_act_is_a_member_state(state):
 def test_recipient_passives_legislators_us_and_relative_subjects(sentence, role, actor):
     recs = recs_of(sentence, role=role)
     assert [r.actor for r in recs] == [actor], [(r.cue, r.actor_text) for r in recs]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # "critical to the ..." evaluates a thing; no action asked
+        "It is critical to the credibility of this Organization that we adopted the budget on time.",
+        # the role of a body praised
+        "Its role in upholding the rule of law is indispensable.",
+        "Their contribution to peace in the region is vital.",
+        # "let us know" is "tell us", not "let's"
+        "Please let us know by Friday so that we can plan the rota.",
+        # a stranded relative about what people need to be aware of
+        "I think that's a point that parents need to be aware of.",
+        # "important that X will be able to": information, not a request
+        "It's also important that nurseries will be able to claim the grant from next month.",
+        # a claim attributed to anyone
+        "I am worried when anyone suggests that we are all to blame.",
+    ],
+)
+def test_evaluations_and_reports_are_not_recommendations(sentence):
+    assert recs_of(sentence) == []
