@@ -1029,3 +1029,22 @@ def test_recipient_passives_legislators_us_and_relative_subjects(sentence, role,
 )
 def test_evaluations_and_reports_are_not_recommendations(sentence):
     assert recs_of(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence,role,signal",
+    [
+        # a delegation's own votes, filings and participation
+        ("My delegation voted in favour of the draft resolution.", "Estonia", "done"),
+        ("We abstained in the voting on resolution 78/12.", "Estonia", "done"),
+        ("Chile is proud to have submitted a written statement to the Tribunal.", "Chile", "done"),
+        ("Last year Chile participated in the advisory proceedings on climate change.", "Chile", "done"),
+        ("Chile joins other States in supporting the Tribunal's work.", "Chile", "committed"),
+        # a Minister's letters and what is being written
+        ("I wrote yesterday to all local authority leaders about the hubs.", "Minister for Health", "done"),
+        ("We're writing to all colleges today with the new guidance.", "Minister for Health", "in progress"),
+    ],
+)
+def test_delegation_reports_and_ministers_letters_are_commitments(sentence, role, signal):
+    recs, coms = extract(make_doc(sentence, role=role))
+    assert recs == [] and [c.signal for c in coms] == [signal], ([r.cue for r in recs], [c.cue for c in coms])
