@@ -1100,6 +1100,8 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
                     and len(_shared_words(rules, text[prev.start:prev.end], sentence)) >= 2:
                 restates = True  # the same recommendation in other words ("my expectation is that schools should
                 # continue to refer ... So, there is a professional expectation on all those ... to report and refer")
+            if f.kind == "com" and f.signal != prev.signal:
+                restates = False  # "We are working with the communities. For example, we have provided $9 million": two reports
             if restates or continues or same_promise:
                 # the first sentence's actor; a generic subject ("all stakeholders") stays generic
                 actor = prev.actor if prev.actor.name != UNSPECIFIED or prev.actor.how == "generic" else f.actor

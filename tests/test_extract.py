@@ -1048,3 +1048,23 @@ def test_evaluations_and_reports_are_not_recommendations(sentence):
 def test_delegation_reports_and_ministers_letters_are_commitments(sentence, role, signal):
     recs, coms = extract(make_doc(sentence, role=role))
     assert recs == [] and [c.signal for c in coms] == [signal], ([r.cue for r in recs], [c.cue for c in coms])
+
+
+@pytest.mark.parametrize(
+    "sentence,signal",
+    [
+        ("Since taking office, our government has taken many concrete steps to fight hunger.", "in progress"),
+        ("We are helping small firms to obtain credit.", "in progress"),
+        ("We have made significant investments in rural broadband.", "done"),
+        ("We therefore fully support this request.", "committed"),
+    ],
+)
+def test_more_progress_reports(sentence, signal):
+    recs, coms = extract(make_doc(sentence, role="Chile"))
+    assert recs == [] and [c.signal for c in coms] == [signal], ([r.cue for r in recs], [c.cue for c in coms])
+
+
+def test_a_report_after_for_example_with_another_signal_is_its_own_item():
+    coms = coms_of("We are working with the provinces on the plan. For example, we have provided $9 million to shelters.",
+                   role="Chile")
+    assert [c.signal for c in coms] == ["in progress", "done"]
