@@ -1075,7 +1075,7 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
         if prev and prev.kind == f.kind and not gap.strip():
             sentence = _WS.sub(" ", text[f.start:f.end])
             restates = bool(rules.restatement and rules.restatement.match(sentence))
-            new_point = bool(rules.new_point and rules.new_point.match(sentence))
+            new_point = bool(rules.new_point and rules.new_point.match(sentence)) or f.cue == "call_noun"  # a further call
             pronoun = (f.actor.text or "").lower() in ("they", "he", "she")
             continues = f.kind == "rec" and not new_point and (
                 (f.actor.name == UNSPECIFIED and f.actor.how in ("none", "self", "generic") and not pronoun)

@@ -1068,3 +1068,10 @@ def test_a_report_after_for_example_with_another_signal_is_its_own_item():
     coms = coms_of("We are working with the provinces on the plan. For example, we have provided $9 million to shelters.",
                    role="Chile")
     assert [c.signal for c in coms] == ["in progress", "done"]
+
+
+def test_petitioners_calling_for_and_a_further_call_are_two_items():
+    recs = recs_of("I rise to present a petition from residents calling for the government to protect the wetlands. "
+                   "There is a call to halt the pipeline and to consult the nations concerned.", role="Victoria, NDP")
+    assert len(recs) == 2
+    assert recs[0].actor == "Government"
