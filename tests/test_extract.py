@@ -1075,3 +1075,9 @@ def test_petitioners_calling_for_and_a_further_call_are_two_items():
                    "There is a call to halt the pipeline and to consult the nations concerned.", role="Victoria, NDP")
     assert len(recs) == 2
     assert recs[0].actor == "Government"
+
+
+def test_cannot_continue_in_a_relative_clause_describes():
+    recs, coms = extract(make_doc("The Government will be working with charities whose usual services can't continue "
+                                  "at the moment.", role="Minister for Health"))
+    assert recs == [] and len(coms) == 1
