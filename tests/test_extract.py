@@ -1081,3 +1081,7 @@ def test_cannot_continue_in_a_relative_clause_describes():
     recs, coms = extract(make_doc("The Government will be working with charities whose usual services can't continue "
                                   "at the moment.", role="Minister for Health"))
     assert recs == [] and len(coms) == 1
+
+
+def test_those_who_shall_in_a_quotation_is_no_recommendation():
+    assert recs_of("As the old oath says, free to choose those who shall govern my country.") == []
