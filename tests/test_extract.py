@@ -1085,3 +1085,16 @@ def test_cannot_continue_in_a_relative_clause_describes():
 
 def test_those_who_shall_in_a_quotation_is_no_recommendation():
     assert recs_of("As the old oath says, free to choose those who shall govern my country.") == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # a criticism of people who should be doing otherwise
+        "The damage is being done by leaders who should at this moment be uniting the country.",
+        # an anaphoric summary with no action of its own
+        "That's what we must do in this chamber.",
+    ],
+)
+def test_criticisms_and_summaries_are_not_recommendations(sentence):
+    assert recs_of(sentence) == []
