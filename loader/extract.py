@@ -28,7 +28,11 @@ actor. When the words name no acting party, the lexicon's ``implied_agents`` (ge
 conventions: who informs whom, whose task training troops is, the forum something is to take
 place in, who a delegate's "all of you" are, whom a legislator's agentless demand asks) fill the
 gap (see ``_implied``). A minister's "we have to ..." is the government's own course: a commitment. Names are normalised through the lexicon's ``actors``; an unknown proper name
-heading the subject ("Israel must ...") is kept as written. Consecutive recommendation sentences
+heading the subject ("Israel must ...") is kept as written, except that a State named by a delegate
+in a UN body ("We call for Lithuania to ...", lexicon ``state_names``) is scored as the Member States
+(``actor_text`` keeps the name). A body to be supported, funded, respected or upheld ("the Court must
+be fully supported") is a recipient too: the supporter acts (a delegate's: the Member States); a
+legislator's "I call on us to ..." asks the house itself (``members_us``). Consecutive recommendation sentences
 are merged when the second restates or continues the first (see ``_merge``).
 
 All vocabularies and cue patterns come from the lexicon (``loader/lexicon.yml`` merged with any
