@@ -11,43 +11,20 @@ from pathlib import Path
 
 import pytest
 
+from gold_checks import assert_gold_well_formed
+
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("dev_scores", ROOT / "bench" / "dev_scores.py")
 dev_scores = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(dev_scores)
 
 FIXTURES = ROOT / "tests" / "fixtures"
-REC_FIELDS = {"id", "speaker", "quote", "actor", "actor_text", "theme", "strength", "confidence"}
-COM_FIELDS = {"id", "speaker", "quote", "actor", "responds_to", "status_signal"}
 
 
 @pytest.mark.parametrize("stem", dev_scores.STEMS)
 def test_dev_gold_well_formed(stem):
     text = (FIXTURES / f"{stem}.txt").read_text(encoding="utf-8")
-    gold = dev_scores.load_dev_gold(stem)
-    cov = gold["coverage"]
-    assert 0 <= cov["char_start"] < cov["char_end"] <= len(text)
-    spans = []
-    for kind, fields in (("recommendations", REC_FIELDS), ("commitments", COM_FIELDS)):
-        ids = [g["id"] for g in gold[kind]]
-        assert len(ids) == len(set(ids)), f"{stem}: duplicate ids"
-        for g in gold[kind]:
-            assert fields <= set(g), (g["id"], fields - set(g))
-            at = text.find(g["quote"])
-            assert at != -1, (stem, g["id"], "quote not verbatim")
-            assert text.find(g["quote"], at + 1) == -1, (stem, g["id"], "quote not unique")
-            assert cov["char_start"] <= at and at + len(g["quote"]) <= cov["char_end"], (stem, g["id"])
-            spans.append((at, at + len(g["quote"]), g["id"]))
-            if kind == "recommendations":
-                assert g["strength"] in ("must", "should", "could")
-                assert g["confidence"] in ("clear", "borderline")
-                for alt in g.get("alt_quotes", ()):
-                    assert alt in text, (stem, g["id"], "alt_quote not verbatim")
-            else:
-                assert g["status_signal"] in ("committed", "in progress", "done", "declined")
-    spans.sort()
-    for a, b in zip(spans, spans[1:]):
-        assert b[0] >= a[1], f"{stem}: {a[2]} overlaps {b[2]}"
+    assert_gold_well_formed(stem, text, dev_scores.load_dev_gold(stem))
 
 
 @pytest.fixture(scope="module")

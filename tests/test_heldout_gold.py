@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from gold_checks import assert_gold_well_formed
+
 ROOT = Path(__file__).resolve().parent.parent
 _spec = importlib.util.spec_from_file_location("heldout_scores", ROOT / "bench" / "heldout_scores.py")
 heldout_scores = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(heldout_scores)
 
 HELDOUT = ROOT / "tests" / "fixtures" / "heldout"
-REC_FIELDS = {"id", "speaker", "quote", "actor", "actor_text", "theme", "strength", "confidence"}
-COM_FIELDS = {"id", "speaker", "quote", "actor", "responds_to", "status_signal"}
 
 
 @pytest.fixture(scope="module")
@@ -34,37 +34,7 @@ def heldout_results():
 def test_heldout_gold_well_formed(stem, heldout_results):
     text = (HELDOUT / f"{stem}.txt").read_text(encoding="utf-8")
     gold = heldout_scores.load_heldout_gold(stem)
-    doc = heldout_results[0][stem]["doc"]
-    assert doc.text == text  # gold quotes are located in doc.text
-    cov = gold["coverage"]
-    assert 0 <= cov["char_start"] < cov["char_end"] <= len(text)
-    spans = []
-    for kind, fields in (("recommendations", REC_FIELDS), ("commitments", COM_FIELDS)):
-        ids = [g["id"] for g in gold[kind]]
-        assert len(ids) == len(set(ids)), f"{stem}: duplicate ids"
-        for g in gold[kind]:
-            assert fields <= set(g), (g["id"], fields - set(g))
-            quotes = [g["quote"]] + list(g.get("alt_quotes", ()))
-            for q in quotes:
-                at = text.find(q)
-                assert q and at != -1, (stem, g["id"], "quote not verbatim")
-                assert text.find(q, at + 1) == -1, (stem, g["id"], "quote not unique")
-                end = at + len(q)
-                assert cov["char_start"] <= at and end <= cov["char_end"], (stem, g["id"], "outside coverage")
-                turns = [t for t in doc.turns if t.speech_start <= at and end <= t.char_end]
-                assert len(turns) == 1, (stem, g["id"], "not inside one parsed turn")
-                label = turns[0].label or ""
-                assert label.startswith(g["speaker"]) or g["speaker"].startswith(label), (
-                    stem, g["id"], f"speaker {g['speaker']!r} but turn label {label!r}")
-                spans.append((at, end, g["id"]))
-            if kind == "recommendations":
-                assert g["strength"] in ("must", "should", "could")
-                assert g["confidence"] in ("clear", "borderline")
-            else:
-                assert g["status_signal"] in ("committed", "in progress", "done", "declined")
-    spans.sort()
-    for a, b in zip(spans, spans[1:]):
-        assert b[0] >= a[1], f"{stem}: {a[2]} overlaps {b[2]}"
+    assert_gold_well_formed(stem, text, gold, heldout_results[0][stem]["doc"])
 
 
 def test_heldout_scores_printed(heldout_results):
