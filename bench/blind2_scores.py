@@ -20,9 +20,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import dev_scores  # noqa: E402
 from dev_scores import (  # noqa: E402,F401
-    TARGET_ACTOR, TARGET_F1, errors, load_gold_files, pooled, score_transcript, table,
+    TARGET_ACTOR, TARGET_F1, errors, load_gold_files, score_transcript, table,
 )
-from loader.lexicon import load_lexicon  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 BLIND2 = FIXTURES / "blind2"
@@ -46,9 +45,7 @@ def score_file(stem: str, lexicon=None) -> dict:
 
 
 def score_all(lexicon=None) -> tuple[list[dict], dict]:
-    lexicon = lexicon if lexicon is not None else load_lexicon()
-    results = [score_file(stem, lexicon) for stem in STEMS]
-    return results, pooled(results)
+    return dev_scores.score_set(score_file, STEMS, lexicon)
 
 
 def main(argv=None) -> int:

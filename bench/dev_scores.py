@@ -93,10 +93,15 @@ def pooled(results) -> dict:
             "com_precision": cp, "com_recall": cr, "com_f1": cf, "com_tp": ctp, "com_fp": cfp, "com_fn": cfn}
 
 
-def score_all(lexicon=None) -> tuple[list[dict], dict]:
+def score_set(score_file, stems, lexicon=None) -> tuple[list[dict], dict]:
+    """``score_file(stem, lexicon)`` for each stem (one lexicon load), and the pooled figures."""
     lexicon = lexicon if lexicon is not None else load_lexicon()
-    results = [score_file(stem, lexicon) for stem in STEMS]
+    results = [score_file(stem, lexicon) for stem in stems]
     return results, pooled(results)
+
+
+def score_all(lexicon=None) -> tuple[list[dict], dict]:
+    return score_set(score_file, STEMS, lexicon)
 
 
 def _f(value, defined, width=5) -> str:
