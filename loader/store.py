@@ -134,6 +134,12 @@ CREATE INDEX IF NOT EXISTS idx_changes_rec ON status_changes(recommendation_id, 
 CREATE INDEX IF NOT EXISTS idx_changes_at ON status_changes(changed_at);
 """
 
+# Columns added after the first release: (table, column, declaration). ``ensure_schema`` adds
+# each one that an existing database lacks, so old databases keep working; new columns go here,
+# not into the CREATE TABLE statements above.
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+)
+
 # Columns a person edits. A reload never writes them.
 HUMAN_FIELDS = ("status", "owner", "due_date", "follow_up", "priority", "version", "updated_at", "updated_by")
 
@@ -151,6 +157,9 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
     if db.journal_mode != "wal":
         db.enable_wal()
     conn.executescript(SCHEMA)
+    for table, column, declaration in ADDED_COLUMNS:
+        if column not in db[table].columns_dict:
+            conn.execute(f"ALTER TABLE [{table}] ADD COLUMN [{column}] {declaration}")
     for table, columns in (("turns", ["text"]), ("recommendations", ["text", "actor_text"])):
         if not db[table].detect_fts():
             db[table].enable_fts(columns, create_triggers=True, tokenize="porter")
