@@ -218,16 +218,25 @@ def score_recommendations(doc, recommendations, gold_recommendations, lexicon=No
 
 
 def score_commitments(doc, commitments, gold_commitments) -> dict:
-    """Precision/recall/F1 of commitments (and signal accuracy on matched items)."""
+    """Precision/recall/F1 of commitments (and signal accuracy on matched items).
+
+    As for recommendations, a gold commitment marked ``"confidence": "borderline"`` (one annotator
+    of two found it) is neutral: matching it counts neither way, missing it is not a miss.
+    """
+    clear = [g for g in gold_commitments if g.get("confidence", "clear") != "borderline"]
+    borderline = [g for g in gold_commitments if g.get("confidence", "clear") == "borderline"]
     sys_spans = [(c.char_start, c.char_end) for c in commitments]
-    pairs = match_spans(sys_spans, gold_spans(doc.text, gold_commitments))
+    pairs = match_spans(sys_spans, gold_spans(doc.text, clear))
+    used = {i for i, _ in pairs}
+    rest = [i for i in range(len(sys_spans)) if i not in used]
+    neutral = {rest[k] for k, _ in match_spans([sys_spans[i] for i in rest], gold_spans(doc.text, borderline))}
     tp = len(pairs)
-    out = _prf(tp, len(sys_spans) - tp, len(gold_commitments) - tp)
-    right = sum(1 for i, j in pairs if commitments[i].signal == gold_commitments[j].get("status_signal"))
+    out = _prf(tp, len(sys_spans) - tp - len(neutral), len(clear) - tp)
+    right = sum(1 for i, j in pairs if commitments[i].signal == clear[j].get("status_signal"))
     matched_gold = {j for _, j in pairs}
-    out.update({"signal_accuracy": right / tp if tp else 0.0,
-                "false_positives": [i for i in range(len(sys_spans)) if i not in {a for a, _ in pairs}],
-                "missed": [g.get("id") for j, g in enumerate(gold_commitments) if j not in matched_gold]})
+    out.update({"signal_accuracy": right / tp if tp else 0.0, "neutral": len(neutral),
+                "false_positives": [i for i in rest if i not in neutral],
+                "missed": [g.get("id") for j, g in enumerate(clear) if j not in matched_gold]})
     return out
 
 

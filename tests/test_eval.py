@@ -85,3 +85,27 @@ def test_eval_command_errors(tmp_path):
     result = CliRunner().invoke(cli, ["eval", "--gold", str(tmp_path)])
     assert result.exit_code != 0 and "no gold files" in result.output
     assert "Traceback" not in result.output
+
+
+def test_borderline_gold_commitments_are_neutral():
+    from loader.evaluate import score_commitments
+    from loader.model import Commitment, Document
+
+    text = "We will publish the report. We are looking at it. We will hire staff."
+    doc = Document(id="d", text=text, source_path="d.txt", sha256="x")
+
+    def com(quote):
+        start = text.index(quote)
+        return Commitment(turn_seq=1, speaker_key=None, text=quote, char_start=start, char_end=start + len(quote),
+                          actor="Government", actor_kind=None, signal="committed", cue="own_side", confidence=0.5)
+
+    gold = [{"id": "C1", "quote": "We will publish the report.", "status_signal": "committed"},
+            {"id": "C2", "quote": "We are looking at it.", "confidence": "borderline"},
+            {"id": "C3", "quote": "We will hire staff.", "status_signal": "committed"}]
+    # finds the clear C1 and the borderline C2, misses the clear C3
+    s = score_commitments(doc, [com("We will publish the report."), com("We are looking at it.")], gold)
+    assert (s["tp"], s["fp"], s["fn"], s["neutral"]) == (1, 0, 1, 1)
+    assert s["missed"] == ["C3"]
+    # not finding the borderline C2 is no miss
+    s = score_commitments(doc, [com("We will publish the report."), com("We will hire staff.")], gold)
+    assert (s["tp"], s["fp"], s["fn"], s["neutral"]) == (2, 0, 0, 0)
