@@ -682,6 +682,7 @@ class Finding:
     strength: str = "should"
     signal: str = "committed"
     implied: ActorHit | None = None  # the acting party by convention, when ``actor`` names none (see _implied)
+    open_actor: bool = False  # names no actor of its own: the meeting's addressee may fill it (loader.context)
 
 
 def _affiliation(speaker: Speaker | None, turn: Turn) -> str | None:
@@ -1013,7 +1014,8 @@ def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Com
                     continue
                 conf = cue.confidence + (0.1 if actor.how in ("alias", "agent") else 0.0) - (0.1 if actor.name == UNSPECIFIED else 0.0)
                 items.append(Finding("rec", s0, e0, turn, cue.name, round(min(0.95, max(0.05, conf)), 2), actor,
-                                     strength=cue.strength, implied=implied if implied is not actor else None))
+                                     strength=cue.strength, implied=implied if implied is not actor else None,
+                                     open_actor=not own_side and _open_actor(cue, actor, doc.addressee_we)))
             else:
                 items.append(Finding("com", s0, e0, turn, cue.name, cue.confidence, ActorHit(UNSPECIFIED, None, "self"),
                                      signal=cue.signal))
@@ -1021,6 +1023,7 @@ def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Com
 
     recs: list[Recommendation] = []
     coms: list[Commitment] = []
+    addressee = canonical_actor(doc.addressee, lexicon) if doc.addressee else None
     for turn, items in zip(doc.turns, findings):
         speaker = speakers.get(turn.speaker_key)
         org, org_kind = _org_of(rules, _affiliation(speaker, turn))
@@ -1031,6 +1034,9 @@ def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Com
             if f.kind == "rec":
                 if f.implied and f.actor.name == UNSPECIFIED and f.actor.how != "generic":
                     f.actor = f.implied  # merging is decided on the words; the convention fills the gap after
+                if addressee and f.open_actor and f.actor.name == UNSPECIFIED:
+                    f.actor = ActorHit(addressee, f.actor.text, "addressee", True)  # the meeting's default
+                    f.cue += "+addressee"
                 if (f.actor.how == "proper" and delegate and rules.state_names
                         and _norm(re.sub(r"^(?:the\s+)", "", f.actor.name, flags=re.I)) in rules.state_names):
                     # "We call for Lithuania to abandon ...": a named State is scored as the membership
@@ -1055,6 +1061,19 @@ def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Com
     return recs, coms
 
 
+_WE_WORDS = frozenset({"we", "us", "let's", "let us", "let’s"})
+
+
+def _open_actor(cue: Cue, actor: ActorHit, we_is_meeting: bool) -> bool:
+    """Whether a recommendation names no acting party of its own (a thing or a passive as subject,
+    "there is a need to"), or, where the meeting's "we" is the meeting itself, only "we"."""
+    if actor.name != UNSPECIFIED or cue.actor == "none":
+        return False
+    if actor.how in ("none", "thing", "recipient"):
+        return True
+    return we_is_meeting and actor.how == "self" and (actor.text or "").lower() in _WE_WORDS
+
+
 def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
     """Merge consecutive sentences of the same kind that give the same item."""
     out: list[Finding] = []
@@ -1065,7 +1084,8 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
                 and _DEMONSTRATIVE_START.match(text, f.start)):
             # "They have to go ... (two asides) ... And that, I think, has to be done.": one recommendation
             out[-1] = Finding(prev.kind, prev.start, f.end, prev.turn, prev.cue, max(prev.confidence, f.confidence),
-                              prev.actor, strength=prev.strength, signal=prev.signal, implied=prev.implied or f.implied)
+                              prev.actor, strength=prev.strength, signal=prev.signal, implied=prev.implied or f.implied,
+                              open_actor=prev.open_actor or f.open_actor)
             continue
         if (prev and prev.kind == f.kind == "rec" and len(gap) < 250 and len(re.findall(r"[.!?]\s", gap)) <= 2
                 and _CATAPHOR.search(text, prev.start, prev.end)):
@@ -1074,7 +1094,8 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
             # whose actor is the first sentence's (a generic subject stays generic)
             actor = prev.actor if prev.actor.name != UNSPECIFIED or prev.actor.how == "generic" else f.actor
             out[-1] = Finding(prev.kind, prev.start, f.end, prev.turn, prev.cue, max(prev.confidence, f.confidence),
-                              actor, strength=prev.strength, signal=prev.signal, implied=prev.implied or f.implied)
+                              actor, strength=prev.strength, signal=prev.signal, implied=prev.implied or f.implied,
+                              open_actor=prev.open_actor or f.open_actor)
             continue
         if prev and prev.kind == f.kind and not gap.strip():
             sentence = _WS.sub(" ", text[f.start:f.end])
@@ -1110,7 +1131,8 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
                 # the first sentence's actor; a generic subject ("all stakeholders") stays generic
                 actor = prev.actor if prev.actor.name != UNSPECIFIED or prev.actor.how == "generic" else f.actor
                 out[-1] = Finding(prev.kind, prev.start, f.end, prev.turn, prev.cue, max(prev.confidence, f.confidence),
-                                  actor, strength=prev.strength, signal=prev.signal, implied=prev.implied or f.implied)
+                                  actor, strength=prev.strength, signal=prev.signal, implied=prev.implied or f.implied,
+                              open_actor=prev.open_actor or f.open_actor)
                 continue
         out.append(f)
     return out

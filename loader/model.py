@@ -57,6 +57,10 @@ class Document:
     turns: list[Turn] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     speakers: list[Speaker] = field(default_factory=list)
+    forum: str | None = None  # the body meeting (loader.context)
+    addressee: str | None = None  # to whom its members' demands go by default
+    addressee_we: bool = False  # the speakers' "we" is the meeting itself (a team)
+    context_from: str | None = None  # how forum/addressee were found: title / labels / set
 
 
 @dataclass

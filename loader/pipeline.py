@@ -1,6 +1,7 @@
 """Glue: file -> Source -> Document -> extracted rows -> database."""
 from __future__ import annotations
 
+from .context import apply_context
 from .extract import extract
 from .model import Document, Source
 from .read import read_source
@@ -9,10 +10,15 @@ from .store import store_document
 from .turns import parse_document
 
 
-def process_source(source: Source, lexicon=None):
-    """Pure: parse, resolve speakers and extract. Returns (document, recommendations, commitments)."""
+def process_source(source: Source, lexicon=None, context: dict | None = None):
+    """Pure: parse, resolve speakers, read the meeting's context and extract.
+
+    ``context`` is what the user says of the meeting (``forum``, ``addressee``); it wins over what
+    the transcript shows. Returns (document, recommendations, commitments).
+    """
     doc: Document = parse_document(source, lexicon)
     resolve_speakers(doc, lexicon)
+    apply_context(doc, lexicon, context)
     recs, coms = extract(doc, lexicon)
     return doc, recs, coms
 

@@ -1,0 +1,134 @@
+"""The meeting's context: which body is meeting (``forum``) and to whom its members' demands go by
+default (``addressee``).
+
+Read from the transcript's own conventions by the lexicon's ``meetings`` entries (words of the
+title block, or the form of the speaker labels), or set by the user for a document (``rectrack
+load --forum ... --addressee ...``, or a sidecar file next to the transcript). The extractor gives a
+recommendation that names no actor of its own to the addressee, and says so in its ``cue``. Pure.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import LexiconError, ReadError
+from .model import Document
+
+TITLE_REACH = 1000  # characters of the document's start searched for title words
+SIDECAR_SUFFIX = ".meta.json"
+SIDECAR_KEYS = ("forum", "addressee")
+
+
+@dataclass
+class Meeting:
+    forum: str
+    addressee: str | None = None
+    addressee_we: bool = False  # the speakers' "we" / "let us" is the meeting itself (a team)
+    title: tuple = ()
+    labels: re.Pattern | None = None
+    min_speakers: int = 2
+
+
+def compile_meetings(lexicon: dict) -> list[Meeting]:
+    """The lexicon's ``meetings`` entries, compiled. Raises LexiconError naming a bad entry."""
+    out = []
+    for i, entry in enumerate(lexicon.get("meetings") or ()):
+        if not isinstance(entry, dict) or not entry.get("forum"):
+            raise LexiconError(f"lexicon meetings[{i}]: needs a 'forum'")
+        try:
+            labels = re.compile(entry["labels"]) if entry.get("labels") else None
+        except re.error as exc:
+            raise LexiconError(f"lexicon meetings[{i}].labels: not a regular expression ({exc})") from None
+        out.append(Meeting(forum=entry["forum"], addressee=entry.get("addressee"),
+                           addressee_we=bool(entry.get("addressee_we")),
+                           title=tuple(entry.get("title") or ()), labels=labels,
+                           min_speakers=int(entry.get("min_speakers", 2))))
+    return out
+
+
+def _matches(meeting: Meeting, doc: Document) -> str | None:
+    """How ``meeting`` is recognised in ``doc`` ("title" / "labels"), or None."""
+    head = " ".join(x for x in (doc.title, doc.venue, doc.text[:TITLE_REACH]) if x)
+    head = re.sub(r"\s+", " ", head)
+    if any(re.search(r"(?<!\w)" + re.escape(w) + r"(?!\w)", head) for w in meeting.title):
+        return "title"
+    if meeting.labels is not None:
+        speakers = {t.speaker_key for t in doc.turns if t.label and meeting.labels.search(t.label.strip())}
+        if len(speakers - {None}) >= meeting.min_speakers:
+            return "labels"
+    return None
+
+
+def detect_context(doc: Document, meetings: list[Meeting]) -> tuple[Meeting | None, str | None]:
+    """The first of ``meetings`` that ``doc`` shows, and how it shows it."""
+    for meeting in meetings:
+        how = _matches(meeting, doc)
+        if how:
+            return meeting, how
+    return None, None
+
+
+_CACHE: dict = {}
+
+
+def meetings_for(lexicon: dict | None) -> list[Meeting]:
+    """The compiled ``meetings`` of ``lexicon`` (the default lexicon when None), compiled once."""
+    key = 0 if lexicon is None else id(lexicon)
+    hit = _CACHE.get(key)
+    if hit is None or (lexicon is not None and hit[0] is not lexicon):
+        if lexicon is None:
+            from .lexicon import load_lexicon
+            hit = (None, compile_meetings(load_lexicon()))
+        else:
+            hit = (lexicon, compile_meetings(lexicon))
+        if len(_CACHE) > 8:
+            for old in [k for k in _CACHE if k != 0][:-4]:
+                del _CACHE[old]
+        _CACHE[key] = hit
+    return hit[1]
+
+
+def apply_context(doc: Document, lexicon: dict | None, given: dict | None = None) -> None:
+    """Set ``doc.forum``, ``doc.addressee``, ``doc.addressee_we`` and ``doc.context_from``.
+
+    ``given`` (the user's ``forum`` / ``addressee``) wins over what the transcript shows; a given
+    forum that names a ``meetings`` entry brings that entry's addressee unless one is given too.
+    """
+    meetings = meetings_for(lexicon)
+    given = {k: v for k, v in (given or {}).items() if v}
+    meeting, how = detect_context(doc, meetings)
+    if given.get("forum"):
+        named = next((m for m in meetings if m.forum.lower() == given["forum"].lower()), None)
+        meeting, how = (named or Meeting(forum=given["forum"])), "set"
+    doc.forum = meeting.forum if meeting else None
+    doc.addressee = meeting.addressee if meeting else None
+    doc.addressee_we = bool(meeting and meeting.addressee_we)
+    if given.get("addressee"):
+        doc.addressee, how = given["addressee"], "set"
+    doc.context_from = how if meeting or doc.addressee else None
+
+
+def read_sidecar(path) -> dict:
+    """``<transcript>.meta.json`` next to ``path`` (``{"forum": ..., "addressee": ...}``), or {}.
+
+    Raises ReadError naming the sidecar and the bad field.
+    """
+    side = Path(str(path) + SIDECAR_SUFFIX)
+    if not side.exists():
+        return {}
+    try:
+        data = json.loads(side.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ReadError(f"{side}: not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise ReadError(f"{side}: expected an object with {', '.join(SIDECAR_KEYS)}")
+    out = {}
+    for key, value in data.items():
+        if key not in SIDECAR_KEYS:
+            raise ReadError(f"{side}: {key}: unknown field (expected {', '.join(SIDECAR_KEYS)})")
+        if value is not None and not isinstance(value, str):
+            raise ReadError(f"{side}: {key}: expected a string")
+        out[key] = value
+    return out

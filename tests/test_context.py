@@ -1,0 +1,124 @@
+"""The meeting's context (loader/context.py): forum and addressee from the transcript's
+conventions or the user's word, and the extractor giving agentless recommendations to the addressee."""
+import json
+
+import pytest
+
+from loader.context import apply_context, read_sidecar
+from loader.errors import LexiconError, ReadError
+from loader.lexicon import load_lexicon
+from loader.pipeline import process_source
+from loader.read import read_source
+
+GA = """United Nations A/99/PV.1
+
+General Assembly
+Ninety-ninth session
+1st plenary meeting
+
+Mr. Alvarez (Ruritania): The rules of procedure must be revised before the next session.
+"""
+
+SENEDD = """Jane Roe AM: Good morning. Thank you for coming.
+
+John Doe AM: Better training for supply teachers needs to be put in place across Wales.
+
+Mary Major: Thank you. There needs to be a clear timetable for the new curriculum.
+"""
+
+TEAM = """Project Manager: Okay, let's start.
+
+Industrial Designer: I think we should use a rubber case for the remote.
+
+User Interface: The buttons have to be bigger.
+"""
+
+PANEL = """Alice Smith: Welcome to the panel.
+
+Bob Jones: Adequate funding for the new office must be ensured before the end of the year.
+"""
+
+
+def run(tmp_path, text, name="meeting.txt", context=None, lexicon=None):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return process_source(read_source(path), lexicon, context)
+
+
+def test_forum_from_the_title_block_and_its_addressee(tmp_path):
+    doc, recs, _ = run(tmp_path, GA)
+    assert (doc.forum, doc.addressee, doc.context_from) == ("General Assembly", "Member States", "title")
+    [rec] = recs
+    assert rec.actor == "Member States" and rec.cue.endswith("+addressee")
+
+
+def test_forum_from_the_labels(tmp_path):
+    doc, recs, _ = run(tmp_path, SENEDD)
+    assert (doc.forum, doc.addressee, doc.context_from) == ("Senedd committee", "Welsh Government", "labels")
+    # a member's and a witness's agentless prescriptions both go to the government under scrutiny
+    assert [r.actor for r in recs] == ["Government", "Government"]
+
+
+def test_one_labelled_speaker_is_not_a_convention(tmp_path):
+    doc, _, _ = run(tmp_path, "John Doe AM: Hello.\n\nMary Major: Hello to you.\n")
+    assert doc.forum is None and doc.addressee is None and doc.context_from is None
+
+
+def test_a_team_meeting_we_is_the_team(tmp_path):
+    doc, recs, _ = run(tmp_path, TEAM)
+    assert doc.forum == "Team meeting"
+    by_text = {r.text: r.actor for r in recs}
+    assert by_text["I think we should use a rubber case for the remote."] == "Team"
+    assert by_text["The buttons have to be bigger."] == "Team"
+
+
+def test_no_context_keeps_unspecified(tmp_path):
+    doc, recs, _ = run(tmp_path, PANEL)
+    assert doc.forum is None
+    [rec] = recs
+    assert rec.actor == "Unspecified" and "+addressee" not in rec.cue
+
+
+def test_the_users_word_wins(tmp_path):
+    doc, recs, _ = run(tmp_path, PANEL, context={"forum": "Board of Trustees", "addressee": "the Board"})
+    assert (doc.forum, doc.addressee, doc.context_from) == ("Board of Trustees", "the Board", "set")
+    assert recs[0].actor == "the Board"
+    # a forum that names a known meeting brings its addressee
+    doc, recs, _ = run(tmp_path, PANEL, context={"forum": "general assembly"})
+    assert (doc.forum, doc.addressee) == ("General Assembly", "Member States")
+    assert recs[0].actor == "Member States"
+
+
+def test_an_actor_named_in_the_sentence_is_kept(tmp_path):
+    text = GA.replace("The rules of procedure must be revised", "The Secretariat must revise the rules of procedure")
+    _, recs, _ = run(tmp_path, text)
+    assert recs[0].actor == "UN Secretariat" and "+addressee" not in recs[0].cue
+
+
+def test_bad_meetings_entry_is_one_clear_error():
+    lexicon = dict(load_lexicon())
+    lexicon["meetings"] = [{"forum": "X", "labels": "("}]
+    from loader.model import Document
+    with pytest.raises(LexiconError, match=r"meetings\[0\]\.labels"):
+        apply_context(Document(id="d", text="", source_path="d", sha256=""), lexicon)
+    lexicon["meetings"] = [{"addressee": "Y"}]
+    with pytest.raises(LexiconError, match=r"meetings\[0\]: needs a 'forum'"):
+        apply_context(Document(id="d", text="", source_path="d", sha256=""), lexicon)
+
+
+def test_sidecar(tmp_path):
+    path = tmp_path / "hearing.txt"
+    path.write_text(PANEL, encoding="utf-8")
+    assert read_sidecar(path) == {}
+    side = tmp_path / "hearing.txt.meta.json"
+    side.write_text(json.dumps({"forum": "Board", "addressee": "the Board"}), encoding="utf-8")
+    assert read_sidecar(path) == {"forum": "Board", "addressee": "the Board"}
+    side.write_text("{", encoding="utf-8")
+    with pytest.raises(ReadError, match="hearing.txt.meta.json: not valid JSON"):
+        read_sidecar(path)
+    side.write_text(json.dumps({"forum": 3}), encoding="utf-8")
+    with pytest.raises(ReadError, match="forum: expected a string"):
+        read_sidecar(path)
+    side.write_text(json.dumps({"chair": "x"}), encoding="utf-8")
+    with pytest.raises(ReadError, match="chair: unknown field"):
+        read_sidecar(path)
