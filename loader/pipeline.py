@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .extract import extract
+from .locations import apply_source
 from .model import Document, Source
 from .read import read_source
 from .speakers import resolve_speakers
@@ -11,7 +12,7 @@ from .turns import parse_document
 
 def process_source(source: Source, lexicon=None):
     """Pure: parse, resolve speakers and extract. Returns (document, recommendations, commitments)."""
-    doc: Document = parse_document(source, lexicon)
+    doc: Document = apply_source(parse_document(source, lexicon), source)
     resolve_speakers(doc, lexicon)
     recs, coms = extract(doc, lexicon)
     return doc, recs, coms

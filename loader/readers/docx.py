@@ -1,0 +1,55 @@
+"""Word .docx (python-docx): paragraphs in order; a bold or styled run at the start of a
+paragraph is a speaker label, rendered ``Label: speech`` for the turn parser."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+import docx
+from docx.opc.exceptions import PackageNotFoundError
+
+from ..errors import ReadError
+from ..model import Source
+
+LABEL_MAX_WORDS = 8
+
+
+def _marked(run) -> bool:
+    """A run set apart as a label: bold (directly or by its character style), or a character style
+    of its own (``Speaker``, ``Strong``)."""
+    style = run.style
+    styled = style is not None and style.name not in ("Default Paragraph Font", None)
+    return bool(run.bold or (style is not None and style.font.bold) or styled)
+
+
+def paragraph_text(paragraph) -> str:
+    """The paragraph as one line; a marked run at its start becomes ``Label: ``."""
+    runs = [r for r in paragraph.runs if r.text]
+    k = 0
+    while k < len(runs) and _marked(runs[k]):
+        k += 1
+    label = "".join(r.text for r in runs[:k]).strip()
+    rest = "".join(r.text for r in runs[k:]).strip()
+    whole = " ".join(paragraph.text.split())
+    if not label or not rest:
+        # all plain, or all marked: a marked paragraph ending in a colon is a label alone on its line
+        return whole
+    label = " ".join(label.split()).rstrip(":").rstrip()
+    if not label or len(label.split()) > LABEL_MAX_WORDS:
+        return whole
+    rest = " ".join(rest.split()).lstrip(":").lstrip()
+    return f"{label}: {rest}" if rest else f"{label}:"
+
+
+def read_docx(data: bytes, name: str) -> Source:
+    """Raises :class:`ReadError` when the file is not a Word document or has no text."""
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as e:
+        raise ReadError(f"{name}: not a readable Word .docx file ({e})") from None
+    paragraphs = [paragraph_text(p) for p in document.paragraphs]
+    paragraphs = [p for p in paragraphs if p]
+    if not paragraphs:
+        raise ReadError(f"{name}: no text in the document")
+    text = "\n\n".join(paragraphs) + "\n"
+    return Source(text=text, source_path=name, sha256="", document_id="", format="docx")
