@@ -53,6 +53,7 @@ def load_paths(db_path, paths, lexicon_paths=(), echo=click.echo, progress=True,
     conn = store.connect(db_path)
     totals = {"documents": 0, "speakers": 0, "turns": 0, "recommendations": 0, "commitments": 0, "kept_edited": 0}
     errors = list(missing)
+    seen_ids: dict[str, Path] = {}  # document id -> the file loaded under it in this run
     try:
         if progress and len(files) > 1:
             bar = click.progressbar(files, label="Loading", show_pos=True, file=sys.stderr,
@@ -63,6 +64,10 @@ def load_paths(db_path, paths, lexicon_paths=(), echo=click.echo, progress=True,
             for path in items:
                 try:
                     source = read_source(path, encoding)
+                    if source.document_id in seen_ids:
+                        raise RectrackError(f"{path}: same document id {source.document_id!r} as "
+                                            f"{seen_ids[source.document_id]} in this run (rename one of them)")
+                    seen_ids[source.document_id] = path
                     summary["warnings"].extend(source.warnings)
                     doc, recs, coms = process_source(source, lexicon)
                     counts = store.store_document(conn, doc, recs, coms)

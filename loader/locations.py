@@ -56,16 +56,23 @@ def clock(seconds: float | None) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
 
 
+def cue_span(start: float | None, end: float | None) -> str | None:
+    """``01:05–01:12`` for a turn's times, None when it has none."""
+    if start is None and end is None:
+        return None
+    if start is None or end is None or clock(start) == clock(end):
+        return clock(start if start is not None else end)
+    return f"{clock(start)}–{clock(end)}"
+
+
 def describe(fmt: str | None, location: dict | None) -> str | None:
     """``page 3 of the PDF`` / ``cue 01:05–01:12`` for a stored location row, else None."""
     if not location:
         return None
     if location.get("page") is not None:
         return f"page {location['page']} of the {(fmt or 'PDF').upper()}"
-    if location.get("start_time") is not None:
-        end = location.get("end_time")
-        return f"cue {clock(location['start_time'])}" + (f"–{clock(end)}" if end is not None else "")
-    return None
+    span = cue_span(location.get("start_time"), location.get("end_time"))
+    return f"cue {span}" if span else None
 
 
 def location_at(conn, document_id: str, offset: int | None) -> dict | None:
@@ -78,3 +85,10 @@ def location_at(conn, document_id: str, offset: int | None) -> dict | None:
         (document_id, offset),
     ).fetchone()
     return {"page": row[0], "start_time": row[1], "end_time": row[2]} if row else None
+
+
+def origin_of(conn, rec: dict) -> str | None:
+    """Where a recommendation is in the original file (``page 3 of the PDF``, ``cue 01:05–01:12``),
+    None for plain text and Word files."""
+    row = conn.execute("SELECT format FROM documents WHERE id = ?", (rec["document_id"],)).fetchone()
+    return describe(row[0] if row else None, location_at(conn, rec["document_id"], rec.get("char_start")))

@@ -67,7 +67,7 @@ def read_bytes(data: bytes, name: str, fmt: str, encoding: str | None = None) ->
     if fmt == "docx":
         return read_docx(data, name)
     text, used = decode_text(data, name, encoding)
-    warning = encoding_warning(name, used)
+    warning = None if encoding else encoding_warning(name, used)
     if fmt == "txt":
         fmt = sniff(text) or "txt"
     if fmt in ("vtt", "srt"):

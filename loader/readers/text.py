@@ -18,6 +18,7 @@ BOMS = (
 )
 ALLOWED_CONTROLS = set("\t\n\r\f\v")
 MAX_CONTROL_SHARE = 0.1
+PREFERRED = ("cp1252",)
 
 
 def control_share(text: str) -> float:
@@ -74,23 +75,32 @@ def decode_text(data: bytes, name: str, encoding: str | None = None) -> tuple[st
         return _checked(data.decode("utf-8"), name), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data).best()
-    if best is None:
+    matches = list(from_bytes(data))
+    if not matches:
         raise ReadError(f"{name}: not text (no character encoding fits; give --encoding if you know it)")
-    text = str(best)
-    return _checked(text, name), _plainest(data, text, best.encoding)
+    text, used = _preferred(matches)
+    return _checked(text, name), used
 
 
-def _plainest(data: bytes, text: str, guess: str) -> str:
-    """The common Western encoding when it reads the bytes the same as the detector's guess
-    (short Latin-1 text is often guessed as cp1250)."""
-    for common in ("cp1252", "latin-1"):
-        try:
-            if data.decode(common) == text:
-                return common
-        except UnicodeDecodeError:
+def _preferred(matches) -> tuple[str, str]:
+    """(text, encoding) of the detector's best guess. Among guesses it rates exactly as well, the
+    common Western encoding wins: short Latin-1 text fits cp1250 and cp1257 just as well as cp1252,
+    and the detector reports only one of the encodings that read the bytes alike."""
+    best = matches[0]
+    for m in matches:
+        if (m.chaos, m.coherence) != (best.chaos, best.coherence):
             continue
-    return guess
+        for encoding in PREFERRED:
+            if m.encoding == encoding or _decodes_to(m.raw, encoding, str(m)):
+                return str(m), encoding
+    return str(best), best.encoding
+
+
+def _decodes_to(data: bytes, encoding: str, text: str) -> bool:
+    try:
+        return data.decode(encoding) == text
+    except UnicodeDecodeError:
+        return False
 
 
 def _checked(text: str, name: str) -> str:
