@@ -232,3 +232,29 @@ def test_hyphenated_line_ends(text, words, expected):
 def test_the_text_meeting_fixture_is_what_the_readers_render():
     # captions and JSON render "Speaker: text" paragraphs like the text file's
     assert "Dr. Amina Okafor: Thank you, Chair." in TXT
+
+
+def test_docx_table_transcript(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Budget hearing")
+    table = document.add_table(rows=3, cols=3)
+    for r, cells in enumerate([("Time", "Speaker", "Text"), ("00:01:02", "Ms. Ana Ruiz", "The ministry should publish it."),
+                               ("00:01:09", "Mr. Lee", "Yes.")]):
+        for c, value in enumerate(cells):
+            table.cell(r, c).text = value
+    document.add_paragraph("End of hearing.")
+    document.save(str(tmp_path / "t.docx"))
+    assert read_source(tmp_path / "t.docx").text == (
+        "Budget hearing\n\nMs. Ana Ruiz: The ministry should publish it.\n\nMr. Lee: Yes.\n\nEnd of hearing.\n")
+
+
+def test_docx_label_alone_in_its_paragraph(tmp_path):
+    from loader.pipeline import process_source
+
+    path = _docx(tmp_path / "m.docx", [[("Jane Doe:", True)], [("We should repair the bridge.", False)],
+                                       [("Mr. Lee", True), (" I agree.", False)]])
+    doc, recs, _ = process_source(read_source(path))
+    assert [(t.label, t.text) for t in doc.turns] == [("Jane Doe", "We should repair the bridge."), ("Mr. Lee", "I agree.")]
+    assert [r.text for r in recs] == ["We should repair the bridge."]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import codecs
-import unicodedata
+import re
 
 from charset_normalizer import from_bytes
 
@@ -16,7 +16,8 @@ BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-ALLOWED_CONTROLS = set("\t\n\r\f\v")
+# control characters (Unicode category Cc) other than tab and line breaks, and U+FFFD
+CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
 MAX_CONTROL_SHARE = 0.1
 PREFERRED = ("cp1252",)
 
@@ -26,8 +27,7 @@ def control_share(text: str) -> float:
     (NULs, escape codes, the replacement character)."""
     if not text:
         return 0.0
-    bad = sum(1 for c in text if (c not in ALLOWED_CONTROLS and unicodedata.category(c) == "Cc") or c == "\ufffd")
-    return bad / len(text)
+    return len(CONTROL_RE.findall(text)) / len(text)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
