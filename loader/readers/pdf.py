@@ -3,7 +3,9 @@ line end joined, and a map from offsets to page numbers. Running headers and foo
 text as lines of their own; the turn parser drops them as page junk."""
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
 import re
 
 from pypdf import PdfReader
@@ -18,8 +20,26 @@ HYPHEN_BREAK_RE = re.compile(r"(?P<left>\b[^\W\d_]+)-[ \t]*\n[ \t]*(?P<right>[a-
 WORD_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
+@contextlib.contextmanager
+def _quiet_pypdf():
+    """pypdf logs the damage it works around ("EOF marker not found") as warnings on stderr; a
+    file it cannot read is one clear error instead."""
+    logger = logging.getLogger("pypdf")
+    level = logger.level
+    logger.setLevel(logging.ERROR + 10)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def page_texts(data: bytes, name: str) -> list[str]:
     """The text layer of every page. Raises :class:`ReadError` for an unreadable or encrypted file."""
+    with _quiet_pypdf():
+        return _page_texts(data, name)
+
+
+def _page_texts(data: bytes, name: str) -> list[str]:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
