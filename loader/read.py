@@ -68,8 +68,8 @@ def read_bytes(data: bytes, name: str, fmt: str, encoding: str | None = None) ->
         return read_docx(data, name)
     text, used = decode_text(data, name, encoding)
     warning = None if encoding else encoding_warning(name, used)
-    if fmt == "txt":
-        fmt = sniff(text) or "txt"
+    if fmt in ("txt", "vtt", "srt"):
+        fmt = sniff(text) or fmt  # captions named .txt, WebVTT named .srt
     if fmt in ("vtt", "srt"):
         source = read_captions(text, name, fmt)
     elif fmt == "json":

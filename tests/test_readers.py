@@ -258,3 +258,33 @@ def test_docx_label_alone_in_its_paragraph(tmp_path):
     doc, recs, _ = process_source(read_source(path))
     assert [(t.label, t.text) for t in doc.turns] == [("Jane Doe", "We should repair the bridge."), ("Mr. Lee", "I agree.")]
     assert [r.text for r in recs] == ["We should repair the bridge."]
+
+
+def test_docx_hyperlink_text_is_kept(tmp_path):
+    import docx
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml.ns import qn
+    from docx.oxml import OxmlElement
+
+    document = docx.Document()
+    p = document.add_paragraph()
+    p.add_run("Jane Doe:").bold = True
+    p.add_run(" See ")
+    rel = document.part.relate_to("https://example.org", RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), rel)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "the report"
+    run.append(text)
+    link.append(run)
+    p._p.append(link)
+    p.add_run(" first.")
+    document.save(str(tmp_path / "h.docx"))
+    assert read_source(tmp_path / "h.docx").text == "Jane Doe: See the report first.\n"
+
+
+def test_webvtt_named_srt_is_read_as_webvtt(tmp_path):
+    (tmp_path / "x.srt").write_text(VTT, encoding="utf-8")
+    source = read_source(tmp_path / "x.srt")
+    assert source.format == "vtt" and source.text.startswith("Chair: Good morning.")

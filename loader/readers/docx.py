@@ -10,6 +10,7 @@ import zipfile
 import docx
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
+from docx.text.run import Run
 
 from ..errors import ReadError
 from ..model import Source
@@ -28,21 +29,21 @@ def _marked(run) -> bool:
 
 
 def paragraph_text(paragraph) -> str:
-    """The paragraph as one line; a marked run at its start becomes ``Label: ``."""
-    runs = [r for r in paragraph.runs if r.text]
+    """The paragraph as one line; marked runs at its start become ``Label: ``."""
+    items = [item for item in paragraph.iter_inner_content() if item.text]  # runs and hyperlinks, in order
     k = 0
-    while k < len(runs) and _marked(runs[k]):
+    while k < len(items) and isinstance(items[k], Run) and _marked(items[k]):
         k += 1
-    label = "".join(r.text for r in runs[:k]).strip()
-    rest = "".join(r.text for r in runs[k:]).strip()
+    label = " ".join("".join(item.text for item in items[:k]).split())
+    rest = " ".join("".join(item.text for item in items[k:]).split())
     whole = " ".join(paragraph.text.split())
     if not label or not rest:
         # all plain, or all marked: a marked paragraph ending in a colon is a label alone on its line
         return whole
-    label = " ".join(label.split()).rstrip(":").rstrip()
+    label = label.rstrip(":").rstrip()
     if not label or len(label.split()) > LABEL_MAX_WORDS:
         return whole
-    rest = " ".join(rest.split()).lstrip(":").lstrip()
+    rest = rest.lstrip(":").lstrip()
     return f"{label}: {rest}" if rest else f"{label}:"
 
 
