@@ -13,7 +13,7 @@ from .errors import RectrackError
 from .extract import compile_rules
 from .lexicon import load_lexicon
 from .pipeline import process_source
-from .read import read_source, scan_paths, supported_list
+from .read import document_id_for, read_source, scan_paths, supported_list
 
 from .web import SEEDS, serve_args
 
@@ -63,11 +63,11 @@ def load_paths(db_path, paths, lexicon_paths=(), echo=click.echo, progress=True,
         with bar as items:
             for path in items:
                 try:
+                    doc_id = document_id_for(path)
+                    if doc_id in seen_ids:
+                        raise RectrackError(f"{path}: same document id {doc_id!r} as {seen_ids[doc_id]} "
+                                            "in this run (rename one of them)")
                     source = read_source(path, encoding)
-                    if source.document_id in seen_ids:
-                        raise RectrackError(f"{path}: same document id {source.document_id!r} as "
-                                            f"{seen_ids[source.document_id]} in this run (rename one of them)")
-                    seen_ids[source.document_id] = path
                     summary["warnings"].extend(source.warnings)
                     doc, recs, coms = process_source(source, lexicon)
                     counts = store.store_document(conn, doc, recs, coms)
@@ -77,6 +77,7 @@ def load_paths(db_path, paths, lexicon_paths=(), echo=click.echo, progress=True,
                 except Exception as e:  # a bug on one file must not stop the others
                     errors.append(f"{path}: failed ({type(e).__name__}: {e})")
                     continue
+                seen_ids[doc_id] = path
                 summary["loaded"] += 1
                 for k in totals:
                     totals[k] += counts.get(k, 0)
