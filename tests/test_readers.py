@@ -288,3 +288,16 @@ def test_webvtt_named_srt_is_read_as_webvtt(tmp_path):
     (tmp_path / "x.srt").write_text(VTT, encoding="utf-8")
     source = read_source(tmp_path / "x.srt")
     assert source.format == "vtt" and source.text.startswith("Chair: Good morning.")
+
+
+def test_rolling_captions_do_not_repeat_lines():
+    vtt = ("WEBVTT\nKind: captions\nLanguage: en\n\n"
+           "00:00:01.000 --> 00:00:03.000 align:start position:0%\n"
+           "the<00:00:01.500><c> council</c><00:00:02.000><c> should</c>\n\n"
+           "00:00:03.000 --> 00:00:03.010 align:start position:0%\nthe council should\n \n\n"
+           "00:00:03.010 --> 00:00:05.000 align:start position:0%\n"
+           "the council should\nfund<00:00:03.500><c> the</c><00:00:04.000><c> repairs.</c>\n\n"
+           "00:00:05.000 --> 00:00:06.000 align:start position:0%\nfund the repairs.\nThank you.\n")
+    source = read_captions(vtt, "auto.vtt", "vtt")
+    assert source.text == "the council should fund the repairs. Thank you.\n"
+    assert [(t.start_time, t.end_time) for t in source.turns] == [(1.0, 6.0)]

@@ -65,6 +65,17 @@ def looks_like_name(s: str) -> bool:
     return 0 < len(words) <= 5 and all(w[0].isupper() or w in NAME_PARTICLES for w in words) and words[0][0].isupper()
 
 
+def without_repeat(raw: str, shown: str) -> tuple[str, str]:
+    """(the cue less leading lines that repeat the last line shown before, the new last line).
+
+    Rolling captions (YouTube's automatic ones) show each line twice: once as it is spoken, then
+    again as the top line of the next cue."""
+    lines = [line for line in raw.splitlines() if _clean(line)]
+    while lines and shown and _clean(lines[0]) == shown:
+        lines = lines[1:]
+    return "\n".join(lines), (_clean(lines[-1]) if lines else shown)
+
+
 def read_captions(text: str, name: str, fmt: str) -> Source:
     """Captions already decoded to ``text``; ``fmt`` is ``vtt`` or ``srt``.
 
@@ -75,9 +86,11 @@ def read_captions(text: str, name: str, fmt: str) -> Source:
     except (MalformedFileError, ValueError) as e:
         raise ReadError(f"{name}: not valid {fmt.upper()} captions ({e or 'malformed cue'})") from None
     turns: list[Said] = []
+    shown = ""  # the last line of the cue before, which rolling captions repeat
     for cap in captions:
         start, end = seconds(cap.start_time), seconds(cap.end_time)
-        for speaker, said in cue_pieces(cap.raw_text):
+        raw, shown = without_repeat(cap.raw_text, shown)
+        for speaker, said in cue_pieces(raw):
             if not said:
                 continue
             if turns and (speaker is None or speaker == turns[-1].speaker):
