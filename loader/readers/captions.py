@@ -60,9 +60,10 @@ def cue_pieces(raw: str) -> list[tuple[str | None, str]]:
 
 def looks_like_name(s: str) -> bool:
     """Up to five words, each capitalised or a name particle (``de``, ``van``): ``Jane Doe``,
-    ``Dr. Amina Okafor``, ``SPEAKER_01``; not ``So the answer is``."""
+    ``Dr. Amina Okafor``, ``SPEAKER_01``, ``Speaker 2``; not ``So the answer is``."""
     words = s.split()
-    return 0 < len(words) <= 5 and all(w[0].isupper() or w in NAME_PARTICLES for w in words) and words[0][0].isupper()
+    return (0 < len(words) <= 5 and words[0][0].isupper()
+            and all(w[0].isupper() or w.isdigit() or w in NAME_PARTICLES for w in words[1:]))
 
 
 def without_repeat(raw: str, shown: str) -> tuple[str, str]:
