@@ -9,7 +9,7 @@ writes the texts and ``tests/fixtures/corpus/README.md``'s table (``sources.json
 
     .venv/bin/python bench/corpus_build.py --mirror-root /work/.mirror
 
-Needs ``pypdf`` for the UN records: ``.venv/bin/pip install -e ".[corpus]"``.
+Uses pypdf (a runtime dependency) for the UN records.
 """
 from __future__ import annotations
 

@@ -20,6 +20,7 @@ import threading
 from dataclasses import asdict, dataclass
 from urllib.parse import urlencode
 
+from .locations import cue_span
 from .tracking import FINAL_STATUSES, HIDDEN_STATUSES, STATUSES
 
 # An extraction error: hidden from default views, counted only when asked for by status=dismissed.
@@ -536,8 +537,11 @@ def compute_document(conn, document_id: str) -> dict | None:
     doc = docs[0]
     params = {"id": document_id, "hidden": HIDDEN_STATUS}
     turns = _rows(conn, (
-        "SELECT t.id, t.seq, t.label, t.char_start, t.char_end, t.speaker_id, s.name AS speaker, s.role "
+        "SELECT t.id, t.seq, t.label, t.char_start, t.char_end, t.speaker_id, s.name AS speaker, s.role, "
+        "t.start_time, t.end_time "
         "FROM turns t LEFT JOIN speakers s ON s.id = t.speaker_id WHERE t.document_id = :id ORDER BY t.seq", params))
+    for turn in turns:
+        turn["cue"] = cue_span(turn["start_time"], turn["end_time"])
     recs = _rows(conn, (
         "SELECT r.id, r.text, r.char_start AS start, r.char_end AS end, r.actor_id, "
         "coalesce(a.name, r.actor_id) AS actor, r.status, r.strength, r.theme, r.turn_id FROM recommendations r "

@@ -13,7 +13,7 @@ from .errors import RectrackError
 from .extract import compile_rules
 from .lexicon import load_lexicon
 from .pipeline import process_source
-from .read import find_transcripts, read_source
+from .read import document_id_for, read_source, scan_paths, supported_list
 
 from .web import SEEDS, serve_args
 
@@ -30,17 +30,30 @@ def cli():
     """
 
 
-def load_paths(db_path, paths, lexicon_paths=(), echo=click.echo, progress=True):
+def new_summary() -> dict:
+    """The closing counts of a load run (files loaded / unchanged / skipped / failed) and the
+    one-line messages for skipped files and warnings."""
+    return {"loaded": 0, "unchanged": 0, "skipped": 0, "failed": 0, "skipped_files": [], "warnings": []}
+
+
+def load_paths(db_path, paths, lexicon_paths=(), echo=click.echo, progress=True, encoding=None, summary=None):
     """Load transcripts into ``db_path``; one transaction per document.
 
+    Files no reader takes are skipped (named in ``summary["skipped_files"]``); a path that does
+    not exist is an error. ``encoding`` overrides detection for text formats. ``summary`` (see
+    :func:`new_summary`) is filled in when given.
     Returns (totals, errors) where errors is a list of one-line messages.
     """
     lexicon = load_lexicon(lexicon_paths)
     compile_rules(lexicon)  # a malformed cue fails here, once, naming the cue
-    files = find_transcripts(paths)
+    summary = new_summary() if summary is None else summary
+    files, skipped, missing = scan_paths(paths)
+    summary["skipped"] += len(skipped)
+    summary["skipped_files"].extend(skipped)
     conn = store.connect(db_path)
     totals = {"documents": 0, "speakers": 0, "turns": 0, "recommendations": 0, "commitments": 0, "kept_edited": 0}
-    errors = []
+    errors = list(missing)
+    seen_ids: dict[str, Path] = {}  # document id -> the file loaded under it in this run
     try:
         if progress and len(files) > 1:
             bar = click.progressbar(files, label="Loading", show_pos=True, file=sys.stderr,
@@ -50,7 +63,12 @@ def load_paths(db_path, paths, lexicon_paths=(), echo=click.echo, progress=True)
         with bar as items:
             for path in items:
                 try:
-                    source = read_source(path)
+                    doc_id = document_id_for(path)
+                    if doc_id in seen_ids:
+                        raise RectrackError(f"{path}: same document id {doc_id!r} as {seen_ids[doc_id]} "
+                                            "in this run (rename one of them)")
+                    source = read_source(path, encoding)
+                    summary["warnings"].extend(source.warnings)
                     doc, recs, coms = process_source(source, lexicon)
                     counts = store.store_document(conn, doc, recs, coms)
                 except RectrackError as e:
@@ -59,10 +77,13 @@ def load_paths(db_path, paths, lexicon_paths=(), echo=click.echo, progress=True)
                 except Exception as e:  # a bug on one file must not stop the others
                     errors.append(f"{path}: failed ({type(e).__name__}: {e})")
                     continue
+                seen_ids[doc_id] = path
+                summary["loaded"] += 1
                 for k in totals:
                     totals[k] += counts.get(k, 0)
     finally:
         conn.close()
+    summary["failed"] = len(errors)
     return totals, errors
 
 
@@ -71,22 +92,27 @@ def load_paths(db_path, paths, lexicon_paths=(), echo=click.echo, progress=True)
 @click.option("--db", "db_path", default="rectrack.db", show_default=True, help="SQLite database file")
 @click.option("--lexicon", "lexicon_paths", multiple=True, type=click.Path(),
               help="Extra lexicon YAML merged over the default (repeatable)")
-def load(paths, db_path, lexicon_paths):
-    """Load transcripts (files or folders of .txt) into the database.
+@click.option("--encoding", help="Encoding of text files (.txt .vtt .srt .json), e.g. cp1252 [default: detected]")
+def load(paths, db_path, lexicon_paths, encoding):
+    """Load transcripts (files or folders) into the database.
 
-    Loading a file again replaces what was extracted from it; human edits are kept.
+    Reads .txt (any encoding), .pdf (text layer), .docx, .vtt and .srt captions and .json turns;
+    other files are skipped and named. Loading a file again replaces what was extracted from it;
+    human edits are kept. Exits 1 when a file fails or nothing was loaded.
 
     \b
     Example:
         rectrack load seeds/
+        rectrack load A-79-PV.29.pdf meeting.docx zoom.vtt --db work.db
         rectrack load hearing.txt debates/ --db work.db --lexicon my-lexicon.yml
+        rectrack load old-notes.txt --encoding cp1252
     """
+    summary = new_summary()
     try:
-        totals, errors = load_paths(db_path, paths, lexicon_paths)
+        totals, errors = load_paths(db_path, paths, lexicon_paths, encoding=encoding, summary=summary)
     except RectrackError as e:
         raise click.ClickException(str(e))
-    for message in errors:
-        click.echo(f"Error: {message}", err=True)
+    echo_outcomes(summary, errors)
     click.echo(
         f"Loaded {totals['documents']} document(s): {totals['speakers']} speakers, {totals['turns']} turns, "
         f"{totals['recommendations']} recommendations, {totals['commitments']} commitments"
@@ -94,8 +120,24 @@ def load(paths, db_path, lexicon_paths):
            if totals["kept_edited"] else "")
         + f" -> {db_path}"
     )
-    if errors:
+    click.echo(f"Summary: {summary['loaded']} loaded, {summary['unchanged']} unchanged, "
+               f"{summary['skipped']} skipped, {summary['failed']} failed")
+    if not (summary["loaded"] or summary["unchanged"]):
+        found = summary["failed"] or summary["skipped"]
+        click.echo("Error: nothing loaded" + ("" if found else f": no files in {', '.join(paths)}; "
+                                               f"rectrack reads {supported_list()}"), err=True)
+    if errors or not (summary["loaded"] or summary["unchanged"]):
         sys.exit(1)
+
+
+def echo_outcomes(summary, errors):
+    """Warnings, skipped files and errors of a load run, one line each, on stderr."""
+    for message in summary["warnings"]:
+        click.echo(f"Warning: {message}", err=True)
+    for message in summary["skipped_files"]:
+        click.echo(f"Skipped: {message}", err=True)
+    for message in errors:
+        click.echo(f"Error: {message}", err=True)
 
 
 def datasette_args(db_path, host, port):

@@ -277,3 +277,9 @@ def _prf(tp: int, fp: int, fn: int) -> dict:
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": precision, "recall": recall, "f1": f1, "tp": tp, "fp": fp, "fn": fn}
+
+
+def reference_turns(doc) -> list[dict]:
+    """``doc``'s turns as gold turns located by label order and first words (no line numbers),
+    to score another rendering of the same meeting (its PDF, its captions) with :func:`score_turns`."""
+    return [{k: v for k, v in t.items() if k != "source_line"} for t in golden_record(doc, doc.source_path)["turns"]]

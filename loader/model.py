@@ -9,13 +9,48 @@ from dataclasses import dataclass, field
 
 
 @dataclass
+class Location:
+    """Where ``text[start:end]`` came from in the original file: a PDF page, or a caption cue's
+    times in seconds."""
+
+    start: int
+    end: int
+    page: int | None = None
+    start_time: float | None = None
+    end_time: float | None = None
+
+
+@dataclass
+class SourceTurn:
+    """A turn a structured format (captions, JSON) states itself: offsets into ``Source.text``."""
+
+    label: str | None
+    char_start: int  # where the rendered label starts (speech start when unlabelled)
+    speech_start: int
+    char_end: int
+    start_time: float | None = None
+    end_time: float | None = None
+
+
+@dataclass
 class Source:
-    """A transcript file decoded to text. Every offset in rectrack indexes into ``text``."""
+    """A transcript file decoded to text. Every offset in rectrack indexes into ``text``.
+
+    ``format`` names the reader (txt, pdf, docx, vtt, srt, json); ``locations`` map offsets to the
+    original page or cue time; ``turns`` are the turns a structured format states (None: the turn
+    parser finds them); ``meta`` holds a title, date or venue the file states; ``warnings`` are
+    one-line notes for the user (the encoding a text file was decoded with).
+    """
 
     text: str
     source_path: str
     sha256: str
     document_id: str
+    format: str = "txt"
+    locations: list[Location] = field(default_factory=list)
+    turns: list[SourceTurn] | None = None
+    meta: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -37,6 +72,8 @@ class Turn:
     char_start: int  # where the label starts (speech start when unlabelled)
     char_end: int
     speech_start: int  # where the spoken text starts
+    start_time: float | None = None  # seconds into the recording (captions, JSON)
+    end_time: float | None = None
 
 
 @dataclass
@@ -61,6 +98,8 @@ class Document:
     addressee: str | None = None  # to whom its members' demands go by default
     addressee_we: bool = False  # the speakers' "we" is the meeting itself (a team)
     context_from: str | None = None  # how forum/addressee were found: title / labels / set
+    format: str = "txt"
+    locations: list[Location] = field(default_factory=list)
 
 
 @dataclass

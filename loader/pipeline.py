@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .context import apply_context
 from .extract import extract
+from .locations import apply_source
 from .model import Document, Source
 from .read import read_source
 from .speakers import resolve_speakers
@@ -16,7 +17,7 @@ def process_source(source: Source, lexicon=None, context: dict | None = None):
     ``context`` is what the user says of the meeting (``forum``, ``addressee``); it wins over what
     the transcript shows. Returns (document, recommendations, commitments).
     """
-    doc: Document = parse_document(source, lexicon)
+    doc: Document = apply_source(parse_document(source, lexicon), source)
     resolve_speakers(doc, lexicon)
     apply_context(doc, lexicon, context)
     recs, coms = extract(doc, lexicon)

@@ -1,6 +1,7 @@
-"""Read transcript files into :class:`~loader.model.Source` objects."""
+"""Read transcript files into :class:`~loader.model.Source` objects, one reader per format."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -8,8 +9,30 @@ from pathlib import Path
 
 from .errors import ReadError
 from .model import Source
+from .readers.captions import read_captions, sniff
+from .readers.docx import read_docx
+from .readers.jsonturns import read_json
+from .readers.pdf import read_pdf
+from .readers.text import decode_text, encoding_warning
 
-SUFFIXES = (".txt",)
+# suffix -> format; the order is the order the help and error messages list them in
+FORMATS = {
+    ".txt": "txt",
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".vtt": "vtt",
+    ".srt": "srt",
+    ".json": "json",
+}
+SUFFIXES = tuple(FORMATS)
+
+
+class UnsupportedFormat(ReadError):
+    """No reader takes files with this extension."""
+
+
+def supported_list() -> str:
+    return ", ".join(SUFFIXES)
 
 
 def document_id_for(path) -> str:
@@ -19,56 +42,109 @@ def document_id_for(path) -> str:
     return slug or "document"
 
 
-def decode(data: bytes, source_path: str) -> str:
-    """UTF-8 with a BOM removed, otherwise unmodified.
+def decode(data: bytes, source_path: str, encoding: str | None = None) -> str:
+    """The text of ``data`` (BOMs, UTF-8, detection; see :mod:`loader.readers.text`).
 
-    Raises :class:`ReadError` naming the file and byte offset when it is not UTF-8.
+    Raises :class:`ReadError` naming the file when it is not text.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise ReadError(
-            f"{source_path}: not valid UTF-8 at byte {e.start} ({e.reason})"
-        ) from None
+    return decode_text(data, source_path, encoding)[0]
 
 
-def read_source(path) -> Source:
-    """Read one transcript. Raises :class:`ReadError` for missing, empty or undecodable files."""
+def format_for(path) -> str:
+    """The format a file's extension names. Raises :class:`UnsupportedFormat` for any other."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        shown = suffix or "no extension"
+        raise UnsupportedFormat(f"{path}: unsupported format ({shown}); rectrack reads {supported_list()}")
+    return FORMATS[suffix]
+
+
+def read_bytes(data: bytes, name: str, fmt: str, encoding: str | None = None) -> Source:
+    """Run the reader for ``fmt`` on ``data``. Text formats are decoded first (``encoding``
+    overrides detection); a ``.txt`` that holds WebVTT or SRT captions is read as captions."""
+    if fmt == "pdf":
+        return read_pdf(data, name)
+    if fmt == "docx":
+        return read_docx(data, name)
+    text, used = decode_text(data, name, encoding)
+    warning = None if encoding else encoding_warning(name, used)
+    if fmt in ("txt", "vtt", "srt"):
+        fmt = sniff(text) or fmt  # captions named .txt, WebVTT named .srt
+    if fmt in ("vtt", "srt"):
+        source = read_captions(text, name, fmt)
+    elif fmt == "json":
+        source = read_json(data, name, text)
+    else:
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        source = Source(text=text, source_path=name, sha256="", document_id="", format="txt")
+    if warning:
+        source.warnings.append(warning)
+    return source
+
+
+def read_source(path, encoding: str | None = None) -> Source:
+    """Read one transcript in any supported format.
+
+    Raises :class:`UnsupportedFormat` for an extension no reader takes and :class:`ReadError`
+    for missing, empty, undecodable or malformed files.
+    """
     path = Path(path)
+    fmt = format_for(path)
     try:
         data = path.read_bytes()
     except OSError as e:
         raise ReadError(f"{path}: cannot read ({e.strerror or e})") from None
-    text = decode(data, str(path))
-    if not text.strip():
+    if not data.strip():
         raise ReadError(f"{path}: file is empty")
-    return Source(
-        text=text,
-        source_path=str(path),
-        sha256=hashlib.sha256(data).hexdigest(),
-        document_id=document_id_for(path),
-    )
+    source = read_bytes(data, str(path), fmt, encoding)
+    if not source.text.strip():
+        raise ReadError(f"{path}: file is empty")
+    return dataclasses.replace(source, source_path=str(path), sha256=hashlib.sha256(data).hexdigest(),
+                               document_id=document_id_for(path))
 
 
-def find_transcripts(paths) -> list[Path]:
-    """Expand files and folders into a sorted list of transcript files.
+def scan_paths(paths) -> tuple[list[Path], list[str], list[str]]:
+    """Expand files and folders into (transcript files, skipped, missing).
 
-    Raises :class:`ReadError` for a path that does not exist or a file with another suffix.
+    ``skipped`` names every file whose extension no reader takes (hidden files in folders are
+    left out); ``missing`` every path that does not exist. Both are one-line messages.
     """
-    found = []
+    found, skipped, missing = [], [], []
     for p in paths:
         p = Path(p)
         if p.is_dir():
             for root, _dirs, files in os.walk(p):
                 for name in files:
-                    if name.lower().endswith(SUFFIXES) and not name.startswith("."):
-                        found.append(Path(root) / name)
+                    if name.startswith("."):
+                        continue
+                    _take(Path(root) / name, found, skipped)
         elif p.is_file():
-            if not p.name.lower().endswith(SUFFIXES):
-                raise ReadError(f"{p}: not a transcript (expected {', '.join(SUFFIXES)})")
-            found.append(p)
+            _take(p, found, skipped)
         else:
-            raise ReadError(f"{p}: no such file or folder")
-    return sorted(set(found))
+            missing.append(f"{p}: no such file or folder")
+    return sorted(set(found)), sorted(set(skipped)), missing
+
+
+def _take(path: Path, found: list, skipped: list) -> None:
+    try:
+        format_for(path)
+    except UnsupportedFormat as e:
+        skipped.append(str(e))
+    else:
+        found.append(path)
+
+
+def find_transcripts(paths) -> list[Path]:
+    """Expand files and folders into a sorted list of transcript files.
+
+    Raises :class:`ReadError` for a path that does not exist or a named file with an unsupported
+    extension (unsupported files inside folders are left out; :func:`scan_paths` lists them).
+    """
+    found, _skipped, missing = scan_paths(paths)
+    if missing:
+        raise ReadError(missing[0])
+    for p in paths:
+        if Path(p).is_file():
+            format_for(p)
+    return found

@@ -107,6 +107,15 @@ CREATE TABLE IF NOT EXISTS notes (
     text TEXT,
     PRIMARY KEY (document_id, char_start)
 );
+CREATE TABLE IF NOT EXISTS document_locations (
+    document_id TEXT REFERENCES documents(id),
+    char_start INTEGER,
+    char_end INTEGER,
+    page INTEGER,
+    start_time REAL,
+    end_time REAL,
+    PRIMARY KEY (document_id, char_start)
+);
 CREATE INDEX IF NOT EXISTS idx_turns_document ON turns(document_id, seq);
 CREATE INDEX IF NOT EXISTS idx_turns_speaker ON turns(speaker_id);
 CREATE INDEX IF NOT EXISTS idx_speakers_document ON speakers(document_id);
@@ -138,6 +147,9 @@ CREATE INDEX IF NOT EXISTS idx_changes_at ON status_changes(changed_at);
 # each one that an existing database lacks, so old databases keep working; new columns go here,
 # not into the CREATE TABLE statements above.
 ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("documents", "format", "TEXT"),
+    ("turns", "start_time", "REAL"),
+    ("turns", "end_time", "REAL"),
 )
 
 # Columns a person edits. A reload never writes them.
@@ -307,6 +319,23 @@ def match_existing(existing: list, new_recs: list[tuple[str, str, Recommendation
     return matched
 
 
+def store_source_map(conn: sqlite3.Connection, doc: Document, tid) -> None:
+    """The document's format, its offset -> page/cue time map and its turns' times (inside the
+    caller's transaction; ``tid(seq)`` is a turn's id)."""
+    conn.execute("UPDATE documents SET format = ? WHERE id = ?", (doc.format, doc.id))
+    conn.execute("DELETE FROM document_locations WHERE document_id = ?", (doc.id,))
+    conn.executemany(
+        "INSERT OR REPLACE INTO document_locations (document_id, char_start, char_end, page, start_time, end_time) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(doc.id, loc.start, loc.end, loc.page, loc.start_time, loc.end_time) for loc in doc.locations],
+    )
+    conn.executemany(
+        "UPDATE turns SET start_time = ?, end_time = ? WHERE id = ?",
+        [(t.start_time, t.end_time, tid(t.seq)) for t in doc.turns
+         if t.start_time is not None or t.end_time is not None],
+    )
+
+
 def store_document(
     conn: sqlite3.Connection,
     doc: Document,
@@ -371,6 +400,7 @@ def store_document(
             "INSERT OR REPLACE INTO notes (document_id, char_start, text) VALUES (?, ?, ?)",
             [(doc_id, n.char_start, n.text) for n in doc.notes],
         )
+        store_source_map(conn, doc, tid)
 
         actor_kinds = actor_kinds or {}
         actors = {}

@@ -16,6 +16,7 @@ import urllib.parse as _urlparse
 from datasette.utils import tilde_encode as _tilde_encode
 from datasette.utils.asgi import Forbidden
 
+from loader import locations as _locations
 from loader import tracking
 
 EDIT_ACTION = "rectrack-edit"
@@ -54,6 +55,7 @@ async def _tr_read(db, rec_id, context=False):
         data = tracking.get_recommendation(conn, rec_id)
         if context:
             data["context"] = tracking.get_context(conn, data["recommendation"])
+            data["context"]["origin"] = _locations.origin_of(conn, data["recommendation"])
         return data
 
     return await db.execute_fn(fn)
