@@ -14,6 +14,7 @@ from .extract import compile_rules
 from .lexicon import load_lexicon
 from .pipeline import process_source
 from .read import find_transcripts, read_source
+from .requests import check_text
 
 from .web import SEEDS, serve_args
 
@@ -127,6 +128,12 @@ def serve(db_path, host, port):
     sys.exit(subprocess.call(args))
 
 
+def check_arguments(values: dict) -> None:
+    """Raise BadText naming the first argument that is not valid text (undecodable bytes)."""
+    for name, value in values.items():
+        check_text(name, value)
+
+
 @cli.command(name="set")
 @click.argument("rec_id", metavar="ID")
 @click.option("--status", help="New status: proposed, accepted, in_progress, implemented, "
@@ -158,6 +165,11 @@ def set_(rec_id, status, owner, due_date, priority, follow_up, note, who, db_pat
     changes = {k: v for k, v in given.items() if v is not None}
     if not changes:
         raise click.ClickException("nothing to set: give --status, --owner, --due, --priority, --follow-up or --note")
+    try:
+        check_arguments({"ID": rec_id, "--as": who, "--status": status, "--owner": owner, "--due": due_date,
+                         "--priority": priority, "--follow-up": follow_up, "--note": note})
+    except RectrackError as e:
+        raise click.ClickException(str(e))
     if not Path(db_path).exists():
         raise click.ClickException(f"{db_path}: no such database")
     conn = store.connect(db_path)

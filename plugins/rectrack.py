@@ -9,13 +9,13 @@ from datasette.utils.asgi import NotFound, Response
 # ---------------------------------------------------------------- tracking (issue 4)
 
 
-import json as _json
 import os as _os
 import urllib.parse as _urlparse
 
 from datasette.utils import tilde_encode as _tilde_encode
 from datasette.utils.asgi import Forbidden
 
+from loader import requests as _requests
 from loader import tracking
 
 EDIT_ACTION = "rectrack-edit"
@@ -63,6 +63,11 @@ async def _tr_update(db, rec_id, changes, version, actor):
     return await db.execute_write_fn(
         lambda conn: tracking.update_recommendation(conn, rec_id, changes, version, actor), block=True
     )
+
+
+async def _read_body(request):
+    """The request body, at most loader.requests.MAX_BODY_BYTES (BadBody beyond)."""
+    return await _requests.read_body(request.receive, request.headers.get("content-length"))
 
 
 async def recommendation_page(request, datasette):
@@ -117,7 +122,11 @@ async def recommendation_page(request, datasette):
 async def _tr_post_form(request, datasette, db, rec_id):
     if not await tracking.can_edit(datasette, request.actor):
         raise Forbidden("You do not have permission to edit recommendations")
-    form = await request.post_vars()
+    try:
+        form = _requests.parse_form_body(await _read_body(request))
+    except _requests.BadBody as e:
+        datasette.add_message(request, f"Not saved: {e}", datasette.ERROR)
+        return Response.redirect(_tr_rec_path(datasette, rec_id))
     changes = {key: form[key] for key in tracking.UPDATE_KEYS if key in form}
     here = _tr_rec_path(datasette, rec_id)
     try:
@@ -157,9 +166,9 @@ async def _tr_post_json(request, datasette, db, rec_id):
     if not await tracking.can_edit(datasette, request.actor):
         return _tr_json_error(403, "permission denied: rectrack-edit is required (sign in or send a bearer token)")
     try:
-        body = _json.loads((await request.post_body()) or b"null")
-    except ValueError as e:
-        return _tr_json_error(400, f"body: not valid JSON ({e})", field="body")
+        body = _requests.parse_json_body(await _read_body(request))
+    except _requests.BadBody as e:
+        return _tr_json_error(400, str(e), field="body")
     if not isinstance(body, dict):
         return _tr_json_error(400, "body: expected a JSON object", field="body")
     changes = {k: v for k, v in body.items() if k != "version"}
@@ -358,9 +367,51 @@ def extra_css_urls(datasette):
 @hookimpl
 def register_routes():
     return [
-        (r"^/-/rectrack/recommendations/(?P<id>[^/]+)\.json$", recommendation_json),
-        (r"^/-/rectrack/recommendations/(?P<id>[^/.]+)$", recommendation_page),
-        (r"^/-/rectrack/documents/(?P<id>[^/]+)$", document_page),
-        (r"^/-/rectrack/dashboard$", dashboard),
-        (r"^/-/rectrack/summary\.json$", summary_json),
+        (r"^/-/rectrack/recommendations/(?P<id>[^/]+)\.json$", _allow(recommendation_json, "GET", "POST")),
+        (r"^/-/rectrack/recommendations/(?P<id>[^/.]+)$", _allow(recommendation_page, "GET", "POST")),
+        (r"^/-/rectrack/documents/(?P<id>[^/]+)$", _allow(document_page, "GET")),
+        (r"^/-/rectrack/dashboard$", _allow(dashboard, "GET")),
+        (r"^/-/rectrack/summary\.json$", _allow(summary_json, "GET", "OPTIONS")),
     ]
+
+
+# ---------------------------------------------------------------- bad requests get a 4xx
+
+
+def _allow(view, *methods):
+    """``view`` answering other methods with a JSON 405 and an ``Allow`` header."""
+
+    async def allowed_view(request, datasette):
+        problem = _requests.method_not_allowed(request.method, methods)
+        if problem:
+            return Response.json({"ok": False, "error": problem["error"]}, status=405,
+                                 headers={"Allow": problem["allow"]})
+        return await view(request, datasette)
+
+    allowed_view.__name__ = view.__name__
+    return allowed_view
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """A request with ``Authorization: Bearer`` is authenticated by its token alone (the signed-in
+    cookie is dropped: an invalid token is anonymous, never the cookie's user); an undecodable
+    form body is a 400 (see loader.requests.token_alone_and_decodable)."""
+    return _requests.token_alone_and_decodable
+
+
+@hookimpl(specname="handle_exception")
+def bad_arguments_are_400(datasette, request, exception):
+    """Datasette 0.65.5 answers a bad ``_sort``, ``_sort_desc`` or ``_timelimit`` with a 500;
+    they are the client's mistake, so they get the same error page or JSON with status 400."""
+    from datasette.handle_exception import handle_exception as default_handler
+    from datasette.views.base import DatasetteError
+
+    message = None
+    if isinstance(exception, DatasetteError) and _requests.is_bad_argument_message(exception.message):
+        message = exception.message
+    elif isinstance(exception, ValueError):
+        message = _requests.query_arg_problem(request.args)
+    if message is None:
+        return None
+    return default_handler(datasette, request, DatasetteError(message, status=400))

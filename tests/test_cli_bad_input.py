@@ -1,0 +1,52 @@
+"""Undecodable command-line input: a one-line error naming the argument, never a traceback."""
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from loader.cli import cli
+from tracking_helpers import make_db, rows
+
+XFF = b"\xff".decode("utf-8", "surrogateescape")  # what Python makes of $'\xff' in argv
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "rectrack.db"
+    ids = make_db(path)
+    return path, sorted(ids.values())[0]
+
+
+@pytest.mark.parametrize("args, name", [
+    (["--owner", XFF], "--owner"),
+    (["--note", "ok" + XFF], "--note"),
+    (["--follow-up", XFF, "--owner", "Ana"], "--follow-up"),
+    (["--status", XFF], "--status"),
+    (["--owner", "Ana", "--as", XFF], "--as"),
+])
+def test_set_with_undecodable_option(db, args, name):
+    path, rid = db
+    r = CliRunner().invoke(cli, ["set", rid, *args, "--db", str(path)])
+    assert r.exit_code == 1, r.output
+    assert r.output.strip() == f"Error: {name}: not valid text (undecodable bytes or a lone surrogate; use UTF-8)"
+    assert rows(path, "select count(*) as n from status_changes") == [{"n": 0}]
+
+
+def test_set_with_undecodable_id(db):
+    path, _ = db
+    r = CliRunner().invoke(cli, ["set", "r" + XFF, "--owner", "Ana", "--db", str(path)])
+    assert r.exit_code == 1 and r.output.startswith("Error: ID: not valid text")
+    assert "Traceback" not in r.output
+
+
+def test_set_with_raw_bytes_in_argv(db):
+    """The real thing: bytes that are not UTF-8 in the process's arguments."""
+    path, rid = db
+    proc = subprocess.run([sys.executable.encode(), b"-m", b"loader", b"set", rid.encode(), b"--owner", b"\xff",
+                           b"--db", os.fsencode(path)], capture_output=True, env={**os.environ, "LC_ALL": "C.UTF-8"})
+    assert proc.returncode == 1
+    err = proc.stderr.decode("utf-8", "replace")
+    assert "Traceback" not in err and err.strip().splitlines() == [
+        "Error: --owner: not valid text (undecodable bytes or a lone surrogate; use UTF-8)"]
