@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import contextlib
-import subprocess
 import sys
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from .pipeline import process_source
 from .read import find_transcripts, read_source
 from .requests import check_text
 
-from .web import SEEDS, serve_args
+from .web import SEEDS, run_in_place, serve_args
 
 
 @click.group()
@@ -124,8 +123,8 @@ def serve(db_path, host, port):
     else:
         store.connect(db_path).close()  # bring an older file's schema up to date
     args = datasette_args(db_path, host, port)
-    click.echo(f"Serving on http://{host}:{port}/")
-    sys.exit(subprocess.call(args))
+    click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C or SIGTERM stops it)")
+    sys.exit(run_in_place(args))
 
 
 def check_arguments(values: dict) -> None:
