@@ -127,6 +127,34 @@ def serve(db_path, host, port):
     sys.exit(run_in_place(args))
 
 
+@cli.command(name="backup")
+@click.argument("dest", type=click.Path())
+@click.option("--db", "db_path", default="rectrack.db", show_default=True, help="SQLite database file")
+@click.option("--force", is_flag=True, help="Overwrite DEST when it exists")
+def backup_command(dest, db_path, force):
+    """Copy the database to DEST, safely while `rectrack serve` keeps running and writing.
+
+    Uses SQLite's online backup API: the copy is one consistent snapshot (every edit and its
+    history row, or neither). DEST may be a folder: the copy is then named
+    <db name>-YYYYMMDD-HHMMSS.db (UTC). To restore: stop the server, delete the
+    database's -wal and -shm files, copy the backup over the database.
+
+    \b
+    Example:
+        rectrack backup backups/rectrack-2026-12-01.db
+        rectrack backup /mnt/backups/ --db work.db
+    """
+    from .backup import backup
+
+    try:
+        result = backup(db_path, dest, overwrite=force)
+    except RectrackError as e:
+        raise click.ClickException(str(e))
+    click.echo(f"Backed up {db_path} -> {result['path']} ({result['bytes'] / 1e6:.1f} MB: "
+               f"{result['documents']} documents, {result['recommendations']} recommendations, "
+               f"{result['status_changes']} history rows)")
+
+
 def check_arguments(values: dict) -> None:
     """Raise BadText naming the first argument that is not valid text (undecodable bytes)."""
     for name, value in values.items():
