@@ -17,6 +17,7 @@ from datasette.utils.asgi import Forbidden
 
 from loader import requests as _requests
 from loader import tracking
+from loader.browse import document_page_of as _document_page_of
 
 EDIT_ACTION = "rectrack-edit"
 
@@ -107,9 +108,7 @@ async def recommendation_page(request, datasette):
                 "priorities": tracking.PRIORITIES,
                 "hidden": rec["status"] in tracking.HIDDEN_STATUSES,
                 "document": document,
-                "document_url": datasette.urls.path(
-                    "/-/rectrack/documents/" + _urlparse.quote(rec["document_id"], safe="")
-                ),
+                "document_url": await _tr_document_url(datasette, db, rec),
                 "row_url": datasette.urls.row(db.name, "recommendations", _tilde_encode(rec_id)),
                 "json_url": _tr_rec_path(datasette, rec_id, "json"),
                 "post_url": _tr_rec_path(datasette, rec_id),
@@ -117,6 +116,13 @@ async def recommendation_page(request, datasette):
             request=request,
         )
     )
+
+
+async def _tr_document_url(datasette, db, rec):
+    """The document page holding ``rec`` (``?page=N`` when it is not the first)."""
+    page = await db.execute_fn(lambda conn: _document_page_of(conn, rec["document_id"], rec["char_start"]))
+    url = datasette.urls.path("/-/rectrack/documents/" + _urlparse.quote(rec["document_id"], safe=""))
+    return url + (f"?page={page}" if page > 1 else "")
 
 
 async def _tr_post_form(request, datasette, db, rec_id):
@@ -238,6 +244,7 @@ from datasette.utils.asgi import BadRequest as _BadRequest
 from markupsafe import Markup as _Markup
 
 from loader import browse as _browse
+from loader import pages as _pages
 
 
 # summary.json answers between writes (see loader.browse.ResultCache).
@@ -327,7 +334,14 @@ async def document_page(request, datasette):
     db = datasette.get_database()
     await _ensure_can_view(datasette, request, db, "documents")
     document_id = request.url_vars["id"]
-    data = await db.execute_fn(lambda conn: _browse.compute_document(conn, document_id))
+    try:
+        page = _pages.parse_page(request.args.get("page"))
+        data = await db.execute_fn(
+            lambda conn: _browse.compute_document(conn, document_id, page, request.args.get("rec")))
+    except ValueError as e:
+        raise _BadRequest(str(e))
+    except _browse.PageNotFound as e:
+        raise NotFound(str(e))
     if data is None:
         raise NotFound(f"No document {document_id!r}")
     context = {
