@@ -35,7 +35,8 @@ def unchanged(path, rid):
     (b'{"owner": "' + b"x" * MAX_BODY_BYTES + b'", "version": 1}', "body: too large"),
     (b'{"owner": "\xff", "version": 1}', "body: not UTF-8"),
     (b'{"owner": ', "body: not valid JSON"),
-], ids=["surrogate", "surrogate-note", "100k-deep", "60k-deep", "65k-body", "latin1", "truncated"])
+    (b'{"\\ud800": "x", "version": 1}', "\ud800: unknown field"),
+], ids=["surrogate", "surrogate-note", "100k-deep", "60k-deep", "65k-body", "latin1", "truncated", "surrogate-key"])
 async def test_bad_json_body_is_400_and_writes_nothing(ds, db, body, message):
     path, ids = db
     rid = ids[FIRST]
