@@ -307,8 +307,8 @@ async def summary_json(request, datasette):
         if cors.get("Access-Control-Allow-Origin"):
             cors = {**cors, "Access-Control-Allow-Methods": "GET", "Access-Control-Max-Age": "3600"}
         return Response.text("", status=204, headers=cors)
-    if request.method != "GET":
-        return Response.json({"ok": False, "error": "use GET"}, status=405, headers={**cors, "Allow": "GET"})
+    if request.method not in ("GET", "HEAD"):
+        return Response.json({"ok": False, "error": "use GET"}, status=405, headers={**cors, "Allow": "GET, HEAD"})
     db = datasette.get_database()
     await _ensure_can_view(datasette, request, db, "recommendations")
     try:

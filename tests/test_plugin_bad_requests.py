@@ -143,8 +143,9 @@ async def test_other_methods_are_405_with_allow(ds, db, route, method):
 @pytest.mark.parametrize("route", list(ROUTES))
 async def test_allowed_reads_still_answer(ds, db, route):
     url, _ = ROUTES[route]
-    response = await ds.client.get(url.format(rid=db[1][FIRST]))
-    assert response.status_code == 200
+    for method in ("GET", "HEAD"):
+        response = await ds.client.request(method, url.format(rid=db[1][FIRST]))
+        assert response.status_code == 200, (method, response.text)
 
 
 # ---------------------------------------------------------------- a token next to a signed-in cookie
