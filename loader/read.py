@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .errors import ReadError
 from .model import Source
+from .requests import printable
 
 SUFFIXES = (".txt",)
 
@@ -46,7 +47,7 @@ def read_source(path) -> Source:
         raise ReadError(f"{path}: file is empty")
     return Source(
         text=text,
-        source_path=str(path),
+        source_path=printable(str(path)),
         sha256=hashlib.sha256(data).hexdigest(),
         document_id=document_id_for(path),
     )

@@ -46,6 +46,12 @@ def is_valid_text(value: str) -> bool:
     return True
 
 
+def printable(value: str) -> str:
+    """``value`` with undecodable bytes (surrogate escapes, as in a non-UTF-8 file name) shown as
+    U+FFFD, so it can be stored and printed."""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace") if not is_valid_text(value) else value
+
+
 def check_text(name: str, value: str | None) -> None:
     """Raise BadText when ``value`` (a CLI argument or option) is not valid Unicode text."""
     if value is not None and not is_valid_text(value):

@@ -50,3 +50,15 @@ def test_set_with_raw_bytes_in_argv(db):
     err = proc.stderr.decode("utf-8", "replace")
     assert "Traceback" not in err and err.strip().splitlines() == [
         "Error: --owner: not valid text (undecodable bytes or a lone surrogate; use UTF-8)"]
+
+
+def test_load_a_file_whose_name_is_not_utf8(tmp_path):
+    """The document loads; its source_path shows the undecodable byte as U+FFFD."""
+    folder = os.fsencode(tmp_path)
+    with open(folder + b"/hearing-\xff.txt", "wb") as f:
+        f.write(b"The Chair: Welcome. The Council should act now.\n")
+    path = tmp_path / "rectrack.db"
+    r = CliRunner().invoke(cli, ["load", os.fsdecode(folder + b"/hearing-\xff.txt"), "--db", str(path)])
+    assert r.exit_code == 0, r.output
+    (doc,) = rows(path, "select id, source_path from documents")
+    assert doc == {"id": "hearing", "source_path": str(tmp_path / "hearing-\ufffd.txt")}
