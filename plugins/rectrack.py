@@ -391,6 +391,9 @@ def register_routes():
 
 # ---------------------------------------------------------------- bad requests get a 4xx
 
+from datasette import handle_exception as _datasette_exceptions  # the module: its hook is not ours
+from datasette.views.base import DatasetteError as _DatasetteError
+
 
 def _allow(view, *methods):
     """``view`` answering other methods with a JSON 405 and an ``Allow`` header."""
@@ -418,14 +421,11 @@ def asgi_wrapper(datasette):
 def bad_arguments_are_400(datasette, request, exception):
     """Datasette 0.65.5 answers a bad ``_sort``, ``_sort_desc`` or ``_timelimit`` with a 500;
     they are the client's mistake, so they get the same error page or JSON with status 400."""
-    from datasette.handle_exception import handle_exception as default_handler
-    from datasette.views.base import DatasetteError
-
     message = None
-    if isinstance(exception, DatasetteError) and _requests.is_bad_argument_message(exception.message):
+    if isinstance(exception, _DatasetteError) and _requests.is_bad_argument_message(exception.message):
         message = exception.message
     elif isinstance(exception, ValueError):
         message = _requests.query_arg_problem(request.args)
     if message is None:
         return None
-    return default_handler(datasette, request, DatasetteError(message, status=400))
+    return _datasette_exceptions.handle_exception(datasette, request, _DatasetteError(message, status=400))

@@ -82,6 +82,19 @@ async def test_form_body_not_utf8_is_400_not_500(ds, db):
     assert unchanged(path, rid)
 
 
+@pytest.mark.asyncio
+async def test_form_body_over_the_limit_is_flashed_and_not_saved(ds, db):
+    path, ids = db
+    rid = ids[FIRST]
+    cookies, token, _ = await open_form(ds, rid, {"ds_actor": actor_cookie(ds, {"id": "admin"})})
+    response = await ds.client.post(page(rid), cookies=cookies, data={
+        "csrftoken": token, "version": "1", "status": "accepted", "follow_up": "x" * MAX_BODY_BYTES})
+    assert response.status_code == 302
+    after = await ds.client.get(page(rid), cookies={**cookies, "ds_messages": response.cookies["ds_messages"]})
+    assert "Not saved: body: too large" in after.text
+    assert unchanged(path, rid)
+
+
 # ---------------------------------------------------------------- Datasette's table arguments
 
 
