@@ -3,8 +3,32 @@
 Logic lives in the ``loader`` package (tracking rules, SQL builders); the views here parse
 the request, call it, and render.
 """
+import functools
+
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
+
+from loader.requests import method_not_allowed
+
+
+def allow_methods(*methods):
+    """A view that answers other HTTP methods with a JSON 405 and an ``Allow`` header (HEAD goes
+    where GET does). Every route's view carries it: ``view.allowed_methods``."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        async def checked(request, datasette):
+            problem = method_not_allowed(request.method, methods)
+            if problem:
+                return Response.json({"ok": False, "error": problem["error"]}, status=405,
+                                     headers={"Allow": problem["allow"]})
+            return await view(request, datasette)
+
+        checked.allowed_methods = methods
+        return checked
+
+    return decorate
+
 
 # ---------------------------------------------------------------- tracking (issue 4)
 
@@ -71,6 +95,7 @@ async def _read_body(request):
     return await _requests.read_body(request.receive, request.headers.get("content-length"))
 
 
+@allow_methods("GET", "POST")
 async def recommendation_page(request, datasette):
     """GET: the recommendation in context, its history and commitments, and the edit form.
     POST: a form (cookie + CSRF; redirect with a flash message) or JSON (bearer token)."""
@@ -188,6 +213,7 @@ async def _tr_post_json(request, datasette, db, rec_id):
     )
 
 
+@allow_methods("GET", "POST")
 async def recommendation_json(request, datasette):
     """GET: ``{"ok": true, "recommendation", "history", "commitments"}``; POST as on the page."""
     db = datasette.get_database()
@@ -266,6 +292,7 @@ def _script_json(value):
     return (_bjson.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
+@allow_methods("GET")
 async def dashboard(request, datasette):
     db = datasette.get_database()
     await _ensure_can_view(datasette, request, db, "recommendations")
@@ -300,6 +327,7 @@ async def dashboard(request, datasette):
     return Response.html(await datasette.render_template("dashboard.html", context, request=request))
 
 
+@allow_methods("GET", "OPTIONS")
 async def summary_json(request, datasette):
     config = datasette.plugin_config("rectrack") or {}
     cors = _browse.cors_headers(request.headers.get("origin"), config.get("cors_origins"))
@@ -330,6 +358,7 @@ async def summary_json(request, datasette):
     return Response.json(summary, headers=cors)
 
 
+@allow_methods("GET")
 async def document_page(request, datasette):
     db = datasette.get_database()
     await _ensure_can_view(datasette, request, db, "documents")
@@ -381,11 +410,11 @@ def extra_css_urls(datasette):
 @hookimpl
 def register_routes():
     return [
-        (r"^/-/rectrack/recommendations/(?P<id>[^/]+)\.json$", _allow(recommendation_json, "GET", "POST")),
-        (r"^/-/rectrack/recommendations/(?P<id>[^/.]+)$", _allow(recommendation_page, "GET", "POST")),
-        (r"^/-/rectrack/documents/(?P<id>[^/]+)$", _allow(document_page, "GET")),
-        (r"^/-/rectrack/dashboard$", _allow(dashboard, "GET")),
-        (r"^/-/rectrack/summary\.json$", _allow(summary_json, "GET", "OPTIONS")),
+        (r"^/-/rectrack/recommendations/(?P<id>[^/]+)\.json$", recommendation_json),
+        (r"^/-/rectrack/recommendations/(?P<id>[^/.]+)$", recommendation_page),
+        (r"^/-/rectrack/documents/(?P<id>[^/]+)$", document_page),
+        (r"^/-/rectrack/dashboard$", dashboard),
+        (r"^/-/rectrack/summary\.json$", summary_json),
     ]
 
 
@@ -393,20 +422,6 @@ def register_routes():
 
 from datasette import handle_exception as _datasette_exceptions  # the module: its hook is not ours
 from datasette.views.base import DatasetteError as _DatasetteError
-
-
-def _allow(view, *methods):
-    """``view`` answering other methods with a JSON 405 and an ``Allow`` header."""
-
-    async def allowed_view(request, datasette):
-        problem = _requests.method_not_allowed(request.method, methods)
-        if problem:
-            return Response.json({"ok": False, "error": problem["error"]}, status=405,
-                                 headers={"Allow": problem["allow"]})
-        return await view(request, datasette)
-
-    allowed_view.__name__ = view.__name__
-    return allowed_view
 
 
 @hookimpl

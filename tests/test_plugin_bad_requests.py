@@ -152,6 +152,17 @@ async def test_other_methods_are_405_with_allow(ds, db, route, method):
     assert unchanged(path, rid)
 
 
+def test_every_rectrack_route_declares_its_methods(ds):
+    """A new route without @allow_methods would answer PUT with its GET page."""
+    from datasette.plugins import pm
+
+    (plugin,) = [p for p in pm.get_plugins() if getattr(p, "__name__", "") == "rectrack.py"]
+    routes = plugin.register_routes()
+    assert len(routes) >= len(ROUTES)
+    for regex, view in routes:
+        assert getattr(view, "allowed_methods", None), regex
+
+
 @pytest.mark.asyncio
 @pytest.mark.parametrize("route", list(ROUTES))
 async def test_allowed_reads_still_answer(ds, db, route):
