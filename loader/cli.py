@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -30,6 +31,14 @@ def cli():
     """
 
 
+def connect(db_path) -> sqlite3.Connection:
+    """store.connect, with a file that cannot be opened as a database as a one-line RectrackError."""
+    try:
+        return store.connect(db_path)
+    except sqlite3.Error as e:
+        raise RectrackError(f"{db_path}: cannot open as a rectrack database ({e})") from None
+
+
 def load_paths(db_path, paths, lexicon_paths=(), echo=click.echo, progress=True):
     """Load transcripts into ``db_path``; one transaction per document.
 
@@ -38,7 +47,7 @@ def load_paths(db_path, paths, lexicon_paths=(), echo=click.echo, progress=True)
     lexicon = load_lexicon(lexicon_paths)
     compile_rules(lexicon)  # a malformed cue fails here, once, naming the cue
     files = find_transcripts(paths)
-    conn = store.connect(db_path)
+    conn = connect(db_path)
     totals = {"documents": 0, "speakers": 0, "turns": 0, "recommendations": 0, "commitments": 0, "kept_edited": 0}
     errors = []
     try:
@@ -114,14 +123,17 @@ def serve(db_path, host, port):
         rectrack serve
         rectrack serve --db work.db --host 0.0.0.0 --port 8080
     """
-    if not Path(db_path).exists():
-        click.echo(f"{db_path} does not exist: loading the seed transcripts from {SEEDS}")
-        totals, errors = load_paths(db_path, [SEEDS])
-        for message in errors:
-            click.echo(f"Error: {message}", err=True)
-        click.echo(f"Loaded {totals['documents']} document(s), {totals['recommendations']} recommendations")
-    else:
-        store.connect(db_path).close()  # bring an older file's schema up to date
+    try:
+        if not Path(db_path).exists():
+            click.echo(f"{db_path} does not exist: loading the seed transcripts from {SEEDS}")
+            totals, errors = load_paths(db_path, [SEEDS])
+            for message in errors:
+                click.echo(f"Error: {message}", err=True)
+            click.echo(f"Loaded {totals['documents']} document(s), {totals['recommendations']} recommendations")
+        else:
+            connect(db_path).close()  # bring an older file's schema up to date
+    except RectrackError as e:
+        raise click.ClickException(str(e))
     args = datasette_args(db_path, host, port)
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C or SIGTERM stops it)")
     sys.exit(run_in_place(args))
@@ -199,7 +211,10 @@ def set_(rec_id, status, owner, due_date, priority, follow_up, note, who, db_pat
         raise click.ClickException(str(e))
     if not Path(db_path).exists():
         raise click.ClickException(f"{db_path}: no such database")
-    conn = store.connect(db_path)
+    try:
+        conn = connect(db_path)
+    except RectrackError as e:
+        raise click.ClickException(str(e))
     try:
         version = tracking.get_record(conn, rec_id)["version"]
         result = tracking.update_recommendation(conn, rec_id, changes, version, who or getpass.getuser())

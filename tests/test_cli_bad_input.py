@@ -62,3 +62,18 @@ def test_load_a_file_whose_name_is_not_utf8(tmp_path):
     assert r.exit_code == 0, r.output
     (doc,) = rows(path, "select id, source_path from documents")
     assert doc == {"id": "hearing", "source_path": str(tmp_path / "hearing-\ufffd.txt")}
+
+
+@pytest.mark.parametrize("command", [["load", "{seed}"], ["set", "r1", "--owner", "Ana"], ["serve", "--port", "1"]])
+@pytest.mark.parametrize("bad_db", ["not-a-database.txt", "missing-folder/rectrack.db"])
+def test_a_db_that_cannot_be_opened_is_one_line(tmp_path, command, bad_db):
+    (tmp_path / "not-a-database.txt").write_text("hello, not SQLite " * 100)
+    seed = tmp_path / "seed.txt"
+    seed.write_text("The Chair: The Council should act now.\n")
+    db = tmp_path / bad_db
+    args = [a.format(seed=seed) for a in command] + ["--db", str(db)]
+    r = CliRunner().invoke(cli, args)
+    assert r.exit_code == 1, r.output
+    last = r.output.strip().splitlines()[-1]
+    assert last.startswith(f"Error: {db}: ") and "Traceback" not in r.output
+    assert "cannot open as a rectrack database (" in last or last.endswith("no such database")
