@@ -49,7 +49,9 @@ def is_valid_text(value: str) -> bool:
 def printable(value: str) -> str:
     """``value`` with undecodable bytes (surrogate escapes, as in a non-UTF-8 file name) shown as
     U+FFFD, so it can be stored and printed."""
-    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace") if not is_valid_text(value) else value
+    if is_valid_text(value):
+        return value
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def check_text(name: str, value: str | None) -> None:
