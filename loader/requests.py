@@ -51,7 +51,10 @@ def printable(value: str) -> str:
     U+FFFD, so it can be stored and printed."""
     if is_valid_text(value):
         return value
-    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    try:
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a lone surrogate that is not an escaped byte
+        return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in value)
 
 
 def check_text(name: str, value: str | None) -> None:

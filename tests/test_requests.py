@@ -64,6 +64,12 @@ def test_is_valid_text(value, ok):
     assert rq.is_valid_text(value) is ok
 
 
+@pytest.mark.parametrize("value, shown", [("plain", "plain"), ("a\udcffb", "a\ufffdb"), ("x\ud800", "x\ufffd"),
+                                          ("caf\udcc3\udca9", "caf\u00e9")])
+def test_printable(value, shown):
+    assert rq.printable(value) == shown
+
+
 def test_check_text_names_the_option():
     rq.check_text("--owner", None)
     with pytest.raises(rq.BadText, match="^--owner: not valid text"):
