@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from urllib.parse import urlencode
 
 from .locations import cue_span
+from . import pages
 from .tracking import FINAL_STATUSES, HIDDEN_STATUSES, STATUSES
 
 # An extraction error: hidden from default views, counted only when asked for by status=dismissed.
@@ -494,23 +495,27 @@ def _trim(text: str, start: int, end: int, spans: list[dict]) -> tuple[int, int]
     return start, end
 
 
-def document_blocks(text: str, turns: list[dict], spans: list[dict]) -> list[dict]:
-    """The document as blocks in order: each turn (label cut off) and any text between turns.
+def document_blocks(text: str, turns: list[dict], spans: list[dict], start: int = 0,
+                    end: int | None = None) -> list[dict]:
+    """The document (or its ``[start, end)`` page) as blocks in order: each turn (label cut off)
+    and any text between turns.
 
     ``turns`` are dicts with char_start, char_end and label (plus anything the page shows);
-    returns ``{"kind": "turn"|"gap", "turn", "pieces"}``. Every character of ``text`` outside
-    turn labels and surrounding blank space appears in exactly one block, so no span is lost.
+    returns ``{"kind": "turn"|"gap", "turn", "pieces", "continued"}``, ``continued`` True for a
+    turn that began on an earlier page. Every character of the range outside turn labels and
+    surrounding blank space appears in exactly one block, so no span is lost.
     """
+    end = len(text) if end is None else end
     blocks = []
 
     def gap(a, b):
         a, b = _trim(text, a, b, spans)
         if b > a:
-            blocks.append({"kind": "gap", "turn": None, "pieces": segment(text, a, b, spans)})
+            blocks.append({"kind": "gap", "turn": None, "pieces": segment(text, a, b, spans), "continued": False})
 
-    pos = 0
+    pos = start
     for turn in sorted(turns, key=lambda t: (t["char_start"], t["char_end"])):
-        t_start, t_end = max(turn["char_start"], pos), turn["char_end"]
+        t_start, t_end = max(turn["char_start"], pos), min(turn["char_end"], end)
         if t_start > pos:
             gap(pos, t_start)
         if t_end <= t_start:
@@ -519,22 +524,64 @@ def document_blocks(text: str, turns: list[dict], spans: list[dict]) -> list[dic
         # Never cut off a highlighted span that starts inside the label.
         if any(t_start <= s["start"] < body for s in spans):
             body = t_start
-        body, end = _trim(text, body, t_end, spans)
-        blocks.append({"kind": "turn", "turn": turn, "pieces": segment(text, body, end, spans)})
+        body, t_stop = _trim(text, body, t_end, spans)
+        blocks.append({"kind": "turn", "turn": turn, "pieces": segment(text, body, t_stop, spans),
+                       "continued": t_start > turn["char_start"]})
         pos = t_end
-    if pos < len(text):
-        gap(pos, len(text))
+    if pos < end:
+        gap(pos, end)
     return blocks
 
 
-def compute_document(conn, document_id: str) -> dict | None:
-    """A document with its turns (speaker name and role), recommendations (dismissed left out),
-    commitments and notes, and the blocks to render; None when there is no such document."""
-    docs = _rows(conn, ("SELECT id, title, event_date, venue, source_path, text FROM documents WHERE id = :id",
-                        {"id": document_id}))
-    if not docs:
+def compute_document(conn, document_id: str, page: int = 1, rec_id: str | None = None,
+                     page_chars: int = pages.PAGE_CHARS, page_spans: int = pages.PAGE_SPANS) -> dict | None:
+    """A document with one page of its text: the turns (speaker name and role), recommendations
+    (dismissed left out), commitments and notes on that page, and the blocks to render; None when
+    there is no such document.
+
+    ``page`` is 1-based; ``rec_id`` instead picks the page holding that recommendation. Whole-document
+    counts are in ``totals``; ``pagination`` has ``page``, ``count``, ``numbers`` (for a pager),
+    ``start`` and ``end``. Raises PageNotFound for a page past the last.
+    """
+    layout = _document_layout(conn, document_id, page_chars, page_spans)
+    if layout is None:
         return None
-    doc = docs[0]
+    doc, text, turns, recs, coms, notes, hidden, spans, ranges = layout
+    held = [r["start"] for r in recs if r["id"] == rec_id and r["start"] is not None]
+    if held:
+        page = pages.page_of(ranges, held[0])
+    if page > len(ranges):
+        raise PageNotFound(f"page {page}: the document has {len(ranges)} page(s)")
+    start, end = ranges[page - 1]
+
+    def on_page(rows):
+        return [r for r in rows if r["start"] is not None and start <= r["start"] < end]
+
+    page_recs = on_page(recs)
+    shown_spans = [s for s in spans if s["end"] > start and s["start"] < end]
+    page_turns = [t for t in turns if t["char_end"] > start and t["char_start"] < end]
+    return {
+        "document": doc,
+        "turns": page_turns,
+        "recommendations": page_recs,
+        "commitments": on_page(coms),
+        "notes": on_page(notes),
+        "dismissed": hidden,
+        "totals": {"recommendations": len(recs), "commitments": len(coms)},
+        "pagination": {"page": page, "count": len(ranges), "start": start, "end": end,
+                       "numbers": pages.page_numbers(page, len(ranges))},
+        "groups": group_by_actor(page_recs),
+        "blocks": document_blocks(text, page_turns, shown_spans, start, end),
+    }
+
+
+class PageNotFound(LookupError):
+    """A page number past the document's last page."""
+
+
+def _document_rows(conn, document_id: str):
+    """(turns, recommendations, commitments, notes, dismissed count) of one document, each row
+    with ``kind`` and ``start``/``end`` offsets, in document order."""
     params = {"id": document_id, "hidden": HIDDEN_STATUS}
     turns = _rows(conn, (
         "SELECT t.id, t.seq, t.label, t.char_start, t.char_end, t.speaker_id, s.name AS speaker, s.role, "
@@ -555,24 +602,46 @@ def compute_document(conn, document_id: str) -> dict | None:
                          "WHERE document_id = :id ORDER BY char_start", params))
     hidden = conn.execute("SELECT count(*) FROM recommendations WHERE document_id = :id AND status = :hidden",
                           params).fetchone()[0]
+    for kind, rows in (("recommendation", recs), ("commitment", coms), ("note", notes)):
+        for row in rows:
+            row["kind"] = kind
+    return turns, recs, coms, notes, hidden
+
+
+def _document_layout(conn, document_id: str, page_chars: int, page_spans: int):
+    """(document, text, turns, recommendations, commitments, notes, dismissed count, spans, page
+    ranges), or None when there is no such document."""
+    docs = _rows(conn, ("SELECT id, title, event_date, venue, source_path, text FROM documents WHERE id = :id",
+                        {"id": document_id}))
+    if not docs:
+        return None
+    doc = docs[0]
     text = doc.pop("text") or ""
-    for rec in recs:
-        rec["kind"] = "recommendation"
-    for com in coms:
-        com["kind"] = "commitment"
-    for note in notes:
-        note["kind"] = "note"
+    turns, recs, coms, notes, hidden = _document_rows(conn, document_id)
     spans = [s for s in recs + coms + notes if s["start"] is not None and s["end"] is not None]
-    return {
-        "document": doc,
-        "turns": turns,
-        "recommendations": recs,
-        "commitments": coms,
-        "notes": notes,
-        "dismissed": hidden,
-        "groups": group_by_actor(recs),
-        "blocks": document_blocks(text, turns, spans),
-    }
+    ranges = pages.page_ranges(text, turns, spans, page_chars, page_spans)
+    return doc, text, turns, recs, coms, notes, hidden, spans, ranges
+
+
+def document_page_of(conn, document_id: str, offset: int, page_chars: int = pages.PAGE_CHARS,
+                     page_spans: int = pages.PAGE_SPANS) -> int:
+    """The number of the document page showing character ``offset`` (1 for a short document).
+
+    Reads only offsets (the same turns and highlights compute_document pages by), so a
+    recommendation page can link to the right page of a long transcript cheaply.
+    """
+    row = conn.execute("SELECT text FROM documents WHERE id = ?", (document_id,)).fetchone()
+    if row is None or offset is None:
+        return 1
+    params = {"id": document_id, "hidden": HIDDEN_STATUS}
+    turns = [{"char_start": r[0]} for r in conn.execute(
+        "SELECT char_start FROM turns WHERE document_id = :id", params)]
+    spans = [{"start": r[0], "end": r[1]} for r in conn.execute(
+        "SELECT char_start, char_end FROM recommendations WHERE document_id = :id AND status != :hidden "
+        "UNION ALL SELECT char_start, char_end FROM commitments WHERE document_id = :id "
+        "UNION ALL SELECT char_start, char_start + length(text) FROM notes WHERE document_id = :id", params)
+        if r[0] is not None and r[1] is not None]
+    return pages.page_of(pages.page_ranges(row[0] or "", turns, spans, page_chars, page_spans), offset)
 
 
 def group_by_actor(recommendations: list[dict]) -> list[dict]:

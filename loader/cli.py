@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import contextlib
-import subprocess
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -14,8 +14,9 @@ from .extract import compile_rules
 from .lexicon import load_lexicon
 from .pipeline import process_source
 from .read import document_id_for, read_source, scan_paths, supported_list
+from .requests import check_text
 
-from .web import SEEDS, serve_args
+from .web import SEEDS, run_in_place, serve_args
 
 
 @click.group()
@@ -28,6 +29,14 @@ def cli():
         rectrack load seeds/ --db rectrack.db
         rectrack serve --db rectrack.db
     """
+
+
+def connect(db_path) -> sqlite3.Connection:
+    """store.connect, with a file that cannot be opened as a database as a one-line RectrackError."""
+    try:
+        return store.connect(db_path)
+    except sqlite3.Error as e:
+        raise RectrackError(f"{db_path}: cannot open as a rectrack database ({e})") from None
 
 
 def new_summary() -> dict:
@@ -50,7 +59,7 @@ def load_paths(db_path, paths, lexicon_paths=(), echo=click.echo, progress=True,
     files, skipped, missing = scan_paths(paths)
     summary["skipped"] += len(skipped)
     summary["skipped_files"].extend(skipped)
-    conn = store.connect(db_path)
+    conn = connect(db_path)
     totals = {"documents": 0, "speakers": 0, "turns": 0, "recommendations": 0, "commitments": 0, "kept_edited": 0}
     errors = list(missing)
     seen_ids: dict[str, Path] = {}  # document id -> the file loaded under it in this run
@@ -156,17 +165,54 @@ def serve(db_path, host, port):
         rectrack serve
         rectrack serve --db work.db --host 0.0.0.0 --port 8080
     """
-    if not Path(db_path).exists():
-        click.echo(f"{db_path} does not exist: loading the seed transcripts from {SEEDS}")
-        totals, errors = load_paths(db_path, [SEEDS])
-        for message in errors:
-            click.echo(f"Error: {message}", err=True)
-        click.echo(f"Loaded {totals['documents']} document(s), {totals['recommendations']} recommendations")
-    else:
-        store.connect(db_path).close()  # bring an older file's schema up to date
+    try:
+        if not Path(db_path).exists():
+            click.echo(f"{db_path} does not exist: loading the seed transcripts from {SEEDS}")
+            totals, errors = load_paths(db_path, [SEEDS])
+            for message in errors:
+                click.echo(f"Error: {message}", err=True)
+            click.echo(f"Loaded {totals['documents']} document(s), {totals['recommendations']} recommendations")
+        else:
+            connect(db_path).close()  # bring an older file's schema up to date
+    except RectrackError as e:
+        raise click.ClickException(str(e))
     args = datasette_args(db_path, host, port)
-    click.echo(f"Serving on http://{host}:{port}/")
-    sys.exit(subprocess.call(args))
+    click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C or SIGTERM stops it)")
+    sys.exit(run_in_place(args))
+
+
+@cli.command(name="backup")
+@click.argument("dest", type=click.Path())
+@click.option("--db", "db_path", default="rectrack.db", show_default=True, help="SQLite database file")
+@click.option("--force", is_flag=True, help="Overwrite DEST when it exists")
+def backup_command(dest, db_path, force):
+    """Copy the database to DEST, safely while `rectrack serve` keeps running and writing.
+
+    Uses SQLite's online backup API: the copy is one consistent snapshot (every edit and its
+    history row, or neither). DEST may be a folder: the copy is then named
+    <db name>-YYYYMMDD-HHMMSS.db (UTC). To restore: stop the server, delete the
+    database's -wal and -shm files, copy the backup over the database.
+
+    \b
+    Example:
+        rectrack backup backups/rectrack-2026-12-01.db
+        rectrack backup /mnt/backups/ --db work.db
+    """
+    from .backup import backup
+
+    try:
+        result = backup(db_path, dest, overwrite=force)
+    except RectrackError as e:
+        raise click.ClickException(str(e))
+    click.echo(f"Backed up {db_path} -> {result['path']} ({result['bytes'] / 1e6:.1f} MB: "
+               f"{result['documents']} documents, {result['recommendations']} recommendations, "
+               f"{result['status_changes']} history rows)")
+
+
+def check_arguments(values: dict) -> None:
+    """Raise BadText naming the first argument that is not valid text (undecodable bytes)."""
+    for name, value in values.items():
+        check_text(name, value)
 
 
 @cli.command(name="set")
@@ -200,9 +246,17 @@ def set_(rec_id, status, owner, due_date, priority, follow_up, note, who, db_pat
     changes = {k: v for k, v in given.items() if v is not None}
     if not changes:
         raise click.ClickException("nothing to set: give --status, --owner, --due, --priority, --follow-up or --note")
+    try:
+        check_arguments({"ID": rec_id, "--as": who, "--status": status, "--owner": owner, "--due": due_date,
+                         "--priority": priority, "--follow-up": follow_up, "--note": note})
+    except RectrackError as e:
+        raise click.ClickException(str(e))
     if not Path(db_path).exists():
         raise click.ClickException(f"{db_path}: no such database")
-    conn = store.connect(db_path)
+    try:
+        conn = connect(db_path)
+    except RectrackError as e:
+        raise click.ClickException(str(e))
     try:
         version = tracking.get_record(conn, rec_id)["version"]
         result = tracking.update_recommendation(conn, rec_id, changes, version, who or getpass.getuser())

@@ -14,6 +14,7 @@ from .readers.docx import read_docx
 from .readers.jsonturns import read_json
 from .readers.pdf import read_pdf
 from .readers.text import decode_text, encoding_warning
+from .requests import printable
 
 # suffix -> format; the order is the order the help and error messages list them in
 FORMATS = {
@@ -100,7 +101,7 @@ def read_source(path, encoding: str | None = None) -> Source:
     source = read_bytes(data, str(path), fmt, encoding)
     if not source.text.strip():
         raise ReadError(f"{path}: file is empty")
-    return dataclasses.replace(source, source_path=str(path), sha256=hashlib.sha256(data).hexdigest(),
+    return dataclasses.replace(source, source_path=printable(str(path)), sha256=hashlib.sha256(data).hexdigest(),
                                document_id=document_id_for(path))
 
 

@@ -14,6 +14,7 @@ import re
 import sqlite3
 
 from .errors import Conflict, NotFound, ValidationError
+from .requests import is_valid_text
 from .store import nearest_occurrence, now_iso
 
 # ---------------------------------------------------------------- vocabulary
@@ -136,6 +137,8 @@ def _text(field, value):
         return None
     if not isinstance(value, str):
         raise InvalidValue(field, f"must be a string or null (got {type(value).__name__})")
+    if not is_valid_text(value):
+        raise InvalidValue(field, "not valid text (a lone surrogate or undecodable bytes; use UTF-8)")
     value = value.strip()
     if len(value) > MAX_LENGTHS[field]:
         raise InvalidValue(field, f"at most {MAX_LENGTHS[field]} characters (got {len(value)})")

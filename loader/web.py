@@ -4,6 +4,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -73,6 +75,38 @@ def serve_args(db_path) -> list[str]:
             value = "on" if value else "off"
         args += ["--setting", key, str(value)]
     return args
+
+
+FORWARDED_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP") if hasattr(signal, name))
+
+
+def run_in_place(args: list[str]) -> int:
+    """Run ``args`` (``datasette serve ...``) so that stopping rectrack stops it.
+
+    On POSIX this process becomes Datasette (``os.execv``): SIGTERM, SIGINT and SIGHUP reach it
+    directly and nothing is left running, whatever signal ends it. Elsewhere it runs as a child
+    with those signals forwarded; returns its exit code.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.name == "posix":
+        os.execv(args[0], args)
+    return run_forwarding_signals(args)
+
+
+def run_forwarding_signals(args: list[str]) -> int:
+    """Run ``args`` as a child, pass SIGTERM / SIGINT / SIGHUP on to it, wait for it.
+
+    Returns its exit code (128 + the signal number when a signal ended it, as a shell reports).
+    """
+    proc = subprocess.Popen(args)
+    previous = {sig: signal.signal(sig, lambda signum, frame: proc.send_signal(signum)) for sig in FORWARDED_SIGNALS}
+    try:
+        code = proc.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 128 - code if code < 0 else code
 
 
 def make_datasette(db_path, metadata: dict | None = None, **kwargs):

@@ -3,13 +3,36 @@
 Logic lives in the ``loader`` package (tracking rules, SQL builders); the views here parse
 the request, call it, and render.
 """
+import functools
+
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
+
+from loader.requests import method_not_allowed
+
+
+def allow_methods(*methods):
+    """A view that answers other HTTP methods with a JSON 405 and an ``Allow`` header (HEAD goes
+    where GET does). Every route's view carries it: ``view.allowed_methods``."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        async def checked(request, datasette):
+            problem = method_not_allowed(request.method, methods)
+            if problem:
+                return Response.json({"ok": False, "error": problem["error"]}, status=405,
+                                     headers={"Allow": problem["allow"]})
+            return await view(request, datasette)
+
+        checked.allowed_methods = methods
+        return checked
+
+    return decorate
+
 
 # ---------------------------------------------------------------- tracking (issue 4)
 
 
-import json as _json
 import os as _os
 import urllib.parse as _urlparse
 
@@ -17,7 +40,9 @@ from datasette.utils import tilde_encode as _tilde_encode
 from datasette.utils.asgi import Forbidden
 
 from loader import locations as _locations
+from loader import requests as _requests
 from loader import tracking
+from loader.browse import document_page_of as _document_page_of
 
 EDIT_ACTION = "rectrack-edit"
 
@@ -67,6 +92,12 @@ async def _tr_update(db, rec_id, changes, version, actor):
     )
 
 
+async def _read_body(request):
+    """The request body, at most loader.requests.MAX_BODY_BYTES (BadBody beyond)."""
+    return await _requests.read_body(request.receive, request.headers.get("content-length"))
+
+
+@allow_methods("GET", "POST")
 async def recommendation_page(request, datasette):
     """GET: the recommendation in context, its history and commitments, and the edit form.
     POST: a form (cookie + CSRF; redirect with a flash message) or JSON (bearer token)."""
@@ -104,9 +135,7 @@ async def recommendation_page(request, datasette):
                 "priorities": tracking.PRIORITIES,
                 "hidden": rec["status"] in tracking.HIDDEN_STATUSES,
                 "document": document,
-                "document_url": datasette.urls.path(
-                    "/-/rectrack/documents/" + _urlparse.quote(rec["document_id"], safe="")
-                ),
+                "document_url": await _tr_document_url(datasette, db, rec),
                 "row_url": datasette.urls.row(db.name, "recommendations", _tilde_encode(rec_id)),
                 "json_url": _tr_rec_path(datasette, rec_id, "json"),
                 "post_url": _tr_rec_path(datasette, rec_id),
@@ -116,10 +145,21 @@ async def recommendation_page(request, datasette):
     )
 
 
+async def _tr_document_url(datasette, db, rec):
+    """The document page holding ``rec`` (``?page=N`` when it is not the first)."""
+    page = await db.execute_fn(lambda conn: _document_page_of(conn, rec["document_id"], rec["char_start"]))
+    url = datasette.urls.path("/-/rectrack/documents/" + _urlparse.quote(rec["document_id"], safe=""))
+    return url + (f"?page={page}" if page > 1 else "")
+
+
 async def _tr_post_form(request, datasette, db, rec_id):
     if not await tracking.can_edit(datasette, request.actor):
         raise Forbidden("You do not have permission to edit recommendations")
-    form = await request.post_vars()
+    try:
+        form = _requests.parse_form_body(await _read_body(request))
+    except _requests.BadBody as e:
+        datasette.add_message(request, f"Not saved: {e}", datasette.ERROR)
+        return Response.redirect(_tr_rec_path(datasette, rec_id))
     changes = {key: form[key] for key in tracking.UPDATE_KEYS if key in form}
     here = _tr_rec_path(datasette, rec_id)
     try:
@@ -159,9 +199,9 @@ async def _tr_post_json(request, datasette, db, rec_id):
     if not await tracking.can_edit(datasette, request.actor):
         return _tr_json_error(403, "permission denied: rectrack-edit is required (sign in or send a bearer token)")
     try:
-        body = _json.loads((await request.post_body()) or b"null")
-    except ValueError as e:
-        return _tr_json_error(400, f"body: not valid JSON ({e})", field="body")
+        body = _requests.parse_json_body(await _read_body(request))
+    except _requests.BadBody as e:
+        return _tr_json_error(400, str(e), field="body")
     if not isinstance(body, dict):
         return _tr_json_error(400, "body: expected a JSON object", field="body")
     changes = {k: v for k, v in body.items() if k != "version"}
@@ -175,6 +215,7 @@ async def _tr_post_json(request, datasette, db, rec_id):
     )
 
 
+@allow_methods("GET", "POST")
 async def recommendation_json(request, datasette):
     """GET: ``{"ok": true, "recommendation", "history", "commitments"}``; POST as on the page."""
     db = datasette.get_database()
@@ -231,6 +272,7 @@ from datasette.utils.asgi import BadRequest as _BadRequest
 from markupsafe import Markup as _Markup
 
 from loader import browse as _browse
+from loader import pages as _pages
 
 
 # summary.json answers between writes (see loader.browse.ResultCache).
@@ -252,6 +294,7 @@ def _script_json(value):
     return (_bjson.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
+@allow_methods("GET")
 async def dashboard(request, datasette):
     db = datasette.get_database()
     await _ensure_can_view(datasette, request, db, "recommendations")
@@ -286,6 +329,7 @@ async def dashboard(request, datasette):
     return Response.html(await datasette.render_template("dashboard.html", context, request=request))
 
 
+@allow_methods("GET", "OPTIONS")
 async def summary_json(request, datasette):
     config = datasette.plugin_config("rectrack") or {}
     cors = _browse.cors_headers(request.headers.get("origin"), config.get("cors_origins"))
@@ -293,8 +337,8 @@ async def summary_json(request, datasette):
         if cors.get("Access-Control-Allow-Origin"):
             cors = {**cors, "Access-Control-Allow-Methods": "GET", "Access-Control-Max-Age": "3600"}
         return Response.text("", status=204, headers=cors)
-    if request.method != "GET":
-        return Response.json({"ok": False, "error": "use GET"}, status=405, headers={**cors, "Allow": "GET"})
+    if request.method not in ("GET", "HEAD"):
+        return Response.json({"ok": False, "error": "use GET"}, status=405, headers={**cors, "Allow": "GET, HEAD"})
     db = datasette.get_database()
     await _ensure_can_view(datasette, request, db, "recommendations")
     try:
@@ -316,11 +360,19 @@ async def summary_json(request, datasette):
     return Response.json(summary, headers=cors)
 
 
+@allow_methods("GET")
 async def document_page(request, datasette):
     db = datasette.get_database()
     await _ensure_can_view(datasette, request, db, "documents")
     document_id = request.url_vars["id"]
-    data = await db.execute_fn(lambda conn: _browse.compute_document(conn, document_id))
+    try:
+        page = _pages.parse_page(request.args.get("page"))
+        data = await db.execute_fn(
+            lambda conn: _browse.compute_document(conn, document_id, page, request.args.get("rec")))
+    except ValueError as e:
+        raise _BadRequest(str(e))
+    except _browse.PageNotFound as e:
+        raise NotFound(str(e))
     if data is None:
         raise NotFound(f"No document {document_id!r}")
     context = {
@@ -366,3 +418,31 @@ def register_routes():
         (r"^/-/rectrack/dashboard$", dashboard),
         (r"^/-/rectrack/summary\.json$", summary_json),
     ]
+
+
+# ---------------------------------------------------------------- bad requests get a 4xx
+
+from datasette import handle_exception as _datasette_exceptions  # the module: its hook is not ours
+from datasette.views.base import DatasetteError as _DatasetteError
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """A request with ``Authorization: Bearer`` is authenticated by its token alone (the signed-in
+    cookie is dropped: an invalid token is anonymous, never the cookie's user); an undecodable
+    form body is a 400 (see loader.requests.token_alone_and_decodable)."""
+    return _requests.token_alone_and_decodable
+
+
+@hookimpl(specname="handle_exception")
+def bad_arguments_are_400(datasette, request, exception):
+    """Datasette 0.65.5 answers a bad ``_sort``, ``_sort_desc`` or ``_timelimit`` with a 500;
+    they are the client's mistake, so they get the same error page or JSON with status 400."""
+    message = None
+    if isinstance(exception, _DatasetteError) and _requests.is_bad_argument_message(exception.message):
+        message = exception.message
+    elif isinstance(exception, ValueError):
+        message = _requests.query_arg_problem(request.args)
+    if message is None:
+        return None
+    return _datasette_exceptions.handle_exception(datasette, request, _DatasetteError(message, status=400))
