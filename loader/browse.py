@@ -80,9 +80,15 @@ def where_clause(filters: Filters, alias: str = "r") -> tuple[str, dict]:
     clauses, params = [], {}
     for name, column in FILTER_COLUMNS.items():
         value = getattr(filters, name)
-        if value is not None:
+        if value is not None and name == "actor":  # any of the recommendation's actors
+            clauses.append(f"EXISTS (SELECT 1 FROM recommendation_actors ra_f WHERE ra_f.actor_id = :f_actor "
+                           f"AND ra_f.recommendation_id = {alias}.id)")
+            params["f_actor"] = value
+        elif value is not None:
             clauses.append(f"{alias}.{column} = :f_{name}")
             params[f"f_{name}"] = value
+    # An item a person reclassified as a commitment is not counted as a recommendation.
+    clauses.append(f"{alias}.kind != 'commitment'")
     if filters.status is None:
         clauses.append(f"{alias}.status != :f_hidden")
         params["f_hidden"] = HIDDEN_STATUS
@@ -107,9 +113,10 @@ def by_status_sql(filters: Filters) -> tuple[str, dict]:
 def by_actor_sql(filters: Filters) -> tuple[str, dict]:
     where, params = where_clause(filters)
     return (
-        "SELECT r.actor_id AS actor_id, a.name AS actor, count(*) AS n FROM recommendations r "
-        f"LEFT JOIN actors a ON a.id = r.actor_id WHERE {where} "
-        "GROUP BY r.actor_id ORDER BY n DESC, actor, r.actor_id",
+        "SELECT ra.actor_id AS actor_id, a.name AS actor, count(*) AS n FROM recommendations r "
+        "JOIN recommendation_actors ra ON ra.recommendation_id = r.id "
+        f"LEFT JOIN actors a ON a.id = ra.actor_id WHERE {where} "
+        "GROUP BY ra.actor_id ORDER BY n DESC, actor, ra.actor_id",
         params,
     )
 
@@ -161,7 +168,8 @@ def documents_sql(filters: Filters) -> tuple[str, dict]:
 
 # Dimensions the dashboard crosses with status: name -> (key column, label expression, join).
 DIMENSIONS = {
-    "actor": ("r.actor_id", "a.name", "LEFT JOIN actors a ON a.id = r.actor_id"),
+    "actor": ("ra.actor_id", "a.name", "JOIN recommendation_actors ra ON ra.recommendation_id = r.id "
+                                       "LEFT JOIN actors a ON a.id = ra.actor_id"),
     "theme": ("r.theme", "r.theme", ""),
     "speaker": ("r.speaker_id", "s.name", "LEFT JOIN speakers s ON s.id = r.speaker_id"),
 }
@@ -240,9 +248,10 @@ def filter_options(conn) -> dict:
         "document": _rows(conn, (
             "SELECT id AS value, coalesce(title, id) AS label FROM documents ORDER BY event_date, id", {})),
         "actor": _rows(conn, (
-            "SELECT r.actor_id AS value, coalesce(a.name, r.actor_id) AS label, count(*) AS n "
-            "FROM recommendations r LEFT JOIN actors a ON a.id = r.actor_id WHERE r.status != :hidden "
-            "AND r.actor_id IS NOT NULL GROUP BY r.actor_id ORDER BY label", hidden)),
+            "SELECT ra.actor_id AS value, coalesce(a.name, ra.actor_id) AS label, count(*) AS n "
+            "FROM recommendations r JOIN recommendation_actors ra ON ra.recommendation_id = r.id "
+            "LEFT JOIN actors a ON a.id = ra.actor_id WHERE r.status != :hidden "
+            "GROUP BY ra.actor_id ORDER BY label", hidden)),
         "theme": _rows(conn, (
             "SELECT theme AS value, theme AS label, count(*) AS n FROM recommendations "
             "WHERE status != :hidden AND theme IS NOT NULL GROUP BY theme ORDER BY theme", hidden)),
