@@ -277,7 +277,7 @@ def print_db_eval(figures: dict, echo=click.echo) -> None:
 def export_gold(db_path, out_dir):
     """Write the reviewed documents' items as gold files that rectrack eval --gold reads.
 
-    One folder per reviewed document: the transcript text and <id>_recommendations.json.
+    One folder per reviewed document: the transcript text (<id>.txt) and gold_recommendations.json.
 
     \b
     Example:

@@ -112,7 +112,8 @@ def gold_items(conn: sqlite3.Connection, document_id: str) -> list[dict]:
 
 def export_gold(conn: sqlite3.Connection, out_dir) -> list[Path]:
     """Write one folder per reviewed document: ``<id>.txt`` (documents.text) and
-    ``<id>_recommendations.json``. Score one with
+    ``gold_recommendations.json`` (``load_gold`` reads the part after the first ``_`` as the
+    kind, and document ids may contain one). Score one with
     ``rectrack eval --gold DIR/<id> --transcript DIR/<id>/<id>.txt``. Returns the folders."""
     done, _partly = reviewed_documents(conn)
     written = []
@@ -122,7 +123,7 @@ def export_gold(conn: sqlite3.Connection, out_dir) -> list[Path]:
         folder.mkdir(parents=True, exist_ok=True)
         text = conn.execute("SELECT text FROM documents WHERE id = ?", (document_id,)).fetchone()[0] or ""
         (folder / f"{document_id}.txt").write_text(text, encoding="utf-8")
-        (folder / f"{document_id}_recommendations.json").write_text(
+        (folder / "gold_recommendations.json").write_text(
             json.dumps(gold_items(conn, document_id), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         written.append(folder)
     return written

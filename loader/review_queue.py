@@ -14,7 +14,7 @@ import sqlite3
 
 from .tracking import highlight
 
-CONTEXT = 300  # characters of the turn shown on each side of the sentence
+CONTEXT = 160  # characters of the turn shown on each side of the sentence (short: 100 items in 10 minutes)
 
 
 def _scope(document: str | None) -> tuple[str, dict]:

@@ -116,7 +116,7 @@ def test_export_gold_is_read_by_eval_gold(db, tmp_path):
     result = CliRunner().invoke(cli, ["export-gold", "--db", str(db), str(out)])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == ["meeting", "second"]
-    items = json.loads((out / "meeting" / "meeting_recommendations.json").read_text())
+    items = json.loads((out / "meeting" / "gold_recommendations.json").read_text())
     # kept r0 r1 r3 r5 and the added one, in document order; not the dismissed or the commitments
     assert [i["quote"] for i in items] == [MANUAL_QUOTE, RECS_V1[0][1], RECS_V1[1][1], RECS_V1[3][1], RECS_V1[5][1]]
     corrected = next(i for i in items if i["quote"] == RECS_V1[1][1])
@@ -170,3 +170,29 @@ def test_set_corrections_and_add_from_the_cli(tmp_path):
     assert missing.exit_code != 0 and "quote: not found" in missing.output and "Traceback" not in missing.output
     again = runner.invoke(cli, ["add", "--db", str(path), "--document", "meeting", "--quote", MANUAL_QUOTE])
     assert again.exit_code != 0 and "already covers exactly this span" in again.output
+
+
+def test_seed_reviews_round_trip_through_export_gold(seed_db, tmp_path):
+    """On the real seed (its id has an underscore): review every extracted item, dismiss three,
+    add one by hand; the exported gold scores the re-extracted transcript exactly as eval --db does."""
+    conn = store.connect(seed_db)
+    recs = [dict(r) for r in conn.execute("select id, text from recommendations order by char_start")]
+    for n, r in enumerate(recs):
+        set_(conn, r["id"], {"status": "dismissed"} if n % 20 == 3 else {"reviewed": True})
+    text = conn.execute("select text from documents").fetchone()[0]
+    taken = [(a, b) for a, b in conn.execute("select char_start, char_end from recommendations")]
+    taken += list(conn.execute("select char_start, char_end from commitments"))
+    turn = next(t for t in conn.execute("select * from turns order by seq")
+                if t["char_end"] - t["char_start"] > 400 and not any(t["char_start"] <= a < t["char_end"] for a, _ in taken))
+    sentence_end = text.index(".", turn["char_end"] - 200) + 1
+    added = review.create_item(conn, {"document_id": turn["document_id"], "char_start": turn["char_end"] - 200,
+                                      "char_end": min(sentence_end, turn["char_end"])}, "ana")
+    db_figs = quality.eval_db(conn)["pooled"]
+    folder = quality.export_gold(conn, tmp_path / "gold")[0]
+    conn.close()
+    assert added["id"].startswith("m")
+    dismissed = len([n for n in range(len(recs)) if n % 20 == 3])
+    assert (db_figs["tp"], db_figs["fp"], db_figs["fn"]) == (len(recs) - dismissed, dismissed, 1)
+    figs = eval_figures(folder, folder / f"{folder.name}.txt")["recommendations"]
+    assert (figs["tp"], figs["fp"], figs["fn"]) == (db_figs["tp"], db_figs["fp"], db_figs["fn"])
+    assert figs["actor_accuracy"] == 1.0  # nothing corrected: the gold actors are the extractor's
