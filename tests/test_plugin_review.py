@@ -322,3 +322,14 @@ async def test_document_page_offers_adding_only_to_editors(ds, db):
     assert "review-add.js" in admin and 'id="rectrack-add-data"' in admin
     data = json.loads(admin.split('id="rectrack-add-data">')[1].split("</script>")[0])
     assert data["document_id"] == "meeting" and data["create_url"] == CREATE and "1" in data["turn_starts"]
+
+
+@pytest.mark.asyncio
+async def test_history_shows_corrections_readably(ds, db):
+    path, ids = db
+    rid = ids[FIRST]
+    await ds.client.post(page(rid), headers=bearer(), json={
+        "actors": ["Security Council", "Member States"], "theme": "protection", "version": 1})
+    html = (await ds.client.get(page(rid))).text
+    assert "actors: Security Council &rarr; Security Council; Member States" in html
+    assert "theme: mandates &rarr; protection" in html and "reviewed: False &rarr; True" in html
