@@ -72,6 +72,29 @@ def parse_filters(args: dict[str, list[str]], allowed=FILTER_NAMES) -> Filters:
     return Filters(**values)
 
 
+# Rowids of the recommendations whose further actors (position > 0, set by a person) include
+# :f_actor. Few rows, found through a partial index: counts stay index-only scans.
+FURTHER_ACTOR_ROWIDS = (
+    "SELECT r_fa.rowid FROM recommendation_actors ra_fa JOIN recommendations r_fa ON r_fa.id = ra_fa.recommendation_id "
+    "WHERE ra_fa.position > 0 AND ra_fa.actor_id = :f_actor")
+
+
+def not_commitment(alias: str = "r") -> str:
+    """An item a person reclassified as a commitment is not counted as a recommendation.
+
+    Written against rowid (in every index) and the small set of such rows, so that counts over
+    the ``(column, status)`` indexes stay index-only.
+    """
+    return f"{alias}.rowid NOT IN (SELECT rowid FROM recommendations WHERE kind = 'commitment')"
+
+
+def further_actors_sql(filters: Filters, select: str, group: str) -> tuple[str, dict]:
+    """Counts over the further actors (position > 0) of the recommendations ``filters`` selects."""
+    where, params = where_clause(filters)
+    return (f"SELECT {select} FROM recommendation_actors ra JOIN recommendations r ON r.id = ra.recommendation_id "
+            f"WHERE ra.position > 0 AND {where} GROUP BY {group}", params)
+
+
 def where_clause(filters: Filters, alias: str = "r") -> tuple[str, dict]:
     """``(sql, params)`` selecting the recommendations ``filters`` asks for.
 
@@ -80,15 +103,14 @@ def where_clause(filters: Filters, alias: str = "r") -> tuple[str, dict]:
     clauses, params = [], {}
     for name, column in FILTER_COLUMNS.items():
         value = getattr(filters, name)
-        if value is not None and name == "actor":  # any of the recommendation's actors
-            clauses.append(f"EXISTS (SELECT 1 FROM recommendation_actors ra_f WHERE ra_f.actor_id = :f_actor "
-                           f"AND ra_f.recommendation_id = {alias}.id)")
+        if value is not None and name == "actor":  # the first actor, or a further one
+            clauses.append(f"{alias}.rowid IN (SELECT rowid FROM recommendations WHERE actor_id = :f_actor "
+                           f"UNION ALL {FURTHER_ACTOR_ROWIDS})")
             params["f_actor"] = value
         elif value is not None:
             clauses.append(f"{alias}.{column} = :f_{name}")
             params[f"f_{name}"] = value
-    # An item a person reclassified as a commitment is not counted as a recommendation.
-    clauses.append(f"{alias}.kind != 'commitment'")
+    clauses.append(not_commitment(alias))
     if filters.status is None:
         clauses.append(f"{alias}.status != :f_hidden")
         params["f_hidden"] = HIDDEN_STATUS
@@ -111,12 +133,14 @@ def by_status_sql(filters: Filters) -> tuple[str, dict]:
 
 
 def by_actor_sql(filters: Filters) -> tuple[str, dict]:
+    """Counts per actor: every actor of a recommendation counts it (first ones, then further ones)."""
     where, params = where_clause(filters)
+    further, _ = further_actors_sql(filters, "ra.actor_id AS actor_id, count(*) AS n", "ra.actor_id")
     return (
-        "SELECT ra.actor_id AS actor_id, a.name AS actor, count(*) AS n FROM recommendations r "
-        "JOIN recommendation_actors ra ON ra.recommendation_id = r.id "
-        f"LEFT JOIN actors a ON a.id = ra.actor_id WHERE {where} "
-        "GROUP BY ra.actor_id ORDER BY n DESC, actor, ra.actor_id",
+        "SELECT c.actor_id AS actor_id, a.name AS actor, sum(c.n) AS n FROM ("
+        f"SELECT r.actor_id AS actor_id, count(*) AS n FROM recommendations r WHERE {where} GROUP BY r.actor_id "
+        f"UNION ALL {further}) c LEFT JOIN actors a ON a.id = c.actor_id "
+        "GROUP BY c.actor_id ORDER BY n DESC, actor, c.actor_id",
         params,
     )
 
@@ -168,8 +192,7 @@ def documents_sql(filters: Filters) -> tuple[str, dict]:
 
 # Dimensions the dashboard crosses with status: name -> (key column, label expression, join).
 DIMENSIONS = {
-    "actor": ("ra.actor_id", "a.name", "JOIN recommendation_actors ra ON ra.recommendation_id = r.id "
-                                       "LEFT JOIN actors a ON a.id = ra.actor_id"),
+    "actor": ("r.actor_id", "a.name", "LEFT JOIN actors a ON a.id = r.actor_id"),
     "theme": ("r.theme", "r.theme", ""),
     "speaker": ("r.speaker_id", "s.name", "LEFT JOIN speakers s ON s.id = r.speaker_id"),
 }
@@ -179,6 +202,16 @@ def status_by_sql(dimension: str, filters: Filters) -> tuple[str, dict]:
     """Counts per (dimension value, status): columns key, label, status, n."""
     key, label, join = DIMENSIONS[dimension]
     where, params = where_clause(filters)
+    if dimension == "actor":  # every actor of a recommendation counts it
+        further, _ = further_actors_sql(filters, "ra.actor_id AS key, r.status AS status, count(*) AS n",
+                                        "ra.actor_id, r.status")
+        return (
+            "SELECT c.key AS key, a.name AS label, c.status AS status, sum(c.n) AS n FROM ("
+            f"SELECT r.actor_id AS key, r.status AS status, count(*) AS n FROM recommendations r WHERE {where} "
+            f"GROUP BY r.actor_id, r.status UNION ALL {further}) c LEFT JOIN actors a ON a.id = c.key "
+            "GROUP BY c.key, c.status ORDER BY label, key, status",
+            params,
+        )
     return (
         f"SELECT {key} AS key, {label} AS label, r.status AS status, count(*) AS n "
         f"FROM recommendations r {join} WHERE {where} GROUP BY {key}, r.status ORDER BY label, key, r.status",
@@ -248,10 +281,12 @@ def filter_options(conn) -> dict:
         "document": _rows(conn, (
             "SELECT id AS value, coalesce(title, id) AS label FROM documents ORDER BY event_date, id", {})),
         "actor": _rows(conn, (
-            "SELECT ra.actor_id AS value, coalesce(a.name, ra.actor_id) AS label, count(*) AS n "
-            "FROM recommendations r JOIN recommendation_actors ra ON ra.recommendation_id = r.id "
-            "LEFT JOIN actors a ON a.id = ra.actor_id WHERE r.status != :hidden "
-            "GROUP BY ra.actor_id ORDER BY label", hidden)),
+            "SELECT c.value AS value, coalesce(a.name, c.value) AS label, sum(c.n) AS n FROM ("
+            "SELECT r.actor_id AS value, count(*) AS n FROM recommendations r WHERE r.status != :hidden "
+            "AND r.actor_id IS NOT NULL GROUP BY r.actor_id UNION ALL "
+            "SELECT ra.actor_id AS value, count(*) AS n FROM recommendation_actors ra "
+            "JOIN recommendations r ON r.id = ra.recommendation_id WHERE ra.position > 0 AND r.status != :hidden "
+            "GROUP BY ra.actor_id) c LEFT JOIN actors a ON a.id = c.value GROUP BY c.value ORDER BY label", hidden)),
         "theme": _rows(conn, (
             "SELECT theme AS value, theme AS label, count(*) AS n FROM recommendations "
             "WHERE status != :hidden AND theme IS NOT NULL GROUP BY theme ORDER BY theme", hidden)),

@@ -115,6 +115,8 @@ CREATE TABLE IF NOT EXISTS recommendation_actors (
     PRIMARY KEY (recommendation_id, actor_id)
 );
 CREATE INDEX IF NOT EXISTS idx_rec_actors_actor ON recommendation_actors(actor_id, recommendation_id);
+-- Further actors (set by a person) are few: counts by actor add them through this partial index.
+CREATE INDEX IF NOT EXISTS idx_rec_actors_further ON recommendation_actors(actor_id) WHERE position > 0;
 CREATE INDEX IF NOT EXISTS idx_turns_document ON turns(document_id, seq);
 CREATE INDEX IF NOT EXISTS idx_turns_speaker ON turns(speaker_id);
 CREATE INDEX IF NOT EXISTS idx_speakers_document ON speakers(document_id);
@@ -153,8 +155,9 @@ ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("recommendations", "corrected", "TEXT"),
 )
 
-# Views over the tables (created after ADDED_COLUMNS, whose columns they use).
+# Views and indexes over columns from ADDED_COLUMNS (created after they are added).
 VIEWS = """
+CREATE INDEX IF NOT EXISTS idx_recs_kind ON recommendations(kind);
 CREATE VIEW IF NOT EXISTS recommendations_by_actor AS
 SELECT ra.actor_id AS actor_id, a.name AS actor, a.kind AS actor_kind, ra.position AS position,
        r.id AS recommendation_id, r.document_id AS document_id, r.text AS text, r.theme AS theme,

@@ -294,3 +294,21 @@ def test_old_database_gets_one_actor_link_per_row(tmp_path):
     assert c.execute("select count(*) from recommendation_actors").fetchone()[0] == 6
     assert c.execute("select count(*) from recommendations_by_actor").fetchone()[0] == 6
     c.close()
+
+
+def test_browse_counts_see_every_actor_and_leave_out_commitments(conn):
+    from loader import browse
+
+    i = ids(conn)
+    correct(conn, i[0], {"actors": ["Security Council", {"name": "Regional Organisations", "kind": "organization"}]})
+    correct(conn, i[1], {"kind": "commitment"})
+    f = browse.Filters(actor="regional-organisations")
+    assert browse._rows(conn, browse.total_sql(f))[0]["n"] == 1
+    chart = browse._rows(conn, browse.status_by_sql("actor", browse.Filters()))
+    assert {"key": "regional-organisations", "label": "Regional Organisations", "status": "proposed", "n": 1} in chart
+    assert sum(r["n"] for r in chart) == 6  # five recommendations (one is now a commitment), one with two actors
+    options = {o["value"]: o["n"] for o in browse.filter_options(conn)["actor"]}
+    assert options["regional-organisations"] == 1
+    assert browse._rows(conn, browse.total_sql(browse.Filters()))[0]["n"] == 5
+    summary = browse.compute_summary(conn, browse.Filters(actor="security-council"))
+    assert summary["total"] == 1 and summary["by_status"]["proposed"] == 1
