@@ -241,11 +241,10 @@ def plan_corrections(conn, current: dict, clean: dict, who, stamp) -> dict:
     """
     columns, changed, corrected, actors = {}, {}, set(), None
     if "actors" in clean:
-        old = [a["name"] for a in get_actors(conn, current["id"])]
+        old = get_actors(conn, current["id"])
         resolved = [_resolve_actor(conn, e) for e in clean["actors"]]
-        new = [a["name"] for a in resolved]
-        if [actor_id(n) for n in old] != [a["id"] for a in resolved]:
-            changed["actors"] = [old, new]
+        if [a["id"] for a in old] != [a["id"] for a in resolved]:
+            changed["actors"] = [[a["name"] for a in old], [a["name"] for a in resolved]]
             columns["actor_id"] = resolved[0]["id"]
             corrected.add("actors")
             actors = resolved
