@@ -333,3 +333,29 @@ async def test_history_shows_corrections_readably(ds, db):
     html = (await ds.client.get(page(rid))).text
     assert "actors: Security Council &rarr; Security Council; Member States" in html
     assert "theme: mandates &rarr; protection" in html and "reviewed: False &rarr; True" in html
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("data,message", [
+    ({"strength": "maybe"}, "Not saved: strength: &#39;maybe&#39; is not a strength"),
+    ({"char_start": "0", "char_end": "9"}, "Not saved: char_start: the span 0-9 must lie inside turn 2"),
+    ({"version": "9", "theme": "x"}, "Not saved: someone else changed this recommendation"),
+])
+async def test_correction_form_errors_flash(ds, db, data, message):
+    path, ids = db
+    rid = ids[FIRST]
+    cookies, token, _ = await open_form(ds, rid, {"ds_actor": actor_cookie(ds, {"id": "admin"})})
+    response = await ds.client.post(page(rid), cookies=cookies, data={"csrftoken": token, "version": "1", **data})
+    assert response.status_code == 302
+    after = await ds.client.get(page(rid), cookies={**cookies, "ds_messages": response.cookies["ds_messages"]})
+    assert message in after.text
+    assert history(path, rid) == []
+
+
+@pytest.mark.asyncio
+async def test_commitment_kind_shows_on_the_page(ds, db):
+    path, ids = db
+    rid = ids[FIRST]
+    await ds.client.post(page(rid), headers=bearer(), json={"kind": "commitment", "version": 1})
+    html = (await ds.client.get(page(rid))).text
+    assert "<h1>Commitment <span" in html and "kind: recommendation &rarr; commitment" in html
