@@ -288,11 +288,17 @@ def test_old_database_gets_one_actor_link_per_row(tmp_path):
     store.store_document(c, doc, make_recs(doc), [])
     c.execute("drop view recommendations_by_actor")
     c.execute("drop table recommendation_actors")
+    c.execute("drop index idx_recs_kind")
+    for column in ("origin", "kind", "reviewed_at", "reviewed_by", "corrected"):  # as before this feature
+        c.execute(f"alter table recommendations drop column {column}")
     c.commit()
     c.close()
     c = store.connect(path)
     assert c.execute("select count(*) from recommendation_actors").fetchone()[0] == 6
     assert c.execute("select count(*) from recommendations_by_actor").fetchone()[0] == 6
+    rid = ids(c)[0]
+    assert tracking.get_record(c, rid)["origin"] == "extracted"
+    assert correct(c, rid, {"kind": "commitment", "reviewed": True})["recommendation"]["kind"] == "commitment"
     c.close()
 
 
