@@ -2,6 +2,7 @@
 ``rectrack set`` / ``rectrack add`` survive reloading the same seed file, a corrected copy whose
 offsets shifted, and a reload with an extra lexicon that changes extraction."""
 import json
+import re
 
 from click.testing import CliRunner
 
@@ -36,7 +37,10 @@ def test_corrections_and_addition_survive_three_reloads(tmp_path):
     db = tmp_path / "rectrack.db"
     invoke("load", SEED_FILE, "--db", db)
     recs = rows(db, "select * from recommendations order by char_start")
-    a, b, c, d, e, f = recs[-6:]  # late in the transcript: the corrected copy shifts them
+    length = len(rows(db, "select text from documents")[0]["text"])
+    late = [r for r in recs if r["char_start"] > length // 3]  # the corrected copy shifts them
+    b = next(r for r in late if re.search(r"civilians|protection|mandate", r["text"], re.I))  # the extra theme's words
+    a, c, d, e, f = [r for r in late if r is not b][-5:]
     invoke("set", a["id"], "--db", db, "--actor", "Security Council", "--actor", "Local NGOs",
            "--actor-kind", "civil society")
     invoke("set", b["id"], "--db", db, "--theme", "rectrack corrected theme")
@@ -92,4 +96,6 @@ def test_corrections_and_addition_survive_three_reloads(tmp_path):
     extracted = rows(db, "select id, theme, cue from recommendations where extracted = 1 order by id")
     invoke("load", corrected, "--db", db, "--lexicon", lexicon)
     assert rows(db, "select id, theme, cue from recommendations where extracted = 1 order by id") != extracted
+    assert rows(db, "select count(*) as n from recommendations where theme = 'rectrack test theme'")[0]["n"] > 0
     kept(before, state(db, ids))
+    assert state(db, [b["id"]])[b["id"]][0]["theme"] == "rectrack corrected theme"
