@@ -340,19 +340,22 @@ MAX_BARS = 20
 
 
 def compute_dashboard(conn, filters: Filters, table_url: str, changes_url: str, today: str | None = None,
-                      max_bars: int = MAX_BARS) -> dict:
+                      max_bars: int = MAX_BARS, actor_table_url: str | None = None) -> dict:
     """Everything the dashboard draws: summary, chart rows (each with an ``href``) and filter choices.
 
-    ``table_url`` is the recommendations table page, ``changes_url`` the status_changes one. Each
-    bar chart keeps its ``max_bars`` biggest bars (``shown`` says how many of how many).
+    ``table_url`` is the recommendations table page, ``changes_url`` the status_changes one;
+    actor bars link to ``actor_table_url`` (the recommendations_by_actor view) when given, so a
+    bar's rows include the recommendations an actor shares with others. Each bar chart keeps its
+    ``max_bars`` biggest bars (``shown`` says how many of how many).
     """
     summary = compute_summary(conn, filters, today)
     base_filters = _filter_columns(filters)
     charts, shown = {}, {}
     for dimension, column in DIMENSION_COLUMNS.items():
         rows, shown[dimension] = top_keys(_rows(conn, status_by_sql(dimension, filters)), max_bars)
+        base = actor_table_url if dimension == "actor" and actor_table_url else table_url
         for row in rows:
-            row["href"] = table_href(table_url, {**base_filters, column: row["key"], "status": row["status"]})
+            row["href"] = table_href(base, {**base_filters, column: row["key"], "status": row["status"]})
         charts[dimension] = rows
     changes = _rows(conn, changes_by_day_sql(filters))
     for row in changes:

@@ -274,6 +274,7 @@ async def dashboard(request, datasette):
                 conn, filters,
                 table_url=datasette.urls.table(db.name, "recommendations"),
                 changes_url=datasette.urls.table(db.name, "status_changes"),
+                actor_table_url=datasette.urls.table(db.name, "recommendations_by_actor"),
             )
 
         data = await db.execute_fn(compute)

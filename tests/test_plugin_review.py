@@ -359,3 +359,17 @@ async def test_commitment_kind_shows_on_the_page(ds, db):
     await ds.client.post(page(rid), headers=bearer(), json={"kind": "commitment", "version": 1})
     html = (await ds.client.get(page(rid))).text
     assert "<h1>Commitment <span" in html and "kind: recommendation &rarr; commitment" in html
+
+
+@pytest.mark.asyncio
+async def test_dashboard_actor_bars_link_to_every_actor_view(ds, db):
+    path, ids = db
+    await ds.client.post(page(ids[FIRST]), headers=bearer(), json={
+        "actors": ["Security Council", {"name": "Regional Organisations", "kind": "organization"}], "version": 1})
+    html = (await ds.client.get("/-/rectrack/dashboard")).text
+    specs = json.loads(html.split('id="rectrack-specs">')[1].split("</script>")[0])
+    hrefs = [r["href"] for r in specs["actor"]["data"]["values"]]
+    assert "/rectrack/recommendations_by_actor?actor_id=regional-organisations&status=proposed" in hrefs
+    linked = (await ds.client.get("/rectrack/recommendations_by_actor.json?actor_id=regional-organisations"
+                                  "&status=proposed&_shape=array")).json()
+    assert [r["recommendation_id"] for r in linked] == [ids[FIRST]]
