@@ -3,8 +3,8 @@
 Loads seeds/ into a fresh temporary database, gives a deterministic share of the
 recommendations a follow-up status through loader.tracking (the same function the web form
 uses; every change is recorded in status_changes as "screenshots"), serves it exactly as
-``rectrack serve`` does and saves PNGs of the dashboard, one recommendation page and the
-document page.
+``rectrack serve`` does and saves PNGs of the dashboard, one recommendation page, the
+document page and (signed in with a throwaway password) the review queue.
 
 Example:
     .venv/bin/python bench/screenshots.py                 # -> docs/screenshots/*.png
@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
+import secrets
 import shutil
 import sqlite3
 import sys
@@ -60,6 +62,22 @@ def give_statuses(db_path) -> int:
     return changed
 
 
+def give_reviews(db_path, every: int = 6) -> int:
+    """Mark every ``every``-th recommendation (id order) as reviewed, as "screenshots". Returns how many."""
+    from loader import review
+
+    conn = sqlite3.connect(str(db_path))
+    conn.row_factory = sqlite3.Row
+    try:
+        rows = conn.execute("SELECT id, version FROM recommendations WHERE reviewed_at IS NULL "
+                            "ORDER BY id").fetchall()[::every]
+        for row in rows:
+            review.update_item(conn, row["id"], {"reviewed": True}, row["version"], {"id": "screenshots"})
+    finally:
+        conn.close()
+    return len(rows)
+
+
 def pick_recommendation(db_path) -> str | None:
     """A recommendation worth showing: a named actor, a status set, a commitment, a short turn."""
     conn = sqlite3.connect(str(db_path))
@@ -83,7 +101,11 @@ def capture(db_path, out: Path, width=1280, height=900) -> list[Path]:
     rec_id = pick_recommendation(db_path)
     saved = []
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    with served(db_path) as base, browser_page(chromium, viewport=(width, height)) as (page, errors):
+    from datasette_auth_passwords.utils import hash_password
+
+    password = secrets.token_hex(12)  # a throwaway sign-in, for the review queue only
+    env = {**os.environ, "RECTRACK_PASSWORD_HASH_ADMIN": hash_password(password, iterations=1000)}
+    with served(db_path, env=env) as base, browser_page(chromium, viewport=(width, height)) as (page, errors):
         page.set_default_timeout(20000)
         page.goto(base + "/-/rectrack/dashboard", wait_until="networkidle")
         if page.locator("#chart-actor").count():
@@ -109,6 +131,15 @@ def capture(db_path, out: Path, width=1280, height=900) -> list[Path]:
         page.wait_for_timeout(200)
         saved.append(out / "document.png")
         page.screenshot(path=str(saved[-1]))
+
+        page.goto(base + "/-/login")
+        page.fill("input[name=username]", "admin")
+        page.fill("input[name=password]", password)
+        page.click("input[type=submit], button[type=submit]")
+        page.wait_for_load_state()
+        page.goto(base + f"/-/rectrack/review?document={doc_id}", wait_until="networkidle")
+        saved.append(out / "review.png")
+        page.screenshot(path=str(saved[-1]))
         if errors:
             raise RuntimeError(f"console errors: {errors}")
     return saved
@@ -131,6 +162,7 @@ def main(argv=None):
             print(f"Loaded seed: {totals['recommendations']} recommendations, {totals['commitments']} commitments")
             if not args.no_statuses:
                 print(f"Example statuses set on {give_statuses(db_path)} recommendations")
+                print(f"Example reviews on {give_reviews(db_path)} recommendations")
         for path in capture(db_path, Path(args.out)):
             print(f"Saved {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
 

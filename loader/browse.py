@@ -74,6 +74,29 @@ def parse_filters(args: dict[str, list[str]], allowed=FILTER_NAMES) -> Filters:
     return Filters(**values)
 
 
+# Rowids of the recommendations whose further actors (position > 0, set by a person) include
+# :f_actor. Few rows, found through a partial index: counts stay index-only scans.
+FURTHER_ACTOR_ROWIDS = (
+    "SELECT r_fa.rowid FROM recommendation_actors ra_fa JOIN recommendations r_fa ON r_fa.id = ra_fa.recommendation_id "
+    "WHERE ra_fa.position > 0 AND ra_fa.actor_id = :f_actor")
+
+
+def not_commitment(alias: str = "r") -> str:
+    """An item a person reclassified as a commitment is not counted as a recommendation.
+
+    Written against rowid (in every index) and the small set of such rows, so that counts over
+    the ``(column, status)`` indexes stay index-only.
+    """
+    return f"{alias}.rowid NOT IN (SELECT rowid FROM recommendations WHERE kind = 'commitment')"
+
+
+def further_actors_sql(filters: Filters, select: str, group: str) -> tuple[str, dict]:
+    """Counts over the further actors (position > 0) of the recommendations ``filters`` selects."""
+    where, params = where_clause(filters)
+    return (f"SELECT {select} FROM recommendation_actors ra JOIN recommendations r ON r.id = ra.recommendation_id "
+            f"WHERE ra.position > 0 AND {where} GROUP BY {group}", params)
+
+
 def where_clause(filters: Filters, alias: str = "r") -> tuple[str, dict]:
     """``(sql, params)`` selecting the recommendations ``filters`` asks for.
 
@@ -82,9 +105,14 @@ def where_clause(filters: Filters, alias: str = "r") -> tuple[str, dict]:
     clauses, params = [], {}
     for name, column in FILTER_COLUMNS.items():
         value = getattr(filters, name)
-        if value is not None:
+        if value is not None and name == "actor":  # the first actor, or a further one
+            clauses.append(f"{alias}.rowid IN (SELECT rowid FROM recommendations WHERE actor_id = :f_actor "
+                           f"UNION ALL {FURTHER_ACTOR_ROWIDS})")
+            params["f_actor"] = value
+        elif value is not None:
             clauses.append(f"{alias}.{column} = :f_{name}")
             params[f"f_{name}"] = value
+    clauses.append(not_commitment(alias))
     if filters.status is None:
         clauses.append(f"{alias}.status != :f_hidden")
         params["f_hidden"] = HIDDEN_STATUS
@@ -107,11 +135,14 @@ def by_status_sql(filters: Filters) -> tuple[str, dict]:
 
 
 def by_actor_sql(filters: Filters) -> tuple[str, dict]:
+    """Counts per actor: every actor of a recommendation counts it (first ones, then further ones)."""
     where, params = where_clause(filters)
+    further, _ = further_actors_sql(filters, "ra.actor_id AS actor_id, count(*) AS n", "ra.actor_id")
     return (
-        "SELECT r.actor_id AS actor_id, a.name AS actor, count(*) AS n FROM recommendations r "
-        f"LEFT JOIN actors a ON a.id = r.actor_id WHERE {where} "
-        "GROUP BY r.actor_id ORDER BY n DESC, actor, r.actor_id",
+        "SELECT c.actor_id AS actor_id, a.name AS actor, sum(c.n) AS n FROM ("
+        f"SELECT r.actor_id AS actor_id, count(*) AS n FROM recommendations r WHERE {where} GROUP BY r.actor_id "
+        f"UNION ALL {further}) c LEFT JOIN actors a ON a.id = c.actor_id "
+        "GROUP BY c.actor_id ORDER BY n DESC, actor, c.actor_id",
         params,
     )
 
@@ -173,6 +204,16 @@ def status_by_sql(dimension: str, filters: Filters) -> tuple[str, dict]:
     """Counts per (dimension value, status): columns key, label, status, n."""
     key, label, join = DIMENSIONS[dimension]
     where, params = where_clause(filters)
+    if dimension == "actor":  # every actor of a recommendation counts it
+        further, _ = further_actors_sql(filters, "ra.actor_id AS key, r.status AS status, count(*) AS n",
+                                        "ra.actor_id, r.status")
+        return (
+            "SELECT c.key AS key, a.name AS label, c.status AS status, sum(c.n) AS n FROM ("
+            f"SELECT r.actor_id AS key, r.status AS status, count(*) AS n FROM recommendations r WHERE {where} "
+            f"GROUP BY r.actor_id, r.status UNION ALL {further}) c LEFT JOIN actors a ON a.id = c.key "
+            "GROUP BY c.key, c.status ORDER BY label, key, status",
+            params,
+        )
     return (
         f"SELECT {key} AS key, {label} AS label, r.status AS status, count(*) AS n "
         f"FROM recommendations r {join} WHERE {where} GROUP BY {key}, r.status ORDER BY label, key, r.status",
@@ -242,9 +283,12 @@ def filter_options(conn) -> dict:
         "document": _rows(conn, (
             "SELECT id AS value, coalesce(title, id) AS label FROM documents ORDER BY event_date, id", {})),
         "actor": _rows(conn, (
-            "SELECT r.actor_id AS value, coalesce(a.name, r.actor_id) AS label, count(*) AS n "
-            "FROM recommendations r LEFT JOIN actors a ON a.id = r.actor_id WHERE r.status != :hidden "
-            "AND r.actor_id IS NOT NULL GROUP BY r.actor_id ORDER BY label", hidden)),
+            "SELECT c.value AS value, coalesce(a.name, c.value) AS label, sum(c.n) AS n FROM ("
+            "SELECT r.actor_id AS value, count(*) AS n FROM recommendations r WHERE r.status != :hidden "
+            "AND r.actor_id IS NOT NULL GROUP BY r.actor_id UNION ALL "
+            "SELECT ra.actor_id AS value, count(*) AS n FROM recommendation_actors ra "
+            "JOIN recommendations r ON r.id = ra.recommendation_id WHERE ra.position > 0 AND r.status != :hidden "
+            "GROUP BY ra.actor_id) c LEFT JOIN actors a ON a.id = c.value GROUP BY c.value ORDER BY label", hidden)),
         "theme": _rows(conn, (
             "SELECT theme AS value, theme AS label, count(*) AS n FROM recommendations "
             "WHERE status != :hidden AND theme IS NOT NULL GROUP BY theme ORDER BY theme", hidden)),
@@ -298,19 +342,22 @@ MAX_BARS = 20
 
 
 def compute_dashboard(conn, filters: Filters, table_url: str, changes_url: str, today: str | None = None,
-                      max_bars: int = MAX_BARS) -> dict:
+                      max_bars: int = MAX_BARS, actor_table_url: str | None = None) -> dict:
     """Everything the dashboard draws: summary, chart rows (each with an ``href``) and filter choices.
 
-    ``table_url`` is the recommendations table page, ``changes_url`` the status_changes one. Each
-    bar chart keeps its ``max_bars`` biggest bars (``shown`` says how many of how many).
+    ``table_url`` is the recommendations table page, ``changes_url`` the status_changes one;
+    actor bars link to ``actor_table_url`` (the recommendations_by_actor view) when given, so a
+    bar's rows include the recommendations an actor shares with others. Each bar chart keeps its
+    ``max_bars`` biggest bars (``shown`` says how many of how many).
     """
     summary = compute_summary(conn, filters, today)
     base_filters = _filter_columns(filters)
     charts, shown = {}, {}
     for dimension, column in DIMENSION_COLUMNS.items():
         rows, shown[dimension] = top_keys(_rows(conn, status_by_sql(dimension, filters)), max_bars)
+        base = actor_table_url if dimension == "actor" and actor_table_url else table_url
         for row in rows:
-            row["href"] = table_href(table_url, {**base_filters, column: row["key"], "status": row["status"]})
+            row["href"] = table_href(base, {**base_filters, column: row["key"], "status": row["status"]})
         charts[dimension] = rows
     changes = _rows(conn, changes_by_day_sql(filters))
     for row in changes:

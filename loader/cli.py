@@ -224,31 +224,58 @@ def check_arguments(values: dict) -> None:
 @click.option("--priority", help="high, normal or low")
 @click.option("--follow-up", "follow_up", help="Next step or notes (empty string clears)")
 @click.option("--note", help="Why, recorded in the history")
+@click.option("--actor", "actors", multiple=True, help="Correct the actor(s): an existing actor or a new name "
+              "(repeat for several; the first is the main one)")
+@click.option("--actor-kind", help="Kind of the actors named with --actor that are new (e.g. government)")
+@click.option("--theme", help="Correct the theme")
+@click.option("--strength", help="Correct the strength: must, should or could")
+@click.option("--span", help="Correct the span: START:END offsets in the document, inside the same turn")
+@click.option("--kind", help="recommendation or commitment")
+@click.option("--reviewed", is_flag=True, help="Mark it checked as it is")
 @click.option("--as", "who", help="Recorded as the author [default: the OS user]")
 @click.option("--db", "db_path", default="rectrack.db", show_default=True, help="SQLite database file")
-def set_(rec_id, status, owner, due_date, priority, follow_up, note, who, db_path):
-    """Change the status or follow-up of recommendation ID, with a history row.
+def set_(rec_id, status, owner, due_date, priority, follow_up, note, actors, actor_kind, theme, strength, span, kind,
+         reviewed, who, db_path):
+    """Change the status or follow-up of recommendation ID, or correct what was extracted, with a history row.
 
     The same rules as the web page apply (see docs/tracking.md for the allowed status
-    transitions). The current version is read for you.
+    transitions). The current version is read for you. Corrected fields are kept by reloads.
 
     \b
     Example:
         rectrack set r3f2a9c1d0 --status accepted --owner "DPO" --due 2025-06-30
         rectrack set r3f2a9c1d0 --status implemented --note "Reported done on 3 May" --as ana
+        rectrack set r3f2a9c1d0 --actor "Security Council" --actor "Local NGOs" --actor-kind "civil society"
+        rectrack set r3f2a9c1d0 --theme mandates --strength must --span 1200:1310
+        rectrack set r3f2a9c1d0 --kind commitment
+        rectrack set r3f2a9c1d0 --reviewed
     """
     import getpass
 
-    from . import tracking
+    from . import review, tracking
 
     given = {"status": status, "owner": owner, "due_date": due_date, "priority": priority,
-             "follow_up": follow_up, "note": note}
+             "follow_up": follow_up, "note": note, "theme": theme, "strength": strength, "kind": kind}
     changes = {k: v for k, v in given.items() if v is not None}
+    if actors:
+        changes["actors"] = [{"name": a, "kind": actor_kind} for a in actors]
+    if reviewed:
+        changes["reviewed"] = True
+    if span is not None:
+        start, sep, end = span.partition(":")
+        if not sep or not start.strip().isdigit() or not end.strip().isdigit():
+            raise click.ClickException(f"--span: {span!r} is not START:END (two offsets, e.g. 1200:1310)")
+        changes.update(char_start=int(start), char_end=int(end))
     if not changes:
-        raise click.ClickException("nothing to set: give --status, --owner, --due, --priority, --follow-up or --note")
+        raise click.ClickException("nothing to set: give --status, --owner, --due, --priority, --follow-up, --note, "
+                                   "--actor, --theme, --strength, --span, --kind or --reviewed")
     try:
         check_arguments({"ID": rec_id, "--as": who, "--status": status, "--owner": owner, "--due": due_date,
-                         "--priority": priority, "--follow-up": follow_up, "--note": note})
+                         "--priority": priority, "--follow-up": follow_up, "--note": note,
+                         "--actor-kind": actor_kind, "--theme": theme, "--strength": strength, "--span": span,
+                         "--kind": kind})
+        for a in actors:
+            check_text("--actor", a)
     except RectrackError as e:
         raise click.ClickException(str(e))
     if not Path(db_path).exists():
@@ -259,7 +286,7 @@ def set_(rec_id, status, owner, due_date, priority, follow_up, note, who, db_pat
         raise click.ClickException(str(e))
     try:
         version = tracking.get_record(conn, rec_id)["version"]
-        result = tracking.update_recommendation(conn, rec_id, changes, version, who or getpass.getuser())
+        result = review.update_item(conn, rec_id, changes, version, who or getpass.getuser())
     except RectrackError as e:
         raise click.ClickException(str(e))
     finally:
@@ -271,6 +298,105 @@ def set_(rec_id, status, owner, due_date, priority, follow_up, note, who, db_pat
         fields = ", ".join(k for k in change["changes"] if k != "status")
         click.echo(f"{rec_id}: {change['from_status']} -> {change['to_status']}"
                    + (f"; changed {fields}" if fields else "") + f" (version {rec['version']})")
+
+
+@cli.command()
+@click.option("--document", "document_id", required=True, help="The document id (see the documents table)")
+@click.option("--quote", help="The words, exactly as in the transcript (must occur once)")
+@click.option("--span", help="Or START:END offsets in the document, inside one turn")
+@click.option("--kind", default="recommendation", show_default=True, help="recommendation or commitment")
+@click.option("--actor", "actors", multiple=True, help="Who is asked to act (repeatable) [default: guessed]")
+@click.option("--actor-kind", help="Kind of the actors named with --actor that are new")
+@click.option("--theme", help="[default: guessed]")
+@click.option("--strength", help="must, should or could [default: guessed]")
+@click.option("--note", help="Why, recorded in the history")
+@click.option("--as", "who", help="Recorded as the author [default: the OS user]")
+@click.option("--db", "db_path", default="rectrack.db", show_default=True, help="SQLite database file")
+def add(document_id, quote, span, kind, actors, actor_kind, theme, strength, note, who, db_path):
+    """Add a recommendation (or commitment) the extractor missed; prints its id.
+
+    The actor, theme and strength you do not give are guessed by the extractor's rules. The
+    row is marked as added by hand (origin manual), counts as reviewed, and survives reloads.
+
+    \b
+    Example:
+        rectrack add --document hearing --quote "The Ministry should publish the data every month."
+        rectrack add --document hearing --span 5120:5188 --kind commitment --actor "Ministry of Health"
+    """
+    import getpass
+
+    from . import review
+
+    if (quote is None) == (span is None):
+        raise click.ClickException("give --quote or --span (one of them)")
+    body = {"document_id": document_id, "kind": kind}
+    if quote is not None:
+        body["quote"] = quote
+    else:
+        start, sep, end = span.partition(":")
+        if not sep or not start.strip().isdigit() or not end.strip().isdigit():
+            raise click.ClickException(f"--span: {span!r} is not START:END (two offsets, e.g. 1200:1310)")
+        body.update(char_start=int(start), char_end=int(end))
+    if actors:
+        body["actors"] = [{"name": a, "kind": actor_kind} for a in actors]
+    body.update({k: v for k, v in {"theme": theme, "strength": strength, "note": note}.items() if v is not None})
+    if not Path(db_path).exists():
+        raise click.ClickException(f"{db_path}: no such database")
+    conn = store.connect(db_path)
+    try:
+        result = review.create_item(conn, body, who or getpass.getuser())
+    except RectrackError as e:
+        raise click.ClickException(str(e))
+    finally:
+        conn.close()
+    rec = result["recommendation"]
+    click.echo(f"{result['id']}: added {rec['kind']} to {rec['actor_id']} ({rec['theme']}, {rec['strength']}) "
+               f"at {rec['char_start']}-{rec['char_end']}")
+
+
+def print_db_eval(figures: dict, echo=click.echo) -> None:
+    """The ``rectrack eval --db`` report: one line per reviewed document, then the pooled line."""
+    def line(label, d):
+        return (f"{label:<32} P {d['precision']:.2f}  R {d['recall']:.2f}  F1 {d['f1']:.2f}  "
+                f"actor accuracy {d['actor_accuracy']:.2f}  (tp {d['tp']}, fp {d['fp']}, fn {d['fn']}, "
+                f"actors right {d['actor_right']} of {d['actor_n']})")
+
+    if not figures["documents"]:
+        echo("No reviewed documents yet: review items in /-/rectrack/review (or rectrack set ID --reviewed).")
+    for doc in figures["documents"]:
+        echo(line(doc["document_id"][:32], doc))
+    if figures["documents"]:
+        echo(line(f"Pooled ({len(figures['documents'])} document(s))", figures["pooled"]))
+    for doc in figures["partly_reviewed"]:
+        echo(f"Skipped {doc['document_id']}: {doc['unreviewed']} extracted item(s) not reviewed yet")
+
+
+@cli.command(name="export-gold")
+@click.option("--db", "db_path", default="rectrack.db", show_default=True, help="SQLite database file")
+@click.argument("out_dir", type=click.Path(file_okay=False))
+def export_gold(db_path, out_dir):
+    """Write the reviewed documents' items as gold files that rectrack eval --gold reads.
+
+    One folder per reviewed document: the transcript text (<id>.txt) and gold_recommendations.json.
+
+    \b
+    Example:
+        rectrack export-gold --db rectrack.db my-gold/
+        rectrack eval --gold my-gold/hearing --transcript my-gold/hearing/hearing.txt
+    """
+    from .quality import export_gold as write_gold
+
+    if not Path(db_path).exists():
+        raise click.ClickException(f"{db_path}: no such database")
+    conn = store.connect(db_path)
+    try:
+        folders = write_gold(conn, out_dir)
+    finally:
+        conn.close()
+    for folder in folders:
+        click.echo(f"Wrote {folder}")
+    if not folders:
+        click.echo("No reviewed documents yet: nothing written.")
 
 
 def eval_figures(gold_dir, transcript, lexicon_paths=()) -> dict:
@@ -311,20 +437,35 @@ def eval_figures(gold_dir, transcript, lexicon_paths=()) -> dict:
 
 
 @cli.command(name="eval")
-@click.option("--gold", "gold_dir", required=True, type=click.Path(exists=True, file_okay=False),
+@click.option("--gold", "gold_dir", type=click.Path(exists=True, file_okay=False),
               help="Folder of gold files (seed_turns.json, seed_recommendations.json, ...)")
+@click.option("--db", "db_path", type=click.Path(exists=True, dir_okay=False),
+              help="Instead of --gold: score the extractor against the reviews in this database")
 @click.option("--transcript", default=str(SEEDS / "000_59fee67576fde5b5.txt"), show_default=True,
               type=click.Path(exists=True, dir_okay=False), help="The transcript the gold files describe")
 @click.option("--lexicon", "lexicon_paths", multiple=True, type=click.Path(),
               help="Extra lexicon YAML merged over the default (repeatable)")
-def eval_command(gold_dir, transcript, lexicon_paths):
-    """Score turns, speakers, recommendations, actors and commitments against gold files.
+def eval_command(gold_dir, db_path, transcript, lexicon_paths):
+    """Score turns, speakers, recommendations, actors and commitments against gold files,
+    or (--db) recommendations and actors against what people reviewed in a database.
 
     \b
     Example:
         rectrack eval --gold tests/fixtures/gold
         rectrack eval --gold my-gold/ --transcript hearing.txt --lexicon my-lexicon.yml
+        rectrack eval --db rectrack.db
     """
+    if (gold_dir is None) == (db_path is None):
+        raise click.ClickException("give --gold DIR or --db FILE (one of them)")
+    if db_path is not None:
+        from .quality import eval_db
+
+        conn = store.connect(db_path)
+        try:
+            print_db_eval(eval_db(conn))
+        finally:
+            conn.close()
+        return
     try:
         figs = eval_figures(gold_dir, transcript, lexicon_paths)
     except RectrackError as e:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import hashlib
+import json
 import re
 import sqlite3
 
@@ -116,6 +117,15 @@ CREATE TABLE IF NOT EXISTS document_locations (
     end_time REAL,
     PRIMARY KEY (document_id, char_start)
 );
+CREATE TABLE IF NOT EXISTS recommendation_actors (
+    recommendation_id TEXT REFERENCES recommendations(id),
+    actor_id TEXT REFERENCES actors(id),
+    position INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (recommendation_id, actor_id)
+);
+CREATE INDEX IF NOT EXISTS idx_rec_actors_actor ON recommendation_actors(actor_id, recommendation_id);
+-- Further actors (set by a person) are few: counts by actor add them through this partial index.
+CREATE INDEX IF NOT EXISTS idx_rec_actors_further ON recommendation_actors(actor_id) WHERE position > 0;
 CREATE INDEX IF NOT EXISTS idx_turns_document ON turns(document_id, seq);
 CREATE INDEX IF NOT EXISTS idx_turns_speaker ON turns(speaker_id);
 CREATE INDEX IF NOT EXISTS idx_speakers_document ON speakers(document_id);
@@ -150,10 +160,38 @@ ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("documents", "format", "TEXT"),
     ("turns", "start_time", "REAL"),
     ("turns", "end_time", "REAL"),
+    ("recommendations", "origin", "TEXT NOT NULL DEFAULT 'extracted'"),
+    ("recommendations", "kind", "TEXT NOT NULL DEFAULT 'recommendation'"),
+    ("recommendations", "reviewed_at", "TEXT"),
+    ("recommendations", "reviewed_by", "TEXT"),
+    ("recommendations", "corrected", "TEXT"),
 )
 
+# Views and indexes over columns from ADDED_COLUMNS (created after they are added).
+VIEWS = """
+CREATE INDEX IF NOT EXISTS idx_recs_kind ON recommendations(kind);
+CREATE VIEW IF NOT EXISTS recommendations_by_actor AS
+SELECT ra.actor_id AS actor_id, a.name AS actor, a.kind AS actor_kind, ra.position AS position,
+       r.id AS recommendation_id, r.document_id AS document_id, r.text AS text, r.theme AS theme,
+       r.strength AS strength, r.status AS status, r.kind AS kind, r.origin AS origin,
+       r.reviewed_at AS reviewed_at
+FROM recommendation_actors ra
+JOIN recommendations r ON r.id = ra.recommendation_id
+LEFT JOIN actors a ON a.id = ra.actor_id;
+"""
+
+# Extracted columns a person may correct, by the name used in ``recommendations.corrected``.
+CORRECTABLE = {
+    "actors": ("actor_id", "actor_text"),
+    "theme": ("theme",),
+    "strength": ("strength",),
+    "span": ("char_start", "char_end", "text", "turn_id"),
+    "kind": ("kind",),
+}
+
 # Columns a person edits. A reload never writes them.
-HUMAN_FIELDS = ("status", "owner", "due_date", "follow_up", "priority", "version", "updated_at", "updated_by")
+HUMAN_FIELDS = ("status", "owner", "due_date", "follow_up", "priority", "version", "updated_at", "updated_by",
+                "origin", "reviewed_at", "reviewed_by", "corrected")
 
 
 def connect(path) -> sqlite3.Connection:
@@ -168,10 +206,15 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
     db = sqlite_utils.Database(conn)
     if db.journal_mode != "wal":
         db.enable_wal()
+    had_actor_links = db["recommendation_actors"].exists()
     conn.executescript(SCHEMA)
     for table, column, declaration in ADDED_COLUMNS:
         if column not in db[table].columns_dict:
             conn.execute(f"ALTER TABLE [{table}] ADD COLUMN [{column}] {declaration}")
+    conn.executescript(VIEWS)
+    if not had_actor_links:  # a database from before recommendation_actors: one link per row
+        conn.execute("INSERT OR IGNORE INTO recommendation_actors (recommendation_id, actor_id, position) "
+                     "SELECT id, actor_id, 0 FROM recommendations WHERE actor_id IS NOT NULL")
     for table, columns in (("turns", ["text"]), ("recommendations", ["text", "actor_text"])):
         if not db[table].detect_fts():
             db[table].enable_fts(columns, create_triggers=True, tokenize="porter")
@@ -234,7 +277,48 @@ def is_human_edited(row) -> bool:
         or row["follow_up"]
         or row["priority"] != "normal"
         or row["n_changes"]
+        or row["reviewed_at"]
+        or row["corrected"]
+        or row["origin"] == "manual"
     )
+
+
+def corrected_fields(row) -> set[str]:
+    """The CORRECTABLE names a person has corrected on this row (a manual row: all of them)."""
+    if row["origin"] == "manual":
+        return set(CORRECTABLE)
+    try:
+        return set(json.loads(row["corrected"] or "[]"))
+    except ValueError:
+        return set()
+
+
+def turn_at(doc: Document, start: int):
+    """The turn of ``doc`` whose span contains offset ``start``, or None."""
+    return next((t for t in doc.turns if t.char_start <= start < t.char_end), None)
+
+
+def extracted_update(row, columns: dict, doc: Document) -> dict:
+    """The columns a reload writes on an existing row: ``columns`` minus the ones a person corrected.
+
+    A corrected span keeps its words, re-anchored in the new text (offsets and turn follow the
+    transcript; cleared when the words are gone).
+    """
+    fields = corrected_fields(row)
+    out = dict(columns)
+    for name in fields:
+        for column in CORRECTABLE.get(name, ()):
+            out.pop(column, None)
+    if "span" in fields:
+        span = anchor_span(doc.text, row["text"], row["char_start"])
+        if span is None:
+            out.update(char_start=None, char_end=None)
+        else:
+            turn = turn_at(doc, span[0])
+            out.update(char_start=span[0], char_end=span[1], text=doc.text[span[0]:span[1]])
+            if turn is not None:
+                out["turn_id"] = f"{doc.id}:{turn.seq}"
+    return out
 
 
 def anchor_span(text: str, quote: str, old_start: int | None) -> tuple[int, int] | None:
@@ -334,6 +418,9 @@ def store_source_map(conn: sqlite3.Connection, doc: Document, tid) -> None:
         [(t.start_time, t.end_time, tid(t.seq)) for t in doc.turns
          if t.start_time is not None or t.end_time is not None],
     )
+# The columns a reload writes on a recommendation, in the order of the values tuple below.
+EXTRACTED_COLUMNS = ("document_id", "turn_id", "speaker_id", "actor_id", "actor_text", "text", "char_start",
+                     "char_end", "theme", "strength", "cue", "confidence")
 
 
 def store_document(
@@ -423,6 +510,7 @@ def store_document(
         matched = match_existing(existing, new_recs, doc.text)
         final_ids: list[str] = []
         seen_ids: set[str] = set()
+        link_actors: list[tuple[str, str]] = []  # rows whose actor links follow the extractor
         for i, (rid, turn_id, r) in enumerate(new_recs):
             row = matched.get(i)
             if row is not None:
@@ -436,13 +524,16 @@ def store_document(
                 r.char_start, r.char_end, r.theme, r.strength, r.cue, r.confidence,
             )
             if row is not None:
+                columns = extracted_update(row, dict(zip(EXTRACTED_COLUMNS, values)), doc)
                 conn.execute(
-                    "UPDATE recommendations SET document_id=?, turn_id=?, speaker_id=?, actor_id=?, "
-                    "actor_text=?, text=?, char_start=?, char_end=?, theme=?, strength=?, cue=?, "
-                    "confidence=?, extracted=1 WHERE id=?",
-                    (*values, rid),
+                    "UPDATE recommendations SET " + "".join(f"{c}=?, " for c in columns)  # names from EXTRACTED_COLUMNS
+                    + "extracted=1 WHERE id=?",
+                    (*columns.values(), rid),
                 )
+                if "actor_id" in columns:
+                    link_actors.append((rid, columns["actor_id"]))
             else:
+                link_actors.append((rid, actor_id(r.actor)))
                 conn.execute(
                     "INSERT INTO recommendations (document_id, turn_id, speaker_id, actor_id, actor_text, "
                     "text, char_start, char_end, theme, strength, cue, confidence, id) "
@@ -473,7 +564,12 @@ def store_document(
                     )
                 kept += 1
             else:
+                conn.execute("DELETE FROM recommendation_actors WHERE recommendation_id=?", (row["id"],))
                 conn.execute("DELETE FROM recommendations WHERE id=?", (row["id"],))
+        conn.executemany("DELETE FROM recommendation_actors WHERE recommendation_id=?",
+                         [(rid,) for rid, _ in link_actors])
+        conn.executemany("INSERT INTO recommendation_actors (recommendation_id, actor_id, position) VALUES (?, ?, 0)",
+                         link_actors)
 
         com_rows = []
         com_seen = set()

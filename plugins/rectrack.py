@@ -41,6 +41,7 @@ from datasette.utils.asgi import Forbidden
 
 from loader import locations as _locations
 from loader import requests as _requests
+from loader import review as _review
 from loader import tracking
 from loader.browse import document_page_of as _document_page_of
 
@@ -62,6 +63,10 @@ def _tr_error_response(e):
         return _tr_json_error(409, str(e), current_version=e.current_version)
     if isinstance(e, tracking.RecommendationNotFound):
         return _tr_json_error(404, str(e))
+    if isinstance(e, _review.DocumentNotFound):
+        return _tr_json_error(404, str(e))
+    if isinstance(e, _review.DuplicateItem):
+        return _tr_json_error(409, str(e), existing_id=e.existing_id)
     extra = {"field": e.field}
     if getattr(e, "allowed", None) is not None:
         extra["allowed"] = e.allowed
@@ -88,7 +93,7 @@ async def _tr_read(db, rec_id, context=False):
 
 async def _tr_update(db, rec_id, changes, version, actor):
     return await db.execute_write_fn(
-        lambda conn: tracking.update_recommendation(conn, rec_id, changes, version, actor), block=True
+        lambda conn: _review.update_item(conn, rec_id, changes, version, actor), block=True
     )
 
 
@@ -119,6 +124,9 @@ async def recommendation_page(request, datasette):
     rec = data["recommendation"]
     context = data.pop("context")
     allowed = await tracking.can_edit(datasette, request.actor)
+    review_context = await db.execute_fn(lambda conn: {
+        "actors": _review.get_actors(conn, rec_id), "actor_kinds": _review.actor_kinds(conn),
+        "kinds": _review.KINDS, "strengths": _review.STRENGTHS})
     document = context["document"] or {"id": rec["document_id"], "title": rec["document_id"]}
     return Response.html(
         await datasette.render_template(
@@ -126,6 +134,9 @@ async def recommendation_page(request, datasette):
             {
                 **data,
                 **context,
+                **review_context,
+                "review_url": datasette.urls.path("/-/rectrack/review") + "?document="
+                + _urlparse.quote(rec["document_id"], safe=""),
                 "rec": rec,
                 "database_name": db.name,
                 "can_edit": allowed,
@@ -160,7 +171,7 @@ async def _tr_post_form(request, datasette, db, rec_id):
     except _requests.BadBody as e:
         datasette.add_message(request, f"Not saved: {e}", datasette.ERROR)
         return Response.redirect(_tr_rec_path(datasette, rec_id))
-    changes = {key: form[key] for key in tracking.UPDATE_KEYS if key in form}
+    changes = _review.form_changes(form)
     here = _tr_rec_path(datasette, rec_id)
     try:
         result = await _tr_update(db, rec_id, changes, form.get("version"), request.actor)
@@ -230,6 +241,7 @@ async def recommendation_json(request, datasette):
         data = await _tr_read(db, rec_id)
     except tracking.RecommendationNotFound as e:
         return _tr_error_response(e)
+    data["actors"] = await db.execute_fn(lambda conn: _review.get_actors(conn, rec_id))
     return Response.json({"ok": True, **data})
 
 
@@ -307,14 +319,19 @@ async def dashboard(request, datasette):
                 conn, filters,
                 table_url=datasette.urls.table(db.name, "recommendations"),
                 changes_url=datasette.urls.table(db.name, "status_changes"),
+                actor_table_url=datasette.urls.table(db.name, "recommendations_by_actor"),
             )
 
         data = await db.execute_fn(compute)
     except _browse.FilterError as e:
         raise _BadRequest(str(e))
     specs = _browse.chart_specs(data["charts"], data["shown"])
+    review_progress = await db.execute_fn(lambda conn: _review_queue.progress(conn, filters.document))
     context = {
         **data,
+        "review_progress": review_progress,
+        "review_url": datasette.urls.path("/-/rectrack/review")
+        + (("?document=" + _quote(filters.document, safe="")) if filters.document else ""),
         "filters": filters,
         "specs_json": _script_json(specs),
         "chart_ids": list(specs),
@@ -377,6 +394,7 @@ async def document_page(request, datasette):
         raise NotFound(f"No document {document_id!r}")
     context = {
         **data,
+        "can_edit": await tracking.can_edit(datasette, request.actor),
         "rec_url": lambda rec_id: datasette.urls.path(
             "/-/rectrack/recommendations/" + _quote(rec_id, safe="")),
         "commitment_url": lambda cid: datasette.urls.row(db.name, "commitments", _btilde_encode(cid)),
@@ -400,6 +418,92 @@ def browse_render_cell(row, value, column, table, database, datasette):
     return _Markup('<a href="{}" title="Read the transcript">{}</a>').format(href, value)
 
 
+# ---------------------------------------------------------------- review: add, guess, queue
+
+from loader import review_queue as _review_queue
+
+
+async def _json_body(request):
+    """The request body as a JSON object, or a 400 response naming ``body``."""
+    try:
+        body = _json.loads((await request.post_body()) or b"null")
+    except ValueError as e:
+        return None, _tr_json_error(400, f"body: not valid JSON ({e})", field="body")
+    if not isinstance(body, dict):
+        return None, _tr_json_error(400, "body: expected a JSON object", field="body")
+    return body, None
+
+
+async def create_recommendation(request, datasette):
+    """POST JSON ``{"document_id", "char_start", "char_end"}`` or ``{"document_id", "quote"}`` (+ kind,
+    actors, theme, strength, note): 201 with the new id. Same auth and CSRF rules as updates."""
+    if request.method != "POST":
+        return Response.json({"ok": False, "error": "use POST"}, status=405, headers={"Allow": "POST"})
+    if not await tracking.can_edit(datasette, request.actor):
+        return _tr_json_error(403, "permission denied: rectrack-edit is required (sign in or send a bearer token)")
+    body, error = await _json_body(request)
+    if error is not None:
+        return error
+    db = datasette.get_database()
+    try:
+        result = await db.execute_write_fn(
+            lambda conn: _review.create_item(conn, body, request.actor), block=True)
+    except (tracking.InvalidValue, _review.DocumentNotFound, _review.DuplicateItem) as e:
+        return _tr_error_response(e)
+    rec_id = result["id"]
+    return Response.json(
+        {"ok": True, "id": rec_id, "recommendation": result["recommendation"], "change": result["change"],
+         "url": _tr_rec_path(datasette, rec_id)},
+        status=201, headers={"Location": _tr_rec_path(datasette, rec_id)})
+
+
+async def guess_json(request, datasette):
+    """GET ``?document_id=&char_start=&char_end=`` (or ``quote=``): the extractor's guesses for that span."""
+    db = datasette.get_database()
+    try:
+        await _ensure_can_view(datasette, request, db, "recommendations")
+    except Forbidden as e:
+        return _tr_json_error(403, str(e))
+    args = {k: v[-1] for k, v in _parse_qs(request.query_string).items()
+            if k in ("document_id", "char_start", "char_end", "quote")}
+    try:
+        guess = await db.execute_fn(lambda conn: _review.guess_for(conn, args))
+    except (tracking.InvalidValue, _review.DocumentNotFound) as e:
+        return _tr_error_response(e)
+    return Response.json({"ok": True, **guess})
+
+
+async def review_page(request, datasette):
+    """The review queue: unreviewed items of one document (``?document=``) or of all, least confident first."""
+    db = datasette.get_database()
+    await _ensure_can_view(datasette, request, db, "recommendations")
+    document = (_parse_qs(request.query_string).get("document") or [None])[-1] or None
+
+    def compute(conn):
+        if document is not None and conn.execute("SELECT 1 FROM documents WHERE id = ?", (document,)).fetchone() is None:
+            return None
+        return {
+            "items": _review_queue.queue(conn, document),
+            "progress": _review_queue.progress(conn, document),
+            "recent": _review_queue.reviewed_items(conn, document),
+            "documents": _browse._rows(conn, ("SELECT id, coalesce(title, id) AS title FROM documents "
+                                               "ORDER BY event_date, id", {})),
+        }
+
+    data = await db.execute_fn(compute)
+    if data is None:
+        raise NotFound(f"No document {document!r}")
+    context = {
+        **data,
+        "document": document,
+        "can_edit": await tracking.can_edit(datasette, request.actor),
+        "rec_url": lambda rec_id: datasette.urls.path("/-/rectrack/recommendations/" + _quote(rec_id, safe="")),
+        "static": lambda path: datasette.urls.path("/rectrack-static/" + path),
+        "database": db.name,
+    }
+    return Response.html(await datasette.render_template("review.html", context, request=request))
+
+
 # ---------------------------------------------------------------- hooks
 
 
@@ -417,6 +521,9 @@ def register_routes():
         (r"^/-/rectrack/documents/(?P<id>[^/]+)$", document_page),
         (r"^/-/rectrack/dashboard$", dashboard),
         (r"^/-/rectrack/summary\.json$", summary_json),
+        (r"^/-/rectrack/recommendations$", create_recommendation),
+        (r"^/-/rectrack/guess\.json$", guess_json),
+        (r"^/-/rectrack/review$", review_page),
     ]
 
 
