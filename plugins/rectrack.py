@@ -42,6 +42,7 @@ from datasette.utils.asgi import Forbidden
 from loader import locations as _locations
 from loader import requests as _requests
 from loader import review as _review
+from loader import review_queue as _review_queue
 from loader import tracking
 from loader.browse import document_page_of as _document_page_of
 
@@ -206,15 +207,23 @@ def _tr_saved_message(change):
     return "Saved: " + ", ".join(parts) + "."
 
 
-async def _tr_post_json(request, datasette, db, rec_id):
-    if not await tracking.can_edit(datasette, request.actor):
-        return _tr_json_error(403, "permission denied: rectrack-edit is required (sign in or send a bearer token)")
+async def _json_body(request):
+    """The request body as a JSON object, or a 400 response naming ``body`` (size, depth, encoding)."""
     try:
         body = _requests.parse_json_body(await _read_body(request))
     except _requests.BadBody as e:
-        return _tr_json_error(400, str(e), field="body")
+        return None, _tr_json_error(400, str(e), field="body")
     if not isinstance(body, dict):
-        return _tr_json_error(400, "body: expected a JSON object", field="body")
+        return None, _tr_json_error(400, "body: expected a JSON object", field="body")
+    return body, None
+
+
+async def _tr_post_json(request, datasette, db, rec_id):
+    if not await tracking.can_edit(datasette, request.actor):
+        return _tr_json_error(403, "permission denied: rectrack-edit is required (sign in or send a bearer token)")
+    body, error = await _json_body(request)
+    if error is not None:
+        return error
     changes = {k: v for k, v in body.items() if k != "version"}
     try:
         result = await _tr_update(db, rec_id, changes, body.get("version"), request.actor)
@@ -420,25 +429,11 @@ def browse_render_cell(row, value, column, table, database, datasette):
 
 # ---------------------------------------------------------------- review: add, guess, queue
 
-from loader import review_queue as _review_queue
 
-
-async def _json_body(request):
-    """The request body as a JSON object, or a 400 response naming ``body``."""
-    try:
-        body = _json.loads((await request.post_body()) or b"null")
-    except ValueError as e:
-        return None, _tr_json_error(400, f"body: not valid JSON ({e})", field="body")
-    if not isinstance(body, dict):
-        return None, _tr_json_error(400, "body: expected a JSON object", field="body")
-    return body, None
-
-
+@allow_methods("POST")
 async def create_recommendation(request, datasette):
     """POST JSON ``{"document_id", "char_start", "char_end"}`` or ``{"document_id", "quote"}`` (+ kind,
     actors, theme, strength, note): 201 with the new id. Same auth and CSRF rules as updates."""
-    if request.method != "POST":
-        return Response.json({"ok": False, "error": "use POST"}, status=405, headers={"Allow": "POST"})
     if not await tracking.can_edit(datasette, request.actor):
         return _tr_json_error(403, "permission denied: rectrack-edit is required (sign in or send a bearer token)")
     body, error = await _json_body(request)
@@ -457,6 +452,7 @@ async def create_recommendation(request, datasette):
         status=201, headers={"Location": _tr_rec_path(datasette, rec_id)})
 
 
+@allow_methods("GET")
 async def guess_json(request, datasette):
     """GET ``?document_id=&char_start=&char_end=`` (or ``quote=``): the extractor's guesses for that span."""
     db = datasette.get_database()
@@ -473,6 +469,7 @@ async def guess_json(request, datasette):
     return Response.json({"ok": True, **guess})
 
 
+@allow_methods("GET")
 async def review_page(request, datasette):
     """The review queue: unreviewed items of one document (``?document=``) or of all, least confident first."""
     db = datasette.get_database()
