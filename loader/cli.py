@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,7 @@ from .lexicon import load_lexicon
 from .pipeline import process_source
 from .read import find_transcripts, read_source
 
-from .web import SEEDS, serve_args
+from .web import SEEDS, metadata_for, port_in_use, serve_args, sign_in_accounts, sign_in_hint
 
 
 @click.group()
@@ -102,26 +103,52 @@ def datasette_args(db_path, host, port):
     return [sys.executable, "-m", "datasette", "serve", str(db_path), *serve_args(db_path), "--host", host, "--port", str(port)]
 
 
+DEFAULT_DB = "rectrack.db"
+
+
+def prepare_database(db_path, demo=False, echo=click.echo):
+    """Make ``db_path`` ready to serve. The seed transcripts are loaded only into the quick-start
+    database (the default file, when it does not exist yet) or when ``demo`` asks for them; any
+    other new file starts empty, and the message says how to fill it."""
+    new = not Path(db_path).exists()
+    if demo or (new and Path(db_path).name == DEFAULT_DB and Path(db_path).parent == Path(".")):
+        echo(f"Loading the demo seed transcripts from {SEEDS} into {db_path}"
+             + ("" if demo else " (the quick-start database; other files start empty)"))
+        totals, errors = load_paths(db_path, [SEEDS], progress=False)
+        for message in errors:
+            echo(f"Error: {message}", err=True)
+        echo(f"Loaded {totals['documents']} document(s), {totals['recommendations']} recommendations")
+        return
+    store.connect(db_path).close()  # create the file, or bring an older file's schema up to date
+    if new:
+        echo(f"{db_path} is new and empty: load transcripts with `rectrack load FILE... --db {db_path}`"
+             " (or serve with --demo to load the seed transcripts)")
+
+
 @cli.command()
-@click.option("--db", "db_path", default="rectrack.db", show_default=True, help="SQLite database file")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help="SQLite database file")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)
-def serve(db_path, host, port):
-    """Serve the database with Datasette (loads seeds/ first when the database does not exist).
+@click.option("--demo", is_flag=True, help="Load the seed transcripts (seeds/) into the database first")
+def serve(db_path, host, port, demo):
+    """Serve the database with Datasette.
+
+    The seed transcripts are loaded only into the quick-start database (rectrack.db in the
+    current folder, the first time) or with --demo; any other new --db file starts empty.
 
     \b
     Example:
         rectrack serve
         rectrack serve --db work.db --host 0.0.0.0 --port 8080
+        rectrack serve --db demo.db --demo
     """
-    if not Path(db_path).exists():
-        click.echo(f"{db_path} does not exist: loading the seed transcripts from {SEEDS}")
-        totals, errors = load_paths(db_path, [SEEDS])
-        for message in errors:
-            click.echo(f"Error: {message}", err=True)
-        click.echo(f"Loaded {totals['documents']} document(s), {totals['recommendations']} recommendations")
-    else:
-        store.connect(db_path).close()  # bring an older file's schema up to date
+    if port_in_use(host, port):
+        raise click.ClickException(
+            f"port {port} on {host} is already in use (another server?): stop it or choose another with --port")
+    prepare_database(db_path, demo)
+    hint = sign_in_hint(sign_in_accounts(metadata_for(db_path), os.environ))
+    if hint:
+        click.echo(hint)
     args = datasette_args(db_path, host, port)
     click.echo(f"Serving on http://{host}:{port}/")
     sys.exit(subprocess.call(args))
