@@ -286,3 +286,27 @@ async def test_sign_in_returns_to_the_page_you_came_from(seed_db, monkeypatch):
     response = await ds.client.post("/-/login?next=" + target, cookies=cookies,
                                     data={"username": "admin", "password": "wrong", "csrftoken": token})
     assert response.status_code == 200 and "Invalid username or password" in response.text
+
+
+# ---------------------------------------------------------------- dashboard counts
+
+
+def test_status_changes_over_time_counts_only_status_changes(seed_db):
+    from loader import browse
+
+    conn = sqlite3.connect(seed_db)
+    conn.row_factory = sqlite3.Row
+    try:
+        rid, version = conn.execute("SELECT id, version FROM recommendations ORDER BY id").fetchone()
+        result = tracking.update_recommendation(conn, rid, {"status": "accepted"}, version, {"id": "t"})
+        result = tracking.update_recommendation(conn, rid, {"owner": "Desk"}, result["recommendation"]["version"],
+                                                {"id": "t"})
+        tracking.update_recommendation(conn, rid, {"due_date": "2030-01-01", "note": "later"},
+                                       result["recommendation"]["version"], {"id": "t"})
+        assert conn.execute("SELECT count(*) FROM status_changes").fetchone()[0] == 3
+        data = browse.compute_dashboard(conn, browse.Filters(), table_url="/t", changes_url="/c")
+    finally:
+        conn.close()
+    changes = data["charts"]["changes"]
+    assert [(r["status"], r["n"]) for r in changes] == [("accepted", 1)]
+    assert "_where=from_status+IS+NOT+to_status" in changes[0]["href"]

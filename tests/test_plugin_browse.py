@@ -164,7 +164,7 @@ async def test_dashboard(fds):
     assert 'href="/rectrack/overdue_follow_ups"' in html
     assert "overdue follow-ups" in html
     assert '<option value="security-council">Security Council (3)</option>' in html
-    assert 'href="/rectrack/recommendations?status=dismissed"' in html and "1</span> dismissed (not counted)" in html
+    assert 'href="/rectrack/recommendations?status=dismissed"' in html and '<span class="n">1</span> <span class="what">dismissed (not counted)</span>' in html
     for query in ("open_by_actor", "recommendations_with_commitments", "status_by_actor", "status_by_theme"):
         assert f'href="/rectrack/{query}"' in html
 
