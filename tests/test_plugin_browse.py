@@ -325,8 +325,8 @@ async def test_canned_queries(fds, fixture):
     with_c = (await get("/rectrack/recommendations_with_commitments.json?_shape=array")).json()
     assert [(r["recommendation_id"], r["commitment_id"]) for r in with_c] == [(fixture[1]["r1"], fixture[1]["c1"])]
     html = (await get("/rectrack/status_by_actor")).text
-    assert ("status_by_actor?_chart=1#g.mark=bar&amp;g.x_column=actor&amp;g.x_type=ordinal&amp;g.y_column=n"
-            "&amp;g.y_type=quantitative&amp;g.color_column=status") in html
+    assert ("status_by_actor?_chart=1#g.mark=bar&amp;g.x_column=n&amp;g.x_type=quantitative&amp;g.y_column=actor"
+            "&amp;g.y_type=ordinal&amp;g.color_column=status") in html
 
 
 @pytest.mark.asyncio
