@@ -10,11 +10,12 @@ from pathlib import Path
 import click
 
 from . import store
+from .documents import check_details, set_document_details
 from .errors import RectrackError
 from .extract import compile_rules
 from .lexicon import load_lexicon
 from .pipeline import process_source
-from .read import find_transcripts, read_source
+from .read import document_id_for, find_transcripts, read_source
 
 from .web import SEEDS, metadata_for, port_in_use, serve_args, sign_in_accounts, sign_in_hint
 
@@ -72,18 +73,37 @@ def load_paths(db_path, paths, lexicon_paths=(), echo=click.echo, progress=True)
 @click.option("--db", "db_path", default="rectrack.db", show_default=True, help="SQLite database file")
 @click.option("--lexicon", "lexicon_paths", multiple=True, type=click.Path(),
               help="Extra lexicon YAML merged over the default (repeatable)")
-def load(paths, db_path, lexicon_paths):
+@click.option("--title", help="Title of the document (one transcript only); kept across reloads")
+@click.option("--date", "event_date", help="Date of the event, YYYY-MM-DD (one transcript only)")
+def load(paths, db_path, lexicon_paths, title, event_date):
     """Load transcripts (files or folders of .txt) into the database.
 
     Loading a file again replaces what was extracted from it; human edits are kept.
+    A transcript without a title block gets one from its opening words, first line or
+    file name; --title and --date set your own (recorded in document_changes).
 
     \b
     Example:
         rectrack load seeds/
         rectrack load hearing.txt debates/ --db work.db --lexicon my-lexicon.yml
+        rectrack load committee-4-may.txt --title "Education Committee: oral evidence" --date 2022-05-04
     """
     try:
+        if title is not None or event_date is not None:
+            check_details(title, event_date)
+            files = find_transcripts(paths)
+            if len(files) != 1:
+                raise click.ClickException(
+                    f"--title and --date describe one transcript: {len(files)} found in {', '.join(paths)}")
         totals, errors = load_paths(db_path, paths, lexicon_paths)
+        if (title is not None or event_date is not None) and not errors:
+            import getpass
+
+            conn = store.connect(db_path)
+            try:
+                set_document_details(conn, document_id_for(files[0]), title, event_date, getpass.getuser())
+            finally:
+                conn.close()
     except RectrackError as e:
         raise click.ClickException(str(e))
     for message in errors:

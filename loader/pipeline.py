@@ -1,6 +1,7 @@
 """Glue: file -> Source -> Document -> extracted rows -> database."""
 from __future__ import annotations
 
+from .documents import derive_title
 from .extract import extract
 from .model import Document, Source
 from .read import read_source
@@ -12,6 +13,7 @@ from .turns import parse_document
 def process_source(source: Source, lexicon=None):
     """Pure: parse, resolve speakers and extract. Returns (document, recommendations, commitments)."""
     doc: Document = parse_document(source, lexicon)
+    doc.title = derive_title(doc, lexicon)
     resolve_speakers(doc, lexicon)
     recs, coms = extract(doc, lexicon)
     return doc, recs, coms

@@ -323,6 +323,8 @@ async def document_page(request, datasette):
         raise NotFound(f"No document {document_id!r}")
     context = {
         **data,
+        "can_edit_details": await tracking.can_edit(datasette, request.actor),
+        "details_url": datasette.urls.path("/-/rectrack/documents/" + _quote(document_id, safe="") + "/details"),
         "rec_url": lambda rec_id: datasette.urls.path(
             "/-/rectrack/recommendations/" + _quote(rec_id, safe="")),
         "commitment_url": lambda cid: datasette.urls.row(db.name, "commitments", _btilde_encode(cid)),
@@ -361,6 +363,7 @@ def register_routes():
         (r"^/-/rectrack/recommendations/(?P<id>[^/]+)\.json$", recommendation_json),
         (r"^/-/rectrack/recommendations/(?P<id>[^/.]+)$", recommendation_page),
         (r"^/-/rectrack/documents/(?P<id>[^/]+)$", document_page),
+        (r"^/-/rectrack/documents/(?P<id>[^/]+)/details$", document_details),
         (r"^/-/rectrack/dashboard$", dashboard),
         (r"^/-/rectrack/summary\.json$", summary_json),
     ]
@@ -608,3 +611,32 @@ def links_render_cell(row, value, column, table, database, datasette):
         if column in STATUS_COLUMNS:
             return _value_label(column, value)
     return None
+
+
+# ---------------------------------------------------------------- document title and date
+
+from loader import documents as _documents
+
+
+async def document_details(request, datasette):
+    """POST (form, cookie + CSRF): set a document's title and date; back to the document page."""
+    db = datasette.get_database()
+    document_id = request.url_vars["id"]
+    here = datasette.urls.path("/-/rectrack/documents/" + _quote(document_id, safe=""))
+    if request.method != "POST":
+        return Response.redirect(here)
+    if not await tracking.can_edit(datasette, request.actor):
+        raise Forbidden("You do not have permission to edit documents")
+    form = await request.post_vars()
+    try:
+        result = await db.execute_write_fn(
+            lambda conn: _documents.set_document_details(
+                conn, document_id, form.get("title"), form.get("event_date"), request.actor), block=True)
+    except _documents.DocumentNotFound as e:
+        raise NotFound(str(e))
+    except _documents.ValidationError as e:
+        datasette.add_message(request, f"Not saved: {e}", datasette.ERROR)
+        return Response.redirect(here)
+    datasette.add_message(request, "Saved: title and date." if result["changed"] else "Nothing changed.",
+                          datasette.INFO)
+    return Response.redirect(here)
