@@ -18,7 +18,7 @@ import datetime
 import os
 import threading
 from dataclasses import asdict, dataclass
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from .tracking import FINAL_STATUSES, HIDDEN_STATUSES, STATUSES
 
@@ -172,7 +172,7 @@ def status_by_sql(dimension: str, filters: Filters) -> tuple[str, dict]:
     key, label, join = DIMENSIONS[dimension]
     where, params = where_clause(filters)
     return (
-        f"SELECT {key} AS key, {label} AS label, r.status AS status, count(*) AS n "
+        f"SELECT {key} AS key, {label} AS label, r.status AS status, count(*) AS n, min(r.id) AS one_id "
         f"FROM recommendations r {join} WHERE {where} GROUP BY {key}, r.status ORDER BY label, key, r.status",
         params,
     )
@@ -302,11 +302,12 @@ MAX_BARS = 20
 
 
 def compute_dashboard(conn, filters: Filters, table_url: str, changes_url: str, today: str | None = None,
-                      max_bars: int = MAX_BARS) -> dict:
+                      max_bars: int = MAX_BARS, rec_url: str | None = None) -> dict:
     """Everything the dashboard draws: summary, chart rows (each with an ``href``) and filter choices.
 
     ``table_url`` is the recommendations table page, ``changes_url`` the status_changes one. Each
-    bar chart keeps its ``max_bars`` biggest bars (``shown`` says how many of how many).
+    bar chart keeps its ``max_bars`` biggest bars (``shown`` says how many of how many). With
+    ``rec_url`` (the recommendation pages' URL prefix) a bar of one recommendation opens its page.
     """
     summary = compute_summary(conn, filters, today)
     base_filters = _filter_columns(filters)
@@ -315,6 +316,9 @@ def compute_dashboard(conn, filters: Filters, table_url: str, changes_url: str, 
         rows, shown[dimension] = top_keys(_rows(conn, status_by_sql(dimension, filters)), max_bars)
         for row in rows:
             row["href"] = table_href(table_url, {**base_filters, column: row["key"], "status": row["status"]})
+            if rec_url and row["n"] == 1:
+                row["href"] = rec_url + quote(str(row["one_id"]), safe="")
+            del row["one_id"]
         charts[dimension] = rows
     changes = _rows(conn, changes_by_day_sql(filters))
     for row in changes:

@@ -262,6 +262,7 @@ async def dashboard(request, datasette):
                 conn, filters,
                 table_url=datasette.urls.table(db.name, "recommendations"),
                 changes_url=datasette.urls.table(db.name, "status_changes"),
+                rec_url=datasette.urls.path("/-/rectrack/recommendations/"),
             )
 
         data = await db.execute_fn(compute)
@@ -640,3 +641,13 @@ async def document_details(request, datasette):
     datasette.add_message(request, "Saved: title and date." if result["changed"] else "Nothing changed.",
                           datasette.INFO)
     return Response.redirect(here)
+
+
+@hookimpl(specname="menu_links")
+def sign_in_menu_link(datasette, actor, request):
+    """A "Sign in" entry in the navigation menu that comes back to the current page."""
+    if actor or request is None or request.path == datasette.urls.path("/-/login"):
+        return None
+    here = request.path + (("?" + request.query_string) if request.query_string else "")
+    return [{"href": datasette.urls.path("/-/login") + "?" + _urlparse.urlencode({"next": here}),
+             "label": "Sign in"}]

@@ -243,7 +243,7 @@ COLUMN_NAMES = ["document_id", "turn_id", "speaker_id", "actor_id", "actor_text"
                 "commitment_id", "committed_by", "days_overdue", "speaker_aliases", "status_changes",
                 "recommendations_fts", "turns_fts", "short_title", "open_by_actor", "overdue_follow_ups",
                 "recommendations_with_commitments", "status_by_actor", "status_by_theme", "rectrack_edit",
-                "title_set_by", "title_set_at"]
+                "title_set_by", "title_set_at", "document_changes"]
 
 
 # ---------------------------------------------------------------- sign-in
@@ -310,3 +310,28 @@ def test_status_changes_over_time_counts_only_status_changes(seed_db):
     changes = data["charts"]["changes"]
     assert [(r["status"], r["n"]) for r in changes] == [("accepted", 1)]
     assert "_where=from_status+IS+NOT+to_status" in changes[0]["href"]
+
+
+def test_a_bar_of_one_recommendation_opens_its_page(seed_db):
+    from loader import browse
+
+    conn = sqlite3.connect(seed_db)
+    try:
+        data = browse.compute_dashboard(conn, browse.Filters(), table_url="/t", changes_url="/c",
+                                        rec_url="/-/rectrack/recommendations/")
+        ones = {r[0]: r[1] for r in conn.execute(
+            "SELECT actor_id, min(id) FROM recommendations WHERE status != 'dismissed' "
+            "GROUP BY actor_id, status HAVING count(*) = 1")}
+    finally:
+        conn.close()
+    bars = data["charts"]["actor"]
+    single = [b for b in bars if b["n"] == 1]
+    assert single and all(REC_LINK.match('href="' + b["href"] + '"') for b in single)
+    assert {b["key"] for b in single} <= set(ones)
+    assert all(b["href"].startswith("/t?") for b in bars if b["n"] > 1)
+
+
+@pytest.mark.asyncio
+async def test_menu_offers_sign_in_back_to_this_page(ds):
+    html = (await ds.client.get("/-/rectrack/dashboard")).text
+    assert '<a href="/-/login?next=%2F-%2Frectrack%2Fdashboard">Sign in</a>' in html

@@ -158,7 +158,8 @@ async def test_dashboard(fds):
         assert f'src="/rectrack-static/{script}"' in html
     for chart in ("actor", "theme", "speaker", "changes"):
         assert f'id="chart-{chart}"' in html
-    assert "/rectrack/recommendations?actor_id=security-council\\u0026status=accepted" in html
+    # Each fixture bar holds one recommendation: it opens that recommendation's page.
+    assert '"href": "/-/rectrack/recommendations/r' in html
     assert "http" not in html.split('id="rectrack-specs">')[1].split("</script>")[0].replace(
         "https://vega.github.io/schema", "")  # no CDN, no absolute links in the data
     assert 'href="/rectrack/overdue_follow_ups"' in html
