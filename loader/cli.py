@@ -166,9 +166,12 @@ def serve(db_path, host, port, demo):
         raise click.ClickException(
             f"port {port} on {host} is already in use (another server?): stop it or choose another with --port")
     prepare_database(db_path, demo)
-    hint = sign_in_hint(sign_in_accounts(metadata_for(db_path), os.environ))
+    accounts = sign_in_accounts(metadata_for(db_path), os.environ)
+    hint = sign_in_hint(accounts)
     if hint:
         click.echo(hint)
+    elif accounts["users"]:
+        click.echo(f"Sign in at http://{host}:{port}/-/login as {' or '.join(accounts['users'])}")
     args = datasette_args(db_path, host, port)
     click.echo(f"Serving on http://{host}:{port}/")
     sys.exit(subprocess.call(args))

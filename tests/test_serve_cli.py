@@ -89,9 +89,8 @@ def test_busy_port_is_one_clear_line(tmp_path):
     assert not (tmp_path / "work.db").exists()  # nothing created before the port check
 
 
-def test_serve_says_nobody_can_sign_in(tmp_path):
-    """The real command: its first lines, before Datasette answers, then it is stopped."""
-    env = {k: v for k, v in os.environ.items() if k not in ("RECTRACK_PASSWORD_HASH_ADMIN", "RECTRACK_API_TOKEN")}
+def serve_output(tmp_path, env):
+    """The real command's lines up to "Serving on ...", then it is stopped."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "loader", "serve", "--db", str(tmp_path / "work.db"), "--port", str(port)],
@@ -109,6 +108,12 @@ def test_serve_says_nobody_can_sign_in(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+    return lines, port
+
+
+def test_serve_says_nobody_can_sign_in(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("RECTRACK_PASSWORD_HASH_ADMIN", "RECTRACK_API_TOKEN")}
+    lines, port = serve_output(tmp_path, env)
     assert any(line.startswith("Nobody can sign in yet: to create the user 'admin', run export "
                                "RECTRACK_PASSWORD_HASH_ADMIN=") for line in lines), lines
     assert any("is new and empty" in line for line in lines), lines
@@ -121,3 +126,11 @@ def test_make_serve_takes_a_port():
     result = subprocess.run(["make", "-n", "serve", "PORT=8123"], cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "rectrack serve --db rectrack.db --host 127.0.0.1 --port 8123" in result.stdout
+
+
+def test_serve_names_the_user_who_can_sign_in(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "RECTRACK_API_TOKEN"}
+    env["RECTRACK_PASSWORD_HASH_ADMIN"] = "pbkdf2_sha256$1000$salt$hash"
+    lines, port = serve_output(tmp_path, env)
+    assert f"Sign in at http://127.0.0.1:{port}/-/login as admin" in lines, lines
+    assert not any(line.startswith("Nobody can sign in") for line in lines)
