@@ -335,3 +335,22 @@ def test_a_bar_of_one_recommendation_opens_its_page(seed_db):
 async def test_menu_offers_sign_in_back_to_this_page(ds):
     html = (await ds.client.get("/-/rectrack/dashboard")).text
     assert '<a href="/-/login?next=%2F-%2Frectrack%2Fdashboard">Sign in</a>' in html
+
+
+@pytest.mark.asyncio
+async def test_in_context_excerpts_start_and_end_at_whole_words(ds, seed_db):
+    conn = sqlite3.connect(seed_db)
+    try:
+        rows = conn.execute(
+            "SELECT r.id, p.text FROM recommendations r JOIN turns t ON t.id = r.turn_id "
+            "JOIN turns p ON p.document_id = t.document_id AND p.seq = t.seq - 1 "
+            "WHERE length(p.text) > 700 ORDER BY r.char_start LIMIT 5").fetchall()
+    finally:
+        conn.close()
+    assert rows
+    for rec_id, previous in rows:
+        html = (await ds.client.get(f"/-/rectrack/recommendations/{rec_id}")).text
+        context = html.split('<div class="quote-turn context">', 1)[1].split("</div>", 1)[0]
+        shown = unescape(context.split('<span class="elided">&hellip;</span>', 1)[1]).strip()
+        start = previous.rindex(shown[:40])
+        assert start == 0 or not previous[start - 1].isalnum(), (rec_id, previous[start - 10:start + 10])
