@@ -414,6 +414,8 @@ def _safe_next(value):
     """A same-site path to return to after sign-in, else None (never another host)."""
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
         return None
+    if any(c.isspace() or ord(c) < 32 for c in value):  # browsers drop tabs: "/\t/evil" is "//evil"
+        return None
     return value
 
 

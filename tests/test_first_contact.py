@@ -280,9 +280,10 @@ async def test_sign_in_returns_to_the_page_you_came_from(seed_db, monkeypatch):
                                     data={"username": "admin", "password": "pw", "csrftoken": token})
     assert response.status_code == 302 and response.headers["location"] == target
     # Another site is never a target; a failed sign-in is not redirected.
-    response = await ds.client.post("/-/login?next=//evil.example/x", cookies=cookies,
-                                    data={"username": "admin", "password": "pw", "csrftoken": token})
-    assert response.status_code == 302 and response.headers["location"] == "/"
+    for unsafe in ("//evil.example/x", "/%09/evil.example/x", "https://evil.example/", "/\\evil.example"):
+        response = await ds.client.post("/-/login?next=" + unsafe, cookies=cookies,
+                                        data={"username": "admin", "password": "pw", "csrftoken": token})
+        assert response.status_code == 302 and response.headers["location"] == "/", unsafe
     response = await ds.client.post("/-/login?next=" + target, cookies=cookies,
                                     data={"username": "admin", "password": "wrong", "csrftoken": token})
     assert response.status_code == 200 and "Invalid username or password" in response.text
