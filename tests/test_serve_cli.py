@@ -1,6 +1,7 @@
 """`rectrack serve` before Datasette starts: which database gets the demo seed, what the start-up
 lines say about signing in, and a busy port (the real CLI through CliRunner, and one real server)."""
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -94,7 +95,8 @@ def serve_output(tmp_path, env):
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "loader", "serve", "--db", str(tmp_path / "work.db"), "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path)
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path,
+        start_new_session=True)  # its own process group: stopping it stops the datasette it starts
     lines = []
     try:
         deadline = time.monotonic() + 60
@@ -106,7 +108,7 @@ def serve_output(tmp_path, env):
             if line.startswith("Serving on"):
                 break
     finally:
-        proc.terminate()
+        os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=20)
     return lines, port
 
