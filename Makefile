@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 DB ?= rectrack.db
+PORT ?= 8001
+HOST ?= 127.0.0.1
 
 .PHONY: install serve test eval bench clean
 
@@ -15,7 +17,7 @@ $(BIN)/rectrack: pyproject.toml
 install: $(BIN)/rectrack
 
 serve: install
-	$(BIN)/rectrack serve --db $(DB)
+	$(BIN)/rectrack serve --db $(DB) --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest -q

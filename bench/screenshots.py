@@ -3,8 +3,9 @@
 Loads seeds/ into a fresh temporary database, gives a deterministic share of the
 recommendations a follow-up status through loader.tracking (the same function the web form
 uses; every change is recorded in status_changes as "screenshots"), serves it exactly as
-``rectrack serve`` does and saves PNGs of the dashboard, one recommendation page, the
-document page and (signed in with a throwaway password) the review queue.
+``rectrack serve`` does and saves PNGs of the dashboard, the recommendations table, one
+recommendation page, the document page and (signed in with a throwaway password) the review
+queue, at 1400x1000 (``<page>.png``) and 1024x768 (``<page>-1024.png``).
 
 Example:
     .venv/bin/python bench/screenshots.py                 # -> docs/screenshots/*.png
@@ -93,7 +94,12 @@ def pick_recommendation(db_path) -> str | None:
         conn.close()
 
 
-def capture(db_path, out: Path, width=1280, height=900) -> list[Path]:
+SIZES = [(1400, 1000), (1024, 768)]  # a desktop window and a laptop
+
+
+def capture(db_path, out: Path, width=1400, height=1000, suffix="") -> list[Path]:
+    """PNGs of the dashboard, the recommendations table, one recommendation and the document page
+    at ``width`` x ``height``, named ``<page><suffix>.png`` in ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(db_path))
     doc_id = conn.execute("SELECT id FROM documents ORDER BY event_date, id").fetchone()[0]
@@ -105,19 +111,29 @@ def capture(db_path, out: Path, width=1280, height=900) -> list[Path]:
 
     password = secrets.token_hex(12)  # a throwaway sign-in, for the review queue only
     env = {**os.environ, "RECTRACK_PASSWORD_HASH_ADMIN": hash_password(password, iterations=1000)}
+
+    def shot(name, full_page):
+        saved.append(out / f"{name}{suffix}.png")
+        page.screenshot(path=str(saved[-1]), full_page=full_page)
+
     with served(db_path, env=env) as base, browser_page(chromium, viewport=(width, height)) as (page, errors):
         page.set_default_timeout(20000)
         page.goto(base + "/-/rectrack/dashboard", wait_until="networkidle")
         if page.locator("#chart-actor").count():
             page.wait_for_selector("#chart-actor svg .mark-rect path", state="attached")
         page.wait_for_timeout(300)
-        saved.append(out / "dashboard.png")
-        page.screenshot(path=str(saved[-1]), full_page=True)
+        shot("dashboard", True)
+
+        # The table as an analyst first sees it, scrolled to the rows.
+        page.goto(base + "/rectrack/recommendations?status__not=dismissed", wait_until="networkidle")
+        page.locator("table.rows-and-columns").evaluate(
+            "e => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 60)")
+        page.wait_for_timeout(200)
+        shot("recommendations", False)
 
         if rec_id:
             page.goto(base + f"/-/rectrack/recommendations/{rec_id}", wait_until="networkidle")
-            saved.append(out / "recommendation.png")
-            page.screenshot(path=str(saved[-1]), full_page=True)
+            shot("recommendation", True)
 
         page.goto(base + f"/-/rectrack/documents/{doc_id}", wait_until="networkidle")
         # A window-sized view around the first commitment (recommendations usually lead up to
@@ -129,8 +145,7 @@ def capture(db_path, out: Path, width=1280, height=900) -> list[Path]:
         if target.count():
             target.evaluate(f"e => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - {offset})")
         page.wait_for_timeout(200)
-        saved.append(out / "document.png")
-        page.screenshot(path=str(saved[-1]))
+        shot("document", False)
 
         page.goto(base + "/-/login")
         page.fill("input[name=username]", "admin")
@@ -138,8 +153,7 @@ def capture(db_path, out: Path, width=1280, height=900) -> list[Path]:
         page.click("input[type=submit], button[type=submit]")
         page.wait_for_load_state()
         page.goto(base + f"/-/rectrack/review?document={doc_id}", wait_until="networkidle")
-        saved.append(out / "review.png")
-        page.screenshot(path=str(saved[-1]))
+        shot("review", False)
         if errors:
             raise RuntimeError(f"console errors: {errors}")
     return saved
@@ -163,8 +177,10 @@ def main(argv=None):
             if not args.no_statuses:
                 print(f"Example statuses set on {give_statuses(db_path)} recommendations")
                 print(f"Example reviews on {give_reviews(db_path)} recommendations")
-        for path in capture(db_path, Path(args.out)):
-            print(f"Saved {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+        for width, height in SIZES:
+            suffix = "" if (width, height) == SIZES[0] else f"-{width}"
+            for path in capture(db_path, Path(args.out), width, height, suffix):
+                print(f"Saved {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} ({width}x{height})")
 
 
 if __name__ == "__main__":

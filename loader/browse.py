@@ -18,7 +18,7 @@ import datetime
 import os
 import threading
 from dataclasses import asdict, dataclass
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from .locations import cue_span
 from . import pages
@@ -205,28 +205,35 @@ def status_by_sql(dimension: str, filters: Filters) -> tuple[str, dict]:
     key, label, join = DIMENSIONS[dimension]
     where, params = where_clause(filters)
     if dimension == "actor":  # every actor of a recommendation counts it
-        further, _ = further_actors_sql(filters, "ra.actor_id AS key, r.status AS status, count(*) AS n",
-                                        "ra.actor_id, r.status")
+        further, _ = further_actors_sql(filters, "ra.actor_id AS key, r.status AS status, count(*) AS n, "
+                                        "min(r.id) AS one_id", "ra.actor_id, r.status")
         return (
-            "SELECT c.key AS key, a.name AS label, c.status AS status, sum(c.n) AS n FROM ("
-            f"SELECT r.actor_id AS key, r.status AS status, count(*) AS n FROM recommendations r WHERE {where} "
+            "SELECT c.key AS key, a.name AS label, c.status AS status, sum(c.n) AS n, min(c.one_id) AS one_id FROM ("
+            f"SELECT r.actor_id AS key, r.status AS status, count(*) AS n, min(r.id) AS one_id "
+            f"FROM recommendations r WHERE {where} "
             f"GROUP BY r.actor_id, r.status UNION ALL {further}) c LEFT JOIN actors a ON a.id = c.key "
             "GROUP BY c.key, c.status ORDER BY label, key, status",
             params,
         )
     return (
-        f"SELECT {key} AS key, {label} AS label, r.status AS status, count(*) AS n "
+        f"SELECT {key} AS key, {label} AS label, r.status AS status, count(*) AS n, min(r.id) AS one_id "
         f"FROM recommendations r {join} WHERE {where} GROUP BY {key}, r.status ORDER BY label, key, r.status",
         params,
     )
 
 
+# A history row that changed the status (an edit of owner or due date alone is not one).
+STATUS_CHANGED = "c.from_status IS NOT c.to_status"
+
+
 def changes_by_day_sql(filters: Filters) -> tuple[str, dict]:
-    """Status changes per day and new status, for the recommendations ``filters`` selects."""
+    """Status changes per day and new status, for the recommendations ``filters`` selects.
+
+    Only rows whose status changed count: edits of the owner, due date or notes alone do not."""
     where, params = where_clause(filters)
     return (
         "SELECT date(c.changed_at) AS day, c.to_status AS status, count(*) AS n FROM status_changes c "
-        f"JOIN recommendations r ON r.id = c.recommendation_id WHERE {where} "
+        f"JOIN recommendations r ON r.id = c.recommendation_id WHERE {where} AND {STATUS_CHANGED} "
         "GROUP BY day, c.to_status ORDER BY day, c.to_status",
         params,
     )
@@ -342,13 +349,15 @@ MAX_BARS = 20
 
 
 def compute_dashboard(conn, filters: Filters, table_url: str, changes_url: str, today: str | None = None,
-                      max_bars: int = MAX_BARS, actor_table_url: str | None = None) -> dict:
+                      max_bars: int = MAX_BARS, actor_table_url: str | None = None,
+                      rec_url: str | None = None) -> dict:
     """Everything the dashboard draws: summary, chart rows (each with an ``href``) and filter choices.
 
     ``table_url`` is the recommendations table page, ``changes_url`` the status_changes one;
     actor bars link to ``actor_table_url`` (the recommendations_by_actor view) when given, so a
     bar's rows include the recommendations an actor shares with others. Each bar chart keeps its
-    ``max_bars`` biggest bars (``shown`` says how many of how many).
+    ``max_bars`` biggest bars (``shown`` says how many of how many). With ``rec_url`` (the
+    recommendation pages' URL prefix) a bar of one recommendation opens its page.
     """
     summary = compute_summary(conn, filters, today)
     base_filters = _filter_columns(filters)
@@ -358,10 +367,14 @@ def compute_dashboard(conn, filters: Filters, table_url: str, changes_url: str, 
         base = actor_table_url if dimension == "actor" and actor_table_url else table_url
         for row in rows:
             row["href"] = table_href(base, {**base_filters, column: row["key"], "status": row["status"]})
+            if rec_url and row["n"] == 1:
+                row["href"] = rec_url + quote(str(row["one_id"]), safe="")
+            del row["one_id"]
         charts[dimension] = rows
     changes = _rows(conn, changes_by_day_sql(filters))
     for row in changes:
-        row["href"] = table_href(changes_url, {"changed_at__startswith": row["day"], "to_status": row["status"]})
+        row["href"] = table_href(changes_url, {"changed_at__startswith": row["day"], "to_status": row["status"],
+                                               "_where": STATUS_CHANGED.replace("c.", "")})
     charts["changes"] = changes
     return {
         "summary": summary,
@@ -392,7 +405,7 @@ STATUS_COLORS = {
 }
 
 
-def _status_color(rows: list[dict], title: str = "Status"):
+def _status_color(rows: list[dict], title: str = "Status", legend_columns: int = 4):
     """One colour per status, the same in every chart; dismissed listed only when it is shown."""
     present = {r["status"] for r in rows}
     domain = [s for s in STATUSES if s != HIDDEN_STATUS or s in present]
@@ -403,26 +416,31 @@ def _status_color(rows: list[dict], title: str = "Status"):
         "title": title,
         "scale": {"domain": domain, "range": [STATUS_COLORS.get(s, "#bbbbbb") for s in domain]},
         "sort": domain,
-        "legend": {"labelExpr": "replace(datum.label, '_', ' ')"},
+        "legend": {"labelExpr": "replace(datum.label, '_', ' ')", "orient": "bottom", "direction": "horizontal",
+                   "columns": legend_columns, "titleOrient": "left"},
     }
 
 
-def bar_spec(rows: list[dict], title: str, axis_title: str) -> dict:
-    """A Vega-Lite horizontal stacked bar chart of ``rows`` (label, status, n, href), biggest bar first."""
+def bar_spec(rows: list[dict], title: str, axis_title: str, label_limit: int = 220, legend_columns: int = 4) -> dict:
+    """A Vega-Lite horizontal stacked bar chart of ``rows`` (label, status, n, href), biggest bar first.
+
+    It fills its container's width (``autosize: fit-x``) with the status legend below the bars,
+    so a half-width chart keeps most of its width for the bars."""
     n_bars = len({r["label"] for r in rows})
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
         "title": title,
         "data": {"values": rows},
         "width": "container",
-        "height": max(60, 22 * n_bars),
+        "height": max(90, 22 * n_bars),
+        "autosize": {"type": "fit-x", "contains": "padding"},
         "mark": {"type": "bar", "cursor": "pointer"},
         "encoding": {
-            "y": {"field": "label", "type": "nominal", "title": axis_title,
+            "y": {"field": "label", "type": "nominal", "title": None,
                   "sort": {"op": "sum", "field": "n", "order": "descending"},
-                  "axis": {"labelLimit": 260}},
+                  "axis": {"labelLimit": label_limit}},
             "x": {"field": "n", "type": "quantitative", "title": "Recommendations", "axis": {"tickMinStep": 1}},
-            "color": _status_color(rows),
+            "color": _status_color(rows, legend_columns=legend_columns),
             "order": {"field": "status_rank", "type": "quantitative"},
             "href": {"field": "href", "type": "nominal"},
             "tooltip": [
@@ -452,13 +470,15 @@ def changes_spec(rows: list[dict]) -> dict:
         "data": {"values": rows},
         "width": "container",
         "height": 180,
+        "autosize": {"type": "fit-x", "contains": "padding"},
         "mark": {"type": "bar", "cursor": "pointer"},
         "encoding": {
             "x": {"field": "day", "type": "temporal", "timeUnit": "utcyearmonthdate", "title": "Day (UTC)",
                   "scale": {"type": "utc", "domain": _day_domain(rows)},
-                  "axis": {"format": "%b %d", "formatType": "utc", "tickCount": "day"}},
+                  "axis": {"format": "%b %d", "formatType": "utc", "tickCount": "day",
+                           "labelOverlap": True, "labelAngle": 0}},
             "y": {"field": "n", "type": "quantitative", "title": "Changes", "axis": {"tickMinStep": 1}},
-            "color": _status_color(rows, "New status"),
+            "color": _status_color(rows, "New status", legend_columns=7),
             "order": {"field": "status_rank", "type": "quantitative"},
             "href": {"field": "href", "type": "nominal"},
             "tooltip": [
@@ -488,7 +508,10 @@ def chart_specs(charts: dict, shown: dict | None = None) -> dict:
             counts = shown.get(dimension) or {}
             if counts and counts["shown"] < counts["total"]:
                 title = f"{title} (top {counts['shown']} of {counts['total']})"
-            specs[dimension] = bar_spec(charts[dimension], title, axis_title)
+            # The actor chart spans the page; theme and speaker share a row (see rectrack.css).
+            wide = dimension == "actor"
+            specs[dimension] = bar_spec(charts[dimension], title, axis_title, label_limit=260 if wide else 180,
+                                        legend_columns=7 if wide else 2)
     if charts.get("changes"):
         specs["changes"] = changes_spec(charts["changes"])
     return specs

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -9,14 +10,15 @@ from pathlib import Path
 import click
 
 from . import store
+from .documents import check_details, set_document_details
 from .errors import RectrackError
 from .extract import compile_rules
 from .lexicon import load_lexicon
 from .pipeline import process_source
-from .read import document_id_for, read_source, scan_paths, supported_list
+from .read import document_id_for, find_transcripts, read_source, scan_paths, supported_list
 from .requests import check_text
 
-from .web import SEEDS, run_in_place, serve_args
+from .web import SEEDS, metadata_for, port_in_use, run_in_place, serve_args, sign_in_accounts, sign_in_hint
 
 
 @click.group()
@@ -102,12 +104,16 @@ def load_paths(db_path, paths, lexicon_paths=(), echo=click.echo, progress=True,
 @click.option("--lexicon", "lexicon_paths", multiple=True, type=click.Path(),
               help="Extra lexicon YAML merged over the default (repeatable)")
 @click.option("--encoding", help="Encoding of text files (.txt .vtt .srt .json), e.g. cp1252 [default: detected]")
-def load(paths, db_path, lexicon_paths, encoding):
+@click.option("--title", help="Title of the document (one transcript only); kept across reloads")
+@click.option("--date", "event_date", help="Date of the event, YYYY-MM-DD (one transcript only)")
+def load(paths, db_path, lexicon_paths, encoding, title, event_date):
     """Load transcripts (files or folders) into the database.
 
     Reads .txt (any encoding), .pdf (text layer), .docx, .vtt and .srt captions and .json turns;
     other files are skipped and named. Loading a file again replaces what was extracted from it;
     human edits are kept. Exits 1 when a file fails or nothing was loaded.
+    A transcript without a title block gets one from its opening words, first line or
+    file name; --title and --date set your own (recorded in document_changes).
 
     \b
     Example:
@@ -115,10 +121,25 @@ def load(paths, db_path, lexicon_paths, encoding):
         rectrack load A-79-PV.29.pdf meeting.docx zoom.vtt --db work.db
         rectrack load hearing.txt debates/ --db work.db --lexicon my-lexicon.yml
         rectrack load old-notes.txt --encoding cp1252
+        rectrack load committee-4-may.txt --title "Education Committee: oral evidence" --date 2022-05-04
     """
     summary = new_summary()
     try:
+        if title is not None or event_date is not None:
+            check_details(title, event_date)
+            files = find_transcripts(paths)
+            if len(files) != 1:
+                raise click.ClickException(
+                    f"--title and --date describe one transcript: {len(files)} found in {', '.join(paths)}")
         totals, errors = load_paths(db_path, paths, lexicon_paths, encoding=encoding, summary=summary)
+        if (title is not None or event_date is not None) and not errors:
+            import getpass
+
+            conn = connect(db_path)
+            try:
+                set_document_details(conn, document_id_for(files[0]), title, event_date, getpass.getuser())
+            finally:
+                conn.close()
     except RectrackError as e:
         raise click.ClickException(str(e))
     echo_outcomes(summary, errors)
@@ -153,29 +174,58 @@ def datasette_args(db_path, host, port):
     return [sys.executable, "-m", "datasette", "serve", str(db_path), *serve_args(db_path), "--host", host, "--port", str(port)]
 
 
+DEFAULT_DB = "rectrack.db"
+
+
+def prepare_database(db_path, demo=False, echo=click.echo):
+    """Make ``db_path`` ready to serve. The seed transcripts are loaded only into the quick-start
+    database (the default file, when it does not exist yet) or when ``demo`` asks for them; any
+    other new file starts empty, and the message says how to fill it."""
+    new = not Path(db_path).exists()
+    if demo or (new and Path(db_path).name == DEFAULT_DB and Path(db_path).parent == Path(".")):
+        echo(f"Loading the demo seed transcripts from {SEEDS} into {db_path}"
+             + ("" if demo else " (the quick-start database; other files start empty)"))
+        totals, errors = load_paths(db_path, [SEEDS], progress=False)
+        for message in errors:
+            echo(f"Error: {message}", err=True)
+        echo(f"Loaded {totals['documents']} document(s), {totals['recommendations']} recommendations")
+        return
+    connect(db_path).close()  # create the file, or bring an older file's schema up to date
+    if new:
+        echo(f"{db_path} is new and empty: load transcripts with `rectrack load FILE... --db {db_path}`"
+             " (or serve with --demo to load the seed transcripts)")
+
+
 @cli.command()
-@click.option("--db", "db_path", default="rectrack.db", show_default=True, help="SQLite database file")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, help="SQLite database file")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)
-def serve(db_path, host, port):
-    """Serve the database with Datasette (loads seeds/ first when the database does not exist).
+@click.option("--demo", is_flag=True, help="Load the seed transcripts (seeds/) into the database first")
+def serve(db_path, host, port, demo):
+    """Serve the database with Datasette.
+
+    The seed transcripts are loaded only into the quick-start database (rectrack.db in the
+    current folder, the first time) or with --demo; any other new --db file starts empty.
 
     \b
     Example:
         rectrack serve
         rectrack serve --db work.db --host 0.0.0.0 --port 8080
+        rectrack serve --db demo.db --demo
     """
+    if port_in_use(host, port):
+        raise click.ClickException(
+            f"port {port} on {host} is already in use (another server?): stop it or choose another with --port")
     try:
-        if not Path(db_path).exists():
-            click.echo(f"{db_path} does not exist: loading the seed transcripts from {SEEDS}")
-            totals, errors = load_paths(db_path, [SEEDS])
-            for message in errors:
-                click.echo(f"Error: {message}", err=True)
-            click.echo(f"Loaded {totals['documents']} document(s), {totals['recommendations']} recommendations")
-        else:
-            connect(db_path).close()  # bring an older file's schema up to date
+        prepare_database(db_path, demo)
     except RectrackError as e:
         raise click.ClickException(str(e))
+    accounts = sign_in_accounts(metadata_for(db_path), os.environ)
+    hint = sign_in_hint(accounts)
+    if hint:
+        click.echo(hint)
+    elif accounts["users"]:
+        click.echo(f"Sign in at http://{host}:{port}/-/login as {' or '.join(accounts['users'])}")
     args = datasette_args(db_path, host, port)
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C or SIGTERM stops it)")
     sys.exit(run_in_place(args))

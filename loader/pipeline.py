@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .context import apply_context
+from .documents import derive_title
 from .extract import extract
 from .locations import apply_source
 from .model import Document, Source
@@ -18,6 +19,7 @@ def process_source(source: Source, lexicon=None, context: dict | None = None):
     the transcript shows. Returns (document, recommendations, commitments).
     """
     doc: Document = apply_source(parse_document(source, lexicon), source)
+    doc.title = derive_title(doc, lexicon)
     resolve_speakers(doc, lexicon)
     apply_context(doc, lexicon, context)
     recs, coms = extract(doc, lexicon)

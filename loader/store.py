@@ -102,6 +102,13 @@ CREATE TABLE IF NOT EXISTS status_changes (
     note TEXT,
     changes TEXT
 );
+CREATE TABLE IF NOT EXISTS document_changes (
+    id INTEGER PRIMARY KEY,
+    document_id TEXT REFERENCES documents(id),
+    changed_at TEXT,
+    changed_by TEXT,
+    changes TEXT
+);
 CREATE TABLE IF NOT EXISTS notes (
     document_id TEXT REFERENCES documents(id),
     char_start INTEGER,
@@ -165,6 +172,8 @@ ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("recommendations", "reviewed_at", "TEXT"),
     ("recommendations", "reviewed_by", "TEXT"),
     ("recommendations", "corrected", "TEXT"),
+    ("documents", "title_set_by", "TEXT"),  # who set title/date by hand; a reload keeps them then
+    ("documents", "title_set_at", "TEXT"),
 )
 
 # Views and indexes over columns from ADDED_COLUMNS (created after they are added).
@@ -445,8 +454,11 @@ def store_document(
         doc_id = doc.id
         conn.execute(
             "INSERT INTO documents (id, title, event_date, venue, source_path, sha256, text, loaded_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET title=excluded.title, "
-            "event_date=excluded.event_date, venue=excluded.venue, source_path=excluded.source_path, "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+            # A title and date a person set (title_set_by) survive the reload.
+            "title=CASE WHEN documents.title_set_by IS NULL THEN excluded.title ELSE documents.title END, "
+            "event_date=CASE WHEN documents.title_set_by IS NULL THEN excluded.event_date ELSE documents.event_date END, "
+            "venue=excluded.venue, source_path=excluded.source_path, "
             "sha256=excluded.sha256, text=excluded.text, loaded_at=excluded.loaded_at",
             (doc_id, doc.title, doc.event_date, doc.venue, doc.source_path, doc.sha256, doc.text, stamp),
         )

@@ -168,3 +168,63 @@ def served(db_path, env: dict | None = None, timeout: float = 30):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+def sign_in_accounts(metadata: dict, environ) -> dict:
+    """Who can sign in with the configuration ``metadata`` under the environment ``environ``.
+
+    Returns ``{"users": [names with a password hash], "unset": [(name, env var)], "tokens": n}``:
+    ``unset`` lists the users whose hash comes from an environment variable that is empty.
+    """
+    plugins = (metadata or {}).get("plugins") or {}
+    passwords = plugins.get("datasette-auth-passwords") or {}
+    users, unset = [], []
+    for key, value in passwords.items():
+        if not key.endswith("_password_hash"):
+            continue
+        name = key[: -len("_password_hash")]
+        if isinstance(value, dict) and list(value) == ["$env"]:
+            if environ.get(value["$env"]):
+                users.append(name)
+            else:
+                unset.append((name, value["$env"]))
+        elif value:
+            users.append(name)
+    tokens = 0
+    for entry in ((plugins.get("datasette-auth-tokens") or {}).get("tokens") or []):
+        token = (entry or {}).get("token")
+        if isinstance(token, dict) and list(token) == ["$env"]:
+            token = environ.get(token["$env"])
+        tokens += bool(token)
+    return {"users": users, "unset": unset, "tokens": tokens}
+
+
+def hash_password_command(env_var: str, datasette_path: str | None = None) -> str:
+    """The shell line that sets ``env_var`` to a password hash (datasette-auth-passwords' tool)."""
+    datasette_path = datasette_path or str(Path(sys.executable).with_name("datasette"))
+    return f'export {env_var}="$({datasette_path} hash-password)"'
+
+
+def sign_in_hint(accounts: dict, datasette_path: str | None = None) -> str | None:
+    """One line for the start-up output when nobody can sign in or call the API; else None."""
+    if accounts["users"] or accounts["tokens"]:
+        return None
+    if not accounts["unset"]:
+        return ("Nobody can sign in: metadata.yml configures no user "
+                "(add <name>_password_hash under datasette-auth-passwords).")
+    name, env_var = accounts["unset"][0]
+    return (f"Nobody can sign in yet: to create the user {name!r}, run "
+            f"{hash_password_command(env_var, datasette_path)} and start the server again.")
+
+
+def port_in_use(host: str, port: int) -> bool:
+    """True when something already listens on ``host:port`` (binding there fails)."""
+    import socket
+
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            s.bind((host, port))
+        except OSError:
+            return True
+    return False

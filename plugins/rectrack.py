@@ -329,6 +329,7 @@ async def dashboard(request, datasette):
                 table_url=datasette.urls.table(db.name, "recommendations"),
                 changes_url=datasette.urls.table(db.name, "status_changes"),
                 actor_table_url=datasette.urls.table(db.name, "recommendations_by_actor"),
+                rec_url=datasette.urls.path("/-/rectrack/recommendations/"),
             )
 
         data = await db.execute_fn(compute)
@@ -404,6 +405,8 @@ async def document_page(request, datasette):
     context = {
         **data,
         "can_edit": await tracking.can_edit(datasette, request.actor),
+        "can_edit_details": await tracking.can_edit(datasette, request.actor),
+        "details_url": datasette.urls.path("/-/rectrack/documents/" + _quote(document_id, safe="") + "/details"),
         "rec_url": lambda rec_id: datasette.urls.path(
             "/-/rectrack/recommendations/" + _quote(rec_id, safe="")),
         "commitment_url": lambda cid: datasette.urls.row(db.name, "commitments", _btilde_encode(cid)),
@@ -516,6 +519,7 @@ def register_routes():
         (r"^/-/rectrack/recommendations/(?P<id>[^/]+)\.json$", recommendation_json),
         (r"^/-/rectrack/recommendations/(?P<id>[^/.]+)$", recommendation_page),
         (r"^/-/rectrack/documents/(?P<id>[^/]+)$", document_page),
+        (r"^/-/rectrack/documents/(?P<id>[^/]+)/details$", document_details),
         (r"^/-/rectrack/dashboard$", dashboard),
         (r"^/-/rectrack/summary\.json$", summary_json),
         (r"^/-/rectrack/recommendations$", create_recommendation),
@@ -550,3 +554,291 @@ def bad_arguments_are_400(datasette, request, exception):
     if message is None:
         return None
     return _datasette_exceptions.handle_exception(datasette, request, _DatasetteError(message, status=400))
+
+
+# ---------------------------------------------------------------- labels, links and sign-in
+
+from loader import display as _display
+from loader import web as _web
+
+# Datasette columns a person reads under another name (facet titles, table headers); the
+# metadata.yml block ``plugins: rectrack: column_labels`` adds to or rewords these.
+COLUMN_LABELS = {
+    "actor_id": "Actor", "speaker_id": "Speaker", "document_id": "Document", "turn_id": "Turn",
+    "recommendation_id": "Recommendation", "due_date": "Due date", "follow_up": "Follow-up",
+    "char_start": "Start offset", "char_end": "End offset", "to_status": "New status",
+    "from_status": "Old status", "changed_at": "Changed at", "changed_by": "Changed by",
+    "updated_at": "Updated at", "updated_by": "Updated by", "actor_text": "Actor as printed",
+    "event_date": "Date", "short_title": "Short title", "source_path": "File",
+}
+
+
+def _column_label(datasette, name):
+    labels = {**COLUMN_LABELS, **((datasette.plugin_config("rectrack") or {}).get("column_labels") or {})}
+    return labels.get(name) or _display.humanize(name)
+
+
+STATUS_COLUMNS = ("status", "from_status", "to_status")
+
+
+def _value_label(column, value):
+    """A status or cue value as a person reads it; any other value unchanged."""
+    if column in STATUS_COLUMNS and isinstance(value, str):
+        return tracking.STATUS_LABELS.get(value, value)
+    if column == "cue" and isinstance(value, str):
+        return _display.cue_label(value)
+    if column == "document_id" and isinstance(value, str):  # a facet's label: the document's title
+        return _display.short_title(value)
+    return value
+
+
+def _rec_url(datasette, rec_id):
+    return datasette.urls.path("/-/rectrack/recommendations/" + _urlparse.quote(str(rec_id), safe=""))
+
+
+def _safe_next(value):
+    """A same-site path to return to after sign-in, else None (never another host)."""
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return None
+    if any(c.isspace() or ord(c) < 32 for c in value):  # browsers drop tabs: "/\t/evil" is "//evil"
+        return None
+    return value
+
+
+@hookimpl(specname="prepare_jinja2_environment")
+def labels_jinja_filters(env, datasette):
+    env.filters["head_words"] = _display.head_words
+    env.filters["tail_words"] = _display.tail_words
+    env.filters["cue_label"] = _display.cue_label
+    env.filters["short_title"] = _display.short_title
+    env.filters["column_label"] = lambda name: _column_label(datasette, name)
+    env.filters["value_label"] = lambda column, value: _value_label(column, value)
+
+
+@hookimpl(specname="extra_template_vars")
+def labels_template_vars(template, database, table, columns, request, datasette):
+    extra = {}
+    if template == "password_login.html":
+        accounts = _web.sign_in_accounts(
+            {"plugins": {k: datasette.plugin_config(k) or {}
+                         for k in ("datasette-auth-passwords", "datasette-auth-tokens")}}, {})
+        extra["rectrack_sign_in"] = {
+            "users": accounts["users"],
+            "commands": [(name, _web.hash_password_command(var)) for name, var in _sign_in_unset(datasette)],
+            "next": _safe_next(request.args.get("next")) if request else None,
+        }
+    if template == "table.html" and table and request is not None:
+        extra.update(_table_layout(datasette, database, table, columns or [], request))
+    if request is not None:
+        here = request.path + (("?" + request.query_string) if request.query_string else "")
+        extra["rectrack_login_url"] = datasette.urls.path("/-/login") + "?" + _urlparse.urlencode({"next": here})
+    return extra
+
+
+def _table_layout(datasette, database, table, columns, request):
+    """Which columns a table page shows first, from ``plugins: rectrack: table_columns``.
+
+    Without ``_col``/``_nocol`` in the URL a configured table shows its listed columns in that
+    order and names the others (``rectrack_more``) with a link showing every column; with them,
+    the page shows what was asked for.
+    """
+    wanted = ((datasette.plugin_config("rectrack") or {}).get("table_columns") or {}).get(table)
+    if not wanted or "_col" in request.args or "_nocol" in request.args:
+        return {"rectrack_shown": None}
+    shown = [c for c in wanted if c in columns]
+    more = [c for c in columns if c not in shown]
+    args = [(k, v) for k, v in _urlparse.parse_qsl(request.query_string, keep_blank_values=True)
+            if k not in ("_col", "_nocol", "_next")]
+    pks = set(shown[:1])  # the primary key is always shown; _col lists the others
+    all_url = request.path + "?" + _urlparse.urlencode(args + [("_col", c) for c in columns if c not in pks])
+    return {"rectrack_shown": shown, "rectrack_more": more, "rectrack_all_columns_url": all_url}
+
+
+def _sign_in_unset(datasette):
+    """(user, env var) for each password hash whose environment variable is empty."""
+    raw = ((getattr(datasette, "_metadata_local", None) or {}).get("plugins") or {}).get(
+        "datasette-auth-passwords") or {}
+    return _web.sign_in_accounts({"plugins": {"datasette-auth-passwords": raw}}, _os.environ)["unset"]
+
+
+@hookimpl(specname="asgi_wrapper")
+def sign_in_returns_to_next(datasette):
+    """After a successful sign-in (a redirect from POST /-/login), go to ``?next=`` instead of "/"."""
+    login_path = datasette.urls.path("/-/login")
+
+    def wrap(app):
+        async def app_with_next(scope, receive, send):
+            if scope.get("type") != "http" or scope.get("method") != "POST" or scope.get("path") != login_path:
+                return await app(scope, receive, send)
+            query = _urlparse.parse_qs((scope.get("query_string") or b"").decode("latin-1"))
+            target = _safe_next((query.get("next") or [None])[0])
+
+            async def send_with_next(message):
+                if target and message["type"] == "http.response.start" and message["status"] in (301, 302, 303):
+                    headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"location"]
+                    headers.append((b"location", target.encode("utf-8")))
+                    message = {**message, "headers": headers}
+                await send(message)
+
+            return await app(scope, receive, send_with_next)
+
+        return app_with_next
+
+    return wrap
+
+
+def _changes_cell(datasette, value):
+    """status_changes.changes (JSON ``{field: [old, new]}``) as "Field: old → new" lines."""
+    try:
+        changes = _bjson.loads(value)
+    except ValueError:
+        return None
+    if not isinstance(changes, dict):
+        return None
+    lines = []
+    for field, pair in changes.items():
+        if not (isinstance(pair, list) and len(pair) == 2):
+            return None
+        old, new = (_value_label(field, v) if v is not None else "none" for v in pair)
+        lines.append(_Markup("{}: {} \u2192 {}").format(_column_label(datasette, field), old, new))
+    return _Markup("<br>").join(lines)
+
+
+_FK_TABLES = {"speaker_id": "speakers", "actor_id": "actors", "turn_id": "turns"}
+
+# Foreign-key columns shown by name where Datasette does not expand them (the row page):
+# column -> SQL for (label, link key) by id.
+_ID_LABELS = {
+    "document_id": "SELECT title AS label FROM documents WHERE id = ?",
+    "speaker_id": "SELECT name AS label FROM speakers WHERE id = ?",
+    "actor_id": "SELECT name AS label FROM actors WHERE id = ?",
+    "turn_id": "SELECT 'Turn ' || seq || coalesce(': ' || label, '') AS label, document_id, seq FROM turns WHERE id = ?",
+}
+
+
+async def _id_link(datasette, database, column, value):
+    """An id as the name of what it identifies, linked (the plain id when there is no such row)."""
+    row = (await datasette.get_database(database).execute(_ID_LABELS[column], [value])).first()
+    if row is None or not row["label"]:
+        return None
+    db = database
+    if column == "document_id":
+        href = datasette.urls.path("/-/rectrack/documents/" + _quote(value, safe=""))
+        return _Markup('<a href="{}" title="{}">{}</a>').format(href, row["label"], _display.short_title(row["label"]))
+    if column == "turn_id":
+        href = datasette.urls.path("/-/rectrack/documents/" + _quote(row["document_id"], safe="")) + f"#turn-{row['seq']}"
+    else:
+        href = datasette.urls.row(db, {"speaker_id": "speakers", "actor_id": "actors"}[column], _tilde_encode(value))
+    return _Markup('<a href="{}">{}</a>').format(href, row["label"])
+
+
+async def _query_rec_link(datasette, database, rec_id, shown):
+    """``shown`` linked to recommendation ``rec_id``'s page, when there is such a recommendation."""
+    rows = await datasette.get_database(database).execute(
+        "SELECT 1 FROM recommendations WHERE id = ?", [str(rec_id)])
+    if rows.first() is None:
+        return None
+    return _Markup('<a href="{}">{}</a>').format(_rec_url(datasette, rec_id), shown)
+
+
+async def _document_link(datasette, database, document_id):
+    """A document id as its short title linked to the transcript (the value itself when unknown)."""
+    rows = await datasette.get_database(database).execute(
+        "SELECT title FROM documents WHERE id = ?", [str(document_id)])
+    row = rows.first()
+    if row is None:
+        return None
+    href = datasette.urls.path("/-/rectrack/documents/" + _quote(str(document_id), safe=""))
+    return _Markup('<a href="{}" title="{}">{}</a>').format(
+        href, row["title"] or "", _display.short_title(row["title"]) or document_id)
+
+
+@hookimpl(specname="render_cell")
+def links_render_cell(row, value, column, table, database, datasette):
+    """Every listed recommendation links to its rectrack page; documents show their title.
+
+    Table and row pages of recommendations: ``id`` and ``text``; any table's
+    ``recommendation_id``; queries (no table): ``id``/``recommendation_id`` and the text beside
+    them when they name a recommendation, and ``document_id`` as the document's linked title.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, dict):  # an expanded foreign key: {"value", "label"}
+        if column == "document_id":
+            href = datasette.urls.path("/-/rectrack/documents/" + _quote(str(value["value"]), safe=""))
+            label = value.get("label") or ""
+            return _Markup('<a href="{}" title="{}">{}</a>').format(
+                href, label, _display.short_title(label) or value["value"])
+        if column == "recommendation_id":
+            label = value.get("label") or value["value"]
+            return _Markup('<a href="{}">{}</a>').format(_rec_url(datasette, value["value"]), _display.head_words(label, 120)
+                                                         + ("…" if len(label) > 120 else ""))
+        if column in _FK_TABLES and value.get("label"):  # the name alone, without the raw id beside it
+            href = datasette.urls.row(database, _FK_TABLES[column], _tilde_encode(str(value["value"])))
+            return _Markup('<a href="{}">{}</a>').format(href, value["label"])
+        return None
+    if table in ("recommendations", "commitments", "status_changes") and (column in STATUS_COLUMNS or column == "cue"):
+        return _Markup('<span title="{}">{}</span>').format(value, _value_label(column, value))
+    if table == "status_changes" and column == "changes" and isinstance(value, str):
+        return _changes_cell(datasette, value)
+    if table == "recommendations" and column in ("id", "text"):
+        return _Markup('<a href="{}">{}</a>').format(_rec_url(datasette, row["id"]), value)
+    if table is not None and table != "recommendations" and column == "recommendation_id":
+        return _Markup('<a href="{}">{}</a>').format(_rec_url(datasette, value), value)
+    if table is not None and column in _ID_LABELS and isinstance(value, str):  # an unexpanded foreign key
+        return _id_link(datasette, database, column, value)
+    if table is None:  # a query (canned or typed): ids the database knows become links
+        keys = row.keys() if hasattr(row, "keys") else []
+        if column in ("id", "recommendation_id"):
+            return _query_rec_link(datasette, database, value, value)
+        if column in ("text", "recommendation"):
+            for key in ("id", "recommendation_id"):
+                if key in keys and row[key]:
+                    return _query_rec_link(datasette, database, row[key], value)
+        if column == "document_id":
+            return _document_link(datasette, database, value)
+        if column in STATUS_COLUMNS:
+            return _value_label(column, value)
+    return None
+
+
+# ---------------------------------------------------------------- document title and date
+
+from loader import documents as _documents
+
+
+@allow_methods("POST")
+async def document_details(request, datasette):
+    """POST (form, cookie + CSRF): set a document's title and date; back to the document page."""
+    db = datasette.get_database()
+    document_id = request.url_vars["id"]
+    here = datasette.urls.path("/-/rectrack/documents/" + _quote(document_id, safe=""))
+    if not await tracking.can_edit(datasette, request.actor):
+        raise Forbidden("You do not have permission to edit documents")
+    try:
+        form = _requests.parse_form_body(await _read_body(request))
+    except _requests.BadBody as e:
+        datasette.add_message(request, f"Not saved: {e}", datasette.ERROR)
+        return Response.redirect(here)
+    try:
+        result = await db.execute_write_fn(
+            lambda conn: _documents.set_document_details(
+                conn, document_id, form.get("title"), form.get("event_date"), request.actor), block=True)
+    except _documents.DocumentNotFound as e:
+        raise NotFound(str(e))
+    except _documents.ValidationError as e:
+        datasette.add_message(request, f"Not saved: {e}", datasette.ERROR)
+        return Response.redirect(here)
+    datasette.add_message(request, "Saved: title and date." if result["changed"] else "Nothing changed.",
+                          datasette.INFO)
+    return Response.redirect(here)
+
+
+@hookimpl(specname="menu_links")
+def sign_in_menu_link(datasette, actor, request):
+    """A "Sign in" entry in the navigation menu that comes back to the current page."""
+    if actor or request is None or request.path == datasette.urls.path("/-/login"):
+        return None
+    here = request.path + (("?" + request.query_string) if request.query_string else "")
+    return [{"href": datasette.urls.path("/-/login") + "?" + _urlparse.urlencode({"next": here}),
+             "label": "Sign in"}]

@@ -70,7 +70,7 @@ def test_eval_figures_on_the_seed():
     assert r["gold_clear"] == 59 and r["gold_borderline"] == 34
     assert r["tp"] + r["fn"] == 59 and 0 <= r["actor_accuracy"] <= 1
     assert c["tp"] + c["fn"] == 31
-    assert figs["extract_seconds"] < 1
+    assert figs["extract_seconds"] > 0  # timed; its target lives in bench/bench.py
 
 
 def test_eval_command_prints_every_figure():

@@ -158,13 +158,14 @@ async def test_dashboard(fds):
         assert f'src="/rectrack-static/{script}"' in html
     for chart in ("actor", "theme", "speaker", "changes"):
         assert f'id="chart-{chart}"' in html
-    assert "/rectrack/recommendations_by_actor?actor_id=security-council\\u0026status=accepted" in html
+    # Each fixture bar holds one recommendation: it opens that recommendation's page.
+    assert '"href": "/-/rectrack/recommendations/r' in html
     assert "http" not in html.split('id="rectrack-specs">')[1].split("</script>")[0].replace(
         "https://vega.github.io/schema", "")  # no CDN, no absolute links in the data
     assert 'href="/rectrack/overdue_follow_ups"' in html
     assert "overdue follow-ups" in html
     assert '<option value="security-council">Security Council (3)</option>' in html
-    assert 'href="/rectrack/recommendations?status=dismissed"' in html and "1</span> dismissed (not counted)" in html
+    assert 'href="/rectrack/recommendations?status=dismissed"' in html and '<span class="n">1</span> <span class="what">dismissed (not counted)</span>' in html
     for query in ("open_by_actor", "recommendations_with_commitments", "status_by_actor", "status_by_theme"):
         assert f'href="/rectrack/{query}"' in html
 
@@ -325,8 +326,8 @@ async def test_canned_queries(fds, fixture):
     with_c = (await get("/rectrack/recommendations_with_commitments.json?_shape=array")).json()
     assert [(r["recommendation_id"], r["commitment_id"]) for r in with_c] == [(fixture[1]["r1"], fixture[1]["c1"])]
     html = (await get("/rectrack/status_by_actor")).text
-    assert ("status_by_actor?_chart=1#g.mark=bar&amp;g.x_column=actor&amp;g.x_type=ordinal&amp;g.y_column=n"
-            "&amp;g.y_type=quantitative&amp;g.color_column=status") in html
+    assert ("status_by_actor?_chart=1#g.mark=bar&amp;g.x_column=n&amp;g.x_type=quantitative&amp;g.y_column=actor"
+            "&amp;g.y_type=ordinal&amp;g.color_column=status") in html
 
 
 @pytest.mark.asyncio

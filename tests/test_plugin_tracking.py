@@ -146,7 +146,7 @@ async def test_login_form_post_redirect_get(ds, db):
     assert "Saved: status Proposed \u2192 Accepted, owner, due date, priority." in after.text
     assert 'data-status="accepted"' in after.text and 'name="version" value="2"' in after.text
     assert "Agreed at &lt;the&gt; meeting" in after.text
-    assert "owner: none &rarr; DPO" in after.text
+    assert "Owner: none &rarr; DPO" in after.text and "Due date: none &rarr;" in after.text
 
 
 @pytest.mark.asyncio
