@@ -331,8 +331,8 @@ async def test_history_shows_corrections_readably(ds, db):
     await ds.client.post(page(rid), headers=bearer(), json={
         "actors": ["Security Council", "Member States"], "theme": "protection", "version": 1})
     html = (await ds.client.get(page(rid))).text
-    assert "actors: Security Council &rarr; Security Council; Member States" in html
-    assert "theme: mandates &rarr; protection" in html and "reviewed: False &rarr; True" in html
+    assert "Actors: Security Council &rarr; Security Council; Member States" in html
+    assert "Theme: mandates &rarr; protection" in html and "Reviewed: False &rarr; True" in html
 
 
 @pytest.mark.asyncio
@@ -358,7 +358,7 @@ async def test_commitment_kind_shows_on_the_page(ds, db):
     rid = ids[FIRST]
     await ds.client.post(page(rid), headers=bearer(), json={"kind": "commitment", "version": 1})
     html = (await ds.client.get(page(rid))).text
-    assert "<h1>Commitment <span" in html and "kind: recommendation &rarr; commitment" in html
+    assert "<h1>Commitment <span" in html and "Kind: recommendation &rarr; commitment" in html
 
 
 @pytest.mark.asyncio
@@ -368,8 +368,17 @@ async def test_dashboard_actor_bars_link_to_every_actor_view(ds, db):
         "actors": ["Security Council", {"name": "Regional Organisations", "kind": "organization"}], "version": 1})
     html = (await ds.client.get("/-/rectrack/dashboard")).text
     specs = json.loads(html.split('id="rectrack-specs">')[1].split("</script>")[0])
+    # the further actor has a bar of its own; a bar of one recommendation opens that recommendation
+    (bar,) = [b for b in specs["actor"]["data"]["values"] if b["key"] == "regional-organisations"]
+    assert bar["n"] == 1 and bar["href"] == f"/-/rectrack/recommendations/{ids[FIRST]}"
+    second = RECS_V1[1][1]
+    await ds.client.post(page(ids[second]), headers=bearer(), json={
+        "actors": ["Member States", "Regional Organisations"], "version": 1})
+    html = (await ds.client.get("/-/rectrack/dashboard")).text
+    specs = json.loads(html.split('id="rectrack-specs">')[1].split("</script>")[0])
     hrefs = [r["href"] for r in specs["actor"]["data"]["values"]]
+    # a bar of several recommendations opens the view that lists every actor of a recommendation
     assert "/rectrack/recommendations_by_actor?actor_id=regional-organisations&status=proposed" in hrefs
     linked = (await ds.client.get("/rectrack/recommendations_by_actor.json?actor_id=regional-organisations"
                                   "&status=proposed&_shape=array")).json()
-    assert [r["recommendation_id"] for r in linked] == [ids[FIRST]]
+    assert sorted(r["recommendation_id"] for r in linked) == sorted([ids[FIRST], ids[second]])
