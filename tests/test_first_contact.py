@@ -243,7 +243,8 @@ COLUMN_NAMES = ["document_id", "turn_id", "speaker_id", "actor_id", "actor_text"
                 "commitment_id", "committed_by", "days_overdue", "speaker_aliases", "status_changes",
                 "recommendations_fts", "turns_fts", "short_title", "open_by_actor", "overdue_follow_ups",
                 "recommendations_with_commitments", "status_by_actor", "status_by_theme", "rectrack_edit",
-                "title_set_by", "title_set_at", "document_changes"]
+                "title_set_by", "title_set_at", "document_changes", "recommendations_by_actor",
+                "reviewed_at", "reviewed_by", "recommendation_actors", "document_locations", "start_time", "end_time"]
 
 
 # ---------------------------------------------------------------- sign-in

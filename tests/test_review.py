@@ -311,7 +311,8 @@ def test_browse_counts_see_every_actor_and_leave_out_commitments(conn):
     f = browse.Filters(actor="regional-organisations")
     assert browse._rows(conn, browse.total_sql(f))[0]["n"] == 1
     chart = browse._rows(conn, browse.status_by_sql("actor", browse.Filters()))
-    assert {"key": "regional-organisations", "label": "Regional Organisations", "status": "proposed", "n": 1} in chart
+    assert {"key": "regional-organisations", "label": "Regional Organisations", "status": "proposed", "n": 1,
+            "one_id": i[0]} in chart
     assert sum(r["n"] for r in chart) == 6  # five recommendations (one is now a commitment), one with two actors
     options = {o["value"]: o["n"] for o in browse.filter_options(conn)["actor"]}
     assert options["regional-organisations"] == 1

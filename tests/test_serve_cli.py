@@ -119,7 +119,7 @@ def test_serve_says_nobody_can_sign_in(tmp_path):
     assert any(line.startswith("Nobody can sign in yet: to create the user 'admin', run export "
                                "RECTRACK_PASSWORD_HASH_ADMIN=") for line in lines), lines
     assert any("is new and empty" in line for line in lines), lines
-    assert lines[-1] == f"Serving on http://127.0.0.1:{port}/"
+    assert lines[-1].startswith(f"Serving on http://127.0.0.1:{port}/ ")
 
 
 def test_make_serve_takes_a_port():
