@@ -1089,3 +1089,26 @@ def test_those_who_shall_in_a_quotation_is_no_recommendation():
 )
 def test_criticisms_and_summaries_are_not_recommendations(sentence):
     assert recs_of(sentence) == []
+
+
+# ---------------------------------------------------------------- reported views and valuations
+
+
+@pytest.mark.parametrize("sentence", [
+    "Some responses to this committee say that the state should not get involved in family life.",
+    "They argue that the President must be given more room to act in secret.",
+    "You have said that the only policy toward the region should be economic aid.",
+    "Our neighbours across the border are vital to us.",
+    "Bees are crucial to our food system.",
+])
+def test_reported_views_and_valuations_are_not_recommendations(sentence):
+    assert recs_of(sentence) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "They argue that it is hard, but the Council must act now.",  # "but" ends the reported frame
+    "It is vital to our future to invest in schools.",  # valued, and an action asked
+    "The Government must say that it will fund the schools.",  # the speaker's own prescription
+])
+def test_prescriptions_next_to_those_forms_stay(sentence):
+    assert len(recs_of(sentence)) == 1
