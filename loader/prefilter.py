@@ -191,23 +191,36 @@ def _prefix_node(op, av) -> set:
     return set(_EMPTY)
 
 
-def anchors(pattern: str, flags: int = 0) -> frozenset | None:
-    """Lower-case strings one of which starts every match of ``pattern`` (None: unknown or too
-    short to be worth looking for)."""
+def _parse(pattern, flags):
+    """The parse tree of ``pattern`` (a tree passed in is returned as it is); None if unreadable."""
+    if not isinstance(pattern, str):
+        return pattern
     try:
-        heads = _shortest_heads(_prefix_sequence(_parser.parse(pattern, flags)))
-    except (re.error, TypeError, ValueError, AttributeError, IndexError, RecursionError):
+        return _parser.parse(pattern, flags)
+    except (re.error, TypeError, ValueError, RecursionError):
+        return None
+
+
+def anchors(pattern, flags: int = 0) -> frozenset | None:
+    """Lower-case strings one of which starts every match of ``pattern`` (a string or a parse
+    tree; None: unknown or too short to be worth looking for)."""
+    tree = _parse(pattern, flags)
+    try:
+        heads = _shortest_heads(_prefix_sequence(tree)) if tree is not None else None
+    except (TypeError, ValueError, AttributeError, IndexError, RecursionError):
         return None
     if not heads or any(len(h) < 2 and h not in RARE_CHARS for h in heads):
         return None
     return heads
 
 
-def requirement(pattern: str, flags: int = 0):
-    """The literal formula every match of ``pattern`` satisfies (None: nothing required)."""
+def requirement(pattern, flags: int = 0):
+    """The literal formula every match of ``pattern`` (a string or a parse tree) satisfies
+    (None: nothing required)."""
+    tree = _parse(pattern, flags)
     try:
-        return _sequence(_parser.parse(pattern, flags))[1]
-    except (re.error, TypeError, ValueError, AttributeError, IndexError, RecursionError):
+        return _sequence(tree)[1] if tree is not None else None
+    except (TypeError, ValueError, AttributeError, IndexError, RecursionError):
         return None
 
 
@@ -300,10 +313,15 @@ def _to_ids(formula, ids):
 _GLOBAL_FLAG = re.compile(r"\(\?[aiLmsux]+\)")
 
 
-def split_alternatives(pattern: str) -> list[str]:
+def split_alternatives(pattern: str, flags: int = 0) -> list[str]:
     """The top-level alternatives of ``pattern`` (``a|b(c|d)`` -> ``a``, ``b(c|d)``), or the
     pattern alone when splitting could change what it matches (groups, global flags, empty
     alternatives)."""
+    return [part for part, _ in _alternatives(pattern, flags)]
+
+
+def _alternatives(pattern: str, flags: int) -> list[tuple[str, object]]:
+    """(source, parse tree) of each top-level alternative (see ``split_alternatives``)."""
     parts, depth, start, i, in_class = [], 0, 0, 0, False
     while i < len(pattern):
         ch = pattern[i]
@@ -326,14 +344,11 @@ def split_alternatives(pattern: str) -> list[str]:
         i += 1
     parts.append(pattern[start:])
     if len(parts) == 1 or _GLOBAL_FLAG.search(pattern):
-        return [pattern]
-    try:
-        compiled = [re.compile(p) for p in parts]
-    except re.error:
-        return [pattern]
-    if any(c.groups for c in compiled) or any(_parser.parse(p).getwidth()[0] == 0 for p in parts):
-        return [pattern]
-    return parts
+        return [(pattern, _parse(pattern, flags))]
+    trees = [_parse(p, flags) for p in parts]
+    if any(t is None or t.state.groups > 1 or t.getwidth()[0] == 0 for t in trees):
+        return [(pattern, _parse(pattern, flags))]  # a capture group (numbering would change), an empty alternative
+    return list(zip(parts, trees))
 
 
 class Narrowed:
@@ -385,14 +400,16 @@ class LiteralIndex:
         self.regexes = list(regexes)
         self.branches = []  # (regex index, pattern source)
         self.of_regex = []  # regex index -> its branch ids
+        trees = []
         for r, rx in enumerate(self.regexes):
-            parts = split_alternatives(rx.pattern)
+            parts = _alternatives(rx.pattern, rx.flags)
             self.of_regex.append(tuple(range(len(self.branches), len(self.branches) + len(parts))))
-            self.branches.extend((r, part) for part in parts)
-        heads = [anchors(part, self.regexes[r].flags) for r, part in self.branches]
+            self.branches.extend((r, part) for part, _ in parts)
+            trees.extend(tree for _, tree in parts)
+        heads = [anchors(tree) if tree is not None else None for tree in trees]
         # a branch is tried when its formula holds: one of its necessary literals occurs (trigger)
         # and the rest of its top level holds (rest); then only where one of its anchors occurs
-        formulas = [requirement(part, self.regexes[r].flags) for r, part in self.branches]
+        formulas = [requirement(tree) if tree is not None else None for tree in trees]
         literals = sorted(set().union(*(literals_of(f) for f in formulas), *(h or () for h in heads)))
         self.ids = ids = {lit: i for i, lit in enumerate(literals)}
         self.literals = literals
