@@ -8,9 +8,8 @@ from pathlib import Path
 
 import click
 
-from . import store
+from . import pipeline, store
 from .errors import RectrackError
-from .extract import compile_rules
 from .lexicon import load_lexicon
 from .pipeline import process_source
 from .read import find_transcripts, read_source
@@ -30,40 +29,36 @@ def cli():
     """
 
 
-def load_paths(db_path, paths, lexicon_paths=(), echo=click.echo, progress=True):
-    """Load transcripts into ``db_path``; one transaction per document.
+def load_paths(db_path, paths, lexicon_paths=(), echo=click.echo, progress=True, workers=None, force=False):
+    """Load transcripts into ``db_path`` (``pipeline.load_files``), with a progress bar on stderr
+    when there is more than one file. Returns (totals, errors)."""
+    if not progress:
+        return pipeline.load_files(db_path, paths, lexicon_paths, workers=workers, force=force)
+    with contextlib.ExitStack() as stack:
+        state = {}
 
-    Returns (totals, errors) where errors is a list of one-line messages.
-    """
-    lexicon = load_lexicon(lexicon_paths)
-    compile_rules(lexicon)  # a malformed cue fails here, once, naming the cue
-    files = find_transcripts(paths)
-    conn = store.connect(db_path)
-    totals = {"documents": 0, "speakers": 0, "turns": 0, "recommendations": 0, "commitments": 0, "kept_edited": 0}
-    errors = []
-    try:
-        if progress and len(files) > 1:
-            bar = click.progressbar(files, label="Loading", show_pos=True, file=sys.stderr,
-                                    item_show_func=lambda p: p.name if p else "")
-        else:
-            bar = contextlib.nullcontext(files)
-        with bar as items:
-            for path in items:
-                try:
-                    source = read_source(path)
-                    doc, recs, coms = process_source(source, lexicon)
-                    counts = store.store_document(conn, doc, recs, coms)
-                except RectrackError as e:
-                    errors.append(str(e))
-                    continue
-                except Exception as e:  # a bug on one file must not stop the others
-                    errors.append(f"{path}: failed ({type(e).__name__}: {e})")
-                    continue
-                for k in totals:
-                    totals[k] += counts.get(k, 0)
-    finally:
-        conn.close()
-    return totals, errors
+        def on_progress(totals, path, n):
+            if "bar" not in state:
+                if n <= 1:
+                    state["bar"] = None
+                else:
+                    state["bar"] = stack.enter_context(click.progressbar(
+                        length=n, label="Loading", show_pos=True, file=sys.stderr, item_show_func=lambda s: s))
+                    state["done"] = 0
+            bar = state["bar"]
+            if bar is not None:
+                done = sum(totals[k] for k in pipeline.OUTCOMES)
+                bar.update(done - state["done"], current_item=outcome_line(totals))
+                state["done"] = done
+
+        return pipeline.load_files(db_path, paths, lexicon_paths, workers=workers, force=force,
+                                   on_progress=on_progress)
+
+
+def outcome_line(totals) -> str:
+    """``3 loaded, 2 unchanged, 0 failed`` (and skipped files, when there are any)."""
+    parts = [f"{totals.get(k, 0)} {k}" for k in pipeline.OUTCOMES if k != "skipped" or totals.get(k)]
+    return ", ".join(parts)
 
 
 @cli.command()
@@ -71,18 +66,24 @@ def load_paths(db_path, paths, lexicon_paths=(), echo=click.echo, progress=True)
 @click.option("--db", "db_path", default="rectrack.db", show_default=True, help="SQLite database file")
 @click.option("--lexicon", "lexicon_paths", multiple=True, type=click.Path(),
               help="Extra lexicon YAML merged over the default (repeatable)")
-def load(paths, db_path, lexicon_paths):
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes that parse and extract [default: the number of cores; 1: no pool]")
+@click.option("--force", is_flag=True, help="Redo files whose contents and lexicon are unchanged")
+def load(paths, db_path, lexicon_paths, workers, force):
     """Load transcripts (files or folders of .txt) into the database.
 
-    Loading a file again replaces what was extracted from it; human edits are kept.
+    Loading a file again replaces what was extracted from it; human edits are kept. A file
+    whose bytes and lexicon are unchanged since it was stored is skipped (``--force`` redoes it).
 
     \b
     Example:
         rectrack load seeds/
         rectrack load hearing.txt debates/ --db work.db --lexicon my-lexicon.yml
+        rectrack load archive/ --workers 4
+        rectrack load archive/ --force
     """
     try:
-        totals, errors = load_paths(db_path, paths, lexicon_paths)
+        totals, errors = load_paths(db_path, paths, lexicon_paths, workers=workers, force=force)
     except RectrackError as e:
         raise click.ClickException(str(e))
     for message in errors:
@@ -93,6 +94,7 @@ def load(paths, db_path, lexicon_paths):
         + (f" ({totals['kept_edited']} edited recommendation(s) no longer extracted were kept)"
            if totals["kept_edited"] else "")
         + f" -> {db_path}"
+        + f"\n{outcome_line(totals)}"
     )
     if errors:
         sys.exit(1)

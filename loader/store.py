@@ -138,6 +138,7 @@ CREATE INDEX IF NOT EXISTS idx_changes_at ON status_changes(changed_at);
 # each one that an existing database lacks, so old databases keep working; new columns go here,
 # not into the CREATE TABLE statements above.
 ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("documents", "lexicon_sha256", "TEXT"),  # the lexicon it was extracted with (reloads skip unchanged files)
 )
 
 # Columns a person edits. A reload never writes them.
