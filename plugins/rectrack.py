@@ -228,11 +228,13 @@ from datasette.utils.asgi import BadRequest as _BadRequest
 
 from markupsafe import Markup as _Markup
 
+from loader import answers as _answers
 from loader import browse as _browse
 
 
-# summary.json answers between writes (see loader.browse.ResultCache).
-_RESULTS = _browse.ResultCache()
+# summary.json bodies and dashboard data, once per database state (see loader.answers).
+_ANSWERS = _answers.AnswerCache()
+_STATE = _answers.StateTokens()
 
 
 def _browse_filters(request):
@@ -255,19 +257,22 @@ async def dashboard(request, datasette):
     await _ensure_can_view(datasette, request, db, "recommendations")
     try:
         filters = _browse_filters(request)
+        today = _browse.today_utc()
 
         def compute(conn):
             _browse.check_known(conn, filters)
-            return _browse.compute_dashboard(
+            data = _browse.compute_dashboard(
                 conn, filters,
                 table_url=datasette.urls.table(db.name, "recommendations"),
                 changes_url=datasette.urls.table(db.name, "status_changes"),
+                today=today,
             )
+            return data, _browse.chart_specs(data["charts"], data["shown"])
 
-        data = await db.execute_fn(compute)
+        key = ("dashboard", db.name, filters, today)
+        data, specs = await _ANSWERS.get(key, _STATE.token(db.path), lambda: db.execute_fn(compute))
     except _browse.FilterError as e:
         raise _BadRequest(str(e))
-    specs = _browse.chart_specs(data["charts"], data["shown"])
     context = {
         **data,
         "filters": filters,
@@ -296,22 +301,19 @@ async def summary_json(request, datasette):
     db = datasette.get_database()
     await _ensure_can_view(datasette, request, db, "recommendations")
     try:
-        filters = _browse_filters(request)
-
+        limit, args = _browse.parse_limit(_parse_qs(request.query_string, keep_blank_values=True))
+        filters = _browse.parse_filters(args)
         today = _browse.today_utc()
 
         def compute(conn):
             _browse.check_known(conn, filters)
-            return _browse.compute_summary(conn, filters, today)
+            return _bjson.dumps(_browse.compute_summary_json(conn, filters, today, limit)).encode("utf-8")
 
-        key, fingerprint = ("summary", filters, today), _browse.file_fingerprint(db.path)
-        summary = _RESULTS.get(key, fingerprint)
-        if summary is None:
-            summary = await db.execute_fn(compute)
-            _RESULTS.put(key, fingerprint, summary)
+        key = ("summary", db.name, filters, today, limit)
+        body = await _ANSWERS.get(key, _STATE.token(db.path), lambda: db.execute_fn(compute))
     except _browse.FilterError as e:
         return Response.json({"ok": False, "error": str(e)}, status=400, headers=cors)
-    return Response.json(summary, headers=cors)
+    return Response(body, content_type="application/json; charset=utf-8", headers=cors)
 
 
 async def document_page(request, datasette):
