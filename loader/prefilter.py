@@ -422,6 +422,7 @@ class LiteralIndex:
                 self.trigger.setdefault(ids[lit], set()).add(b)
             self.rest.append(_shallow_rest(f, need, ids))
         self.anchorable = [hs is not None for hs in heads]
+        self.of_branch = [r for r, _ in self.branches]
         self.anchored_by: dict[int, list] = {}  # literal id -> branches it is an anchor of
         for b, hs in enumerate(heads):
             for h in hs or ():
@@ -457,30 +458,30 @@ class LiteralIndex:
     def views(self, occurrences: tuple[list, list], start: int, end: int) -> dict:
         """{regex index: ``Narrowed``} for the regexes that may match in ``text[start:end]``."""
         present = self.present(occurrences, start, end)
-        trigger, rest = self.trigger, self.rest
+        trigger, rest, anchored_by, of_branch = self.trigger, self.rest, self.anchored_by, self.of_branch
         tried = set(self.always)
         for lit in present:
             if lit in trigger:
                 tried |= trigger[lit]
-        ok = {b for b in tried if rest[b] is None or rest[b](present)}
-        starts: dict[int, set] = {}  # branch -> where its anchors occur
-        anchored_by = self.anchored_by
+        by_regex: dict[int, list] = {}
+        for b in tried:
+            if rest[b] is None or rest[b](present):
+                by_regex.setdefault(of_branch[b], []).append(b)
+        starts: dict[int, set] = {}  # regex -> where the anchors of its possible branches occur
         for lit, positions in present.items():
             for b in anchored_by.get(lit, ()):
-                if b in ok:
-                    starts.setdefault(b, set()).update(positions)
-        by_regex: dict[int, list] = {}
-        for b in sorted(ok):
-            by_regex.setdefault(self.branches[b][0], []).append(b)
+                r = of_branch[b]
+                if r in by_regex and b in by_regex[r]:
+                    starts.setdefault(r, set()).update(positions)
         out = {}
         anchorable = self.anchorable
         for r, bs in by_regex.items():
             at = None
             if all(anchorable[b] for b in bs):
-                at = sorted(set().union(*(starts.get(b, ()) for b in bs)))
-                if not at:
+                if r not in starts:
                     continue  # no anchor of any branch occurs: no match
-            out[r] = Narrowed(self.narrowed(r, tuple(bs)), at)
+                at = sorted(starts[r])
+            out[r] = Narrowed(self.narrowed(r, tuple(sorted(bs))), at)
         return out
 
     def narrowed(self, r: int, branch_ids: tuple) -> re.Pattern:
