@@ -475,13 +475,15 @@ class LiteralIndex:
                     starts.setdefault(r, set()).update(positions)
         out = {}
         anchorable = self.anchorable
+        regexes = self.regexes
         for r, bs in by_regex.items():
-            at = None
             if all(anchorable[b] for b in bs):
-                if r not in starts:
-                    continue  # no anchor of any branch occurs: no match
-                at = sorted(starts[r])
-            out[r] = Narrowed(self.narrowed(r, tuple(sorted(bs))), at)
+                if r in starts:  # else no anchor of a possible branch occurs: no match
+                    # the whole regex, tried only at those anchors: at a position where no
+                    # possible branch can match, the others cannot either (nothing to compile)
+                    out[r] = Narrowed(regexes[r], sorted(starts[r]))
+            else:
+                out[r] = Narrowed(self.narrowed(r, tuple(sorted(bs))), None)
         return out
 
     def narrowed(self, r: int, branch_ids: tuple) -> re.Pattern:
