@@ -90,3 +90,35 @@ class AnswerCache:
             return value
         finally:
             del self._running[entry]
+
+
+class ResponseCache:
+    """Whole responses of Datasette's table JSON (``/<database>/<table>.json?...``), kept per
+    database state: the rows, the count and the facets of one URL cannot change between two
+    commits, so a dashboard polling the same URL is answered without running the count and the
+    facet queries again. Keyed by the URL and the request's credentials (cookie and
+    authorization headers: what one actor may see is never served to another); responses that
+    set cookies, are not 200 or are large are not kept."""
+
+    def __init__(self, maxsize: int = 128, max_bytes: int = 2_000_000):
+        self.maxsize, self.max_bytes = maxsize, max_bytes
+        self._data: collections.OrderedDict = collections.OrderedDict()
+        self.hits = 0
+
+    def get(self, key, token):
+        if token is None:
+            return None
+        hit = self._data.get((key, token))
+        if hit is not None:
+            self._data.move_to_end((key, token))
+            self.hits += 1
+        return hit
+
+    def put(self, key, token, status: int, headers: list, body: bytes) -> None:
+        if token is None or status != 200 or len(body) > self.max_bytes:
+            return
+        if any(name.lower() == b"set-cookie" for name, _ in headers):
+            return
+        self._data[(key, token)] = (status, headers, body)
+        while len(self._data) > self.maxsize:
+            self._data.popitem(last=False)

@@ -348,6 +348,62 @@ def browse_render_cell(row, value, column, table, database, datasette):
     return _Markup('<a href="{}" title="Read the transcript">{}</a>').format(href, value)
 
 
+# ---------------------------------------------------------------- table JSON, once per database state
+
+import re as _re
+
+_TABLE_JSON = _answers.ResponseCache()
+_TABLE_JSON_PATH = _re.compile(r"^/(?P<database>[^/]+)/(?P<table>[^/]+)\.json$")
+
+
+def _table_json_key(datasette, scope):
+    """(database path, cache key) for a GET of a table's JSON, else None."""
+    if scope.get("type") != "http" or scope.get("method") != "GET":
+        return None
+    m = _TABLE_JSON_PATH.match(scope.get("path", ""))
+    db = datasette.databases.get(m.group("database")) if m else None
+    if db is None or not db.path or m.group("table").startswith("-"):
+        return None
+    headers = dict(scope.get("headers") or [])
+    # the date too: a canned query may compare with date('now')
+    return db.path, (scope["path"], scope.get("query_string", b""), headers.get(b"cookie"),
+                     headers.get(b"authorization"), headers.get(b"accept-encoding"), _browse.today_utc())
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """Serve a repeated table JSON request from ``_TABLE_JSON`` while the database is unchanged."""
+    def wrap(app):
+        async def cached(scope, receive, send):
+            found = _table_json_key(datasette, scope)
+            if found is None:
+                return await app(scope, receive, send)
+            path, key = found
+            token = _STATE.token(path)  # read before the answer is made: never filed under a newer state
+            hit = _TABLE_JSON.get(key, token)
+            if hit is not None:
+                status, headers, body = hit
+                await send({"type": "http.response.start", "status": status, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+                return
+            sent = {"body": []}
+
+            async def capture(message):
+                if message["type"] == "http.response.start":
+                    sent["status"], sent["headers"] = message["status"], list(message.get("headers") or [])
+                elif message["type"] == "http.response.body":
+                    sent["body"].append(message.get("body", b""))
+                    if not message.get("more_body"):
+                        _TABLE_JSON.put(key, token, sent.get("status"), sent.get("headers", []), b"".join(sent["body"]))
+                await send(message)
+
+            await app(scope, receive, capture)
+
+        return cached
+
+    return wrap
+
+
 # ---------------------------------------------------------------- hooks
 
 

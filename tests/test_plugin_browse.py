@@ -424,3 +424,30 @@ async def test_summary_is_computed_once_per_database_state(fixture, fds):
     assert after["by_status"]["accepted"] == 0 and after != first.json()
     await fds.client.get("/-/rectrack/dashboard")
     assert plugin._ANSWERS.computed == before + 4
+
+
+@pytest.mark.asyncio
+async def test_table_json_is_served_once_per_database_state(fixture, fds):
+    """A repeated table JSON request (rows, count, facets) is answered from the cache until any
+    connection commits; another actor's request is never answered with it."""
+    from datasette.plugins import pm
+    from datasette_test import actor_cookie
+
+    plugin = next(m for m in pm.get_plugins() if hasattr(m, "_TABLE_JSON"))
+    path, _ids = fixture
+    url = "/rectrack/recommendations.json?_size=2&_facet=status"
+    first = await fds.client.get(url)
+    assert first.status_code == 200
+    hits = plugin._TABLE_JSON.hits
+    again = await fds.client.get(url)
+    assert again.content == first.content and plugin._TABLE_JSON.hits == hits + 1
+    signed_in = await fds.client.get(url, cookies={"ds_actor": actor_cookie(fds, {"id": "admin"})})
+    assert signed_in.status_code == 200 and plugin._TABLE_JSON.hits == hits + 1  # not shared
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("UPDATE recommendations SET status = 'declined' WHERE status = 'accepted'")
+    conn.close()
+    after = (await fds.client.get(url)).json()
+    assert plugin._TABLE_JSON.hits == hits + 1
+    statuses = {f["value"]: f["count"] for f in after["facet_results"]["status"]["results"]}
+    assert "accepted" not in statuses
