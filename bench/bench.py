@@ -264,7 +264,8 @@ def build_large(path: Path, rows: int) -> int:
 def large_db(rows: int, rebuild: bool) -> Path:
     """The large database, built once per size (and BUILD_VERSION), kept in the temporary folder."""
     digest = store.short_hash(str(rows), BUILD_VERSION)  # store.connect brings an older schema up to date
-    path = Path(tempfile.gettempdir()) / f"rectrack-bench-{rows}-{digest}.db"
+    path = Path(tempfile.gettempdir()) / f"rectrack-bench-{rows}-{digest}" / "rectrack.db"  # served as /rectrack
+    path.parent.mkdir(exist_ok=True)
     if rebuild or not path.exists():
         for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             p.unlink(missing_ok=True)

@@ -74,7 +74,7 @@ def rows(sizes) -> None:
         conn.execute("select rowid from recommendations_fts where recommendations_fts match 'council' limit 51").fetchall()
         t4 = time.process_time()
         conn.close()
-        mb = sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 1e6
+        mb = sum(p.stat().st_size for p in path.parent.glob(path.name + "*")) / 1e6  # with -wal, -shm
         print(f"{total:8,d}  {mb:6.0f}  {(t1 - t0) * 1000:19.0f}  {(t2 - t1) * 1000:18.0f}  {(t3 - t2) * 1000:11.0f}  "
               f"{(t4 - t3) * 1000:6.1f}", flush=True)
         sqlite3.connect(path).close()

@@ -263,6 +263,21 @@ def _bounded(conn, sql_params, limit: int) -> tuple[list[dict], int]:
     return rows, n
 
 
+def top_speakers_sql(filters: Filters, limit: int) -> tuple[str, dict]:
+    """``by_speaker_sql`` bounded to ``limit`` rows, with ``n_rows`` = how many speakers in all:
+    names are looked up only for the speakers with at least the ``limit``-th largest count (an
+    archive has tens of thousands of speakers, each a row to join and sort by name)."""
+    where, params = where_clause(filters)
+    return (
+        f"WITH c AS (SELECT r.speaker_id AS speaker_id, count(*) AS n FROM recommendations r WHERE {where} "
+        "GROUP BY r.speaker_id), cut AS (SELECT n FROM c ORDER BY n DESC LIMIT 1 OFFSET max(:limit - 1, 0)) "
+        "SELECT c.speaker_id AS speaker_id, s.name AS speaker, c.n AS n, (SELECT count(*) FROM c) AS n_rows "
+        "FROM c LEFT JOIN speakers s ON s.id = c.speaker_id WHERE c.n >= coalesce((SELECT n FROM cut), 0) "
+        "ORDER BY c.n DESC, speaker, c.speaker_id LIMIT :limit",
+        {**params, "limit": limit},
+    )
+
+
 def overdue_items_sql(filters: Filters, today: str) -> tuple[str, dict]:
     """The overdue recommendations themselves (see ``overdue_sql``), soonest due first."""
     where, params = where_clause(filters)
@@ -288,8 +303,15 @@ def compute_summary_json(conn, filters: Filters, today: str | None = None, limit
         by_status[row["status"]] = row["n"]
     by_actor, n_actors = _bounded(conn, by_actor_sql(filters), limit)
     by_theme, n_themes = _bounded(conn, by_theme_sql(filters), limit)
-    by_speaker, n_speakers = _bounded(conn, by_speaker_sql(filters), limit)
-    overdue_items, n_overdue = _bounded(conn, overdue_items_sql(filters, today), limit)
+    by_speaker = _rows(conn, top_speakers_sql(filters, limit)) if limit else []
+    n_speakers = by_speaker[0]["n_rows"] if by_speaker else (
+        _rows(conn, (f"SELECT count(*) AS n FROM ({by_speaker_sql(filters)[0]})", by_speaker_sql(filters)[1]))[0]["n"]
+        if limit == 0 else 0)
+    for row in by_speaker:
+        del row["n_rows"]
+    n_overdue = _rows(conn, overdue_sql(filters, today))[0]["n"]  # from the (due_date, status) index alone
+    items_sql, items_params = overdue_items_sql(filters, today)
+    overdue_items = _rows(conn, (items_sql + " LIMIT :limit", {**items_params, "limit": limit}))
     documents, n_documents = _bounded(conn, documents_sql(filters), limit)
     return {
         "ok": True,
