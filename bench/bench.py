@@ -273,14 +273,16 @@ def large_db(rows: int, rebuild: bool) -> Path:
     return path
 
 
-async def timings(ds, path: str, seconds: float, headers=None) -> list[float]:
-    """Latencies (s) of sequential GETs of ``path`` for ``seconds`` (after one warm-up request)."""
+async def timings(ds, path: str, seconds: float, headers=None, fresh=False) -> list[float]:
+    """Latencies (s) of sequential GETs of ``path`` for ``seconds`` (after one warm-up request);
+    ``fresh``: each URL different (``&_fresh=i``, ignored by Datasette), so no answer is cached."""
     r = await ds.client.get(path, headers=headers)
     assert r.status_code == 200, (path, r.status_code, r.text[:300])
     out, t_end = [], time.perf_counter() + seconds
     while time.perf_counter() < t_end or len(out) < 3:
         t0 = time.perf_counter()
-        r = await ds.client.get(path, headers=headers)
+        r = await ds.client.get(path + (f"{'&' if '?' in path else '?'}_fresh={len(out)}" if fresh else ""),
+                                headers=headers)
         out.append(time.perf_counter() - t0)
         assert r.status_code == 200, (path, r.status_code)
     return out
@@ -313,10 +315,14 @@ async def bench_serve(path: Path, seconds: float) -> None:
                        ("dashboard (cached between writes)", "/-/rectrack/dashboard"),
                        ("one recommendation JSON", f"/-/rectrack/recommendations/{rec_id}.json")):
         report(label, rate_line(await timings(ds, url, seconds)))
+        if url.startswith("/rectrack/recommendations.json"):
+            report(" - the same, each request a new URL (nothing cached)",
+                   rate_line(await timings(ds, url, seconds, fresh=True)))
     t0 = time.perf_counter()
     browse.compute_dashboard(conn, browse.Filters(), "/t", "/c")
     report("dashboard data uncached (after a write)", f"{(time.perf_counter() - t0) * 1000:.0f} ms")
     conn.close()
+    await _writers_and_readers(ds, path, seconds, readers=0)
     await _writers_and_readers(ds, path, seconds)
 
 
@@ -368,6 +374,9 @@ async def _writers_and_readers(ds, path: Path, seconds: float, clients: int = 8,
     t0 = time.perf_counter()
     await asyncio.gather(*(writer(k) for k in range(clients)), *(reader() for _ in range(readers)))
     elapsed = time.perf_counter() - t0
+    if not readers:
+        report(f"status updates from {clients} clients, no readers", f"{done[0] / elapsed:.0f} updates/s")
+        return
     report(f"status updates from {clients} clients while {readers} readers poll summary.json",
            f"{done[0] / elapsed:.0f} updates/s; reader p50 {statistics.median(reader_lat) * 1000:.0f} ms, "
            f"max {max(reader_lat) * 1000:.0f} ms")

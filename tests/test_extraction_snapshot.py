@@ -1,6 +1,6 @@
 """The extractor's full output (every field of every recommendation and commitment) on the seed
 and the dev, held-out and blind2 transcripts equals the committed snapshot
-(tests/golden/extraction.json, rewritten by ``python -m tests.golden.extraction_regen``)."""
+(tests/golden/extraction/snapshot.json, rewritten by ``python -m tests.golden.extraction_regen``)."""
 import json
 
 import pytest

@@ -1,5 +1,5 @@
 """The extraction snapshot: every field of every recommendation and commitment the pipeline finds
-in the seed and in the dev, held-out and blind2 transcripts (tests/golden/extraction.json).
+in the seed and in the dev, held-out and blind2 transcripts (tests/golden/extraction/snapshot.json).
 
     .venv/bin/python -m tests.golden.extraction_regen          # rewrite the snapshot
     .venv/bin/python -m tests.golden.extraction_regen --check  # list the files whose output changed
@@ -20,7 +20,7 @@ from loader.read import read_source
 GOLDEN = Path(__file__).parent
 ROOT = GOLDEN.parent.parent
 FIXTURES = GOLDEN.parent / "fixtures"
-SNAPSHOT = GOLDEN / "extraction.json"
+SNAPSHOT = GOLDEN / "extraction" / "snapshot.json"  # apart from the parser golden files (tests/golden/*.json)
 
 
 def transcripts() -> list[Path]:
