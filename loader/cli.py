@@ -12,7 +12,7 @@ from . import pipeline, store
 from .errors import RectrackError
 from .lexicon import load_lexicon
 from .pipeline import process_source
-from .read import find_transcripts, read_source
+from .read import read_source
 
 from .web import SEEDS, serve_args
 
