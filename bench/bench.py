@@ -35,10 +35,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from corpus import make_corpus  # noqa: E402
 from loader import browse, store, tracking  # noqa: E402
-from loader.extract import extract  # noqa: E402
+from loader.extract import _WS, extract, rules_for  # noqa: E402
 from loader.lexicon import load_lexicon  # noqa: E402
 from loader.pipeline import process_source  # noqa: E402
+from loader.prefilter import fold  # noqa: E402
 from loader.read import read_source  # noqa: E402
+from loader.sentences import split_sentences  # noqa: E402
 from loader.speakers import resolve_speakers  # noqa: E402
 from loader.turns import parse_document  # noqa: E402
 from loader.web import SEEDS, make_datasette  # noqa: E402
@@ -104,9 +106,26 @@ def bench_one(repeat: int) -> None:
            f"{parse:.0f} / {speakers:.0f} / {extraction:.0f} / {statistics.median(stores) * 1000:.0f} ms "
            f"({len(recs)} recommendations, {len(coms)} commitments)")
     report("extraction throughput", f"{words / (extraction / 1000):,.0f} words/s ({words:,} words)")
+    report("where extraction goes: lexicon regexes (cue, cancel, exclusion) a sentence runs", _prefilter_share(doc, lexicon))
     report("one transcript end to end (`rectrack load seed.txt`, process start to exit)",
            f"{statistics.median(runs):.2f} s wall, {statistics.median(cpus):.2f} s CPU")
     report("floor: the same rows with executemany + FTS5, no parsing", f"{floor:.0f} ms per document")
+
+
+def _prefilter_share(doc, lexicon) -> str:
+    """How many of the lexicon's cue, cancel and exclusion regexes the prefilter lets run."""
+    index = rules_for(lexicon).cue_index()
+    occurrences = index.scan(fold(_WS.sub(" ", doc.text).replace("\u2019", "'")))
+    sentences = ran = anchored = 0
+    for turn in doc.turns:
+        for s0, e0 in split_sentences(doc.text, turn.speech_start, turn.char_end):
+            views = index.views(occurrences, s0, e0)
+            sentences += 1
+            ran += len(views)
+            anchored += sum(1 for v in views.values() if v.starts is not None)
+    total = sentences * len(index.regexes)
+    return (f"{ran:,} of {total:,} regex runs ({ran / total:.0%}; {anchored:,} of them tried only at their "
+            f"anchors) over {sentences} sentences")
 
 
 def _executemany_floor(path: Path, doc, recs, repeat: int) -> float:
