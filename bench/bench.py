@@ -1,83 +1,272 @@
-"""rectrack benchmark: load speed, and request rates on a large database.
+"""rectrack benchmark: every figure of the Performance section in one run.
 
-Run with `make bench` (or `.venv/bin/python bench/bench.py --rows 100000`). Prints one line per
-figure; the README's Performance section quotes its output.
+    make bench                                   # default: 100 transcripts, 300,000 recommendations
+    .venv/bin/python bench/bench.py --docs 1000  # the 1,000-transcript archive (about 88 MB)
+    .venv/bin/python bench/bench.py --only load --code /path/to/older/checkout   # compare a version
+
+Sections: ``one`` (one seed transcript: each stage, and a whole ``rectrack load`` process),
+``load`` (a generated archive: fresh load, unchanged reload, peak memory of the process tree),
+``serve`` (a database of ``--rows`` recommendations: summary.json, table JSON with its facets,
+full-text search, dashboard, one recommendation, status updates from 8 clients while readers
+poll). The large database is built once and kept in the temporary folder (``--rebuild`` makes it
+again). Prints one line per figure and, at the end, a Markdown table for the README.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
 import copy
+import json
+import os
+import random
 import resource
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from loader import store  # noqa: E402
-from loader.cli import eval_figures  # noqa: E402
+from corpus import make_corpus  # noqa: E402
+from loader import browse, store, tracking  # noqa: E402
+from loader.extract import _WS, extract, rules_for  # noqa: E402
 from loader.lexicon import load_lexicon  # noqa: E402
 from loader.pipeline import process_source  # noqa: E402
+from loader.prefilter import fold  # noqa: E402
 from loader.read import read_source  # noqa: E402
+from loader.sentences import split_sentences  # noqa: E402
 from loader.speakers import resolve_speakers  # noqa: E402
 from loader.turns import parse_document  # noqa: E402
 from loader.web import SEEDS, make_datasette  # noqa: E402
 
 SEED = SEEDS / "000_59fee67576fde5b5.txt"
-# Extracting the seed stays under a second on one core (was asserted in tests/test_eval.py).
-EXTRACT_TARGET_SECONDS = 1.0
+TOKEN = "rectrack-bench-token"
+BUILD_VERSION = "1"  # change when build_large makes a different database
+RESULTS: list[tuple[str, str]] = []  # (what, figure) for the final table
 
 
-def bench_load(repeat=20):
-    lexicon = load_lexicon()
-    source = read_source(SEED)
-    process_source(source, lexicon)  # warm regex caches
+def report(what: str, figure: str) -> None:
+    RESULTS.append((what, figure))
+    print(f"{what}: {figure}", flush=True)
+
+
+def median_ms(fn, repeat: int) -> float:
+    """Median CPU time of ``fn`` (the machine is shared: wall time would measure the neighbours)."""
     times = []
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        process_source(source, lexicon)
-        times.append(time.perf_counter() - t0)
+        t0 = time.process_time()
+        fn()
+        times.append(time.process_time() - t0)
+    return statistics.median(times) * 1000
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+# ---------------------------------------------------------------- one transcript
+
+
+def bench_one(repeat: int) -> None:
+    lexicon = load_lexicon()
+    source = read_source(SEED)
+    doc = resolve_speakers(parse_document(source, lexicon), lexicon)
+    extract(doc, lexicon)  # warm: rules compiled, caches filled
+    parse = median_ms(lambda: parse_document(source, lexicon), repeat)
+    speakers = median_ms(lambda: resolve_speakers(parse_document(source, lexicon), lexicon), repeat) - parse
+    extraction = median_ms(lambda: extract(doc, lexicon), repeat)
+    recs, coms = extract(doc, lexicon)
     with tempfile.TemporaryDirectory() as d:
-        t0 = time.perf_counter()
-        conn = store.connect(Path(d) / "rectrack.db")
-        doc, recs, coms = process_source(read_source(SEED), lexicon)
-        store.store_document(conn, doc, recs, coms)
+        conn = store.connect(Path(d) / "one.db")
+        stores = []
+        for i in range(repeat):
+            dd = copy.copy(doc)
+            dd.id = f"doc-{i}"
+            t0 = time.process_time()
+            store.store_document(conn, dd, recs, coms)
+            stores.append(time.process_time() - t0)
         conn.close()
-        full = time.perf_counter() - t0
-    parse_times = []
-    for _ in range(repeat):
+        floor = _executemany_floor(Path(d) / "floor.db", doc, recs, repeat)
+        runs, cpus = [], []
+        for i in range(3):
+            t0, c0 = time.perf_counter(), children_cpu()
+            subprocess.run([sys.executable, "-m", "loader", "load", str(SEED), "--db", str(Path(d) / f"run{i}.db")],
+                           cwd=ROOT, check=True, capture_output=True)
+            runs.append(time.perf_counter() - t0)
+            cpus.append(children_cpu() - c0)
+    words = len(source.text.split())
+    report("one seed transcript, CPU: parse / speakers / extraction / store",
+           f"{parse:.0f} / {speakers:.0f} / {extraction:.0f} / {statistics.median(stores) * 1000:.0f} ms "
+           f"({len(recs)} recommendations, {len(coms)} commitments)")
+    report("extraction throughput", f"{words / (extraction / 1000):,.0f} words/s ({words:,} words)")
+    report("where extraction goes: lexicon regexes (cue, cancel, exclusion) a sentence runs", _prefilter_share(doc, lexicon))
+    report("one transcript end to end (`rectrack load seed.txt`, process start to exit)",
+           f"{statistics.median(runs):.2f} s wall, {statistics.median(cpus):.2f} s CPU")
+    report("floor: the same rows with executemany + FTS5, no parsing", f"{floor:.0f} ms per document")
+
+
+def _prefilter_share(doc, lexicon) -> str:
+    """How many of the lexicon's cue, cancel and exclusion regexes the prefilter lets run."""
+    index = rules_for(lexicon).cue_index()
+    occurrences = index.scan(fold(_WS.sub(" ", doc.text).replace("\u2019", "'")))
+    sentences = ran = anchored = 0
+    for turn in doc.turns:
+        for s0, e0 in split_sentences(doc.text, turn.speech_start, turn.char_end):
+            views = index.views(occurrences, s0, e0)
+            sentences += 1
+            ran += len(views)
+            anchored += sum(1 for v in views.values() if v.starts is not None)
+    total = sentences * len(index.regexes)
+    return (f"{ran:,} of {total:,} regex runs ({ran / total:.0%}; {anchored:,} of them tried only at their "
+            f"anchors) over {sentences} sentences")
+
+
+def _executemany_floor(path: Path, doc, recs, repeat: int) -> float:
+    conn = sqlite3.connect(path)
+    conn.executescript("CREATE TABLE turns (id TEXT PRIMARY KEY, text TEXT); CREATE TABLE recs (id TEXT PRIMARY KEY, text TEXT);"
+                       "CREATE VIRTUAL TABLE turns_fts USING fts5(text, content='turns', tokenize='porter');"
+                       "CREATE VIRTUAL TABLE recs_fts USING fts5(text, content='recs', tokenize='porter');")
+    times = []
+    for i in range(repeat):
         t0 = time.perf_counter()
-        resolve_speakers(parse_document(source, lexicon), lexicon)
-        parse_times.append(time.perf_counter() - t0)
-    print(f"parse turns + resolve speakers of the seed: median {statistics.median(parse_times) * 1000:.1f} ms")
-    print(f"parse+extract seed ({len(source.text):,} chars): median {statistics.median(times) * 1000:.1f} ms over {repeat} runs")
-    print(f"read+parse+extract+store seed into a new database: {full * 1000:.1f} ms "
-          f"({len(doc.turns)} turns, {len(recs)} recommendations, {len(coms)} commitments)")
-    extract_seconds = eval_figures(Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "gold", SEED)["extract_seconds"]
-    verdict = "met" if extract_seconds < EXTRACT_TARGET_SECONDS else "MISSED"
-    print(f"extraction of the seed as `rectrack eval` times it: {extract_seconds * 1000:.0f} ms "
-          f"(target < {EXTRACT_TARGET_SECONDS * 1000:.0f} ms: {verdict})")
+        with conn:
+            conn.executemany("INSERT INTO turns VALUES (?, ?)", [(f"{i}:{t.seq}", t.text) for t in doc.turns])
+            conn.executemany("INSERT INTO recs VALUES (?, ?)", [(f"{i}:{k}", r.text) for k, r in enumerate(recs)])
+            conn.execute("INSERT INTO turns_fts(rowid, text) SELECT rowid, text FROM turns WHERE id LIKE ?", (f"{i}:%",))
+            conn.execute("INSERT INTO recs_fts(rowid, text) SELECT rowid, text FROM recs WHERE id LIKE ?", (f"{i}:%",))
+        times.append(time.perf_counter() - t0)
+    conn.close()
+    return statistics.median(times) * 1000
 
 
-def build_large(path: Path, rows: int):
-    """Store copies of the seed under distinct document ids until ``rows`` recommendations exist."""
+# ---------------------------------------------------------------- an archive
+
+
+class TreeMemory:
+    """Peak of the summed resident memory of a process and its descendants (sampled from /proc)."""
+
+    def __init__(self, pid: int, every: float = 0.05):
+        self.pid, self.every, self.peak = pid, every, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _tree(self) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as f:
+                        ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+                children.setdefault(ppid, []).append(int(entry))
+        out, todo = [], [self.pid]
+        while todo:
+            p = todo.pop()
+            out.append(p)
+            todo.extend(children.get(p, ()))
+        return out
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            total = 0
+            for p in self._tree():
+                try:
+                    with open(f"/proc/{p}/statm") as f:
+                        total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+                except (OSError, IndexError, ValueError):
+                    pass
+            self.peak = max(self.peak, total)
+            self._stop.wait(self.every)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def run_load(folder: Path, db: Path, code: Path, extra=()) -> tuple[float, int, str]:
+    """Wall seconds, CPU seconds (the process and its workers), peak tree memory (bytes) and last
+    output line of ``rectrack load`` run from ``code``."""
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    t0, c0 = time.perf_counter(), children_cpu()
+    proc = subprocess.Popen([sys.executable, "-m", "loader", "load", str(folder), "--db", str(db), *extra],
+                            cwd=code, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    memory = TreeMemory(proc.pid)
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - t0
+    peak = memory.stop()
+    if proc.returncode != 0:
+        raise SystemExit(f"rectrack load failed ({proc.returncode}): {err[-500:]}")
+    return seconds, children_cpu() - c0, peak, (out.strip().splitlines() or [""])[-1]
+
+
+def bench_load(n: int, code: Path, workers: int | None) -> None:
+    with tempfile.TemporaryDirectory() as d:
+        folder = Path(d) / "archive"
+        paths = make_corpus(folder, n)
+        size = sum(p.stat().st_size for p in paths) / 1e6
+        extra = () if workers is None else ("--workers", str(workers))
+        db = Path(d) / "archive.db"
+        seconds, cpu, peak, _ = run_load(folder, db, code, extra)
+        report(f"{n:,} seed-sized transcripts ({size:.0f} MB), fresh database",
+               f"{seconds:.1f} s wall ({n / seconds:.1f} documents/s, {size / seconds:.2f} MB/s), {cpu:.0f} s CPU")
+        report("peak memory while loading (process and workers)", f"{peak / 2**20:.0f} MiB")
+        again, cpu, _, line = run_load(folder, db, code, extra)
+        report(f"the same {n:,} reloaded unchanged", f"{again:.1f} s wall, {cpu:.1f} s CPU ({line})")
+
+
+# ---------------------------------------------------------------- a large database
+
+
+def build_large(path: Path, rows: int) -> int:
+    """A database of about ``rows`` recommendations: the seed stored once, then copied by SQL under
+    new document, speaker, turn and recommendation ids (dates spread over ten years), statuses
+    and due dates drawn at random."""
     lexicon = load_lexicon()
     doc, recs, coms = process_source(read_source(SEED), lexicon)
     if not recs:
         raise SystemExit("the extractor found no recommendations in the seed; nothing to benchmark")
     conn = store.connect(path)
-    statuses = ["proposed", "accepted", "in_progress", "implemented", "declined"]
-    n_docs = -(-rows // len(recs))
+    conn.execute("PRAGMA synchronous = OFF")
     t0 = time.perf_counter()
-    for i in range(n_docs):
-        d = copy.copy(doc)
-        d.id = f"bench-{i:05d}"
-        store.store_document(conn, d, recs, coms)
+    first = copy.copy(doc)
+    first.id = "bench-00000"
+    store.store_document(conn, first, recs, coms)
+    tail = len(first.id) + 1  # substr(x, tail): what follows the document id in a derived id
     with conn:
+        for i in range(1, -(-rows // len(recs))):
+            new = f"bench-{i:05d}"
+            p = {"new": new, "days": i % 3650, "tail": tail}
+            conn.execute("INSERT INTO documents (id, title, event_date, venue, source_path, sha256, text, loaded_at) "
+                         "SELECT :new, title, date(event_date, '+' || :days || ' days'), venue, source_path, sha256, "
+                         "text, loaded_at FROM documents WHERE id = 'bench-00000'", p)
+            conn.execute("INSERT INTO speakers (id, name, role, document_id) SELECT :new || substr(id, :tail), name, role, "
+                         ":new FROM speakers WHERE document_id = 'bench-00000'", p)
+            conn.execute("INSERT INTO speaker_aliases (alias, speaker_id) SELECT alias, :new || substr(speaker_id, :tail) "
+                         "FROM speaker_aliases WHERE speaker_id LIKE 'bench-00000:%'", p)
+            conn.execute("INSERT INTO turns (id, document_id, seq, speaker_id, label, text, char_start, char_end) "
+                         "SELECT :new || substr(id, :tail), :new, seq, :new || substr(speaker_id, :tail), label, text, "
+                         "char_start, char_end FROM turns WHERE document_id = 'bench-00000'", p)
+            conn.execute("INSERT INTO recommendations (id, document_id, turn_id, speaker_id, actor_id, actor_text, text, "
+                         "char_start, char_end, theme, strength, cue, confidence) SELECT 'r' || :new || substr(id, 2), :new, "
+                         ":new || substr(turn_id, :tail), :new || substr(speaker_id, :tail), actor_id, actor_text, text, "
+                         "char_start, char_end, theme, strength, cue, confidence FROM recommendations "
+                         "WHERE document_id = 'bench-00000'", p)
+            conn.execute("INSERT INTO commitments (id, document_id, turn_id, speaker_id, actor_id, text, char_start, "
+                         "char_end, signal, recommendation_id, cue, confidence) SELECT 'c' || :new || substr(id, 2), :new, "
+                         ":new || substr(turn_id, :tail), :new || substr(speaker_id, :tail), actor_id, text, char_start, "
+                         "char_end, signal, 'r' || :new || substr(recommendation_id, 2), cue, confidence FROM commitments "
+                         "WHERE document_id = 'bench-00000'", p)
+        statuses = ["proposed", "accepted", "in_progress", "implemented", "declined"]
         conn.execute(
             "UPDATE recommendations SET status = CASE abs(random()) % 5 "
             + " ".join(f"WHEN {k} THEN '{s}'" for k, s in enumerate(statuses))
@@ -86,54 +275,159 @@ def build_large(path: Path, rows: int):
     conn.execute("ANALYZE")
     conn.close()
     n = sqlite3.connect(path).execute("select count(*) from recommendations").fetchone()[0]
-    print(f"built {n:,} recommendations in {n_docs:,} documents in {time.perf_counter() - t0:.1f} s")
+    print(f"built {n:,} recommendations in {-(-rows // len(recs)):,} documents in {time.perf_counter() - t0:.0f} s",
+          flush=True)
     return n
 
 
-async def rate(ds, path, seconds=5.0):
-    # one warm-up request, then as many sequential requests as fit in `seconds`
-    r = await ds.client.get(path)
+def large_db(rows: int, rebuild: bool) -> Path:
+    """The large database, built once per size (and BUILD_VERSION), kept in the temporary folder."""
+    digest = store.short_hash(str(rows), BUILD_VERSION)  # store.connect brings an older schema up to date
+    path = Path(tempfile.gettempdir()) / f"rectrack-bench-{rows}-{digest}" / "rectrack.db"  # served as /rectrack
+    path.parent.mkdir(exist_ok=True)
+    if rebuild or not path.exists():
+        for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            p.unlink(missing_ok=True)
+        build_large(path, rows)
+    return path
+
+
+async def timings(ds, path: str, seconds: float, headers=None, fresh=False) -> list[float]:
+    """Latencies (s) of sequential GETs of ``path`` for ``seconds`` (after one warm-up request);
+    ``fresh``: each URL different (``&_fresh=i``, ignored by Datasette), so no answer is cached."""
+    r = await ds.client.get(path, headers=headers)
     assert r.status_code == 200, (path, r.status_code, r.text[:300])
-    count, t0 = 0, time.perf_counter()
-    while time.perf_counter() - t0 < seconds:
-        r = await ds.client.get(path)
-        assert r.status_code == 200
-        count += 1
-    return count / (time.perf_counter() - t0)
+    out, t_end = [], time.perf_counter() + seconds
+    while time.perf_counter() < t_end or len(out) < 3:
+        t0 = time.perf_counter()
+        r = await ds.client.get(path + (f"{'&' if '?' in path else '?'}_fresh={len(out)}" if fresh else ""),
+                                headers=headers)
+        out.append(time.perf_counter() - t0)
+        assert r.status_code == 200, (path, r.status_code)
+    return out
 
 
-async def bench_requests(path: Path, seconds: float):
+def rate_line(lat: list[float]) -> str:
+    return f"{len(lat) / sum(lat):.0f} req/s, p50 {statistics.median(lat) * 1000:.1f} ms"
+
+
+async def bench_serve(path: Path, seconds: float) -> None:
+    os.environ["RECTRACK_API_TOKEN"] = TOKEN
     ds = make_datasette(path)
-    rec_id = sqlite3.connect(path).execute("select id from recommendations limit 1 offset 500").fetchone()[0]
-    paths = [
-        "/rectrack/recommendations.json?_facet=status",
-        "/rectrack/recommendations.json?_facet=status&_facet=actor_id&_facet=theme",
-        "/rectrack/recommendations.json?actor_id=security-council&_nofacet=1&_nocount=1&_shape=array",
-        "/rectrack/recommendations.json?status=accepted&_sort=due_date",
-        "/rectrack/recommendations.json?_search=council",
-        "/-/rectrack/summary.json",
-        "/-/rectrack/summary.json?theme=mandates",
-        f"/-/rectrack/recommendations/{rec_id}.json",
-    ]
-    for p in paths:
-        try:
-            print(f"{await rate(ds, p, seconds):8.1f} req/s  GET {p}")
-        except AssertionError as e:
-            print(f"   n/a       GET {p} ({e.args[0][1]})")
+    conn = store.connect(path)
+    n = conn.execute("select count(*) from recommendations").fetchone()[0]
+    rec_id = conn.execute("select id from recommendations limit 1 offset 500").fetchone()[0]
+    theme = conn.execute("select theme from recommendations group by theme order by count(*) desc").fetchone()[0]
+    t0 = time.perf_counter()
+    body = json.dumps(browse.compute_summary_json(conn, browse.Filters(), browse.today_utc())).encode()
+    uncached = time.perf_counter() - t0
+    summary = "/-/rectrack/summary.json"
+    report(f"at {n:,} recommendations: summary.json unfiltered", rate_line(await timings(ds, summary, seconds))
+           + f"; {len(body) / 1e3:.0f} kB; uncached {uncached * 1000:.0f} ms")
+    report("summary.json filtered (`?theme=...`)", rate_line(await timings(ds, f"{summary}?theme={theme}", seconds)))
+    report("summary.json after a write (the next reader's wait)", f"{await _after_write(ds, conn, summary) * 1000:.0f} ms")
+    for label, url in (("table JSON `recommendations.json?_size=50` with its 6 configured facets",
+                        "/rectrack/recommendations.json?_size=50"),
+                       ("table page `recommendations?_size=50` with its 6 facets", "/rectrack/recommendations?_size=50"),
+                       ("full-text search `recommendations.json?_search=council`",
+                        "/rectrack/recommendations.json?_search=council&_size=50"),
+                       ("dashboard (cached between writes)", "/-/rectrack/dashboard"),
+                       ("one recommendation JSON", f"/-/rectrack/recommendations/{rec_id}.json")):
+        report(label, rate_line(await timings(ds, url, seconds)))
+        if url.startswith("/rectrack/recommendations.json"):
+            report(" - the same, each request a new URL (nothing cached)",
+                   rate_line(await timings(ds, url, seconds, fresh=True)))
+    t0 = time.perf_counter()
+    browse.compute_dashboard(conn, browse.Filters(), "/t", "/c")
+    report("dashboard data uncached (after a write)", f"{(time.perf_counter() - t0) * 1000:.0f} ms")
+    conn.close()
+    await _writers_and_readers(ds, path, seconds, readers=0)
+    await _writers_and_readers(ds, path, seconds)
+
+
+async def _after_write(ds, conn, url: str) -> float:
+    waits = []
+    for _ in range(3):
+        await ds.client.get(url)
+        rid, version = conn.execute("select id, version from recommendations where status = 'proposed' "
+                                    "order by random() limit 1").fetchone()
+        tracking.update_recommendation(conn, rid, {"priority": "high", "note": "bench"}, version, "bench")
+        t0 = time.perf_counter()
+        await ds.client.get(url)
+        waits.append(time.perf_counter() - t0)
+    return statistics.median(waits)
+
+
+async def _writers_and_readers(ds, path: Path, seconds: float, clients: int = 8, readers: int = 2) -> None:
+    """``clients`` tasks POST status updates (each with its history row) while ``readers`` poll
+    summary.json; every POST is followed by a re-read of its version."""
+    conn = sqlite3.connect(path)
+    ids = [r[0] for r in conn.execute("select id from recommendations where status = 'proposed' limit ?", (clients * 50,))]
+    conn.close()
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    done, reader_lat, stop = [0], [], time.perf_counter() + seconds
+
+    async def writer(k: int):
+        mine = ids[k::clients]
+        versions = {}
+        while time.perf_counter() < stop:
+            rid = random.choice(mine)
+            if rid not in versions:
+                versions[rid] = (await ds.client.get(f"/-/rectrack/recommendations/{rid}.json")).json()["recommendation"]["version"]
+            priority = random.choice(["high", "low", "normal"])
+            r = await ds.client.post(f"/-/rectrack/recommendations/{rid}.json", headers=headers,
+                                     content=json.dumps({"priority": priority, "note": "bench", "version": versions[rid]}))
+            if r.status_code == 200:
+                versions[rid] = r.json()["recommendation"]["version"]
+                done[0] += 1
+            else:
+                versions.pop(rid, None)
+
+    async def reader():
+        while time.perf_counter() < stop:
+            t0 = time.perf_counter()
+            r = await ds.client.get("/-/rectrack/summary.json")
+            assert r.status_code == 200
+            reader_lat.append(time.perf_counter() - t0)
+
+    t0 = time.perf_counter()
+    await asyncio.gather(*(writer(k) for k in range(clients)), *(reader() for _ in range(readers)))
+    elapsed = time.perf_counter() - t0
+    if not readers:
+        report(f"status updates from {clients} clients, no readers", f"{done[0] / elapsed:.0f} updates/s")
+        return
+    report(f"status updates from {clients} clients while {readers} readers poll summary.json",
+           f"{done[0] / elapsed:.0f} updates/s; reader p50 {statistics.median(reader_lat) * 1000:.0f} ms, "
+           f"max {max(reader_lat) * 1000:.0f} ms")
+
+
+# ---------------------------------------------------------------- main
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--seconds", type=float, default=5.0)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, default=100, help="transcripts in the generated archive")
+    parser.add_argument("--rows", type=int, default=300_000, help="recommendations in the large database")
+    parser.add_argument("--seconds", type=float, default=3.0, help="duration of each request benchmark")
+    parser.add_argument("--repeat", type=int, default=7, help="runs of each one-transcript stage")
+    parser.add_argument("--workers", type=int, default=None, help="rectrack load --workers (default: its own)")
+    parser.add_argument("--only", choices=["one", "load", "serve"], action="append", help="run only these sections")
+    parser.add_argument("--code", type=Path, default=ROOT, help="the checkout whose `rectrack load` the load section runs")
+    parser.add_argument("--rebuild", action="store_true", help="build the large database again")
     args = parser.parse_args()
-    bench_load()
-    with tempfile.TemporaryDirectory() as d:
-        path = Path(d) / "rectrack.db"
-        build_large(path, args.rows)
-        asyncio.run(bench_requests(path, args.seconds))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory (max RSS): {peak:.0f} MiB")
+    sections = args.only or ["one", "load", "serve"]
+    started = time.perf_counter()
+    if "one" in sections:
+        bench_one(args.repeat)
+    if "load" in sections:
+        bench_load(args.docs, args.code.resolve(), args.workers)
+    if "serve" in sections:
+        asyncio.run(bench_serve(large_db(args.rows, args.rebuild), args.seconds))
+    print(f"\nbench finished in {time.perf_counter() - started:.0f} s "
+          f"(python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}, {os.cpu_count()} cores)\n")
+    print("| what | measured |\n|---|---|")
+    for what, figure in RESULTS:
+        print(f"| {what} | {figure} |")
 
 
 if __name__ == "__main__":

@@ -12,11 +12,8 @@ Example::
 """
 from __future__ import annotations
 
-import collections
 import dataclasses
 import datetime
-import os
-import threading
 from dataclasses import asdict, dataclass
 from urllib.parse import quote, urlencode
 
@@ -280,6 +277,107 @@ def compute_summary(conn, filters: Filters, today: str | None = None) -> dict:
         "by_speaker": _rows(conn, by_speaker_sql(filters)),
         "overdue": _rows(conn, overdue_sql(filters, today))[0]["n"],
         "documents": _rows(conn, documents_sql(filters)),
+    }
+
+
+SUMMARY_LIMIT, MAX_SUMMARY_LIMIT = 50, 1000  # items per list in summary.json: default and most
+
+
+def parse_limit(args: dict[str, list[str]]) -> tuple[int, dict]:
+    """(limit, the other arguments): ``limit`` is how many items summary.json lists per list.
+
+    Raises FilterError for a limit given twice or not a whole number from 0 to MAX_SUMMARY_LIMIT.
+    """
+    rest = dict(args)
+    given = [v for v in rest.pop("limit", []) if v != ""]
+    if not given:
+        return SUMMARY_LIMIT, rest
+    if len(given) > 1:
+        raise FilterError(f"'limit' given {len(given)} times: give one value")
+    if not given[0].isdigit() or int(given[0]) > MAX_SUMMARY_LIMIT:
+        raise FilterError(f"limit {given[0]!r}: give a whole number from 0 to {MAX_SUMMARY_LIMIT}")
+    return int(given[0]), rest
+
+
+def _bounded(conn, sql_params, limit: int) -> tuple[list[dict], int]:
+    """The first ``limit`` rows of a grouped query, and how many rows it has in all (one scan:
+    ``count(*) OVER ()`` counts the groups before LIMIT applies)."""
+    sql, params = sql_params
+    head, sep, tail = sql.partition(" FROM ")
+    rows = _rows(conn, (f"{head}, count(*) OVER () AS n_rows{sep}{tail} LIMIT :limit", {**params, "limit": limit}))
+    if not rows:
+        return [], (_rows(conn, (f"SELECT count(*) AS n FROM ({sql})", params))[0]["n"] if limit == 0 else 0)
+    n = rows[0]["n_rows"]
+    for row in rows:
+        del row["n_rows"]
+    return rows, n
+
+
+def top_speakers_sql(filters: Filters, limit: int) -> tuple[str, dict]:
+    """``by_speaker_sql`` bounded to ``limit`` rows, with ``n_rows`` = how many speakers in all:
+    names are looked up only for the speakers with at least the ``limit``-th largest count (an
+    archive has tens of thousands of speakers, each a row to join and sort by name)."""
+    where, params = where_clause(filters)
+    return (
+        f"WITH c AS (SELECT r.speaker_id AS speaker_id, count(*) AS n FROM recommendations r WHERE {where} "
+        "GROUP BY r.speaker_id), cut AS (SELECT n FROM c ORDER BY n DESC LIMIT 1 OFFSET max(:limit - 1, 0)) "
+        "SELECT c.speaker_id AS speaker_id, s.name AS speaker, c.n AS n, (SELECT count(*) FROM c) AS n_rows "
+        "FROM c LEFT JOIN speakers s ON s.id = c.speaker_id WHERE c.n >= coalesce((SELECT n FROM cut), 0) "
+        "ORDER BY c.n DESC, speaker, c.speaker_id LIMIT :limit",
+        {**params, "limit": limit},
+    )
+
+
+def overdue_items_sql(filters: Filters, today: str) -> tuple[str, dict]:
+    """The overdue recommendations themselves (see ``overdue_sql``), soonest due first."""
+    where, params = where_clause(filters)
+    finals, final_params = _final_params()
+    return (
+        "SELECT r.id AS id, r.due_date AS due_date, r.status AS status, r.actor_id AS actor_id, "
+        f"r.document_id AS document_id, r.text AS text FROM recommendations r WHERE {where} "
+        "AND r.due_date IS NOT NULL AND r.due_date != '' AND r.due_date < :today "
+        f"AND r.status NOT IN ({finals}) ORDER BY r.due_date, r.id",
+        {**params, **final_params, "today": today},
+    )
+
+
+def compute_summary_json(conn, filters: Filters, today: str | None = None, limit: int = SUMMARY_LIMIT) -> dict:
+    """The summary.json body: counts, and at most ``limit`` items per list (docs/json-api.md).
+
+    ``counts`` gives the full length of each list; ``overdue`` is the number of overdue
+    recommendations and ``overdue_items`` the first ``limit`` of them, soonest due first.
+    """
+    today = today or today_utc()
+    by_status = {status: 0 for status in STATUSES}
+    for row in _rows(conn, by_status_sql(filters)):
+        by_status[row["status"]] = row["n"]
+    by_actor, n_actors = _bounded(conn, by_actor_sql(filters), limit)
+    by_theme, n_themes = _bounded(conn, by_theme_sql(filters), limit)
+    by_speaker = _rows(conn, top_speakers_sql(filters, limit)) if limit else []
+    n_speakers = by_speaker[0]["n_rows"] if by_speaker else (
+        _rows(conn, (f"SELECT count(*) AS n FROM ({by_speaker_sql(filters)[0]})", by_speaker_sql(filters)[1]))[0]["n"]
+        if limit == 0 else 0)
+    for row in by_speaker:
+        del row["n_rows"]
+    n_overdue = _rows(conn, overdue_sql(filters, today))[0]["n"]  # from the (due_date, status) index alone
+    items_sql, items_params = overdue_items_sql(filters, today)
+    overdue_items = _rows(conn, (items_sql + " LIMIT :limit", {**items_params, "limit": limit}))
+    documents, n_documents = _bounded(conn, documents_sql(filters), limit)
+    return {
+        "ok": True,
+        "filters": filters.as_dict(),
+        "today": today,
+        "limit": limit,
+        "total": sum(by_status.values()),
+        "by_status": by_status,
+        "by_actor": by_actor,
+        "by_theme": by_theme,
+        "by_speaker": by_speaker,
+        "overdue": n_overdue,
+        "overdue_items": overdue_items,
+        "documents": documents,
+        "counts": {"by_actor": n_actors, "by_theme": n_themes, "by_speaker": n_speakers,
+                   "overdue_items": n_overdue, "documents": n_documents},
     }
 
 
@@ -741,58 +839,3 @@ def cors_headers(origin: str | None, allowed) -> dict:
     if origin and origin in allowed:
         headers["Access-Control-Allow-Origin"] = origin
     return headers
-
-
-# ------------------------------------------------------------------ caching aggregate answers
-
-
-def file_fingerprint(path) -> tuple | None:
-    """(mtime, size) of a database file and its WAL: any committed write changes one of them.
-
-    None for an in-memory database (nothing to fingerprint, so nothing is cached).
-    """
-    if not path:
-        return None
-    parts = []
-    for p in (str(path), str(path) + "-wal"):
-        try:
-            st = os.stat(p)
-        except FileNotFoundError:
-            parts.append(None)
-        else:
-            parts.append((st.st_mtime_ns, st.st_size))
-    return tuple(parts)
-
-
-class ResultCache:
-    """A small LRU of computed answers keyed by the question and the database fingerprint.
-
-    summary.json and the dashboard run several GROUP BY queries over every recommendation;
-    dashboards poll them. Between writes the answer cannot change, so it is served from here;
-    any write (a tracking edit, a reload, or SQL typed by hand) changes the fingerprint.
-    """
-
-    def __init__(self, maxsize: int = 256):
-        self.maxsize = maxsize
-        self._data: collections.OrderedDict = collections.OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key, fingerprint):
-        """The stored answer for ``key`` at ``fingerprint``, else None (always None without a fingerprint)."""
-        if fingerprint is None:
-            return None
-        with self._lock:
-            value = self._data.get((key, fingerprint))
-            if value is not None:
-                self._data.move_to_end((key, fingerprint))
-            return value
-
-    def put(self, key, fingerprint, value) -> None:
-        """Store an answer computed after ``fingerprint`` was taken (a no-op without one)."""
-        if fingerprint is None:
-            return
-        with self._lock:
-            self._data[(key, fingerprint)] = value
-            self._data.move_to_end((key, fingerprint))
-            while len(self._data) > self.maxsize:
-                self._data.popitem(last=False)

@@ -3,19 +3,17 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sqlite3
 import sys
 from pathlib import Path
 
 import click
 
-from . import store
+from . import pipeline, store
 from .documents import check_details, set_document_details
 from .errors import RectrackError
-from .extract import compile_rules
 from .lexicon import load_lexicon
-from .pipeline import process_source
-from .read import document_id_for, find_transcripts, read_source, scan_paths, supported_list
+from .pipeline import connect, process_source
+from .read import document_id_for, read_source, scan_paths, supported_list
 from .requests import check_text
 
 from .web import SEEDS, metadata_for, port_in_use, run_in_place, serve_args, sign_in_accounts, sign_in_hint
@@ -33,69 +31,38 @@ def cli():
     """
 
 
-def connect(db_path) -> sqlite3.Connection:
-    """store.connect, with a file that cannot be opened as a database as a one-line RectrackError."""
-    try:
-        return store.connect(db_path)
-    except sqlite3.Error as e:
-        raise RectrackError(f"{db_path}: cannot open as a rectrack database ({e})") from None
+def load_paths(db_path, paths, lexicon_paths=(), echo=click.echo, progress=True, workers=None, force=False,
+               encoding=None, context=None):
+    """Load transcripts into ``db_path`` (``pipeline.load_files``), with a progress bar on stderr
+    when there is more than one file. Returns (totals, errors)."""
+    if not progress:
+        return pipeline.load_files(db_path, paths, lexicon_paths, workers=workers, force=force,
+                                   encoding=encoding, context=context)
+    with contextlib.ExitStack() as stack:
+        state = {}
+
+        def on_progress(totals, path, n):
+            if "bar" not in state:
+                if n <= 1:
+                    state["bar"] = None
+                else:
+                    state["bar"] = stack.enter_context(click.progressbar(
+                        length=n, label="Loading", show_pos=True, file=sys.stderr, item_show_func=lambda s: s))
+                    state["done"] = 0
+            bar = state["bar"]
+            if bar is not None:
+                done = sum(totals[k] for k in pipeline.OUTCOMES)
+                bar.update(done - state["done"], current_item=outcome_line(totals))
+                state["done"] = done
+
+        return pipeline.load_files(db_path, paths, lexicon_paths, workers=workers, force=force,
+                                   on_progress=on_progress, encoding=encoding, context=context)
 
 
-def new_summary() -> dict:
-    """The closing counts of a load run (files loaded / unchanged / skipped / failed) and the
-    one-line messages for skipped files and warnings."""
-    return {"loaded": 0, "unchanged": 0, "skipped": 0, "failed": 0, "skipped_files": [], "warnings": []}
-
-
-def load_paths(db_path, paths, lexicon_paths=(), echo=click.echo, progress=True, encoding=None, summary=None):
-    """Load transcripts into ``db_path``; one transaction per document.
-
-    Files no reader takes are skipped (named in ``summary["skipped_files"]``); a path that does
-    not exist is an error. ``encoding`` overrides detection for text formats. ``summary`` (see
-    :func:`new_summary`) is filled in when given.
-    Returns (totals, errors) where errors is a list of one-line messages.
-    """
-    lexicon = load_lexicon(lexicon_paths)
-    compile_rules(lexicon)  # a malformed cue fails here, once, naming the cue
-    summary = new_summary() if summary is None else summary
-    files, skipped, missing = scan_paths(paths)
-    summary["skipped"] += len(skipped)
-    summary["skipped_files"].extend(skipped)
-    conn = connect(db_path)
-    totals = {"documents": 0, "speakers": 0, "turns": 0, "recommendations": 0, "commitments": 0, "kept_edited": 0}
-    errors = list(missing)
-    seen_ids: dict[str, Path] = {}  # document id -> the file loaded under it in this run
-    try:
-        if progress and len(files) > 1:
-            bar = click.progressbar(files, label="Loading", show_pos=True, file=sys.stderr,
-                                    item_show_func=lambda p: p.name if p else "")
-        else:
-            bar = contextlib.nullcontext(files)
-        with bar as items:
-            for path in items:
-                try:
-                    doc_id = document_id_for(path)
-                    if doc_id in seen_ids:
-                        raise RectrackError(f"{path}: same document id {doc_id!r} as {seen_ids[doc_id]} "
-                                            "in this run (rename one of them)")
-                    source = read_source(path, encoding)
-                    summary["warnings"].extend(source.warnings)
-                    doc, recs, coms = process_source(source, lexicon)
-                    counts = store.store_document(conn, doc, recs, coms)
-                except RectrackError as e:
-                    errors.append(str(e))
-                    continue
-                except Exception as e:  # a bug on one file must not stop the others
-                    errors.append(f"{path}: failed ({type(e).__name__}: {e})")
-                    continue
-                seen_ids[doc_id] = path
-                summary["loaded"] += 1
-                for k in totals:
-                    totals[k] += counts.get(k, 0)
-    finally:
-        conn.close()
-    summary["failed"] = len(errors)
-    return totals, errors
+def outcome_line(totals) -> str:
+    """``3 loaded, 2 unchanged, 0 failed`` (and skipped files, when there are any)."""
+    parts = [f"{totals.get(k, 0)} {k}" for k in pipeline.OUTCOMES if k != "skipped" or totals.get(k)]
+    return ", ".join(parts)
 
 
 @cli.command()
@@ -106,14 +73,23 @@ def load_paths(db_path, paths, lexicon_paths=(), echo=click.echo, progress=True,
 @click.option("--encoding", help="Encoding of text files (.txt .vtt .srt .json), e.g. cp1252 [default: detected]")
 @click.option("--title", help="Title of the document (one transcript only); kept across reloads")
 @click.option("--date", "event_date", help="Date of the event, YYYY-MM-DD (one transcript only)")
-def load(paths, db_path, lexicon_paths, encoding, title, event_date):
+@click.option("--forum", help="The body meeting (e.g. \"General Assembly\"), for every file [default: read from the transcript]")
+@click.option("--addressee", help="To whom its members' demands go by default (e.g. \"Welsh Government\")")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes that parse and extract [default: the number of cores; 1: no pool]")
+@click.option("--force", is_flag=True, help="Redo files whose contents and settings are unchanged")
+def load(paths, db_path, lexicon_paths, encoding, title, event_date, forum, addressee, workers, force):
     """Load transcripts (files or folders) into the database.
 
     Reads .txt (any encoding), .pdf (text layer), .docx, .vtt and .srt captions and .json turns;
     other files are skipped and named. Loading a file again replaces what was extracted from it;
-    human edits are kept. Exits 1 when a file fails or nothing was loaded.
+    human edits are kept. A file whose bytes and settings (lexicon, --forum/--addressee,
+    --encoding, its sidecar) are unchanged since it was stored is skipped (--force redoes it).
+    Exits 1 when a file fails or nothing was loaded.
     A transcript without a title block gets one from its opening words, first line or
     file name; --title and --date set your own (recorded in document_changes).
+    The meeting's forum and addressee are read from the title block and the labels; --forum
+    and --addressee (or a FILE.meta.json sidecar: {"forum": ..., "addressee": ...}) say them.
 
     \b
     Example:
@@ -122,16 +98,19 @@ def load(paths, db_path, lexicon_paths, encoding, title, event_date):
         rectrack load hearing.txt debates/ --db work.db --lexicon my-lexicon.yml
         rectrack load old-notes.txt --encoding cp1252
         rectrack load committee-4-may.txt --title "Education Committee: oral evidence" --date 2022-05-04
+        rectrack load archive/ --workers 4
+        rectrack load archive/ --force
+        rectrack load hearing.txt --forum "Public Accounts Committee" --addressee "Welsh Government"
     """
-    summary = new_summary()
     try:
         if title is not None or event_date is not None:
             check_details(title, event_date)
-            files = find_transcripts(paths)
+            files = scan_paths(paths)[0]
             if len(files) != 1:
                 raise click.ClickException(
                     f"--title and --date describe one transcript: {len(files)} found in {', '.join(paths)}")
-        totals, errors = load_paths(db_path, paths, lexicon_paths, encoding=encoding, summary=summary)
+        totals, errors = load_paths(db_path, paths, lexicon_paths, workers=workers, force=force, encoding=encoding,
+                                    context={"forum": forum, "addressee": addressee})
         if (title is not None or event_date is not None) and not errors:
             import getpass
 
@@ -142,7 +121,7 @@ def load(paths, db_path, lexicon_paths, encoding, title, event_date):
                 conn.close()
     except RectrackError as e:
         raise click.ClickException(str(e))
-    echo_outcomes(summary, errors)
+    echo_outcomes(totals, errors)
     click.echo(
         f"Loaded {totals['documents']} document(s): {totals['speakers']} speakers, {totals['turns']} turns, "
         f"{totals['recommendations']} recommendations, {totals['commitments']} commitments"
@@ -150,21 +129,21 @@ def load(paths, db_path, lexicon_paths, encoding, title, event_date):
            if totals["kept_edited"] else "")
         + f" -> {db_path}"
     )
-    click.echo(f"Summary: {summary['loaded']} loaded, {summary['unchanged']} unchanged, "
-               f"{summary['skipped']} skipped, {summary['failed']} failed")
-    if not (summary["loaded"] or summary["unchanged"]):
-        found = summary["failed"] or summary["skipped"]
+    click.echo(f"Summary: {totals['loaded']} loaded, {totals['unchanged']} unchanged, "
+               f"{totals['skipped']} skipped, {totals['failed']} failed")
+    if not (totals["loaded"] or totals["unchanged"]):
+        found = totals["failed"] or totals["skipped"]
         click.echo("Error: nothing loaded" + ("" if found else f": no files in {', '.join(paths)}; "
                                                f"rectrack reads {supported_list()}"), err=True)
-    if errors or not (summary["loaded"] or summary["unchanged"]):
+    if errors or not (totals["loaded"] or totals["unchanged"]):
         sys.exit(1)
 
 
-def echo_outcomes(summary, errors):
+def echo_outcomes(totals, errors):
     """Warnings, skipped files and errors of a load run, one line each, on stderr."""
-    for message in summary["warnings"]:
+    for message in totals["warnings"]:
         click.echo(f"Warning: {message}", err=True)
-    for message in summary["skipped_files"]:
+    for message in totals["skipped_files"]:
         click.echo(f"Skipped: {message}", err=True)
     for message in errors:
         click.echo(f"Error: {message}", err=True)

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 
 from .errors import LexiconError
 from .model import Commitment, Document, Recommendation, Speaker, Turn
+from .prefilter import LiteralIndex, fold
 from .sentences import split_sentences
 
 UNSPECIFIED = "Unspecified"
@@ -166,6 +167,22 @@ class Rules:
     we_drafts: re.Pattern | None = None  # "we need to draw up / develop ..." (an institution's output)
     members_us: str | None = None  # a legislator's "I call on us to ...": the house itself
     state_names: frozenset = frozenset()  # names of States (lower case) a named-State actor maps from
+    prefilter: LiteralIndex | None = None  # the literals each cue / cancel / exclusion needs (see cue_index)
+    theme_prefilter: LiteralIndex | None = None
+
+    def cue_index(self) -> LiteralIndex:
+        """One index over every cue, cancel and exclusion regex, in that order (built once)."""
+        if self.prefilter is None:
+            self.prefilter = LiteralIndex([c.regex for c in self.all_cues()])
+        return self.prefilter
+
+    def theme_index(self) -> LiteralIndex:
+        if self.theme_prefilter is None:
+            self.theme_prefilter = LiteralIndex([regex for _, regex in self.themes])
+        return self.theme_prefilter
+
+    def all_cues(self) -> list:
+        return [*self.rec_cues, *self.com_cues, *self.cancel, *self.exclude]
 
 
 def _norm(s: str) -> str:
@@ -304,6 +321,8 @@ def compile_rules(lexicon: dict) -> Rules:
     for attr, key, tail in (("own_roles", "roles", ""), ("own_subjects", "subjects", "$"), ("chair_roles", "chair_roles", "")):
         if own.get(key):
             setattr(rules, attr, re.compile("|".join(f"(?:{r}){tail}" for r in own[key]), FLAGS))
+    rules.cue_index()
+    rules.theme_index()
     return rules
 
 
@@ -772,17 +791,27 @@ OWN_SIDE_CUE = Cue(name="own_side", regex=re.compile(r"(?!)"), confidence=0.55, 
 
 
 def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_start: int, affiliation: str | None,
-                      common=frozenset(), own_kind: str | None = None, own_side: bool = False):
-    """('rec' | 'com' | None, cue, actor, strength/signal, confidence) for one sentence ``s``."""
-    excluded = [ex for ex in rules.exclude if ex.regex.search(s)]
+                      common=frozenset(), own_kind: str | None = None, own_side: bool = False, possible=None):
+    """('rec' | 'com' | None, cue, actor, strength/signal, confidence) for one sentence ``s``.
+
+    ``possible``: {``id(cue)``: the compiled pattern to run} for the cues, cancels and exclusions
+    that may match ``s`` (``LiteralIndex.views``; every cue's own regex when None); the others
+    cannot match and are not run.
+    """
+    if possible is None:
+        possible = {id(c): c.regex for c in rules.all_cues()}
+    excluded = [ex for ex in rules.exclude if id(ex) in possible and possible[id(ex)].search(s)]
     if any(not ex.unless for ex in excluded):
         return None
+    cancels = [(c, possible[id(c)]) for c in rules.cancel if id(c) in possible]
     recs = []
     for cue in rules.rec_cues:
-        for m in cue.regex.finditer(s):
+        if id(cue) not in possible:
+            continue
+        for m in possible[id(cue)].finditer(s):
             cs, _ = _subject_chunk(s, m.start())
-            if any(c.regex.search(s, 0, m.start()) if c.scope == "before" else _cancel_frame(c.regex, s, m)
-                   if c.scope == "frame" else _cancel_at(c.regex, s, cs, m) for c in rules.cancel) or _in_conditional(s, m.start()) or _in_dashes(s, m.start()):
+            if any(rx.search(s, 0, m.start()) if c.scope == "before" else _cancel_frame(rx, s, m)
+                   if c.scope == "frame" else _cancel_at(rx, s, cs, m) for c, rx in cancels) or _in_conditional(s, m.start()) or _in_dashes(s, m.start()):
                 continue
             if own_side and cue.name == "third_party_request" and re.search(
                     r"\b(?:we|I)\s*(?:'re|'m|are|am)\s+(?:\w+\s+)?asking\b", s[max(0, m.start() - 12):m.end()], re.I):
@@ -790,9 +819,9 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
             recs.append((cue, m))
     coms = []
     for cue in rules.com_cues:
-        if cue.own_side and not own_side:
-            continue  # only a Minister's / official's
-        for m in cue.regex.finditer(s):
+        if (cue.own_side and not own_side) or id(cue) not in possible:
+            continue  # only a Minister's / official's; or its literals are not in the sentence
+        for m in possible[id(cue)].finditer(s):
             if cue.needs_actor and not _alias_hits(rules, s, m.start(), m.end()):
                 continue
             if cue.subject == "self":
@@ -966,9 +995,11 @@ def _theme(rules: Rules, text: str) -> str:
     """The theme whose words the text uses most (actor names do not count: "police contributors")."""
     if rules.actor_re is not None:
         text = rules.actor_re.sub(" ", text)
+    index = rules.theme_index()
+    views = index.views(index.scan(fold(text)), 0, len(text))  # only themes whose words occur
     best, best_n = "other", 0
-    for theme, regex in rules.themes:
-        n = len(regex.findall(text))
+    for i, (theme, _) in enumerate(rules.themes):
+        n = sum(1 for _ in views[i].finditer(text)) if i in views else 0
         if n > best_n:
             best, best_n = theme, n
     return best
@@ -987,6 +1018,9 @@ def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Com
     speakers = {sp.key: sp for sp in doc.speakers}
     findings: list[list[Finding]] = []  # per turn
     common = frozenset(_LOWER_WORD.findall(text))
+    index, cue_ids = rules.cue_index(), [id(c) for c in rules.all_cues()]
+    plain = _WS.sub(" ", text).replace("\u2019", "'")  # one character for one: offsets unchanged
+    occurrences = index.scan(fold(plain))  # every cue literal of the document, in one scan
     for turn in doc.turns:
         speaker = speakers.get(turn.speaker_key)
         affiliation = _affiliation(speaker, turn)
@@ -996,8 +1030,9 @@ def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Com
         turn_text = text  # offsets are document offsets; look-backs stop at the sentence
         items: list[Finding] = []
         for s0, e0 in split_sentences(text, turn.speech_start, turn.char_end):
-            s = _WS.sub(" ", text[s0:e0]).replace("\u2019", "'")
-            got = classify_sentence(rules, s, turn, turn_text, s0, affiliation, common, own_kind, own_side)
+            s = plain[s0:e0]
+            possible = {cue_ids[i]: rx for i, rx in index.views(occurrences, s0, e0).items()}
+            got = classify_sentence(rules, s, turn, turn_text, s0, affiliation, common, own_kind, own_side, possible)
             if not got or (got[0] == "com" and chair):
                 continue  # a chair's "we're working on it as we go through" is the meeting's procedure
             kind, cue, m, actor = got

@@ -12,6 +12,8 @@ import yaml
 from .errors import LexiconError
 
 DEFAULT_PATH = Path(__file__).with_name("lexicon.yml")
+# libyaml's safe loader when PyYAML was built with it (several times faster), else the Python one
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _merge(base, extra):
@@ -27,7 +29,7 @@ def _merge(base, extra):
 
 def read_yaml(path) -> dict:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except OSError as e:
         raise LexiconError(f"{path}: cannot read ({e.strerror or e})") from None
     except yaml.YAMLError as e:

@@ -153,6 +153,9 @@ CREATE INDEX IF NOT EXISTS idx_recs_theme_status ON recommendations(theme, statu
 CREATE INDEX IF NOT EXISTS idx_recs_strength_status ON recommendations(strength, status);
 CREATE INDEX IF NOT EXISTS idx_recs_due_status ON recommendations(due_date, status);
 CREATE INDEX IF NOT EXISTS idx_recs_document_status ON recommendations(document_id, status);
+-- the recommendations table's default sort (metadata.yml ``sort: char_start``; Datasette adds the
+-- primary key for the next pages): the first page reads 50 index entries instead of sorting every row
+CREATE INDEX IF NOT EXISTS idx_recs_char_start ON recommendations(char_start, id);
 CREATE INDEX IF NOT EXISTS idx_commitments_document ON commitments(document_id, char_start);
 CREATE INDEX IF NOT EXISTS idx_commitments_rec ON commitments(recommendation_id);
 CREATE INDEX IF NOT EXISTS idx_commitments_actor ON commitments(actor_id);
@@ -174,6 +177,7 @@ ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("recommendations", "corrected", "TEXT"),
     ("documents", "title_set_by", "TEXT"),  # who set title/date by hand; a reload keeps them then
     ("documents", "title_set_at", "TEXT"),
+    ("documents", "lexicon_sha256", "TEXT"),  # the lexicon it was extracted with (reloads skip unchanged files)
 )
 
 # Views and indexes over columns from ADDED_COLUMNS (created after they are added).

@@ -292,12 +292,14 @@ from datasette.utils.asgi import BadRequest as _BadRequest
 
 from markupsafe import Markup as _Markup
 
+from loader import answers as _answers
 from loader import browse as _browse
 from loader import pages as _pages
 
 
-# summary.json answers between writes (see loader.browse.ResultCache).
-_RESULTS = _browse.ResultCache()
+# summary.json bodies and dashboard data, once per database state (see loader.answers).
+_ANSWERS = _answers.AnswerCache()
+_STATE = _answers.StateTokens()
 
 
 def _browse_filters(request):
@@ -321,22 +323,25 @@ async def dashboard(request, datasette):
     await _ensure_can_view(datasette, request, db, "recommendations")
     try:
         filters = _browse_filters(request)
+        today = _browse.today_utc()
 
         def compute(conn):
             _browse.check_known(conn, filters)
-            return _browse.compute_dashboard(
+            data = _browse.compute_dashboard(
                 conn, filters,
                 table_url=datasette.urls.table(db.name, "recommendations"),
                 changes_url=datasette.urls.table(db.name, "status_changes"),
                 actor_table_url=datasette.urls.table(db.name, "recommendations_by_actor"),
                 rec_url=datasette.urls.path("/-/rectrack/recommendations/"),
+                today=today,
             )
+            return (data, _browse.chart_specs(data["charts"], data["shown"]),
+                    _review_queue.progress(conn, filters.document))
 
-        data = await db.execute_fn(compute)
+        key = ("dashboard", db.name, filters, today)
+        data, specs, review_progress = await _ANSWERS.get(key, _STATE.token(db.path), lambda: db.execute_fn(compute))
     except _browse.FilterError as e:
         raise _BadRequest(str(e))
-    specs = _browse.chart_specs(data["charts"], data["shown"])
-    review_progress = await db.execute_fn(lambda conn: _review_queue.progress(conn, filters.document))
     context = {
         **data,
         "review_progress": review_progress,
@@ -369,22 +374,19 @@ async def summary_json(request, datasette):
     db = datasette.get_database()
     await _ensure_can_view(datasette, request, db, "recommendations")
     try:
-        filters = _browse_filters(request)
-
+        limit, args = _browse.parse_limit(_parse_qs(request.query_string, keep_blank_values=True))
+        filters = _browse.parse_filters(args)
         today = _browse.today_utc()
 
         def compute(conn):
             _browse.check_known(conn, filters)
-            return _browse.compute_summary(conn, filters, today)
+            return _bjson.dumps(_browse.compute_summary_json(conn, filters, today, limit)).encode("utf-8")
 
-        key, fingerprint = ("summary", filters, today), _browse.file_fingerprint(db.path)
-        summary = _RESULTS.get(key, fingerprint)
-        if summary is None:
-            summary = await db.execute_fn(compute)
-            _RESULTS.put(key, fingerprint, summary)
+        key = ("summary", db.name, filters, today, limit)
+        body = await _ANSWERS.get(key, _STATE.token(db.path), lambda: db.execute_fn(compute))
     except _browse.FilterError as e:
         return Response.json({"ok": False, "error": str(e)}, status=400, headers=cors)
-    return Response.json(summary, headers=cors)
+    return Response(body, content_type="application/json; charset=utf-8", headers=cors)
 
 
 @allow_methods("GET")
@@ -502,6 +504,62 @@ async def review_page(request, datasette):
         "database": db.name,
     }
     return Response.html(await datasette.render_template("review.html", context, request=request))
+
+
+# ---------------------------------------------------------------- table JSON, once per database state
+
+import re as _re
+
+_TABLE_JSON = _answers.ResponseCache()
+_TABLE_JSON_PATH = _re.compile(r"^/(?P<database>[^/]+)/(?P<table>[^/]+)\.json$")
+
+
+def _table_json_key(datasette, scope):
+    """(database path, cache key) for a GET of a table's JSON, else None."""
+    if scope.get("type") != "http" or scope.get("method") != "GET":
+        return None
+    m = _TABLE_JSON_PATH.match(scope.get("path", ""))
+    db = datasette.databases.get(m.group("database")) if m else None
+    if db is None or not db.path or m.group("table").startswith("-"):
+        return None
+    headers = dict(scope.get("headers") or [])
+    # the date too: a canned query may compare with date('now')
+    return db.path, (scope["path"], scope.get("query_string", b""), headers.get(b"cookie"),
+                     headers.get(b"authorization"), headers.get(b"accept-encoding"), _browse.today_utc())
+
+
+@hookimpl(specname="asgi_wrapper")
+def table_json_once_per_state(datasette):
+    """Serve a repeated table JSON request from ``_TABLE_JSON`` while the database is unchanged."""
+    def wrap(app):
+        async def cached(scope, receive, send):
+            found = _table_json_key(datasette, scope)
+            if found is None:
+                return await app(scope, receive, send)
+            path, key = found
+            token = _STATE.token(path)  # read before the answer is made: never filed under a newer state
+            hit = _TABLE_JSON.get(key, token)
+            if hit is not None:
+                status, headers, body = hit
+                await send({"type": "http.response.start", "status": status, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+                return
+            sent = {"body": []}
+
+            async def capture(message):
+                if message["type"] == "http.response.start":
+                    sent["status"], sent["headers"] = message["status"], list(message.get("headers") or [])
+                elif message["type"] == "http.response.body":
+                    sent["body"].append(message.get("body", b""))
+                    if not message.get("more_body"):
+                        _TABLE_JSON.put(key, token, sent.get("status"), sent.get("headers", []), b"".join(sent["body"]))
+                await send(message)
+
+            await app(scope, receive, capture)
+
+        return cached
+
+    return wrap
 
 
 # ---------------------------------------------------------------- hooks

@@ -416,28 +416,49 @@ def test_cors_headers(origin, allowed, expected):
 # ------------------------------------------------------------------ result cache
 
 
-def test_result_cache_follows_the_database_files(tmp_path):
+def test_state_token_changes_with_every_commit_from_any_connection(tmp_path):
+    from loader.answers import StateTokens
+
     path = tmp_path / "rectrack.db"
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode=wal")
     conn.execute("CREATE TABLE t (x)")
     conn.commit()
-    cache = browse.ResultCache(maxsize=2)
-    before = browse.file_fingerprint(path)
-    cache.put("q", before, {"n": 0})
-    assert cache.get("q", browse.file_fingerprint(path)) == {"n": 0}
-    conn.execute("INSERT INTO t VALUES (1)")
-    conn.commit()
-    after = browse.file_fingerprint(path)
-    assert after != before
-    assert cache.get("q", after) is None  # a write: never a stale answer
+    tokens = StateTokens()
+    seen = {tokens.token(path)}
+    assert tokens.token(path) in seen  # no write: the same state
+    for _ in range(5):  # back-to-back commits, each one a new state
+        conn.execute("INSERT INTO t VALUES (1)")
+        conn.commit()
+        token = tokens.token(path)
+        assert token not in seen
+        seen.add(token)
     conn.close()
-    # No fingerprint (an in-memory database): nothing is stored.
-    cache.put("m", None, {"n": 1})
-    assert cache.get("m", None) is None
-    # Least recently used entries go first.
-    cache.put("a", after, 1)
-    cache.put("b", after, 2)
-    cache.get("a", after)
-    cache.put("c", after, 3)
-    assert cache.get("b", after) is None and cache.get("a", after) == 1 and cache.get("c", after) == 3
+    assert tokens.token(None) is None  # no file: nothing to cache
+    tokens.close()
+
+
+def test_answer_cache_computes_once_per_key_and_state():
+    import asyncio
+
+    from loader.answers import AnswerCache
+
+    cache = AnswerCache(maxsize=2)
+    calls = []
+
+    async def compute():
+        calls.append(1)
+        await asyncio.sleep(0.01)
+        return len(calls)
+
+    async def scenario():
+        together = await asyncio.gather(*(cache.get("q", 1, compute) for _ in range(5)))
+        assert together == [1] * 5 and len(calls) == 1  # five requests at once: one computation
+        assert await cache.get("q", 1, compute) == 1
+        assert await cache.get("q", 2, compute) == 2  # a new state
+        assert await cache.get("m", None, compute) == 3 and await cache.get("m", None, compute) == 4
+        await cache.get("a", 2, compute)
+        await cache.get("b", 2, compute)  # least recently used ("q", 2) goes
+        assert await cache.get("q", 2, compute) == 7
+
+    asyncio.run(scenario())

@@ -41,9 +41,9 @@ async def test_summary_shape_and_known_counts(fds):
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("application/json")
     s = r.json()
-    assert list(s) == ["ok", "filters", "today", "total", "by_status", "by_actor", "by_theme",
-                       "by_speaker", "overdue", "documents"]
-    assert s["ok"] is True and s["total"] == 4
+    assert list(s) == ["ok", "filters", "today", "limit", "total", "by_status", "by_actor", "by_theme",
+                       "by_speaker", "overdue", "overdue_items", "documents", "counts"]
+    assert s["ok"] is True and s["total"] == 4 and s["limit"] == 50
     assert list(s["by_status"]) == list(browse.STATUSES)
     assert s["by_status"]["dismissed"] == 0
     assert s["by_actor"][0] == {"actor_id": "security-council", "actor": "Security Council", "n": 3}
@@ -52,6 +52,25 @@ async def test_summary_shape_and_known_counts(fds):
     assert set(s["documents"][0]) == {"document_id", "title", "event_date", "n"}
     # overdue as of the real today: r1 (2000-01-01, accepted) and r5 (2026-01-14, partially implemented)
     assert s["overdue"] == 2
+    assert [x["due_date"] for x in s["overdue_items"]] == ["2000-01-01", "2026-01-14"]
+    assert set(s["overdue_items"][0]) == {"id", "due_date", "status", "actor_id", "document_id", "text"}
+    assert s["counts"] == {"by_actor": len(s["by_actor"]), "by_theme": len(s["by_theme"]),
+                           "by_speaker": len(s["by_speaker"]), "overdue_items": 2, "documents": len(s["documents"])}
+
+
+@pytest.mark.asyncio
+async def test_summary_lists_are_bounded_by_limit(fds):
+    full = (await fds.client.get(SUMMARY)).json()
+    one = (await fds.client.get(f"{SUMMARY}?limit=1")).json()
+    assert one["limit"] == 1 and one["counts"] == full["counts"] and one["total"] == full["total"]
+    for key in ("by_actor", "by_theme", "by_speaker", "overdue_items", "documents"):
+        assert one[key] == full[key][:1], key
+    assert one["overdue"] == full["overdue"] == 2 and len(one["overdue_items"]) == 1
+    none = (await fds.client.get(f"{SUMMARY}?limit=0")).json()
+    assert none["by_actor"] == [] and none["counts"] == full["counts"]
+    for bad in ("limit=-1", "limit=x", "limit=1001", "limit=1&limit=2"):
+        r = await fds.client.get(f"{SUMMARY}?{bad}")
+        assert r.status_code == 400 and "limit" in r.json()["error"], bad
 
 
 @pytest.mark.asyncio
@@ -354,7 +373,8 @@ async def test_docs_summary_example_has_the_real_shape(fds):
     real = (await fds.client.get(SUMMARY)).json()
     assert list(example) == list(real)
     assert list(example["by_status"]) == list(real["by_status"])
-    for key in ("by_actor", "by_theme", "by_speaker", "documents"):
+    assert list(example["counts"]) == list(real["counts"])
+    for key in ("by_actor", "by_theme", "by_speaker", "overdue_items", "documents"):
         assert set(example[key][0]) == set(real[key][0]), key
 
 
@@ -375,3 +395,60 @@ async def test_summary_is_never_stale_after_a_write(fixture, fds):
     after = (await fds.client.get(SUMMARY)).json()
     assert after["by_status"]["declined"] == first["by_status"]["declined"] + 1
     assert after["by_status"][old] == first["by_status"][old] - 1
+
+
+@pytest.mark.asyncio
+async def test_summary_is_computed_once_per_database_state(fixture, fds):
+    """Repeated requests are answered from the cache (one computation); a write from another
+    process makes the next request compute again, and the dashboard follows the same rule."""
+    import subprocess
+    import sys
+
+    from datasette.plugins import pm
+
+    plugin = next(m for m in pm.get_plugins() if hasattr(m, "_ANSWERS"))  # plugins/rectrack.py, once per process
+    path, _ids = fixture
+    before = plugin._ANSWERS.computed
+    first = await fds.client.get(SUMMARY + "?limit=7")
+    for _ in range(3):
+        assert (await fds.client.get(SUMMARY + "?limit=7")).content == first.content
+    assert plugin._ANSWERS.computed == before + 1
+    await fds.client.get("/-/rectrack/dashboard")
+    await fds.client.get("/-/rectrack/dashboard")
+    assert plugin._ANSWERS.computed == before + 2
+    subprocess.run([sys.executable, "-c", (
+        "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+        "c.execute(\"UPDATE recommendations SET status = 'declined' WHERE status = 'accepted'\"); c.commit()"),
+        str(path)], check=True)
+    after = (await fds.client.get(SUMMARY + "?limit=7")).json()
+    assert plugin._ANSWERS.computed == before + 3
+    assert after["by_status"]["accepted"] == 0 and after != first.json()
+    await fds.client.get("/-/rectrack/dashboard")
+    assert plugin._ANSWERS.computed == before + 4
+
+
+@pytest.mark.asyncio
+async def test_table_json_is_served_once_per_database_state(fixture, fds):
+    """A repeated table JSON request (rows, count, facets) is answered from the cache until any
+    connection commits; another actor's request is never answered with it."""
+    from datasette.plugins import pm
+    from datasette_test import actor_cookie
+
+    plugin = next(m for m in pm.get_plugins() if hasattr(m, "_TABLE_JSON"))
+    path, _ids = fixture
+    url = "/rectrack/recommendations.json?_size=2&_facet=status"
+    first = await fds.client.get(url)
+    assert first.status_code == 200
+    hits = plugin._TABLE_JSON.hits
+    again = await fds.client.get(url)
+    assert again.content == first.content and plugin._TABLE_JSON.hits == hits + 1
+    signed_in = await fds.client.get(url, cookies={"ds_actor": actor_cookie(fds, {"id": "admin"})})
+    assert signed_in.status_code == 200 and plugin._TABLE_JSON.hits == hits + 1  # not shared
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("UPDATE recommendations SET status = 'declined' WHERE status = 'accepted'")
+    conn.close()
+    after = (await fds.client.get(url)).json()
+    assert plugin._TABLE_JSON.hits == hits + 1
+    statuses = {f["value"]: f["count"] for f in after["facet_results"]["status"]["results"]}
+    assert "accepted" not in statuses

@@ -1,0 +1,498 @@
+"""Literal prefilters for regular expressions: do not run a regex on text it cannot match.
+
+``requirement(pattern)`` reads a pattern's parse tree and returns a formula over literal strings
+(lower case) that holds for every text the pattern matches anywhere (look-arounds included): a
+set of literals (one of them occurs), an ``and`` or an ``or`` of such formulas, or None (nothing
+required: a pattern made only of word classes and spaces). ``fold(text)`` lowers a text so that
+every character a case-insensitive regex takes for an ASCII letter becomes that letter; the
+formula is tested on folded text. The test is conservative: it may say "maybe" for a text
+without a match, never "no" for a text with one.
+
+``LiteralIndex`` holds the formulas of many regexes: ``scan`` finds every literal of all of them
+in a whole document in one pass, and ``possible`` tells, for one sentence of it, which regexes
+may match there. Most sentences contain the literals of only a few of the lexicon's cues.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from re import _constants as C
+from re import _parser
+
+STRONG, KEEP = 3, 2  # of the requirements of a sequence, keep the two whose literals are longest (3+)
+LIMIT = 64  # most strings kept for the exact set of a sub-pattern ("organi[sz]ation" -> 2)
+RARE_CHARS = frozenset("?!;")  # one-character literals worth testing; other single letters occur everywhere
+# characters (other than ASCII letters) that a case-insensitive regex matches to an ASCII letter
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_FOLD_CHARS = "\u0130\u0131\u017f\u212a"
+_EMPTY = frozenset({""})
+_REPEATS = {C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REPEAT)}
+
+
+def fold(text: str) -> str:
+    """``text`` lowered for a literal test: ASCII letters of any case (and the few non-ASCII
+    letters a case-insensitive regex takes for them) become lower-case ASCII; same length."""
+    if not text.isascii() and any(ch in text for ch in _FOLD_CHARS):
+        text = text.translate(_FOLD)
+    return text.lower()
+
+
+# ---------------------------------------------------------------- formulas
+
+
+def _minimal(strings) -> frozenset:
+    """Drop strings that contain another one of the set (that one occurs whenever they do)."""
+    kept: list[str] = []
+    for s in sorted(set(strings), key=len):
+        if not any(k in s for k in kept):
+            kept.append(s)
+    return frozenset(kept)
+
+
+def _shortest_heads(strings) -> frozenset:
+    """Drop strings that start with another one of the set (a match starts with that one too);
+    unlike ``_minimal``, a string that only contains another is kept: "devoted" is no "voted"."""
+    kept: list[str] = []
+    for s in sorted(set(strings), key=len):
+        if not any(s.startswith(k) for k in kept):
+            kept.append(s)
+    return frozenset(kept)
+
+
+def _lits(strings):
+    """The formula "one of ``strings`` occurs" (None when one of them is empty or too common)."""
+    strings = _minimal(strings)
+    if not strings or any(len(s) < 2 and s not in RARE_CHARS for s in strings):
+        return None
+    return ("lits", strings)
+
+
+def _weight(formula) -> int:
+    """How selective a formula is: the length of the shortest literal that can satisfy it."""
+    kind, body = formula
+    if kind == "lits":
+        return min(map(len, body))
+    weights = [_weight(p) for p in body]
+    return max(weights) if kind == "and" else min(weights)
+
+
+def _and(parts):
+    """All of ``parts`` hold; only the most selective ones are kept (fewer literals to look for)."""
+    out = []
+    for p in parts:
+        for q in (p[1] if p and p[0] == "and" else (p,)):
+            if q is not None and q not in out:
+                out.append(q)
+    if not out:
+        return None
+    strong = [q for q in out if _weight(q) >= STRONG]
+    out = sorted(strong, key=_weight, reverse=True)[:KEEP] if strong else [max(out, key=_weight)]
+    return out[0] if len(out) == 1 else ("and", tuple(out))
+
+
+def _or(parts):
+    if any(p is None for p in parts):
+        return None
+    flat, strings = [], set()
+    for p in parts:
+        for q in (p[1] if p[0] == "or" else (p,)):
+            if q[0] == "lits":
+                strings |= q[1]
+            elif q not in flat:
+                flat.append(q)
+    if strings:
+        flat.insert(0, ("lits", _minimal(strings)))
+    return flat[0] if len(flat) == 1 else ("or", tuple(flat))
+
+
+# ---------------------------------------------------------------- reading the parse tree
+
+
+def _char(code: int) -> str | None:
+    return chr(code).lower() if code < 128 else None  # a non-ASCII literal may fold to other letters
+
+
+def _sequence(items):
+    """(exact, formula) for a sequence: exact = every string it can match (when few, else None)."""
+    parts = []
+    acc: set | frozenset = _EMPTY
+    whole = True
+    for op, av in items:
+        exact, req = _node(op, av)
+        parts.append(req)
+        if exact is not None and len(acc) * len(exact) <= LIMIT:
+            acc = {a + b for a in acc for b in exact}
+            continue
+        whole = False
+        parts.append(_lits(acc))
+        acc = exact if exact is not None and len(exact) <= LIMIT else _EMPTY
+    parts.append(_lits(acc))
+    return (frozenset(acc) if whole else None), _and(parts)
+
+
+def _node(op, av):
+    if op is C.LITERAL:
+        ch = _char(av)
+        return (frozenset({ch}) if ch else None), None
+    if op is C.IN:
+        chars = set()
+        for iop, iav in av:
+            ch = _char(iav) if iop is C.LITERAL else None
+            if ch is None:
+                return None, None  # a range, a category, a negation
+            chars.add(ch)
+        return (frozenset(chars) if len(chars) <= 8 else None), None
+    if op is C.AT or op is C.ASSERT_NOT:
+        return _EMPTY, None  # zero width; a negative look-around requires nothing
+    if op is C.ASSERT:
+        return _EMPTY, _sequence(av[1])[1]  # zero width, but what it looks at is in the text
+    if op is C.SUBPATTERN:
+        return _sequence(av[3])
+    if op is getattr(C, "ATOMIC_GROUP", None):
+        return _sequence(av)
+    if op is C.BRANCH:
+        parts = [_sequence(alt) for alt in av[1]]
+        exact = None
+        if all(e is not None for e, _ in parts):
+            union = frozenset().union(*(e for e, _ in parts))
+            exact = union if len(union) <= LIMIT else None
+        return exact, _or([req for _, req in parts])
+    if op in _REPEATS:
+        low, high, body = av
+        exact, req = _sequence(body)
+        if low == 0:
+            return ((exact | _EMPTY) if exact is not None and high == 1 else None), None
+        return (exact if low == high == 1 else None), req
+    return None, None  # any character, a category, a group reference: no literal
+
+
+def _prefix_sequence(items) -> set:
+    """Strings one of which starts every match of the sequence ("" among them: unknown)."""
+    acc: set | frozenset = _EMPTY
+    for op, av in items:
+        exact, _ = _node(op, av)
+        if exact is not None and len(acc) * len(exact) <= LIMIT:
+            acc = {a + b for a in acc for b in exact}
+            continue
+        head = _prefix_node(op, av)
+        if len(acc) * len(head) <= LIMIT:
+            acc = {a + b for a in acc for b in head}
+        break
+    return set(acc)
+
+
+def _prefix_node(op, av) -> set:
+    if op is C.SUBPATTERN:
+        return _prefix_sequence(av[3])
+    if op is C.BRANCH:
+        return set().union(*(_prefix_sequence(alt) for alt in av[1]))
+    if op in _REPEATS and av[0] >= 1:
+        return _prefix_sequence(av[2])
+    return set(_EMPTY)
+
+
+def _parse(pattern, flags):
+    """The parse tree of ``pattern`` (a tree passed in is returned as it is); None if unreadable."""
+    if not isinstance(pattern, str):
+        return pattern
+    try:
+        return _parser.parse(pattern, flags)
+    except (re.error, TypeError, ValueError, RecursionError):
+        return None
+
+
+def anchors(pattern, flags: int = 0) -> frozenset | None:
+    """Lower-case strings one of which starts every match of ``pattern`` (a string or a parse
+    tree; None: unknown or too short to be worth looking for)."""
+    tree = _parse(pattern, flags)
+    try:
+        heads = _shortest_heads(_prefix_sequence(tree)) if tree is not None else None
+    except (TypeError, ValueError, AttributeError, IndexError, RecursionError):
+        return None
+    if not heads or any(len(h) < 2 and h not in RARE_CHARS for h in heads):
+        return None
+    return heads
+
+
+def requirement(pattern, flags: int = 0):
+    """The literal formula every match of ``pattern`` (a string or a parse tree) satisfies
+    (None: nothing required)."""
+    tree = _parse(pattern, flags)
+    try:
+        return _sequence(tree)[1] if tree is not None else None
+    except (TypeError, ValueError, AttributeError, IndexError, RecursionError):
+        return None
+
+
+def literals_of(formula) -> set:
+    if formula is None:
+        return set()
+    if formula[0] == "lits":
+        return set(formula[1])
+    return set().union(*(literals_of(p) for p in formula[1]))
+
+
+def necessary(formula) -> frozenset:
+    """Literals one of which occurs whenever ``formula`` holds (its most selective part)."""
+    kind, body = formula
+    if kind == "lits":
+        return body
+    if kind == "and":
+        return necessary(max(body, key=_weight))
+    return frozenset().union(*(necessary(p) for p in body))
+
+
+def _tester(formula):
+    """``formula`` (over literal ids) as a function of the set of present ids."""
+    kind, body = formula
+    if kind == "lits":
+        return lambda present: not body.isdisjoint(present)
+    first, *rest = [_tester(p) for p in body]
+    for nxt in rest:
+        if kind == "and":
+            first = (lambda a, b: lambda present: a(present) and b(present))(first, nxt)
+        else:
+            first = (lambda a, b: lambda present: a(present) or b(present))(first, nxt)
+    return first
+
+
+def _shallow_rest(formula, need: frozenset, ids: dict):
+    """The literal sets, besides ``need``, that a formula's top level requires, as one test of
+    the present literal ids (None: nothing more to test); deeper alternatives are not tested."""
+    if formula is None or formula[0] != "and":
+        return None
+    sets = [frozenset(ids[s] for s in p[1]) for p in formula[1] if p[0] == "lits" and p[1] != need]
+    if not sets:
+        return None
+    return lambda present: all(not x.isdisjoint(present) for x in sets)
+
+
+def holds(formula, present) -> bool:
+    """Whether ``formula`` (over literal ids or strings) holds for the set ``present``."""
+    if formula is None:
+        return True
+    kind, body = formula
+    if kind == "lits":
+        return not body.isdisjoint(present)
+    if kind == "and":
+        return all(holds(p, present) for p in body)
+    return any(holds(p, present) for p in body)
+
+
+# ---------------------------------------------------------------- many regexes over one document
+
+
+def _trie(words) -> str:
+    """One regex matching any of ``words``, longest first (a trie of alternations)."""
+    root: dict = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node) -> str:
+        alts = [re.escape(ch) + build(node[ch]) for ch in sorted(k for k in node if k)]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(root)
+
+
+def _to_ids(formula, ids):
+    if formula is None:
+        return None
+    kind, body = formula
+    if kind == "lits":
+        return ("lits", frozenset(ids[s] for s in body))
+    return (kind, tuple(_to_ids(p, ids) for p in body))
+
+
+_GLOBAL_FLAG = re.compile(r"\(\?[aiLmsux]+\)")
+
+
+def split_alternatives(pattern: str, flags: int = 0) -> list[str]:
+    """The top-level alternatives of ``pattern`` (``a|b(c|d)`` -> ``a``, ``b(c|d)``), or the
+    pattern alone when splitting could change what it matches (groups, global flags, empty
+    alternatives)."""
+    return [part for part, _ in _alternatives(pattern, flags)]
+
+
+def _alternatives(pattern: str, flags: int) -> list[tuple[str, object]]:
+    """(source, parse tree) of each top-level alternative (see ``split_alternatives``)."""
+    parts, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            i += 2 if pattern[i + 1:i + 2] == "]" else 3 if pattern[i + 1:i + 3] == "^]" else 1
+            continue
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    if len(parts) == 1 or _GLOBAL_FLAG.search(pattern):
+        return [(pattern, _parse(pattern, flags))]
+    trees = [_parse(p, flags) for p in parts]
+    if any(t is None or t.state.groups > 1 or t.getwidth()[0] == 0 for t in trees):
+        return [(pattern, _parse(pattern, flags))]  # a capture group (numbering would change), an empty alternative
+    return list(zip(parts, trees))
+
+
+class Narrowed:
+    """A compiled pattern to run on one sentence, with ``finditer`` / ``search`` like
+    ``re.Pattern``'s. With ``starts`` (the sentence positions where one of the pattern's anchors
+    occurs) the pattern is tried only there: as every match starts with an anchor, this finds the
+    same matches as a scan of every position."""
+
+    __slots__ = ("regex", "starts")
+
+    def __init__(self, regex: re.Pattern, starts: list | None):
+        self.regex, self.starts = regex, starts
+
+    def finditer(self, s: str, pos: int = 0, endpos: int | None = None):
+        end = len(s) if endpos is None else min(endpos, len(s))
+        if self.starts is None:
+            return self.regex.finditer(s, pos, end)
+        return self._anchored(s, pos, end)
+
+    def _anchored(self, s, pos, end):
+        match = self.regex.match
+        for p in self.starts:
+            if p < pos:
+                continue
+            if p >= end:
+                break
+            m = match(s, p, end)
+            if m:
+                yield m
+                pos = m.end() if m.end() > m.start() else m.end() + 1
+
+    def search(self, s: str, pos: int = 0, endpos: int | None = None):
+        return next(iter(self.finditer(s, pos, endpos)), None)
+
+
+class LiteralIndex:
+    """Which of many regexes may match a stretch of text, from the literals each one requires.
+
+    A regex whose pattern is a top-level alternation is indexed branch by branch. ``scan(folded)``
+    finds every occurrence of every literal in a whole (folded) text in one pass; ``views(occ,
+    start, end)`` maps each regex that may match inside ``text[start:end]`` (a sentence) to a
+    ``Narrowed`` pattern to run there: the alternation of only those of its branches whose
+    literals occur (a branch whose literals are absent matches nowhere in the text, so the
+    narrower alternation finds exactly the same matches, in the same order), tried only where
+    one of their anchors occurs when every such branch has anchors.
+    """
+
+    def __init__(self, regexes):
+        self.regexes = list(regexes)
+        self.branches = []  # (regex index, pattern source)
+        self.of_regex = []  # regex index -> its branch ids
+        trees = []
+        for r, rx in enumerate(self.regexes):
+            parts = _alternatives(rx.pattern, rx.flags)
+            self.of_regex.append(tuple(range(len(self.branches), len(self.branches) + len(parts))))
+            self.branches.extend((r, part) for part, _ in parts)
+            trees.extend(tree for _, tree in parts)
+        heads = [anchors(tree) if tree is not None else None for tree in trees]
+        # a branch is tried when its formula holds: one of its necessary literals occurs (trigger)
+        # and the rest of its top level holds (rest); then only where one of its anchors occurs
+        formulas = [requirement(tree) if tree is not None else None for tree in trees]
+        literals = sorted(set().union(*(literals_of(f) for f in formulas), *(h or () for h in heads)))
+        self.ids = ids = {lit: i for i, lit in enumerate(literals)}
+        self.literals = literals
+        self.always = frozenset(b for b, f in enumerate(formulas) if f is None)
+        self.trigger: dict[int, set] = {}
+        self.rest = []
+        for b, f in enumerate(formulas):
+            need = necessary(f) if f is not None else frozenset()
+            for lit in need:
+                self.trigger.setdefault(ids[lit], set()).add(b)
+            self.rest.append(_shallow_rest(f, need, ids))
+        self.anchorable = [hs is not None for hs in heads]
+        self.of_branch = [r for r, _ in self.branches]
+        self.anchored_by: dict[int, list] = {}  # literal id -> branches it is an anchor of
+        for b, hs in enumerate(heads):
+            for h in hs or ():
+                self.anchored_by.setdefault(ids[h], []).append(b)
+        # every literal that is a prefix of another one occurs wherever the longer one does
+        self.prefixes = {ids[lit]: tuple((ids[lit[:k]], k) for k in range(1, len(lit) + 1) if lit[:k] in ids)
+                         for lit in literals}
+        self.scanner = re.compile("(?=(" + _trie(literals) + "))") if literals else None
+        self._narrow: dict[tuple, re.Pattern] = {}
+
+    def scan(self, folded: str) -> tuple[list, list]:
+        """(starts, literal ids) of the longest literal starting at each position of ``folded``."""
+        if self.scanner is None:
+            return [], []
+        ids = self.ids
+        starts, found = [], []
+        for m in self.scanner.finditer(folded):
+            starts.append(m.start())
+            found.append(ids[m.group(1)])
+        return starts, found
+
+    def present(self, occurrences: tuple[list, list], start: int, end: int) -> dict:
+        """{literal id: its positions (from ``start``)} for the literals inside ``[start, end)``."""
+        starts, found = occurrences
+        out: dict[int, list] = {}
+        for j in range(bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)):
+            at = starts[j]
+            for lit, length in self.prefixes[found[j]]:
+                if at + length <= end:
+                    out.setdefault(lit, []).append(at - start)
+        return out
+
+    def views(self, occurrences: tuple[list, list], start: int, end: int) -> dict:
+        """{regex index: ``Narrowed``} for the regexes that may match in ``text[start:end]``."""
+        present = self.present(occurrences, start, end)
+        trigger, rest, anchored_by, of_branch = self.trigger, self.rest, self.anchored_by, self.of_branch
+        tried = set(self.always)
+        for lit in present:
+            if lit in trigger:
+                tried |= trigger[lit]
+        by_regex: dict[int, list] = {}
+        for b in tried:
+            if rest[b] is None or rest[b](present):
+                by_regex.setdefault(of_branch[b], []).append(b)
+        starts: dict[int, set] = {}  # regex -> where the anchors of its possible branches occur
+        for lit, positions in present.items():
+            for b in anchored_by.get(lit, ()):
+                r = of_branch[b]
+                if r in by_regex and b in by_regex[r]:
+                    starts.setdefault(r, set()).update(positions)
+        out = {}
+        anchorable = self.anchorable
+        regexes = self.regexes
+        for r, bs in by_regex.items():
+            if all(anchorable[b] for b in bs):
+                if r in starts:  # else no anchor of a possible branch occurs: no match
+                    # the whole regex, tried only at those anchors: at a position where no
+                    # possible branch can match, the others cannot either (nothing to compile)
+                    out[r] = Narrowed(regexes[r], sorted(starts[r]))
+            else:
+                out[r] = Narrowed(self.narrowed(r, tuple(sorted(bs))), None)
+        return out
+
+    def narrowed(self, r: int, branch_ids: tuple) -> re.Pattern:
+        """Regex ``r`` reduced to the branches ``branch_ids`` (compiled once per set)."""
+        if branch_ids == self.of_regex[r]:
+            return self.regexes[r]
+        key = (r, branch_ids)
+        rx = self._narrow.get(key)
+        if rx is None:
+            rx = re.compile("|".join(self.branches[b][1] for b in branch_ids), self.regexes[r].flags)
+            self._narrow[key] = rx
+        return rx

@@ -1,0 +1,109 @@
+"""The literal prefilter never hides a match: on every sentence of the fixture transcripts, each
+lexicon regex run through ``LiteralIndex.views`` finds exactly the matches of the regex itself."""
+import re
+import sys
+
+import pytest
+
+from golden.extraction_regen import transcripts
+from loader.extract import _WS, rules_for
+from loader.prefilter import LiteralIndex, anchors, fold, holds, requirement, split_alternatives
+from loader.read import read_source
+from loader.sentences import split_sentences
+from loader.speakers import resolve_speakers
+from loader.turns import parse_document
+
+
+def sentences():
+    out = []
+    for path in transcripts():
+        doc = parse_document(read_source(path))
+        resolve_speakers(doc)
+        plain = _WS.sub(" ", doc.text).replace("\u2019", "'")
+        spans = [sp for t in doc.turns for sp in split_sentences(doc.text, t.speech_start, t.char_end)]
+        out.append((plain, spans))
+    return out
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return sentences()
+
+
+def spans_of(matches):
+    return [m.span() for m in matches]
+
+
+@pytest.mark.parametrize("group", ["rec_cues", "com_cues", "cancel", "exclude", "themes"])
+def test_views_find_the_same_matches(corpus, group):
+    rules = rules_for(None)
+    regexes = [rx for _, rx in rules.themes] if group == "themes" else [c.regex for c in getattr(rules, group)]
+    index = LiteralIndex(regexes)
+    checked = 0
+    for plain, spans in corpus:
+        occurrences = index.scan(fold(plain))
+        for s0, e0 in spans:
+            s = plain[s0:e0]
+            views = index.views(occurrences, s0, e0)
+            for i, rx in enumerate(regexes):
+                want = spans_of(rx.finditer(s))
+                got = spans_of(views[i].finditer(s)) if i in views else []
+                assert got == want, (rx.pattern[:60], s)
+                if i in views and want:
+                    cut = want[0][1]  # a window, as the cancels use
+                    assert spans_of(views[i].finditer(s, 0, cut)) == spans_of(rx.finditer(s, 0, cut))
+                    assert (views[i].search(s, 1) is None) == (rx.search(s, 1) is None)
+                checked += len(want)
+    assert checked > 100
+
+
+def test_fold_matches_what_a_case_insensitive_regex_matches():
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        for ch in re.findall(letter, every, re.I):
+            assert fold(ch) == letter, (letter, hex(ord(ch)))
+
+
+@pytest.mark.parametrize("pattern, text", [
+    (r"\bneeds?\s+to\b", "It NEEDS to be done"),
+    (r"(?<=we\s)call\s+for", "we call for peace"),
+    (r"organi[sz]ation", "the Organisation"),
+    (r"\bit(?:\s+is|'s)\s+(?:very\s+)*important", "It's very very important"),
+    (r"(?-i:[A-Z])\w+\s+must", "Israel must"),
+    (r"\?|^\W*why\b", "Is it?"),
+])
+def test_requirement_holds_on_a_match(pattern, text):
+    assert re.search(pattern, text, re.I)
+    formula = requirement(pattern, re.I)
+    assert formula is not None
+    folded = fold(text)
+    present = {lit for lit in _literals(formula) if lit in folded}
+    assert holds(formula, present)
+
+
+def _literals(formula):
+    from loader.prefilter import literals_of
+    return literals_of(formula)
+
+
+def test_requirement_rules_out_a_sentence_without_the_words():
+    formula = requirement(r"\b(?:should|must)\s+(?:be|have)\b", re.I)
+    assert not holds(formula, {lit for lit in _literals(formula) if lit in "we will see"})
+
+
+def test_anchors_start_every_match():
+    assert anchors(r"\b(?:should|must)\b", re.I) == {"should", "must"}
+    assert anchors(r"\w+ly\s+must", re.I) is None  # no literal at the start
+    assert anchors(r"\b(?:voted|devoted)\b", re.I) == {"voted", "devoted"}  # "devoted" starts elsewhere
+
+
+@pytest.mark.parametrize("pattern, parts", [
+    (r"a|b|c", ["a", "b", "c"]),
+    (r"a|(?:b|c)d", ["a", "(?:b|c)d"]),
+    (r"[|]x|\|y", ["[|]x", r"\|y"]),
+    (r"[]|]a|b", ["[]|]a", "b"]),
+    (r"(a)|b", [r"(a)|b"]),  # a capture group: not split
+    (r"a|", [r"a|"]),  # an empty alternative: not split
+])
+def test_split_alternatives(pattern, parts):
+    assert split_alternatives(pattern) == parts
