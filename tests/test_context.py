@@ -122,3 +122,41 @@ def test_sidecar(tmp_path):
     side.write_text(json.dumps({"chair": "x"}), encoding="utf-8")
     with pytest.raises(ReadError, match="chair: unknown field"):
         read_sidecar(path)
+
+
+def test_load_forum_and_addressee_options_and_sidecar(tmp_path):
+    """The CLI's --forum/--addressee and a sidecar reach the extractor; a change of them redoes the file."""
+    import sqlite3
+
+    from click.testing import CliRunner
+
+    from loader.cli import cli
+
+    path = tmp_path / "panel.txt"
+    path.write_text(PANEL, encoding="utf-8")
+    db = tmp_path / "r.db"
+
+    def actors():
+        conn = sqlite3.connect(db)
+        try:
+            return [r[0] for r in conn.execute("SELECT a.name FROM recommendations r JOIN actors a ON a.id = r.actor_id")]
+        finally:
+            conn.close()
+
+    runner = CliRunner()
+    result = runner.invoke(cli, ["load", str(path), "--db", str(db), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert actors() == ["Unspecified"]
+    result = runner.invoke(cli, ["load", str(path), "--db", str(db), "--workers", "1", "--addressee", "the Board"])
+    assert result.exit_code == 0 and "1 loaded, 0 unchanged" in result.output, result.output
+    assert actors() == ["the Board"]
+    (tmp_path / "panel.txt.meta.json").write_text(json.dumps({"forum": "General Assembly"}), encoding="utf-8")
+    result = runner.invoke(cli, ["load", str(path), "--db", str(db), "--workers", "1"])
+    assert result.exit_code == 0 and "1 loaded, 0 unchanged" in result.output, result.output
+    assert actors() == ["Member States"]
+    result = runner.invoke(cli, ["load", str(path), "--db", str(db), "--workers", "1"])
+    assert "0 loaded, 1 unchanged" in result.output, result.output
+    (tmp_path / "panel.txt.meta.json").write_text("{", encoding="utf-8")
+    result = runner.invoke(cli, ["load", str(path), "--db", str(db), "--workers", "1"])
+    assert result.exit_code == 1 and "panel.txt.meta.json: not valid JSON" in result.output
+    assert actors() == ["Member States"]  # the failed file left what was stored
