@@ -45,13 +45,13 @@ def test_unchanged_reload_is_skipped_and_force_redoes_it(folder, tmp_path):
     db = tmp_path / "r.db"
     first = load(folder, "--db", db, "--workers", "1")
     assert first.exit_code == 0, first.output
-    assert "3 loaded, 0 unchanged, 0 failed" in first.output
+    assert "3 loaded, 0 unchanged, 0 skipped, 0 failed" in first.output
     before = stamps(db)
     assert len(before) == 3 and all(v.count("|") == 2 and "None" not in v for v in before.values())
     store.connect(db).execute("update documents set loaded_at = 'then'").connection.commit()
     again = load(folder, "--db", db)
     assert again.exit_code == 0, again.output
-    assert "0 loaded, 3 unchanged, 0 failed" in again.output
+    assert "0 loaded, 3 unchanged, 0 skipped, 0 failed" in again.output
     assert {v.split("|")[0] for v in stamps(db).values()} == {"then"}  # nothing was rewritten
     forced = load(folder, "--db", db, "--force", "--workers", "1")
     assert "3 loaded, 0 unchanged" in forced.output
@@ -65,7 +65,7 @@ def test_a_changed_file_or_lexicon_is_redone(folder, tmp_path):
     changed.write_text(changed.read_text(encoding="utf-8") + "\nThe Government must publish the data.\n",
                        encoding="utf-8")
     result = load(folder, "--db", db, "--workers", "1")
-    assert "1 loaded, 2 unchanged, 0 failed" in result.output
+    assert "1 loaded, 2 unchanged, 0 skipped, 0 failed" in result.output
     extra = tmp_path / "extra.yml"
     extra.write_text("themes:\n  pipeline test theme: [debate]\n", encoding="utf-8")
     result = load(folder, "--db", db, "--workers", "1", "--lexicon", extra)
@@ -90,11 +90,11 @@ def test_a_pool_stores_the_same_rows_as_one_process(folder, tmp_path):
 
 def test_a_failed_file_is_counted_and_the_others_are_stored(folder, tmp_path):
     db = tmp_path / "r.db"
-    (folder / "bad.txt").write_bytes(b"Chair: caf\xe9\n")
+    (folder / "bad.txt").write_bytes(b"\x00\x01\x02\x03\x04\x05" * 40)  # not text
     result = load(folder, "--db", db, "--workers", "2")
     assert result.exit_code == 1
-    assert "bad.txt: not valid UTF-8 at byte" in result.output
-    assert "3 loaded, 0 unchanged, 1 failed" in result.output
+    assert "bad.txt: not text" in result.output
+    assert "3 loaded, 0 unchanged, 0 skipped, 1 failed" in result.output
     assert rows(db, "select count(*) from documents")[0][0] == 3
 
 
