@@ -24,8 +24,9 @@ import difflib
 import re
 from dataclasses import dataclass
 
-# a piece ends after sentence punctuation (and closing quotes) and its spaces, or after line breaks
-_PIECE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+|\n\s*")
+# a piece ends after sentence punctuation (and closing quotes) and its spaces; a run of line
+# breaks is a piece of its own
+_PIECE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*[ \t]+|\n[\s]*")
 WINDOW = 4000  # characters either side of the expected position searched in phase 4
 FUZZY_RATIO = 0.8
 _WORD = re.compile(r"\w+")
@@ -36,7 +37,11 @@ def normalize_span(text: str) -> str:
 
 
 def _piece_bounds(text: str) -> list[int]:
-    bounds = [0] + [m.end() for m in _PIECE_END.finditer(text)]
+    bounds = [0]
+    for m in _PIECE_END.finditer(text):
+        if m.group()[0] == "\n" and m.start() > bounds[-1]:
+            bounds.append(m.start())
+        bounds.append(m.end())
     if bounds[-1] != len(text):
         bounds.append(len(text))
     return bounds
@@ -125,11 +130,12 @@ def _enough(ov: int, a: tuple[int, int], b: tuple[int, int]) -> bool:
     return shorter > 0 and ov * 2 >= shorter
 
 
-class _Spans:
-    """New recommendations by position: the ones overlapping a span, quickly."""
+class SpanIndex:
+    """Spans by position: the ones overlapping a span, or near an offset, quickly."""
 
     def __init__(self, items: list[tuple[int, int, int]]):  # (start, end, index)
         self.items = sorted(items)
+        self.start_set = {it[0] for it in self.items}
         self.starts = [it[0] for it in self.items]
         self.longest = max((e - s for s, e, _ in self.items), default=0)
 
@@ -215,7 +221,7 @@ def match(stored: list[Stored], new: list[New], old_text: str | None, new_text: 
             back = omap.back(rec.char_start, rec.char_end)
             if back is not None:
                 unchanged[i] = back
-    olds = _Spans([(*back, i) for i, back in unchanged.items()])
+    olds = SpanIndex([(*back, i) for i, back in unchanged.items()])
     for r in placed:
         if r.id in used or projected[r.id] is None:
             continue
@@ -272,7 +278,7 @@ def _corrections(stored, new, matched, used, expected, projected, old_text, new_
     rows = [r for r in stored if r.id not in used and projected.get(r.id) is None]
     if not left or not rows:
         return
-    spans = _Spans(left)
+    spans = SpanIndex(left)
     global_ok = len(left) * len(rows) <= 20000
     for r in rows:
         near = expected[r.id]
@@ -307,10 +313,12 @@ def _pieces(text: str):
     return zip(bounds, bounds[1:])
 
 
-def kept_span(row: Stored, omap: OffsetMap, old_text: str, new_text: str, taken: set) -> tuple[int, int] | None:
+def kept_span(row: Stored, omap: OffsetMap, old_text: str, new_text: str, taken: SpanIndex
+              ) -> tuple[int, int] | None:
     """Where a stored row that is no longer extracted sits in the new text, or None when its words are
-    gone: its own span when that stretch is unchanged; else its exact words nearby (not where a stored
-    recommendation already is), or near-identical words that are new to the text (a correction)."""
+    gone: its own span when that stretch is unchanged; else its exact words nearby, or near-identical
+    words that are new to the text (a correction), in either case not where a recommendation of the
+    new text (``taken`` spans) already is."""
     if row.char_start is not None and row.char_end is not None:
         span = omap.span(row.char_start, row.char_end)
         if span is not None:
@@ -318,8 +326,8 @@ def kept_span(row: Stored, omap: OffsetMap, old_text: str, new_text: str, taken:
         near, window = omap.approx(row.char_start), WINDOW
     else:
         near, window = None, None
-    found = anchor(new_text, row.text, near, window, taken)
-    if found is None:
+    found = anchor(new_text, row.text, near, window, taken.start_set)
+    if found is None or any(taken.overlapping(*found)):
         return None
     words = new_text[found[0]:found[1]]
     if words != row.text and words in old_text:

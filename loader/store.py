@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from .model import Commitment, Document, Recommendation
-from .reconcile import New, OffsetMap, Stored, kept_span, match, normalize_span
+from .reconcile import New, OffsetMap, SpanIndex, Stored, kept_span, match, normalize_span
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -377,7 +377,7 @@ def _plan_recommendations(plan: Plan, doc: Document, recommendations, snapshot: 
         reserved.add(rid)
         final_ids.append(rid)
     kept_ids = set(final_ids)
-    taken = {r.char_start for r in recommendations}
+    taken = SpanIndex([(r.char_start, r.char_end, i) for i, r in enumerate(recommendations)])
     omap = None
     starts = [t.char_start for t in doc.turns]
     for row in existing.values():
