@@ -455,15 +455,14 @@ def _find_labels(lines: list[_Line], text: str, lexicon, vocab) -> list[_Label]:
     # labels printed without a colon, at paragraph starts after the first label
     known = _known_forms(labels)
     taken = {lab.line for lab in labels}
+    wrapped = {k for lab in labels for k in range(lab.line + 1, lab.last_line + 1)}  # a label's later lines
     first = labels[0].line
     extra = []
     for i in range(first + 1, len(lines)):
-        if i in taken or lines[i].kind != TEXT:
+        if i in taken or i in wrapped or lines[i].kind != TEXT:
             continue
         para = _paragraph_start(lines, i, width, indent)
         if not para and not (width and _after_sentence(lines, i)):
-            continue
-        if any(lab.line < i <= lab.last_line for lab in labels):
             continue
         lab = _nocolon_label(lines, i, known, vocab, lexicon, full_only=not para)
         if lab is not None:
