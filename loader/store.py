@@ -484,6 +484,15 @@ def store_document(
     """
     snapshot = read_snapshot(conn, doc.id)
     plan = plan_document(doc, recommendations, commitments, snapshot, actor_kinds)
+    return write_document(conn, doc, recommendations, commitments, snapshot, plan, actor_kinds)
+
+
+def write_document(conn: sqlite3.Connection, doc: Document, recommendations: list[Recommendation],
+                   commitments: list[Commitment], snapshot: Snapshot, plan: Plan,
+                   actor_kinds: dict | None = None) -> dict:
+    """Write ``plan`` (made from ``snapshot``) in one short transaction. When the stored rows changed
+    since the snapshot was read, plan again from the current rows first, under the lock. Returns
+    the counts of what was written."""
     with conn:  # one transaction: commit on success, roll back on any error
         if not conn.in_transaction:
             conn.execute("BEGIN IMMEDIATE")

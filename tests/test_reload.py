@@ -254,3 +254,29 @@ def test_kept_row_whose_words_are_gone_loses_offsets(tmp_path, conn, edited):
     response = asyncio.run(fetch())
     assert response.status_code == 200
     assert "no longer in this turn" in response.text and "no longer finds this recommendation" in response.text
+
+
+def test_edit_made_while_a_reload_is_planned_is_kept(tmp_path, conn):
+    """The reload plans from a snapshot without the write lock; a person edits a row it planned to
+    delete (not edited at snapshot time) before it writes: the write notices and keeps the edit."""
+    load(conn, build_document(), RECS_V1)
+    doomed = rec_ids_by_text(conn)[RECS_V1[NOT_EDITED][1]]
+    doc = build_document()
+    recs = make_recs(doc, [s for i, s in enumerate(RECS_V1) if i != NOT_EDITED])
+    snapshot = store.read_snapshot(conn, doc.id)
+    assert not conn.in_transaction  # planning holds no lock
+    plan = store.plan_document(doc, recs, [], snapshot)
+    assert plan.rec_deletes == [(doomed,)]
+    other = store.connect(tmp_path / "rectrack.db")
+    try:
+        tracking.update_recommendation(other, doomed, {"status": "accepted", "note": "meanwhile"}, 1, "clerk")
+    finally:
+        other.close()
+    counts = store.write_document(conn, doc, recs, [], snapshot, plan)
+    rec = tracking.get_record(conn, doomed)
+    assert (rec["status"], rec["extracted"], counts["kept_edited"]) == ("accepted", 0, 1)
+    assert len(tracking.get_history(conn, doomed)) == 1
+
+
+def rec_ids_by_text(conn):
+    return {r[1]: r[0] for r in conn.execute("select id, text from recommendations")}
