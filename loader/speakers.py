@@ -149,10 +149,33 @@ class LabelInfo:
         return name_tokens(self.name) if self.name else []
 
 
+# zero-width and bidi formatting characters (and the soft hyphen): invisible, never part of a name
+INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c"
+                                   "\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"))
+
+
+def clean_name(s: str) -> str:
+    """A name as written, composed (NFC) and without invisible characters: what labels are parsed as."""
+    return unicodedata.normalize("NFC", s.translate(INVISIBLE))
+
+
 def fold(s: str) -> str:
-    """Lower case without accents, for comparing names."""
-    s = unicodedata.normalize("NFKD", s)
-    return "".join(c for c in s if not unicodedata.combining(c)).lower().replace("’", "'")
+    """Lower case without accents or invisible characters, for comparing names."""
+    s = unicodedata.normalize("NFKD", s.translate(INVISIBLE))
+    s = unicodedata.normalize("NFC", "".join(c for c in s if not unicodedata.combining(c)))
+    return s.lower().replace("’", "'")
+
+
+def _unmarked(s: str) -> str:
+    """``s`` without combining marks (Devanagari vowel signs, accents NFC cannot compose), for
+    checking which characters a name is made of."""
+    return "".join(c for c in s if not unicodedata.category(c).startswith("M"))
+
+
+def _capitalised(word: str) -> bool:
+    """Starts like a name: a capital, or a letter of a script without case (Chinese, Arabic, ...)."""
+    c = _unmarked(word)[:1]
+    return c.isupper() or (c.isalpha() and not c.islower())
 
 
 def name_tokens(name: str) -> list[str]:
@@ -221,8 +244,17 @@ _LABEL_MEMO: dict[int, dict] = {}
 QUESTION_NUMBER_RE = re.compile(r"^Q\s?\d{1,4}[.:]?\s+(?=\S)")  # UK oral evidence: "Q12 Chair"
 
 
+ANGLE_LABEL_RE = re.compile(r"^<(?P<inner>[^<>]{1,80})>$")  # chat logs: "<Carol White>"
+# a nickname in quotes inside a name: Robert "Bob" Smith
+NICKNAME_RE = re.compile(r"\s*[\"\u201c][^\"\u201c\u201d]{1,30}[\"\u201d]\s*")
+
+
 def _parse_label(label: str, vocab: Vocabulary, lexicon) -> LabelInfo | None:
-    label = QUESTION_NUMBER_RE.sub("", " ".join(label.split()))
+    label = QUESTION_NUMBER_RE.sub("", " ".join(clean_name(label).split()))
+    angle = ANGLE_LABEL_RE.match(label)
+    if angle:
+        label = angle.group("inner").strip()
+    label = " ".join(NICKNAME_RE.sub(" ", label).split())
     split = split_parentheticals(label)
     if split is None:
         return None
@@ -244,11 +276,11 @@ def _parse_label(label: str, vocab: Vocabulary, lexicon) -> LabelInfo | None:
         # "Jane Roe, Director, ACME": a name, then an affiliation
         head, _, suffix = core.partition(",")
         suffix = " ".join(suffix.split())
-        if not suffix or len(suffix.split()) > 8 or not LABEL_CHARS_RE.match(suffix.replace(",", "")):
+        if not suffix or len(suffix.split()) > 8 or not LABEL_CHARS_RE.match(_unmarked(suffix).replace(",", "")):
             return None
         core = head.strip()
         low = core.lower()
-    if not LABEL_CHARS_RE.match(core.replace(",", "")):
+    if not LABEL_CHARS_RE.match(_unmarked(core).replace(",", "")):
         return None
     role = low[4:] if low.startswith("the ") else low
     if suffix is None and (role in vocab.roles or _is_role_phrase(core.replace(",", " "), vocab, 16)):
@@ -271,7 +303,7 @@ def _parse_label(label: str, vocab: Vocabulary, lexicon) -> LabelInfo | None:
     for w in words:
         if fold(w) in vocab.particles:
             continue
-        if not NAME_WORD_RE.match(w) or not (w[0].isupper() or ELIDED_PREFIX_RE.match(w)):
+        if not NAME_WORD_RE.match(_unmarked(w)) or not (_capitalised(w) or ELIDED_PREFIX_RE.match(w)):
             return None
     if all(fold(w) in vocab.particles for w in words):
         return None
@@ -368,7 +400,15 @@ ROSTER_RE = re.compile(
 
 
 def slug(value: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", fold(value)).strip("-") or "speaker"
+    """A key for a name: ASCII letters and digits (Latin letters folded as always), and the letters of
+    other scripts as they are ("李-明"); anything else a hyphen."""
+    chars = [c if (c.isascii() and c.isalnum()) or (not c.isascii() and c.isalnum() and not _latin(c)) else "-"
+             for c in fold(value)]
+    return re.sub(r"-+", "-", "".join(chars)).strip("-") or "speaker"
+
+
+def _latin(c: str) -> bool:
+    return unicodedata.name(c, "").startswith("LATIN")
 
 
 @dataclass(eq=False)
@@ -383,7 +423,7 @@ class _Person:
     numbered: bool = False  # "Speaker 2": one voice, the same in every turn
 
     def add_alias(self, alias: str | None):
-        alias = " ".join((alias or "").split())
+        alias = " ".join(clean_name(alias or "").split())
         if alias and alias not in self.aliases:
             self.aliases.append(alias)
 
