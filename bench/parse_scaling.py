@@ -11,6 +11,7 @@ database: reading, parsing, extraction and storing).
 from __future__ import annotations
 
 import argparse
+import resource
 import subprocess
 import sys
 import tempfile
@@ -51,11 +52,21 @@ def load_figure(seed: str, megabytes: float) -> None:
         path, db = Path(tmp) / "big.txt", Path(tmp) / "rectrack.db"
         path.write_text(seed * copies, encoding="utf-8")
         mb = path.stat().st_size / 1e6
+        wall, cpu = time.perf_counter(), time.process_time()
+        doc, n_sentences = parse(seed * copies)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        print(f"parse of {mb:.1f} MB (seed x{copies}): {len(doc.turns)} turns {n_sentences} sentences, "
+              f"{wall:.1f} s wall, {cpu:.1f} s cpu ({cpu / mb:.2f} s/MB cpu)", flush=True)
+        del doc
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         result = subprocess.run([sys.executable, "-m", "loader", "load", str(path), "--db", str(db)],
                                 capture_output=True, text=True, cwd=ROOT)
         seconds = time.perf_counter() - started
-        print(f"rectrack load of {mb:.1f} MB (seed x{copies}): {seconds:.1f} s, exit {result.returncode}")
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        print(f"rectrack load of {mb:.1f} MB (seed x{copies}): {seconds:.1f} s wall, {cpu:.1f} s cpu, "
+              f"exit {result.returncode}")
         print("  " + (result.stdout.strip() or result.stderr.strip()[-500:]))
 
 

@@ -10,9 +10,10 @@ only over what the earlier ones left:
    extractor now takes a longer or shorter span of the same words;
 3. the same normalized words, in position order: a sentence moved, or one of several copies of
    a repeated sentence whose position changed;
-4. rows and recommendations in changed stretches (a corrected transcript): an overlapping span
-   where the row's words are re-anchored nearby, else near-identical words (similarity >= 0.8)
-   nearby. Words that were already in the old text are not a correction of other words.
+4. recommendations in changed stretches (a corrected transcript): one overlapping the row's span
+   (where its words are, or are re-anchored nearby), else, for a row whose own words changed,
+   near-identical words (similarity >= 0.8) nearby. Words that were already in the old text are
+   not a correction of other words.
 
 Phases 1-3 are dictionary look-ups and sorted scans; phase 4 compares only what is left, within a
 window around the expected position.
@@ -57,7 +58,15 @@ class OffsetMap:
         ob, nb = _piece_bounds(old), _piece_bounds(new)
         a = [old[ob[k]:ob[k + 1]] for k in range(len(ob) - 1)]
         b = [new[nb[k]:nb[k + 1]] for k in range(len(nb) - 1)]
-        blocks = difflib.SequenceMatcher(None, a, b).get_matching_blocks()
+        # the shared beginning and end first (most edits are local), the differ on the rest only
+        head = 0
+        while head < min(len(a), len(b)) and a[head] == b[head]:
+            head += 1
+        tail = 0
+        while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+            tail += 1
+        middle = difflib.SequenceMatcher(None, a[head:len(a) - tail], b[head:len(b) - tail]).get_matching_blocks()
+        blocks = [(0, 0, head)] + [(i + head, j + head, n) for i, j, n in middle] + [(len(a) - tail, len(b) - tail, tail)]
         # (old start, old end, new start, new end) of each shared stretch, in order
         self.blocks = [(ob[i], ob[i + n], nb[j], nb[j + n]) for i, j, n in blocks if n]
         self.old_starts = [blk[0] for blk in self.blocks]
@@ -275,24 +284,25 @@ def _corrections(stored, new, matched, used, expected, projected, old_text, new_
     old_words.update(normalize_span(old_text[s:e]) for s, e in _pieces(old_text))
     left = [(rec.char_start, rec.char_end, i) for i, rec in enumerate(new)
             if i not in matched and normalize_span(rec.text) not in old_words]
-    rows = [r for r in stored if r.id not in used and projected.get(r.id) is None]
+    rows = [r for r in stored if r.id not in used]
     if not left or not rows:
         return
     spans = SpanIndex(left)
     global_ok = len(left) * len(rows) <= 20000
     for r in rows:
         near = expected[r.id]
+        intact = projected.get(r.id)  # its words are unchanged: only a span around them may take it
         if near is None and not global_ok:
             continue
         window = None if near is None else WINDOW
-        anchored = anchor(new_text, r.text, near, window)
+        anchored = intact or anchor(new_text, r.text, near, window)
         best, best_score = None, 0.0
         if anchored is not None:
             for s, e, i in spans.overlapping(*anchored):
                 ov = _overlap(s, e, *anchored)
                 if i not in matched and _enough(ov, (s, e), anchored) and ov > best_score:
                     best, best_score = i, ov
-        if best is None:
+        if best is None and intact is None:
             target = normalize_span(r.text)
             cands = spans.items if near is None else spans.near(near, WINDOW)
             for _s, _e, i in cands:

@@ -10,7 +10,7 @@ import pytest
 from datasette_auth_passwords.utils import hash_password
 
 from loader.web import make_datasette, metadata_for
-from test_plugin_tracking import PASSWORD, TOKEN, bearer, csrf_field, history, login, open_form, page
+from test_plugin_tracking import PASSWORD, TOKEN, bearer, history, login, open_form, page
 from tracking_helpers import RECS_V1, make_db
 
 

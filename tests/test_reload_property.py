@@ -11,7 +11,6 @@ a text that contains it or that it contains; never other words.
 import difflib
 import hashlib
 import os
-import sqlite3
 import tempfile
 from pathlib import Path
 
