@@ -71,12 +71,17 @@ def reload(runner, path, db, edited):
 
 
 def store_seconds(path, db):
+    """Seconds of the store step: snapshot + matching (no lock), and the write transaction."""
     doc, recs, coms = process_source(read_source(path))
     conn = store.connect(db)
     try:
         started = time.perf_counter()
-        store.store_document(conn, doc, recs, coms)
-        return round(time.perf_counter() - started, 2)
+        snapshot = store.read_snapshot(conn, doc.id)
+        plan = store.plan_document(doc, recs, coms, snapshot)
+        planned = time.perf_counter()
+        store.write_document(conn, doc, recs, coms, snapshot, plan)
+        done = time.perf_counter()
+        return {"snapshot_and_matching": round(planned - started, 2), "write_lock_held": round(done - planned, 3)}
     finally:
         conn.close()
 
@@ -103,6 +108,10 @@ def main():
         print(f"reload unchanged: {reload(runner, path, db, edited)}")
         print(f"  store step alone: {store_seconds(path, db)} s")
         path.write_text(mutate(text, rng), encoding="utf-8")
+        print(f"  store step alone, mutated text: {store_seconds(path, db)} s")
+        path.write_text(text, encoding="utf-8")
+        reload(runner, path, db, edited)
+        path.write_text(mutate(text, random.Random(3)), encoding="utf-8")
         print(f"reload mutated (turn inserted, turn removed, 10 sentences duplicated): {reload(runner, path, db, edited)}")
         path.write_text(text, encoding="utf-8")
         print(f"reload original again: {reload(runner, path, db, edited)}")
