@@ -162,10 +162,35 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
     for table, column, declaration in ADDED_COLUMNS:
         if column not in db[table].columns_dict:
             conn.execute(f"ALTER TABLE [{table}] ADD COLUMN [{column}] {declaration}")
-    for table, columns in (("turns", ["text"]), ("recommendations", ["text", "actor_text"])):
+    for table, columns in FTS_COLUMNS:
         if not db[table].detect_fts():
             db[table].enable_fts(columns, create_triggers=True, tokenize="porter")
+    _narrow_fts_update_triggers(conn)
     conn.commit()
+
+
+FTS_COLUMNS = (("turns", ["text"]), ("recommendations", ["text", "actor_text"]))
+
+
+def _narrow_fts_update_triggers(conn: sqlite3.Connection) -> None:
+    """Re-index a row's full text only when its indexed columns change (``AFTER UPDATE OF``), not
+    when a status, an owner or an offset does: a reload that shifts offsets, and every tracking
+    update, then leave the full-text index alone."""
+    for table, columns in FTS_COLUMNS:
+        name = f"{table}_au"
+        row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)).fetchone()
+        if row is None or " UPDATE OF " in row[0]:
+            continue
+        cols = ", ".join(f'"{c}"' for c in columns)
+        old = ", ".join(f'old."{c}"' for c in columns)
+        new = ", ".join(f'new."{c}"' for c in columns)
+        conn.executescript(
+            f'DROP TRIGGER "{name}";\n'
+            f'CREATE TRIGGER "{name}" AFTER UPDATE OF {cols} ON "{table}" BEGIN\n'
+            f'  INSERT INTO "{table}_fts" ("{table}_fts", rowid, {cols}) VALUES(\'delete\', old.rowid, {old});\n'
+            f'  INSERT INTO "{table}_fts" (rowid, {cols}) VALUES (new.rowid, {new});\n'
+            "END;"
+        )
 
 
 def slug(value: str) -> str:
@@ -228,6 +253,7 @@ def is_human_edited(row) -> bool:
 
 REC_COLUMNS = ("document_id", "turn_id", "speaker_id", "actor_id", "actor_text", "text", "char_start",
                "char_end", "theme", "strength", "cue", "confidence")
+_STABLE = tuple(k for k, c in enumerate(REC_COLUMNS) if c not in ("turn_id", "char_start", "char_end"))
 TURN_COLUMNS = ("id", "document_id", "seq", "speaker_id", "label", "text", "char_start", "char_end")
 
 
@@ -253,6 +279,7 @@ class Plan:
     notes: list[tuple]
     actors: list[tuple]
     rec_updates: list[tuple] = field(default_factory=list)
+    rec_moves: list[tuple] = field(default_factory=list)  # (turn_id, char_start, char_end, id): only shifted
     rec_inserts: list[tuple] = field(default_factory=list)
     kept_updates: list[tuple] = field(default_factory=list)
     kept_unplaced: list[tuple] = field(default_factory=list)
@@ -369,7 +396,12 @@ def _plan_recommendations(plan: Plan, doc: Document, recommendations, snapshot: 
                   r.char_start, r.char_end, r.theme, r.strength, r.cue, r.confidence)
         if row is not None:
             rid = row["id"]
-            if tuple(row[c] for c in REC_COLUMNS) != values or row["extracted"] != 1:
+            stored = tuple(row[c] for c in REC_COLUMNS)
+            if stored == values and row["extracted"] == 1:
+                pass
+            elif row["extracted"] == 1 and all(stored[k] == values[k] for k in _STABLE):
+                plan.rec_moves.append((values[1], values[6], values[7], rid))  # shifted, nothing else
+            else:
                 plan.rec_updates.append((*values, rid))
         else:
             rid = _new_id(doc_id, r, reserved)
@@ -448,6 +480,7 @@ def write_plan(conn: sqlite3.Connection, plan: Plan) -> None:
         "UPDATE recommendations SET " + ", ".join(f"{c}=?" for c in REC_COLUMNS) + ", extracted=1 WHERE id=?",
         plan.rec_updates,
     )
+    conn.executemany("UPDATE recommendations SET turn_id=?, char_start=?, char_end=? WHERE id=?", plan.rec_moves)
     conn.executemany(
         f"INSERT INTO recommendations ({', '.join(REC_COLUMNS)}, id) VALUES ({', '.join('?' * (len(REC_COLUMNS) + 1))})",
         plan.rec_inserts,

@@ -280,3 +280,23 @@ def test_edit_made_while_a_reload_is_planned_is_kept(tmp_path, conn):
 
 def rec_ids_by_text(conn):
     return {r[1]: r[0] for r in conn.execute("select id, text from recommendations")}
+
+
+def test_full_text_index_follows_text_not_status_or_offsets(conn, edited):
+    """The full-text index is rewritten when a recommendation's words change, and is left alone
+    (but still right) when only its status or offsets do."""
+    ids, _snap = edited
+
+    def search(word):
+        return sorted(r[0] for r in conn.execute(
+            "select r.id from recommendations r join recommendations_fts f on f.rowid = r.rowid "
+            "where recommendations_fts match ?", (word,)))
+
+    trigger = conn.execute("select sql from sqlite_master where name = 'recommendations_au'").fetchone()[0]
+    assert "UPDATE OF" in trigger
+    assert search("staff") == [ids[1]] and search("personnel") == []
+    load(conn, build_document(corrected_turns(True)), corrected_specs(1))  # words changed, offsets shifted
+    assert search("staff") == [] and search("personnel") == [ids[1]]
+    assert search("mandates") == [ids[0]]
+    # FTS5 checks its index against the table and raises when they disagree
+    conn.execute("insert into recommendations_fts(recommendations_fts) values('integrity-check')")
