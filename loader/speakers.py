@@ -245,6 +245,7 @@ QUESTION_NUMBER_RE = re.compile(r"^Q\s?\d{1,4}[.:]?\s+(?=\S)")  # UK oral eviden
 
 
 ANGLE_LABEL_RE = re.compile(r"^<(?P<inner>[^<>]{1,80})>$")  # chat logs: "<Carol White>"
+EMAIL_SUFFIX_RE = re.compile(r"\s+<[^<>\s@]+@[^<>\s@]+>$")  # mail style: "Carol White <carol@example.org>"
 # a nickname in quotes inside a name: Robert "Bob" Smith
 NICKNAME_RE = re.compile(r"\s*[\"\u201c][^\"\u201c\u201d]{1,30}[\"\u201d]\s*")
 
@@ -254,6 +255,7 @@ def _parse_label(label: str, vocab: Vocabulary, lexicon) -> LabelInfo | None:
     angle = ANGLE_LABEL_RE.match(label)
     if angle:
         label = angle.group("inner").strip()
+    label = EMAIL_SUFFIX_RE.sub("", label)
     label = " ".join(NICKNAME_RE.sub(" ", label).split())
     split = split_parentheticals(label)
     if split is None:

@@ -124,3 +124,33 @@ def test_names_keys_and_slugs():
     assert slug("Søren Ørsted") == "s-ren-rsted"  # Latin letters keep the ASCII keys they always had
     info = parse_label("Mr. 李 明")
     assert info is not None and info.kind == "person" and info.name == "李 明"
+
+
+def test_mail_style_label():
+    info = parse_label("Carol White <carol@example.org>")
+    assert info is not None and info.name == "Carol White"
+
+
+def test_angle_bracket_label_is_escaped_on_the_document_page(tmp_path):
+    import asyncio
+
+    from loader.cli import load_paths
+    from loader.web import make_datasette
+
+    path = tmp_path / "chat.txt"
+    path.write_text(HEADER + "<Carol White>: The board should meet monthly.\n\n"
+                    "Mr. Bob Jones: Agreed.\n\n<Carol White>: Thank you.\n", encoding="utf-8")
+    db = tmp_path / "rectrack.db"
+    _totals, errors = load_paths(db, [path], progress=False)
+    assert not errors
+
+    async def fetch():
+        ds = make_datasette(db)
+        return (await ds.client.get("/-/rectrack/documents/chat"),
+                await ds.client.get("/rectrack/turns?document_id=chat"))
+
+    document, turns = asyncio.run(fetch())
+    assert document.status_code == 200 and turns.status_code == 200
+    assert '<p class="who">Carol White<' in document.text
+    assert "&lt;Carol White&gt;" in turns.text
+    assert "<Carol White>" not in document.text + turns.text
