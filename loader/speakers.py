@@ -22,6 +22,7 @@ Vocabulary comes from the ``speakers`` section of ``loader/lexicon.yml``.
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -591,6 +592,7 @@ def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
     named += [(i, info.inner) for i, info in enumerate(infos) if info is not None and info.inner is not None]
     order = sorted(named, key=lambda x: (-len(x[1].tokens), x[0]))
     by_turn_name: dict[int, _Person] = {}
+    turns_of: dict[int, list[int]] = {}  # id(person) -> sorted turn indexes named so far
     for i, info in order:
         toks = info.tokens
         country = _country(info)
@@ -603,8 +605,9 @@ def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
                        and (set(toks[:-1]) <= set(p.tokens[:-1]) or set(p.tokens[:-1]) <= set(toks[:-1]))]
         if len(matches) > 1:
             # ambiguous short form: the candidate who spoke most recently before this turn
-            recent = [by_turn_name[j] for j in sorted(by_turn_name) if j < i and by_turn_name[j] in matches]
-            matches = [recent[-1]] if recent else matches[:1]
+            latest = [(_latest_before(turns_of.get(id(p), ()), i), k) for k, p in enumerate(matches)]
+            spoke = [x for x in latest if x[0] is not None]
+            matches = [matches[max(spoke)[1]]] if spoke else matches[:1]
         if matches:
             person = matches[0]
             person.absorb_name(info.name)
@@ -616,6 +619,7 @@ def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
         if info.affiliations and not person.role:
             person.role = _pick_role(info.affiliations, vocab)
         by_turn_name[i] = person
+        bisect.insort(turns_of.setdefault(id(person), []), i)
 
     # Role labels: who holds them, from nested names, roster lines or "X took the Chair".
     role_holders: dict[str, _Person] = {}
@@ -738,6 +742,11 @@ def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
         t.speaker_key = speakers[id(p)].key if p is not None else None
     doc.speakers = list(speakers.values())
     return doc
+
+
+def _latest_before(indexes: list[int], i: int) -> int | None:
+    k = bisect.bisect_left(indexes, i)
+    return indexes[k - 1] if k else None
 
 
 def _chair_intro_role(text: str, vocab: Vocabulary) -> str | None:
