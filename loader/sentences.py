@@ -43,6 +43,9 @@ _FURNITURE_LINE = re.compile(
     r"[ \t]*(?:\d{1,2}/\d{1,2}/\d{4}|\d{1,3}/\d{1,3}|[A-Z]{1,2}/[\w./-]+|\d{2}-\d{5}|\*\d+\*)(?=[ \t\n])[^\n]{0,80}")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 _NEXT_WORD = re.compile(r"[\"'\u201c\u2018(\[]*([A-Za-z]+)")
+_ALNUM = re.compile(r"[^\W_]")  # what str.isalnum() accepts
+_BLANK_RUN = re.compile(r"\s*")
+_LOOKAHEAD = 10000  # characters searched for the next letter or digit after a boundary
 
 
 def _is_abbreviation(text: str, dot: int) -> tuple[bool, bool]:
@@ -64,10 +67,10 @@ def _is_abbreviation(text: str, dot: int) -> tuple[bool, bool]:
 def _ends_sentence(text: str, m: re.Match) -> bool:
     punct = m.group("punct")
     nxt_start = m.start("next")
-    nxt = text[nxt_start:]
-    word_m = _NEXT_WORD.match(nxt)
+    word_m = _NEXT_WORD.match(text, nxt_start)
     next_word = word_m.group(1) if word_m else ""
-    first = next((c for c in nxt if c.isalnum()), "")
+    first_m = _ALNUM.search(text, nxt_start, nxt_start + _LOOKAHEAD)
+    first = first_m.group() if first_m else ""
     paragraph = "\n" in m.group("space") and _PARAGRAPH.fullmatch(m.group("space")) is not None
     if first and first.islower():
         return False  # "e.g. the", "... and then", a page-break continuation
@@ -99,14 +102,14 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
     for m in _PARAGRAPH.finditer(text, start, end):
         if m.end() >= end or text[m.end()].islower():
             continue
-        if not text[:m.start()].rstrip()[-1:] in _TERMINAL:
+        if not _last_char_before(text, m.start()) in _TERMINAL:
             nxt = m.end()
             while True:
                 line = _FURNITURE_LINE.match(text, nxt, end)
                 if not line:
                     break
                 nxt = line.end()
-                gap = _PARAGRAPH.match(text, nxt, end) or re.compile(r"\s*").match(text, nxt, end)
+                gap = _PARAGRAPH.match(text, nxt, end) or _BLANK_RUN.match(text, nxt, end)
                 nxt = gap.end()
             if nxt > m.end() and nxt < end and text[nxt].islower():
                 continue
@@ -125,6 +128,13 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
             spans.append((s, e))
         pos = cut
     return spans
+
+
+def _last_char_before(text: str, pos: int) -> str:
+    """The last non-space character before ``pos`` ("" when there is none), without copying."""
+    while pos > 0 and text[pos - 1].isspace():
+        pos -= 1
+    return text[pos - 1] if pos > 0 else ""
 
 
 def sentences(text: str, start: int = 0, end: int | None = None) -> list[str]:

@@ -22,6 +22,7 @@ Vocabulary comes from the ``speakers`` section of ``loader/lexicon.yml``.
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -149,10 +150,33 @@ class LabelInfo:
         return name_tokens(self.name) if self.name else []
 
 
+# zero-width and bidi formatting characters (and the soft hyphen): invisible, never part of a name
+INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c"
+                                   "\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"))
+
+
+def clean_name(s: str) -> str:
+    """A name as written, composed (NFC) and without invisible characters: what labels are parsed as."""
+    return unicodedata.normalize("NFC", s.translate(INVISIBLE))
+
+
 def fold(s: str) -> str:
-    """Lower case without accents, for comparing names."""
-    s = unicodedata.normalize("NFKD", s)
-    return "".join(c for c in s if not unicodedata.combining(c)).lower().replace("’", "'")
+    """Lower case without accents or invisible characters, for comparing names."""
+    s = unicodedata.normalize("NFKD", s.translate(INVISIBLE))
+    s = unicodedata.normalize("NFC", "".join(c for c in s if not unicodedata.combining(c)))
+    return s.lower().replace("’", "'")
+
+
+def _unmarked(s: str) -> str:
+    """``s`` without combining marks (Devanagari vowel signs, accents NFC cannot compose), for
+    checking which characters a name is made of."""
+    return "".join(c for c in s if not unicodedata.category(c).startswith("M"))
+
+
+def _capitalised(word: str) -> bool:
+    """Starts like a name: a capital, or a letter of a script without case (Chinese, Arabic, ...)."""
+    c = _unmarked(word)[:1]
+    return c.isupper() or (c.isalpha() and not c.islower())
 
 
 def name_tokens(name: str) -> list[str]:
@@ -221,8 +245,19 @@ _LABEL_MEMO: dict[int, dict] = {}
 QUESTION_NUMBER_RE = re.compile(r"^Q\s?\d{1,4}[.:]?\s+(?=\S)")  # UK oral evidence: "Q12 Chair"
 
 
+ANGLE_LABEL_RE = re.compile(r"^<(?P<inner>[^<>]{1,80})>$")  # chat logs: "<Carol White>"
+EMAIL_SUFFIX_RE = re.compile(r"\s+<[^<>\s@]+@[^<>\s@]+>$")  # mail style: "Carol White <carol@example.org>"
+# a nickname in quotes inside a name: Robert "Bob" Smith
+NICKNAME_RE = re.compile(r"\s*[\"\u201c][^\"\u201c\u201d]{1,30}[\"\u201d]\s*")
+
+
 def _parse_label(label: str, vocab: Vocabulary, lexicon) -> LabelInfo | None:
-    label = QUESTION_NUMBER_RE.sub("", " ".join(label.split()))
+    label = QUESTION_NUMBER_RE.sub("", " ".join(clean_name(label).split()))
+    angle = ANGLE_LABEL_RE.match(label)
+    if angle:
+        label = angle.group("inner").strip()
+    label = EMAIL_SUFFIX_RE.sub("", label)
+    label = " ".join(NICKNAME_RE.sub(" ", label).split())
     split = split_parentheticals(label)
     if split is None:
         return None
@@ -244,11 +279,11 @@ def _parse_label(label: str, vocab: Vocabulary, lexicon) -> LabelInfo | None:
         # "Jane Roe, Director, ACME": a name, then an affiliation
         head, _, suffix = core.partition(",")
         suffix = " ".join(suffix.split())
-        if not suffix or len(suffix.split()) > 8 or not LABEL_CHARS_RE.match(suffix.replace(",", "")):
+        if not suffix or len(suffix.split()) > 8 or not LABEL_CHARS_RE.match(_unmarked(suffix).replace(",", "")):
             return None
         core = head.strip()
         low = core.lower()
-    if not LABEL_CHARS_RE.match(core.replace(",", "")):
+    if not LABEL_CHARS_RE.match(_unmarked(core).replace(",", "")):
         return None
     role = low[4:] if low.startswith("the ") else low
     if suffix is None and (role in vocab.roles or _is_role_phrase(core.replace(",", " "), vocab, 16)):
@@ -271,7 +306,7 @@ def _parse_label(label: str, vocab: Vocabulary, lexicon) -> LabelInfo | None:
     for w in words:
         if fold(w) in vocab.particles:
             continue
-        if not NAME_WORD_RE.match(w) or not (w[0].isupper() or ELIDED_PREFIX_RE.match(w)):
+        if not NAME_WORD_RE.match(_unmarked(w)) or not (_capitalised(w) or ELIDED_PREFIX_RE.match(w)):
             return None
     if all(fold(w) in vocab.particles for w in words):
         return None
@@ -368,7 +403,15 @@ ROSTER_RE = re.compile(
 
 
 def slug(value: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", fold(value)).strip("-") or "speaker"
+    """A key for a name: ASCII letters and digits (Latin letters folded as always), and the letters of
+    other scripts as they are ("李-明"); anything else a hyphen."""
+    chars = [c if (c.isascii() and c.isalnum()) or (not c.isascii() and c.isalnum() and not _latin(c)) else "-"
+             for c in fold(value)]
+    return re.sub(r"-+", "-", "".join(chars)).strip("-") or "speaker"
+
+
+def _latin(c: str) -> bool:
+    return unicodedata.name(c, "").startswith("LATIN")
 
 
 @dataclass(eq=False)
@@ -383,7 +426,7 @@ class _Person:
     numbered: bool = False  # "Speaker 2": one voice, the same in every turn
 
     def add_alias(self, alias: str | None):
-        alias = " ".join((alias or "").split())
+        alias = " ".join(clean_name(alias or "").split())
         if alias and alias not in self.aliases:
             self.aliases.append(alias)
 
@@ -549,6 +592,7 @@ def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
     named += [(i, info.inner) for i, info in enumerate(infos) if info is not None and info.inner is not None]
     order = sorted(named, key=lambda x: (-len(x[1].tokens), x[0]))
     by_turn_name: dict[int, _Person] = {}
+    turns_of: dict[int, list[int]] = {}  # id(person) -> sorted turn indexes named so far
     for i, info in order:
         toks = info.tokens
         country = _country(info)
@@ -561,8 +605,9 @@ def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
                        and (set(toks[:-1]) <= set(p.tokens[:-1]) or set(p.tokens[:-1]) <= set(toks[:-1]))]
         if len(matches) > 1:
             # ambiguous short form: the candidate who spoke most recently before this turn
-            recent = [by_turn_name[j] for j in sorted(by_turn_name) if j < i and by_turn_name[j] in matches]
-            matches = [recent[-1]] if recent else matches[:1]
+            latest = [(_latest_before(turns_of.get(id(p), ()), i), k) for k, p in enumerate(matches)]
+            spoke = [x for x in latest if x[0] is not None]
+            matches = [matches[max(spoke)[1]]] if spoke else matches[:1]
         if matches:
             person = matches[0]
             person.absorb_name(info.name)
@@ -574,6 +619,7 @@ def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
         if info.affiliations and not person.role:
             person.role = _pick_role(info.affiliations, vocab)
         by_turn_name[i] = person
+        bisect.insort(turns_of.setdefault(id(person), []), i)
 
     # Role labels: who holds them, from nested names, roster lines or "X took the Chair".
     role_holders: dict[str, _Person] = {}
@@ -696,6 +742,11 @@ def resolve_speakers(doc: Document, lexicon: dict | None = None) -> Document:
         t.speaker_key = speakers[id(p)].key if p is not None else None
     doc.speakers = list(speakers.values())
     return doc
+
+
+def _latest_before(indexes: list[int], i: int) -> int | None:
+    k = bisect.bisect_left(indexes, i)
+    return indexes[k - 1] if k else None
 
 
 def _chair_intro_role(text: str, vocab: Vocabulary) -> str | None:

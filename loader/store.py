@@ -6,16 +6,18 @@ priority, version, history) across reloads.
 """
 from __future__ import annotations
 
+import bisect
 import datetime
-import difflib
 import hashlib
 import json
 import re
 import sqlite3
+from dataclasses import dataclass, field
 
 import sqlite_utils
 
 from .model import Commitment, Document, Recommendation
+from .reconcile import New, OffsetMap, SpanIndex, Stored, kept_span, match, normalize_span
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -177,7 +179,9 @@ ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("recommendations", "corrected", "TEXT"),
     ("documents", "title_set_by", "TEXT"),  # who set title/date by hand; a reload keeps them then
     ("documents", "title_set_at", "TEXT"),
-    ("documents", "lexicon_sha256", "TEXT"),  # the lexicon it was extracted with (reloads skip unchanged files)
+    ("documents", "lexicon_sha256", "TEXT"),
+    ("documents", "forum", "TEXT"),  # the body meeting (loader.context)
+    ("documents", "addressee", "TEXT"),  # to whom its members' demands go by default  # the lexicon it was extracted with (reloads skip unchanged files)
 )
 
 # Views and indexes over columns from ADDED_COLUMNS (created after they are added).
@@ -228,18 +232,39 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
     if not had_actor_links:  # a database from before recommendation_actors: one link per row
         conn.execute("INSERT OR IGNORE INTO recommendation_actors (recommendation_id, actor_id, position) "
                      "SELECT id, actor_id, 0 FROM recommendations WHERE actor_id IS NOT NULL")
-    for table, columns in (("turns", ["text"]), ("recommendations", ["text", "actor_text"])):
+    for table, columns in FTS_COLUMNS:
         if not db[table].detect_fts():
             db[table].enable_fts(columns, create_triggers=True, tokenize="porter")
+    _narrow_fts_update_triggers(conn)
     conn.commit()
+
+
+FTS_COLUMNS = (("turns", ["text"]), ("recommendations", ["text", "actor_text"]))
+
+
+def _narrow_fts_update_triggers(conn: sqlite3.Connection) -> None:
+    """Re-index a row's full text only when its indexed columns change (``AFTER UPDATE OF``), not
+    when a status, an owner or an offset does: a reload that shifts offsets, and every tracking
+    update, then leave the full-text index alone."""
+    for table, columns in FTS_COLUMNS:
+        name = f"{table}_au"
+        row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)).fetchone()
+        if row is None or " UPDATE OF " in row[0]:
+            continue
+        cols = ", ".join(f'"{c}"' for c in columns)
+        old = ", ".join(f'old."{c}"' for c in columns)
+        new = ", ".join(f'new."{c}"' for c in columns)
+        conn.executescript(
+            f'DROP TRIGGER "{name}";\n'
+            f'CREATE TRIGGER "{name}" AFTER UPDATE OF {cols} ON "{table}" BEGIN\n'
+            f'  INSERT INTO "{table}_fts" ("{table}_fts", rowid, {cols}) VALUES(\'delete\', old.rowid, {old});\n'
+            f'  INSERT INTO "{table}_fts" (rowid, {cols}) VALUES (new.rowid, {new});\n'
+            "END;"
+        )
 
 
 def slug(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "x"
-
-
-def normalize_span(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.lower()))
 
 
 def short_hash(*parts: str, length: int = 10) -> str:
@@ -274,10 +299,6 @@ def nearest_occurrence(text: str, quote: str, near: int = 0) -> int | None:
 
 def now_iso() -> str:
     return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
-
-
-def _overlap(a_start, a_end, b_start, b_end) -> int:
-    return max(0, min(a_end, b_end) - max(a_start, b_start))
 
 
 def is_human_edited(row) -> bool:
@@ -335,85 +356,286 @@ def extracted_update(row, columns: dict, doc: Document) -> dict:
 
 
 def anchor_span(text: str, quote: str, old_start: int | None) -> tuple[int, int] | None:
-    """Where ``quote`` is in ``text`` now.
-
-    The exact occurrence nearest to ``old_start``; else the near-identical span (a corrected
-    word or two: normalized similarity >= 0.8) around the longest common run; else None.
-    """
-    if not quote:
-        return None
-    start = nearest_occurrence(text, quote, old_start or 0)
-    if start is not None:
-        return start, start + len(quote)
-    a, _b, size = difflib.SequenceMatcher(None, text, quote, autojunk=False).find_longest_match(
-        0, len(text), 0, len(quote))
-    if size < 8:
-        return None
-    lo = max(0, a - _b - 40)
-    region = text[lo:a - _b + len(quote) + 40]
-    blocks = [blk for blk in difflib.SequenceMatcher(None, region, quote, autojunk=False).get_matching_blocks()
-              if blk.size >= 3]
-    if not blocks:
-        return None
-    start, end = lo + blocks[0].a, lo + blocks[-1].a + blocks[-1].size
-    ratio = difflib.SequenceMatcher(None, normalize_span(text[start:end]), normalize_span(quote)).ratio()
-    return (start, end) if ratio >= 0.8 else None
+    """Where a corrected span's words ``quote`` are in ``text`` now: the exact occurrence nearest to
+    ``old_start``, or None when the words are gone."""
+    start = nearest_occurrence(text, quote, old_start or 0) if quote else None
+    return None if start is None else (start, start + len(quote))
 
 
-def match_existing(existing: list, new_recs: list[tuple[str, str, Recommendation]], text: str | None = None) -> dict:
-    """Map new recommendation index -> existing row, one-to-one.
+# ---------------------------------------------------------------- storing a document
+#
+# ``store_document`` reads a snapshot of what is stored for the document (no lock), works out
+# every row to write from it (matching included), and only then takes the write lock. Inside
+# the transaction it checks that the snapshot is still current (a person may have edited a
+# recommendation meanwhile) and plans again from the current rows if not, so no edit is lost.
 
-    Order of preference: the same id (same normalized text); an overlapping span (at least half
-    of the shorter one) -- with the document's new ``text``, each existing span is first
-    re-anchored in it (a corrected transcript shifts offsets and turn numbers), otherwise
-    compared by old offsets within the same turn; near-identical text anywhere in the document.
-    """
-    matched: dict[int, sqlite3.Row] = {}
-    used: set[str] = set()
-    by_id = {row["id"]: row for row in existing}
-    for i, (rid, _turn_id, _rec) in enumerate(new_recs):
-        if rid in by_id:
-            matched[i] = by_id[rid]
-            used.add(rid)
-    anchored = {}
-    if text is not None:
-        for row in existing:
-            if row["id"] not in used:
-                anchored[row["id"]] = anchor_span(text, row["text"], row["char_start"])
-    for i, (_rid, turn_id, rec) in enumerate(new_recs):
-        if i in matched:
+REC_COLUMNS = ("document_id", "turn_id", "speaker_id", "actor_id", "actor_text", "text", "char_start",
+               "char_end", "theme", "strength", "cue", "confidence")
+_STABLE = tuple(k for k, c in enumerate(REC_COLUMNS) if c not in ("turn_id", "char_start", "char_end"))
+TURN_COLUMNS = ("id", "document_id", "seq", "speaker_id", "label", "text", "char_start", "char_end")
+
+
+@dataclass
+class Snapshot:
+    """What is stored for one document, read in one read transaction."""
+
+    text: str | None
+    recommendations: list[dict]
+    turns: dict[str, tuple]
+    fingerprint: tuple
+
+
+@dataclass
+class Plan:
+    """Every row ``store_document`` writes for one document."""
+
+    document: tuple
+    speakers: list[tuple]
+    aliases: list[tuple]
+    turn_deletes: list[tuple]
+    turn_inserts: list[tuple]
+    notes: list[tuple]
+    actors: list[tuple]
+    rec_updates: list[tuple] = field(default_factory=list)
+    rec_partial: list[tuple[dict, str]] = field(default_factory=list)  # (columns, id): rows a person corrected
+    actor_links: list[tuple[str, str]] = field(default_factory=list)  # (id, actor_id): links that follow the extractor
+    rec_moves: list[tuple] = field(default_factory=list)  # (turn_id, char_start, char_end, id): only shifted
+    rec_inserts: list[tuple] = field(default_factory=list)
+    kept_updates: list[tuple] = field(default_factory=list)
+    kept_unplaced: list[tuple] = field(default_factory=list)
+    rec_deletes: list[tuple] = field(default_factory=list)
+    commitments: list[tuple] = field(default_factory=list)
+    counts: dict = field(default_factory=dict)
+
+
+def _fingerprint(conn: sqlite3.Connection, doc_id: str) -> tuple:
+    """Changes whenever a recommendation of the document is edited, added or removed, or the
+    document is stored again."""
+    doc = conn.execute("SELECT sha256, loaded_at FROM documents WHERE id = ?", (doc_id,)).fetchone()
+    recs = conn.execute("SELECT id, version FROM recommendations WHERE document_id = ? ORDER BY id",
+                        (doc_id,)).fetchall()
+    changes = conn.execute(
+        "SELECT count(*), max(id) FROM status_changes WHERE recommendation_id IN "
+        "(SELECT id FROM recommendations WHERE document_id = ?)", (doc_id,)).fetchone()
+    return (tuple(doc) if doc else None, tuple(map(tuple, recs)), tuple(changes))
+
+
+def read_snapshot(conn: sqlite3.Connection, doc_id: str) -> Snapshot:
+    """The stored state of ``doc_id``, consistent (one read transaction unless one is open)."""
+    own = not conn.in_transaction
+    if own:
+        conn.execute("BEGIN")
+    try:
+        row = conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        recs = [dict(r) for r in conn.execute(
+            "SELECT r.*, (SELECT count(*) FROM status_changes s WHERE s.recommendation_id = r.id) AS n_changes "
+            "FROM recommendations r WHERE document_id = ?", (doc_id,))]
+        turns = {r[0]: tuple(r) for r in conn.execute(
+            f"SELECT {', '.join(TURN_COLUMNS)} FROM turns WHERE document_id = ?", (doc_id,))}
+        fingerprint = _fingerprint(conn, doc_id)
+    finally:
+        if own:
+            conn.commit()
+    return Snapshot(row[0] if row else None, recs, turns, fingerprint)
+
+
+def plan_document(doc: Document, recommendations: list[Recommendation], commitments: list[Commitment],
+                  snapshot: Snapshot, actor_kinds: dict | None = None, stamp: str | None = None) -> Plan:
+    """Every row to write for ``doc`` given what is stored (pure)."""
+    doc_id = doc.id
+
+    def sid(key):
+        return speaker_id(doc_id, key) if key else None
+
+    def tid(seq):
+        return f"{doc_id}:{seq}"
+
+    alias_rows = set()
+    for s in doc.speakers:
+        for alias in [s.name, *s.aliases]:
+            alias_rows.add((alias, speaker_id(doc_id, s.key)))
+    turn_rows = [(tid(t.seq), doc_id, t.seq, sid(t.speaker_key), t.label, t.text, t.char_start, t.char_end)
+                 for t in doc.turns]
+    if len({r[0] for r in turn_rows}) == len(turn_rows):
+        changed_turns = [r for r in turn_rows if snapshot.turns.get(r[0]) != r]
+        new_turn_ids = {r[0] for r in turn_rows}
+        turn_deletes = [(i,) for i in snapshot.turns if i not in new_turn_ids] + [(r[0],) for r in changed_turns
+                                                                                if r[0] in snapshot.turns]
+    else:  # duplicate turn ids: the insert fails and the whole document is rolled back
+        changed_turns, turn_deletes = turn_rows, [(i,) for i in snapshot.turns]
+    actor_kinds = actor_kinds or {}
+    actors = {}
+    for r in recommendations:
+        actors[actor_id(r.actor)] = (r.actor, r.actor_kind or actor_kinds.get(r.actor))
+    for c in commitments:
+        actors[actor_id(c.actor)] = (c.actor, c.actor_kind or actor_kinds.get(c.actor))
+    plan = Plan(
+        document=(doc_id, doc.title, doc.event_date, doc.venue, doc.source_path, doc.sha256, doc.text,
+                  stamp or now_iso(), doc.forum, doc.addressee),
+        speakers=[(speaker_id(doc_id, s.key), s.name, s.role, doc_id) for s in doc.speakers],
+        aliases=sorted(alias_rows),
+        turn_deletes=turn_deletes,
+        turn_inserts=changed_turns,
+        notes=[(doc_id, n.char_start, n.text) for n in doc.notes],
+        actors=[(aid, name, kind) for aid, (name, kind) in sorted(actors.items())],
+    )
+    final_ids = _plan_recommendations(plan, doc, recommendations, snapshot, sid, tid)
+    com_seen = set()
+    for c in commitments:
+        cid = commitment_id(doc_id, c.text)
+        if cid in com_seen:
+            cid = "c" + short_hash(doc_id, normalize_span(c.text), str(c.char_start))
+        com_seen.add(cid)
+        rec_id = final_ids[c.recommendation_index] if c.recommendation_index is not None else None
+        plan.commitments.append(
+            (cid, doc_id, tid(c.turn_seq), sid(c.speaker_key), actor_id(c.actor), c.text,
+             c.char_start, c.char_end, c.signal, rec_id, c.cue, c.confidence))
+    plan.counts = {
+        "documents": 1,
+        "speakers": len(doc.speakers),
+        "turns": len(doc.turns),
+        "recommendations": len(recommendations),
+        "kept_edited": len(plan.kept_updates) + len(plan.kept_unplaced),
+        "commitments": len(commitments),
+    }
+    return plan
+
+
+def _plan_recommendations(plan: Plan, doc: Document, recommendations, snapshot: Snapshot, sid, tid) -> list[str]:
+    """Fill the recommendation rows of ``plan``; returns the id of each new recommendation."""
+    doc_id = doc.id
+    existing = {r["id"]: r for r in snapshot.recommendations}
+    stored = [Stored(r["id"], r["text"] or "", r["char_start"], r["char_end"]) for r in existing.values()]
+    matched = match(stored, [New(r.text, r.char_start, r.char_end) for r in recommendations],
+                    snapshot.text, doc.text)
+    reserved = set(existing)
+    final_ids: list[str] = []
+    for i, r in enumerate(recommendations):
+        row = existing[matched[i].id] if i in matched else None
+        values = (doc_id, tid(r.turn_seq), sid(r.speaker_key), actor_id(r.actor), r.actor_text, r.text,
+                  r.char_start, r.char_end, r.theme, r.strength, r.cue, r.confidence)
+        if row is not None:
+            rid = row["id"]
+            stored = tuple(row[c] for c in REC_COLUMNS)
+            if corrected_fields(row):  # the extractor's values only where nobody corrected them
+                columns = extracted_update(row, dict(zip(REC_COLUMNS, values)), doc)
+                plan.rec_partial.append((columns, rid))
+                if "actor_id" in columns and columns["actor_id"] != row["actor_id"]:
+                    plan.actor_links.append((rid, columns["actor_id"]))
+            elif stored == values and row["extracted"] == 1:
+                pass
+            elif row["extracted"] == 1 and all(stored[k] == values[k] for k in _STABLE):
+                plan.rec_moves.append((values[1], values[6], values[7], rid))  # shifted, nothing else
+            else:
+                plan.rec_updates.append((*values, rid))
+                if values[3] != row["actor_id"]:
+                    plan.actor_links.append((rid, values[3]))
+        else:
+            rid = _new_id(doc_id, r, reserved)
+            plan.rec_inserts.append((*values, rid))
+            plan.actor_links.append((rid, values[3]))
+        reserved.add(rid)
+        final_ids.append(rid)
+    kept_ids = set(final_ids)
+    taken = SpanIndex([(r.char_start, r.char_end, i) for i, r in enumerate(recommendations)])
+    omap = None
+    starts = [t.char_start for t in doc.turns]
+    for row in existing.values():
+        if row["id"] in kept_ids:
             continue
-        best, best_overlap = None, 0
-        for row in existing:
-            if row["id"] in used:
-                continue
-            span = anchored.get(row["id"])
-            if span is None:
-                if row["turn_id"] != turn_id or row["char_start"] is None:
-                    continue
-                span = (row["char_start"], row["char_end"])
-            ov = _overlap(rec.char_start, rec.char_end, *span)
-            shorter = min(rec.char_end - rec.char_start, span[1] - span[0])
-            if shorter > 0 and ov * 2 >= shorter and ov > best_overlap:
-                best, best_overlap = row, ov
-        if best is not None:
-            matched[i] = best
-            used.add(best["id"])
-    for i, (_rid, _turn_id, rec) in enumerate(new_recs):
-        if i in matched:
+        if not is_human_edited(row):
+            plan.rec_deletes.append((row["id"],))
             continue
-        target = normalize_span(rec.text)
-        best, best_ratio = None, 0.0
-        for row in existing:
-            if row["id"] in used:
-                continue
-            ratio = difflib.SequenceMatcher(None, target, normalize_span(row["text"])).ratio()
-            if ratio >= 0.8 and ratio > best_ratio:
-                best, best_ratio = row, ratio
-        if best is not None:
-            matched[i] = best
-            used.add(best["id"])
-    return matched
+        # Kept, flagged, re-anchored in the new text: its exact words, or the near-identical
+        # corrected words (text follows the transcript). When its words are gone, the offsets
+        # are cleared rather than left pointing at other words.
+        omap = omap or OffsetMap(snapshot.text or "", doc.text)
+        span = kept_span(Stored(row["id"], row["text"] or "", row["char_start"], row["char_end"]),
+                         omap, snapshot.text or "", doc.text, taken)
+        if span is None:
+            plan.kept_unplaced.append((row["id"],))
+            continue
+        k = bisect.bisect_right(starts, span[0]) - 1
+        turn = doc.turns[k] if k >= 0 and span[0] < doc.turns[k].char_end else None
+        plan.kept_updates.append((span[0], span[1], doc.text[span[0]:span[1]], tid(turn.seq) if turn else None,
+                                  row["id"]))
+    return final_ids
+
+
+def _new_id(doc_id: str, rec: Recommendation, reserved: set) -> str:
+    """A deterministic id for a recommendation that matches no stored one, unlike any id in use."""
+    words = normalize_span(rec.text)
+    rid = recommendation_id(doc_id, rec.text)
+    n = 1
+    while rid in reserved:  # the same words twice in one document, or an id still in use
+        rid = "r" + short_hash(doc_id, words, str(rec.char_start), *([str(n)] if n > 1 else []))
+        n += 1
+    return rid
+
+
+def write_plan(conn: sqlite3.Connection, plan: Plan) -> None:
+    """Write ``plan`` (inside the caller's transaction)."""
+    doc_id = plan.document[0]
+    conn.execute(
+        "INSERT INTO documents (id, title, event_date, venue, source_path, sha256, text, loaded_at, forum, addressee) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+        # A title and date a person set (title_set_by) survive the reload.
+        "title=CASE WHEN documents.title_set_by IS NULL THEN excluded.title ELSE documents.title END, "
+        "event_date=CASE WHEN documents.title_set_by IS NULL THEN excluded.event_date ELSE documents.event_date END, "
+        "venue=excluded.venue, source_path=excluded.source_path, sha256=excluded.sha256, text=excluded.text, "
+        "loaded_at=excluded.loaded_at, forum=excluded.forum, addressee=excluded.addressee",
+        plan.document,
+    )
+    conn.execute("DELETE FROM commitments WHERE document_id = ?", (doc_id,))
+    conn.execute(
+        "DELETE FROM speaker_aliases WHERE speaker_id IN (SELECT id FROM speakers WHERE document_id = ?)",
+        (doc_id,),
+    )
+    conn.execute("DELETE FROM notes WHERE document_id = ?", (doc_id,))
+    conn.execute("DELETE FROM speakers WHERE document_id = ?", (doc_id,))
+    conn.executemany("DELETE FROM turns WHERE id = ?", plan.turn_deletes)
+    conn.executemany("INSERT INTO speakers (id, name, role, document_id) VALUES (?, ?, ?, ?)", plan.speakers)
+    conn.executemany("INSERT INTO speaker_aliases (alias, speaker_id) VALUES (?, ?)", plan.aliases)
+    conn.executemany(
+        f"INSERT INTO turns ({', '.join(TURN_COLUMNS)}) VALUES ({', '.join('?' * len(TURN_COLUMNS))})",
+        plan.turn_inserts,
+    )
+    conn.executemany("INSERT OR REPLACE INTO notes (document_id, char_start, text) VALUES (?, ?, ?)", plan.notes)
+    conn.executemany(
+        "INSERT INTO actors (id, name, kind) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+        "name=excluded.name, kind=COALESCE(excluded.kind, actors.kind)",
+        plan.actors,
+    )
+    conn.executemany("DELETE FROM recommendation_actors WHERE recommendation_id = ?", plan.rec_deletes)
+    conn.executemany("DELETE FROM recommendations WHERE id = ?", plan.rec_deletes)
+    conn.executemany(
+        "UPDATE recommendations SET " + ", ".join(f"{c}=?" for c in REC_COLUMNS) + ", extracted=1 WHERE id=?",
+        plan.rec_updates,
+    )
+    for columns, rid in plan.rec_partial:  # names from REC_COLUMNS
+        conn.execute("UPDATE recommendations SET " + "".join(f"{c}=?, " for c in columns) + "extracted=1 WHERE id=?",
+                     (*columns.values(), rid))
+    conn.executemany("UPDATE recommendations SET turn_id=?, char_start=?, char_end=? WHERE id=?", plan.rec_moves)
+    conn.executemany(
+        f"INSERT INTO recommendations ({', '.join(REC_COLUMNS)}, id) VALUES ({', '.join('?' * (len(REC_COLUMNS) + 1))})",
+        plan.rec_inserts,
+    )
+    conn.executemany(
+        "UPDATE recommendations SET char_start=?, char_end=?, text=?, turn_id=COALESCE(?, turn_id), extracted=0 "
+        "WHERE id=?",
+        plan.kept_updates,
+    )
+    conn.executemany("UPDATE recommendations SET char_start=NULL, char_end=NULL, extracted=0 WHERE id=?",
+                     plan.kept_unplaced)
+    conn.executemany("DELETE FROM recommendation_actors WHERE recommendation_id = ?",
+                     [(rid,) for rid, _ in plan.actor_links])
+    conn.executemany("INSERT INTO recommendation_actors (recommendation_id, actor_id, position) VALUES (?, ?, 0)",
+                     plan.actor_links)
+    conn.executemany(
+        "INSERT INTO commitments (id, document_id, turn_id, speaker_id, actor_id, text, char_start, "
+        "char_end, signal, recommendation_id, cue, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        plan.commitments,
+    )
 
 
 def store_source_map(conn: sqlite3.Connection, doc: Document, tid) -> None:
@@ -431,11 +653,6 @@ def store_source_map(conn: sqlite3.Connection, doc: Document, tid) -> None:
         [(t.start_time, t.end_time, tid(t.seq)) for t in doc.turns
          if t.start_time is not None or t.end_time is not None],
     )
-# The columns a reload writes on a recommendation, in the order of the values tuple below.
-EXTRACTED_COLUMNS = ("document_id", "turn_id", "speaker_id", "actor_id", "actor_text", "text", "char_start",
-                     "char_end", "theme", "strength", "cue", "confidence")
-
-
 def store_document(
     conn: sqlite3.Connection,
     doc: Document,
@@ -443,172 +660,33 @@ def store_document(
     commitments: list[Commitment],
     actor_kinds: dict | None = None,
 ) -> dict:
-    """Write one document and everything extracted from it in a single transaction.
+    """Write one document and everything extracted from it in a single, short transaction.
 
     Re-storing a document replaces its turns, speakers, notes and commitments and the
     extracted columns of its recommendations. Human fields and history are never touched:
-    a re-extracted recommendation keeps the id of the existing one it overlaps, and one no
-    longer extracted is kept (``extracted = 0``) when a person edited it, else deleted.
+    a re-extracted recommendation keeps the id of the stored one it matches (one to one, see
+    :mod:`loader.reconcile`), and one no longer extracted is kept (``extracted = 0``) when a
+    person edited it, else deleted. The matching is done before the write lock is taken.
     Returns counts of what was written.
     """
-    stamp = now_iso()
+    snapshot = read_snapshot(conn, doc.id)
+    plan = plan_document(doc, recommendations, commitments, snapshot, actor_kinds)
+    return write_document(conn, doc, recommendations, commitments, snapshot, plan, actor_kinds)
+
+
+def write_document(conn: sqlite3.Connection, doc: Document, recommendations: list[Recommendation],
+                   commitments: list[Commitment], snapshot: Snapshot, plan: Plan,
+                   actor_kinds: dict | None = None) -> dict:
+    """Write ``plan`` (made from ``snapshot``) in one short transaction. When the stored rows changed
+    since the snapshot was read, plan again from the current rows first, under the lock. Returns
+    the counts of what was written."""
     with conn:  # one transaction: commit on success, roll back on any error
         if not conn.in_transaction:
             conn.execute("BEGIN IMMEDIATE")
-        doc_id = doc.id
-        conn.execute(
-            "INSERT INTO documents (id, title, event_date, venue, source_path, sha256, text, loaded_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-            # A title and date a person set (title_set_by) survive the reload.
-            "title=CASE WHEN documents.title_set_by IS NULL THEN excluded.title ELSE documents.title END, "
-            "event_date=CASE WHEN documents.title_set_by IS NULL THEN excluded.event_date ELSE documents.event_date END, "
-            "venue=excluded.venue, source_path=excluded.source_path, "
-            "sha256=excluded.sha256, text=excluded.text, loaded_at=excluded.loaded_at",
-            (doc_id, doc.title, doc.event_date, doc.venue, doc.source_path, doc.sha256, doc.text, stamp),
-        )
-        conn.execute("DELETE FROM commitments WHERE document_id = ?", (doc_id,))
-        conn.execute(
-            "DELETE FROM speaker_aliases WHERE speaker_id IN (SELECT id FROM speakers WHERE document_id = ?)",
-            (doc_id,),
-        )
-        conn.execute("DELETE FROM turns WHERE document_id = ?", (doc_id,))
-        conn.execute("DELETE FROM notes WHERE document_id = ?", (doc_id,))
-        conn.execute("DELETE FROM speakers WHERE document_id = ?", (doc_id,))
-
-        conn.executemany(
-            "INSERT INTO speakers (id, name, role, document_id) VALUES (?, ?, ?, ?)",
-            [(speaker_id(doc_id, s.key), s.name, s.role, doc_id) for s in doc.speakers],
-        )
-        alias_rows = set()
-        for s in doc.speakers:
-            for alias in [s.name, *s.aliases]:
-                alias_rows.add((alias, speaker_id(doc_id, s.key)))
-        conn.executemany("INSERT INTO speaker_aliases (alias, speaker_id) VALUES (?, ?)", sorted(alias_rows))
-
-        def sid(key):
-            return speaker_id(doc_id, key) if key else None
-
-        def tid(seq):
-            return f"{doc_id}:{seq}"
-
-        conn.executemany(
-            "INSERT INTO turns (id, document_id, seq, speaker_id, label, text, char_start, char_end) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (tid(t.seq), doc_id, t.seq, sid(t.speaker_key), t.label, t.text, t.char_start, t.char_end)
-                for t in doc.turns
-            ],
-        )
-        conn.executemany(
-            "INSERT OR REPLACE INTO notes (document_id, char_start, text) VALUES (?, ?, ?)",
-            [(doc_id, n.char_start, n.text) for n in doc.notes],
-        )
-        store_source_map(conn, doc, tid)
-
-        actor_kinds = actor_kinds or {}
-        actors = {}
-        for r in recommendations:
-            actors[actor_id(r.actor)] = (r.actor, r.actor_kind or actor_kinds.get(r.actor))
-        for c in commitments:
-            actors[actor_id(c.actor)] = (c.actor, c.actor_kind or actor_kinds.get(c.actor))
-        conn.executemany(
-            "INSERT INTO actors (id, name, kind) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-            "name=excluded.name, kind=COALESCE(excluded.kind, actors.kind)",
-            [(aid, name, kind) for aid, (name, kind) in sorted(actors.items())],
-        )
-
-        existing = conn.execute(
-            "SELECT r.*, (SELECT count(*) FROM status_changes s WHERE s.recommendation_id = r.id) AS n_changes "
-            "FROM recommendations r WHERE document_id = ?",
-            (doc_id,),
-        ).fetchall()
-        new_recs = [(recommendation_id(doc_id, r.text), tid(r.turn_seq), r) for r in recommendations]
-        matched = match_existing(existing, new_recs, doc.text)
-        final_ids: list[str] = []
-        seen_ids: set[str] = set()
-        link_actors: list[tuple[str, str]] = []  # rows whose actor links follow the extractor
-        for i, (rid, turn_id, r) in enumerate(new_recs):
-            row = matched.get(i)
-            if row is not None:
-                rid = row["id"]
-            elif rid in seen_ids:  # the same words twice in one document
-                rid = "r" + short_hash(doc_id, normalize_span(r.text), str(r.char_start))
-            seen_ids.add(rid)
-            final_ids.append(rid)
-            values = (
-                doc_id, turn_id, sid(r.speaker_key), actor_id(r.actor), r.actor_text, r.text,
-                r.char_start, r.char_end, r.theme, r.strength, r.cue, r.confidence,
-            )
-            if row is not None:
-                columns = extracted_update(row, dict(zip(EXTRACTED_COLUMNS, values)), doc)
-                conn.execute(
-                    "UPDATE recommendations SET " + "".join(f"{c}=?, " for c in columns)  # names from EXTRACTED_COLUMNS
-                    + "extracted=1 WHERE id=?",
-                    (*columns.values(), rid),
-                )
-                if "actor_id" in columns:
-                    link_actors.append((rid, columns["actor_id"]))
-            else:
-                link_actors.append((rid, actor_id(r.actor)))
-                conn.execute(
-                    "INSERT INTO recommendations (document_id, turn_id, speaker_id, actor_id, actor_text, "
-                    "text, char_start, char_end, theme, strength, cue, confidence, id) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (*values, rid),
-                )
-        kept = 0
-        for row in existing:
-            if row["id"] in seen_ids:
-                continue
-            if is_human_edited(row):
-                # Keep it, flagged, re-anchored in the new text: its exact words, or the
-                # near-identical corrected words (text follows the transcript). When its words
-                # are gone, the offsets are cleared rather than left pointing at other words.
-                span = anchor_span(doc.text, row["text"], row["char_start"])
-                if span is not None:
-                    start, end = span
-                    turn = next((t for t in doc.turns if t.char_start <= start < t.char_end), None)
-                    conn.execute(
-                        "UPDATE recommendations SET char_start=?, char_end=?, text=?, "
-                        "turn_id=COALESCE(?, turn_id), extracted=0 WHERE id=?",
-                        (start, end, doc.text[start:end], tid(turn.seq) if turn else None, row["id"]),
-                    )
-                else:
-                    conn.execute(
-                        "UPDATE recommendations SET char_start=NULL, char_end=NULL, extracted=0 WHERE id=?",
-                        (row["id"],),
-                    )
-                kept += 1
-            else:
-                conn.execute("DELETE FROM recommendation_actors WHERE recommendation_id=?", (row["id"],))
-                conn.execute("DELETE FROM recommendations WHERE id=?", (row["id"],))
-        conn.executemany("DELETE FROM recommendation_actors WHERE recommendation_id=?",
-                         [(rid,) for rid, _ in link_actors])
-        conn.executemany("INSERT INTO recommendation_actors (recommendation_id, actor_id, position) VALUES (?, ?, 0)",
-                         link_actors)
-
-        com_rows = []
-        com_seen = set()
-        for c in commitments:
-            cid = commitment_id(doc_id, c.text)
-            if cid in com_seen:
-                cid = "c" + short_hash(doc_id, normalize_span(c.text), str(c.char_start))
-            com_seen.add(cid)
-            rec_id = final_ids[c.recommendation_index] if c.recommendation_index is not None else None
-            com_rows.append(
-                (cid, doc_id, tid(c.turn_seq), sid(c.speaker_key), actor_id(c.actor), c.text,
-                 c.char_start, c.char_end, c.signal, rec_id, c.cue, c.confidence)
-            )
-        conn.executemany(
-            "INSERT INTO commitments (id, document_id, turn_id, speaker_id, actor_id, text, char_start, "
-            "char_end, signal, recommendation_id, cue, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            com_rows,
-        )
-    return {
-        "documents": 1,
-        "speakers": len(doc.speakers),
-        "turns": len(doc.turns),
-        "recommendations": len(recommendations),
-        "kept_edited": kept,
-        "commitments": len(commitments),
-    }
+        if _fingerprint(conn, doc.id) != snapshot.fingerprint:
+            # edited or reloaded since the snapshot: plan again from the current rows
+            snapshot = read_snapshot(conn, doc.id)
+            plan = plan_document(doc, recommendations, commitments, snapshot, actor_kinds)
+        write_plan(conn, plan)
+        store_source_map(conn, doc, lambda seq: f"{doc.id}:{seq}")
+    return plan.counts

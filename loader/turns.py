@@ -37,13 +37,19 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .model import Document, Note, Source, Turn
-from .speakers import fold, parse_label, vocabulary
+from .speakers import clean_name, fold, parse_label, vocabulary
 
 LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 _TS = r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?"
 COLON_LABEL_RE = re.compile(
     r"^(?P<ts1>" + _TS + r"[ \t]+(?:[-–—][ \t]+)?)?"
-    r"(?P<label>[^\s:\[\]{}<>\"“”*#|\d][^:\n\[\]{}<>\"“”]{0,200}?)(?P<ts2>[ \t]+" + _TS + r")?[ \t]*:(?![/\d])[ \t]*"
+    r"(?P<label>[^\s:：\[\]{}<>\"“”*#|\d][^:：\n\[\]{}<>\"“”]{0,200}?)(?P<ts2>[ \t]+" + _TS + r")?[ \t]*[:：](?![/\d])[ \t]*"
+)
+# the same with quotes or angle brackets in the label (Robert "Bob" Smith:, <Carol White>:), tried
+# second and kept only when what it finds is a speaker label
+QUOTED_LABEL_RE = re.compile(
+    r"^(?P<ts1>" + _TS + r"[ \t]+(?:[-–—][ \t]+)?)?"
+    r"(?P<label><?[^\s:：\[\]{}<>\"“”*#|\d][^:：\n\[\]{}]{0,200}?)(?P<ts2>[ \t]+" + _TS + r")?[ \t]*[:：](?![/\d])[ \t]*"
 )
 # US hearing records: "Mr. SMITH. Thank you." / "The CHAIRMAN. The committee will come to order."
 PERIOD_LABEL_RE = re.compile(
@@ -174,7 +180,7 @@ def _plain_label(lines: list[_Line], i: int, lead: int, body: str, lexicon, text
     as narrow columns print it.
     """
     ln = lines[i]
-    m = COLON_LABEL_RE.match(body)
+    m = COLON_LABEL_RE.match(body) or _quoted_label(body, lexicon)
     last = i
     if m is None or m.group("label").count("(") != m.group("label").count(")"):
         found = _wrapped_label(lines, i, lead, body, lexicon, text)
@@ -194,6 +200,13 @@ def _plain_label(lines: list[_Line], i: int, lead: int, body: str, lexicon, text
     if info is None:
         return None
     return _Label(i, start, start + len(label), min(speech, line_end), last, label, info)
+
+
+def _quoted_label(body: str, lexicon) -> re.Match | None:
+    m = QUOTED_LABEL_RE.match(body)
+    if m is None or not any(c in m.group("label") for c in '<>"“”'):
+        return None
+    return m if parse_label(m.group("label").rstrip(), lexicon) is not None else None
 
 
 def _wrapped_label(lines: list[_Line], i: int, lead: int, body: str, lexicon, text: str):
@@ -335,16 +348,16 @@ def _nocolon_label(lines, i, known: dict, vocab, lexicon, full_only: bool = Fals
     lead = len(ln.raw) - len(t)
     words = [(m.start(), m.end()) for m in WORD_RE.finditer(t[:200])]
     # a known label alone on its line, no colon: the speech starts on the next line
-    if t.rstrip() in known and len(words) <= 6 and not (full_only and len(words) < 2):
+    if clean_name(t.rstrip()) in known and len(words) <= 6 and not (full_only and len(words) < 2):
         cand = t.rstrip()
-        return _Label(i, ln.start + lead, ln.start + lead + len(cand), ln.end, i, cand, known[cand])
+        return _Label(i, ln.start + lead, ln.start + lead + len(cand), ln.end, i, cand, known[clean_name(cand)])
     # a known label printed without its colon, longest form first
     for n in range(min(6, len(words) - 1), 0, -1):
         cand = t[: words[n - 1][1]]
-        if cand in known and not (full_only and n < 2):
+        if clean_name(cand) in known and not (full_only and n < 2):
             nxt = t[words[n][0]:]
             if SENTENCE_START_RE.match(nxt) and not cand.endswith((",", ".")):
-                info = known[cand]
+                info = known[clean_name(cand)]
                 return _Label(i, ln.start + lead, ln.start + lead + len(cand), ln.start + lead + words[n][0],
                               i, cand, info)
     # an unknown full name followed by a conventional opener ("Herman Schaper Thank you.")
@@ -455,15 +468,14 @@ def _find_labels(lines: list[_Line], text: str, lexicon, vocab) -> list[_Label]:
     # labels printed without a colon, at paragraph starts after the first label
     known = _known_forms(labels)
     taken = {lab.line for lab in labels}
+    wrapped = {k for lab in labels for k in range(lab.line + 1, lab.last_line + 1)}  # a label's later lines
     first = labels[0].line
     extra = []
     for i in range(first + 1, len(lines)):
-        if i in taken or lines[i].kind != TEXT:
+        if i in taken or i in wrapped or lines[i].kind != TEXT:
             continue
         para = _paragraph_start(lines, i, width, indent)
         if not para and not (width and _after_sentence(lines, i)):
-            continue
-        if any(lab.line < i <= lab.last_line for lab in labels):
             continue
         lab = _nocolon_label(lines, i, known, vocab, lexicon, full_only=not para)
         if lab is not None:
@@ -586,6 +598,8 @@ def parse_document(source: Source, lexicon: dict | None = None) -> Document:
     if first_line is None:
         # no labels: the header is the first paragraph(s) up to a blank line after a date
         first_line = _body_start(lines)
+    else:
+        first_line = _preamble_speech(lines, first_line)
     meta = _title_block(lines[:first_line], vocab)
     doc.title, doc.event_date, doc.venue = meta["title"], meta["event_date"], meta["venue"]
 
@@ -659,6 +673,34 @@ def parse_document(source: Source, lexicon: dict | None = None) -> Document:
     doc.notes.sort(key=lambda n: n.char_start)
     doc.turns = turns
     return doc
+
+
+PREAMBLE_SPEECH_WORDS = 15  # a paragraph before the first label this long, ending a sentence, is speech
+
+
+def _preamble_speech(lines: list[_Line], first: int) -> int:
+    """Where the body starts when paragraphs of speech come right before the first label (the
+    opening words of an unlabelled speaker): the first line of those paragraphs, else ``first``.
+    The first paragraph of the text is always the title block's."""
+    paras: list[list[int]] = []
+    for k in range(first):
+        if lines[k].kind == BLANK:
+            if paras and paras[-1]:
+                paras.append([])
+            continue
+        if not paras:
+            paras.append([])
+        paras[-1].append(k)
+    paras = [p for p in paras if p]
+    start = first
+    for para in reversed(paras[1:]):
+        if not all(lines[k].kind == TEXT for k in para):
+            break
+        words = " ".join(lines[k].text for k in para).split()
+        if len(words) < PREAMBLE_SPEECH_WORDS or not words[-1].endswith((".", "?", "!", "\"", "”", "…")):
+            break
+        start = para[0]
+    return start
 
 
 def _body_start(lines: list[_Line]) -> int:

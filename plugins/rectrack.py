@@ -34,6 +34,7 @@ def allow_methods(*methods):
 
 
 import os as _os
+import sqlite3 as _sqlite3
 import urllib.parse as _urlparse
 
 from datasette.utils import tilde_encode as _tilde_encode
@@ -92,10 +93,33 @@ async def _tr_read(db, rec_id, context=False):
     return await db.execute_fn(fn)
 
 
-async def _tr_update(db, rec_id, changes, version, actor):
-    return await db.execute_write_fn(
-        lambda conn: _review.update_item(conn, rec_id, changes, version, actor), block=True
+# A write that finds the database locked (a long reload elsewhere) is answered 503 with this
+# Retry-After, never a 500. ``write_busy_timeout_ms`` in the plugin config: how long a write waits
+# for the lock first (SQLite's busy timeout on the write connection; unset: Datasette's 5 s).
+RETRY_AFTER_SECONDS = 2
+
+
+def _tr_is_busy(e):
+    return isinstance(e, _sqlite3.OperationalError) and ("locked" in str(e) or "busy" in str(e))
+
+
+def _tr_busy_response():
+    return Response.json(
+        {"ok": False, "error": "database is busy (a load may be running); nothing was written, try again shortly",
+         "retry_after": RETRY_AFTER_SECONDS},
+        status=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
+
+
+async def _tr_update(datasette, db, rec_id, changes, version, actor):
+    busy_ms = (datasette.plugin_config("rectrack") or {}).get("write_busy_timeout_ms")
+
+    def fn(conn):
+        if busy_ms is not None:
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
+        return _review.update_item(conn, rec_id, changes, version, actor)
+
+    return await db.execute_write_fn(fn, block=True)
 
 
 async def _read_body(request):
@@ -175,7 +199,13 @@ async def _tr_post_form(request, datasette, db, rec_id):
     changes = _review.form_changes(form)
     here = _tr_rec_path(datasette, rec_id)
     try:
-        result = await _tr_update(db, rec_id, changes, form.get("version"), request.actor)
+        result = await _tr_update(datasette, db, rec_id, changes, form.get("version"), request.actor)
+    except _sqlite3.OperationalError as e:
+        if not _tr_is_busy(e):
+            raise
+        datasette.add_message(request, "Not saved: the database is busy (a load may be running). "
+                              "Try again in a moment.", datasette.ERROR)
+        return Response.redirect(here)
     except tracking.RecommendationNotFound as e:
         raise NotFound(str(e))
     except tracking.StaleVersion as e:
@@ -226,9 +256,13 @@ async def _tr_post_json(request, datasette, db, rec_id):
         return error
     changes = {k: v for k, v in body.items() if k != "version"}
     try:
-        result = await _tr_update(db, rec_id, changes, body.get("version"), request.actor)
+        result = await _tr_update(datasette, db, rec_id, changes, body.get("version"), request.actor)
     except (tracking.InvalidValue, tracking.RecommendationNotFound, tracking.StaleVersion) as e:
         return _tr_error_response(e)
+    except _sqlite3.OperationalError as e:
+        if not _tr_is_busy(e):
+            raise
+        return _tr_busy_response()
     return Response.json(
         {"ok": True, "changed": result["changed"], "recommendation": result["recommendation"],
          "change": result["change"]}

@@ -193,8 +193,10 @@ def test_reload_via_cli_keeps_five_edits(tmp_path):
 
     before = snap()
     assert all(len(h) == 1 for _f, h in before.values())
-    # 1. the same file again
+    # 1. the same file again (skipped as unchanged; --force runs the reload path)
     assert runner.invoke(cli, ["load", str(SEED_FILE), "--db", str(db)]).exit_code == 0
+    assert snap() == before
+    assert runner.invoke(cli, ["load", str(SEED_FILE), "--db", str(db), "--force"]).exit_code == 0
     assert snap() == before
     # 2. a corrected copy (same file name = same document): a word changed before the first
     #    edited quote shifts every offset after it; a word changed inside that quote
@@ -254,3 +256,49 @@ def test_kept_row_whose_words_are_gone_loses_offsets(tmp_path, conn, edited):
     response = asyncio.run(fetch())
     assert response.status_code == 200
     assert "no longer in this turn" in response.text and "no longer finds this recommendation" in response.text
+
+
+def test_edit_made_while_a_reload_is_planned_is_kept(tmp_path, conn):
+    """The reload plans from a snapshot without the write lock; a person edits a row it planned to
+    delete (not edited at snapshot time) before it writes: the write notices and keeps the edit."""
+    load(conn, build_document(), RECS_V1)
+    doomed = rec_ids_by_text(conn)[RECS_V1[NOT_EDITED][1]]
+    doc = build_document()
+    recs = make_recs(doc, [s for i, s in enumerate(RECS_V1) if i != NOT_EDITED])
+    snapshot = store.read_snapshot(conn, doc.id)
+    assert not conn.in_transaction  # planning holds no lock
+    plan = store.plan_document(doc, recs, [], snapshot)
+    assert plan.rec_deletes == [(doomed,)]
+    other = store.connect(tmp_path / "rectrack.db")
+    try:
+        tracking.update_recommendation(other, doomed, {"status": "accepted", "note": "meanwhile"}, 1, "clerk")
+    finally:
+        other.close()
+    counts = store.write_document(conn, doc, recs, [], snapshot, plan)
+    rec = tracking.get_record(conn, doomed)
+    assert (rec["status"], rec["extracted"], counts["kept_edited"]) == ("accepted", 0, 1)
+    assert len(tracking.get_history(conn, doomed)) == 1
+
+
+def rec_ids_by_text(conn):
+    return {r[1]: r[0] for r in conn.execute("select id, text from recommendations")}
+
+
+def test_full_text_index_follows_text_not_status_or_offsets(conn, edited):
+    """The full-text index is rewritten when a recommendation's words change, and is left alone
+    (but still right) when only its status or offsets do."""
+    ids, _snap = edited
+
+    def search(word):
+        return sorted(r[0] for r in conn.execute(
+            "select r.id from recommendations r join recommendations_fts f on f.rowid = r.rowid "
+            "where recommendations_fts match ?", (word,)))
+
+    trigger = conn.execute("select sql from sqlite_master where name = 'recommendations_au'").fetchone()[0]
+    assert "UPDATE OF" in trigger
+    assert search("staff") == [ids[1]] and search("personnel") == []
+    load(conn, build_document(corrected_turns(True)), corrected_specs(1))  # words changed, offsets shifted
+    assert search("staff") == [] and search("personnel") == [ids[1]]
+    assert search("mandates") == [ids[0]]
+    # FTS5 checks its index against the table and raises when they disagree
+    conn.execute("insert into recommendations_fts(recommendations_fts) values('integrity-check')")
