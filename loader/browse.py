@@ -779,7 +779,7 @@ def _document_rows(conn, document_id: str):
 def _document_layout(conn, document_id: str, page_chars: int, page_spans: int):
     """(document, text, turns, recommendations, commitments, notes, dismissed count, spans, page
     ranges), or None when there is no such document."""
-    docs = _rows(conn, ("SELECT id, title, event_date, venue, source_path, text FROM documents WHERE id = :id",
+    docs = _rows(conn, ("SELECT id, title, event_date, venue, source_path, text, forum, addressee FROM documents WHERE id = :id",
                         {"id": document_id}))
     if not docs:
         return None

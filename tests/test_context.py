@@ -160,3 +160,18 @@ def test_load_forum_and_addressee_options_and_sidecar(tmp_path):
     result = runner.invoke(cli, ["load", str(path), "--db", str(db), "--workers", "1"])
     assert result.exit_code == 1 and "panel.txt.meta.json: not valid JSON" in result.output
     assert actors() == ["Member States"]  # the failed file left what was stored
+
+
+@pytest.mark.asyncio
+async def test_document_page_shows_the_meeting_context(tmp_path):
+    from loader.cli import load_paths
+    from loader.web import make_datasette
+
+    path = tmp_path / "ga.txt"
+    path.write_text(GA, encoding="utf-8")
+    db = tmp_path / "r.db"
+    _totals, errors = load_paths(db, [path], progress=False, workers=1)
+    assert errors == []
+    html = (await make_datasette(db).client.get("/-/rectrack/documents/ga")).text
+    assert "Meeting of: <strong>General Assembly</strong>" in html
+    assert "name no actor go to <strong>Member States</strong>" in html
