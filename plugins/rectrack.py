@@ -3,11 +3,36 @@
 Logic lives in the ``loader`` package (tracking rules, SQL builders); the views here parse
 the request, call it, and render.
 """
+
 import functools
+import json as _bjson
+import os as _os
+import re as _re
+import sqlite3 as _sqlite3
+import urllib.parse as _urlparse
+from urllib.parse import parse_qs as _parse_qs, quote as _quote
 
+from datasette import handle_exception as _datasette_exceptions  # the module: its hook is not ours
 from datasette import hookimpl
+from datasette.utils import tilde_encode as _tilde_encode
+from datasette.utils.asgi import BadRequest as _BadRequest
+from datasette.utils.asgi import Forbidden
 from datasette.utils.asgi import NotFound, Response
+from datasette.views.base import DatasetteError as _DatasetteError
+from markupsafe import Markup as _Markup
 
+from loader import answers as _answers
+from loader import browse as _browse
+from loader import display as _display
+from loader import documents as _documents
+from loader import locations as _locations
+from loader import pages as _pages
+from loader import requests as _requests
+from loader import review as _review
+from loader import review_queue as _review_queue
+from loader import tracking
+from loader import web as _web
+from loader.browse import document_page_of as _document_page_of
 from loader.requests import method_not_allowed
 
 
@@ -32,20 +57,6 @@ def allow_methods(*methods):
 
 # ---------------------------------------------------------------- tracking (issue 4)
 
-
-import os as _os
-import sqlite3 as _sqlite3
-import urllib.parse as _urlparse
-
-from datasette.utils import tilde_encode as _tilde_encode
-from datasette.utils.asgi import Forbidden
-
-from loader import locations as _locations
-from loader import requests as _requests
-from loader import review as _review
-from loader import review_queue as _review_queue
-from loader import tracking
-from loader.browse import document_page_of as _document_page_of
 
 EDIT_ACTION = "rectrack-edit"
 
@@ -188,14 +199,22 @@ async def _tr_document_url(datasette, db, rec):
     return url + (f"?page={page}" if page > 1 else "")
 
 
+async def _form_body(request, datasette, back):
+    """(the posted form, None), or (None, a redirect to ``back`` with a "Not saved" message) when
+    the body is too large or not UTF-8."""
+    try:
+        return _requests.parse_form_body(await _read_body(request)), None
+    except _requests.BadBody as e:
+        datasette.add_message(request, f"Not saved: {e}", datasette.ERROR)
+        return None, Response.redirect(back)
+
+
 async def _tr_post_form(request, datasette, db, rec_id):
     if not await tracking.can_edit(datasette, request.actor):
         raise Forbidden("You do not have permission to edit recommendations")
-    try:
-        form = _requests.parse_form_body(await _read_body(request))
-    except _requests.BadBody as e:
-        datasette.add_message(request, f"Not saved: {e}", datasette.ERROR)
-        return Response.redirect(_tr_rec_path(datasette, rec_id))
+    form, refused = await _form_body(request, datasette, _tr_rec_path(datasette, rec_id))
+    if refused is not None:
+        return refused
     changes = _review.form_changes(form)
     here = _tr_rec_path(datasette, rec_id)
     try:
@@ -318,18 +337,6 @@ def rectrack_drop_unset_tokens(datasette):
 
 # ---------------------------------------------------------------- browsing (issue 5)
 
-import json as _bjson
-from urllib.parse import parse_qs as _parse_qs, quote as _quote
-
-from datasette.utils import tilde_encode as _btilde_encode
-from datasette.utils.asgi import BadRequest as _BadRequest
-
-from markupsafe import Markup as _Markup
-
-from loader import answers as _answers
-from loader import browse as _browse
-from loader import pages as _pages
-
 
 # summary.json bodies and dashboard data, once per database state (see loader.answers).
 _ANSWERS = _answers.AnswerCache()
@@ -445,7 +452,7 @@ async def document_page(request, datasette):
         "details_url": datasette.urls.path("/-/rectrack/documents/" + _quote(document_id, safe="") + "/details"),
         "rec_url": lambda rec_id: datasette.urls.path(
             "/-/rectrack/recommendations/" + _quote(rec_id, safe="")),
-        "commitment_url": lambda cid: datasette.urls.row(db.name, "commitments", _btilde_encode(cid)),
+        "commitment_url": lambda cid: datasette.urls.row(db.name, "commitments", _tilde_encode(cid)),
         "table_url": lambda table: datasette.urls.table(db.name, table),
         "static": lambda path: datasette.urls.path("/rectrack-static/" + path),
         "database": db.name,
@@ -542,7 +549,6 @@ async def review_page(request, datasette):
 
 # ---------------------------------------------------------------- table JSON, once per database state
 
-import re as _re
 
 _TABLE_JSON = _answers.ResponseCache()
 _TABLE_JSON_PATH = _re.compile(r"^/(?P<database>[^/]+)/(?P<table>[^/]+)\.json$")
@@ -622,9 +628,6 @@ def register_routes():
 
 # ---------------------------------------------------------------- bad requests get a 4xx
 
-from datasette import handle_exception as _datasette_exceptions  # the module: its hook is not ours
-from datasette.views.base import DatasetteError as _DatasetteError
-
 
 @hookimpl
 def asgi_wrapper(datasette):
@@ -650,8 +653,6 @@ def bad_arguments_are_400(datasette, request, exception):
 
 # ---------------------------------------------------------------- labels, links and sign-in
 
-from loader import display as _display
-from loader import web as _web
 
 # Datasette columns a person reads under another name (facet titles, table headers); the
 # metadata.yml block ``plugins: rectrack: column_labels`` adds to or rewords these.
@@ -896,8 +897,6 @@ def links_render_cell(row, value, column, table, database, datasette):
 
 # ---------------------------------------------------------------- document title and date
 
-from loader import documents as _documents
-
 
 @allow_methods("POST")
 async def document_details(request, datasette):
@@ -907,11 +906,9 @@ async def document_details(request, datasette):
     here = datasette.urls.path("/-/rectrack/documents/" + _quote(document_id, safe=""))
     if not await tracking.can_edit(datasette, request.actor):
         raise Forbidden("You do not have permission to edit documents")
-    try:
-        form = _requests.parse_form_body(await _read_body(request))
-    except _requests.BadBody as e:
-        datasette.add_message(request, f"Not saved: {e}", datasette.ERROR)
-        return Response.redirect(here)
+    form, refused = await _form_body(request, datasette, here)
+    if refused is not None:
+        return refused
     try:
         result = await db.execute_write_fn(
             lambda conn: _documents.set_document_details(

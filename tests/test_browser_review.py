@@ -3,15 +3,12 @@ through the review queue with the keyboard.
 
 Headless Debian chromium driven by Playwright against ``datasette serve`` on a free port.
 """
-import os
 
 import pytest
-from datasette_auth_passwords.utils import hash_password
 
 from browser import browser_page
-from loader.web import served
 from test_review import MANUAL_QUOTE
-from tracking_helpers import make_db, rows
+from tracking_helpers import rows, served_with_password
 
 pytestmark = pytest.mark.browser
 
@@ -41,13 +38,8 @@ SELECT_WORDS = """(words) => {
 
 @pytest.fixture
 def server(tmp_path):
-    path = tmp_path / "rectrack.db"
-    ids = make_db(path)
-    env = dict(os.environ)
-    env["RECTRACK_PASSWORD_HASH_ADMIN"] = hash_password(PASSWORD, iterations=1000)
-    env.pop("RECTRACK_API_TOKEN", None)
-    with served(path, env=env) as base:
-        yield base, path, ids
+    with served_with_password(tmp_path, PASSWORD) as served_db:
+        yield served_db
 
 
 def sign_in(page, base):

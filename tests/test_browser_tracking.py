@@ -3,14 +3,11 @@
 Headless Debian chromium (the ``chromium_path`` fixture) driven by Playwright; the server is
 ``datasette serve`` with the same arguments ``rectrack serve`` uses, on a free localhost port.
 """
-import os
 
 import pytest
-from datasette_auth_passwords.utils import hash_password
 
 from browser import browser_page
-from loader.web import served
-from tracking_helpers import RECS_V1, make_db, rows
+from tracking_helpers import RECS_V1, rows, served_with_password
 
 pytestmark = pytest.mark.browser
 
@@ -19,13 +16,8 @@ PASSWORD = "browser test password"
 
 @pytest.fixture
 def server(tmp_path):
-    path = tmp_path / "rectrack.db"
-    ids = make_db(path)
-    env = dict(os.environ)
-    env["RECTRACK_PASSWORD_HASH_ADMIN"] = hash_password(PASSWORD, iterations=1000)
-    env.pop("RECTRACK_API_TOKEN", None)
-    with served(path, env=env) as base:
-        yield base, path, ids
+    with served_with_password(tmp_path, PASSWORD) as served_db:
+        yield served_db
 
 
 def test_sign_in_and_change_status(server, chromium_path):

@@ -6,7 +6,9 @@ tests can simulate what an extractor would output.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import sqlite3
 
 from loader import store
@@ -122,3 +124,20 @@ def rows(path, sql, params=()):
         return [dict(r) for r in conn.execute(sql, params)]
     finally:
         conn.close()
+
+
+@contextlib.contextmanager
+def served_with_password(tmp_path, password):
+    """``make_db``'s database served by ``rectrack serve``'s Datasette on a free port, where the user
+    ``admin`` signs in with ``password`` and no API token is set. Yields (base URL, path, ids)."""
+    from datasette_auth_passwords.utils import hash_password
+
+    from loader.web import served
+
+    path = tmp_path / "rectrack.db"
+    ids = make_db(path)
+    env = dict(os.environ)
+    env["RECTRACK_PASSWORD_HASH_ADMIN"] = hash_password(password, iterations=1000)
+    env.pop("RECTRACK_API_TOKEN", None)
+    with served(path, env=env) as base:
+        yield base, path, ids
