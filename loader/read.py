@@ -134,18 +134,3 @@ def _take(path: Path, found: list, skipped: list) -> None:
         skipped.append(str(e))
     else:
         found.append(path)
-
-
-def find_transcripts(paths) -> list[Path]:
-    """Expand files and folders into a sorted list of transcript files.
-
-    Raises :class:`ReadError` for a path that does not exist or a named file with an unsupported
-    extension (unsupported files inside folders are left out; :func:`scan_paths` lists them).
-    """
-    found, _skipped, missing = scan_paths(paths)
-    if missing:
-        raise ReadError(missing[0])
-    for p in paths:
-        if Path(p).is_file():
-            format_for(p)
-    return found

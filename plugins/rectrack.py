@@ -122,15 +122,20 @@ def _tr_busy_response():
     )
 
 
-async def _tr_update(datasette, db, rec_id, changes, version, actor):
+async def _tr_write(datasette, db, fn):
+    """``fn(conn)`` on the write connection, waiting at most ``write_busy_timeout_ms`` for the lock."""
     busy_ms = (datasette.plugin_config("rectrack") or {}).get("write_busy_timeout_ms")
 
-    def fn(conn):
+    def write(conn):
         if busy_ms is not None:
             conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
-        return _review.update_item(conn, rec_id, changes, version, actor)
+        return fn(conn)
 
-    return await db.execute_write_fn(fn, block=True)
+    return await db.execute_write_fn(write, block=True)
+
+
+async def _tr_update(datasette, db, rec_id, changes, version, actor):
+    return await _tr_write(datasette, db, lambda conn: _review.update_item(conn, rec_id, changes, version, actor))
 
 
 async def _read_body(request):
@@ -487,10 +492,13 @@ async def create_recommendation(request, datasette):
         return error
     db = datasette.get_database()
     try:
-        result = await db.execute_write_fn(
-            lambda conn: _review.create_item(conn, body, request.actor), block=True)
+        result = await _tr_write(datasette, db, lambda conn: _review.create_item(conn, body, request.actor))
     except (tracking.InvalidValue, _review.DocumentNotFound, _review.DuplicateItem) as e:
         return _tr_error_response(e)
+    except _sqlite3.OperationalError as e:
+        if not _tr_is_busy(e):
+            raise
+        return _tr_busy_response()
     rec_id = result["id"]
     return Response.json(
         {"ok": True, "id": rec_id, "recommendation": result["recommendation"], "change": result["change"],

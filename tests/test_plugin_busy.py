@@ -80,3 +80,25 @@ def test_locked_database_form_update_says_so_and_redirects(setup):
     assert response.status_code == 302
     assert "database is busy" in shown.text
     assert history(path, rid) == []
+
+
+def test_locked_database_creation_is_a_503(setup):
+    path, _rid, ds = setup
+
+    async def run():
+        locker = hold_write_lock(path)
+        try:
+            return await ds.client.post("/-/rectrack/recommendations", headers=bearer(),
+                                        json={"document_id": "meeting", "quote": "We begin with the report on protection of civilians."})
+        finally:
+            locker.rollback()
+            locker.close()
+
+    busy = asyncio.run(run())
+    assert busy.status_code == 503 and int(busy.headers["retry-after"]) > 0
+    assert busy.json()["ok"] is False
+    conn = sqlite3.connect(path)
+    try:  # nothing was written
+        assert conn.execute("SELECT count(*) FROM recommendations WHERE origin = 'manual'").fetchone()[0] == 0
+    finally:
+        conn.close()
