@@ -1216,14 +1216,21 @@ def _link(rules: Rules, recs: list[Recommendation], coms: list[Commitment]) -> N
         return {(a, b) for a, b in zip(ws, ws[1:])
                 if len(a) >= 5 and len(b) >= 5 and not {a, b} & _STOP and not {a, b} & common}
 
-    rec_phrases = [phrases(ws) for ws in items[:len(recs)]]
+    by_phrase: dict = {}  # phrase -> indexes of the recommendations that use it, in order
+    for i, ws in enumerate(items[:len(recs)]):
+        for ph in phrases(ws):
+            by_phrase.setdefault(ph, []).append(i)
+    starts = [r.char_start for r in recs]
+    in_order = all(a <= b for a, b in zip(starts, starts[1:]))
     for c, ws in zip(coms, items[len(recs):]):
-        ph = phrases(ws)
-        best, best_n = None, 0
-        for i, r in enumerate(recs):
-            if r.char_start >= c.char_start:
-                break
-            n = len(ph & rec_phrases[i])
-            if n >= best_n and n:
-                best, best_n = i, n  # ties: the latest recommendation before the commitment
-        c.recommendation_index = best
+        # the recommendations before the commitment: those before the first that starts at or after it
+        limit = (bisect.bisect_left(starts, c.char_start) if in_order
+                 else next((i for i, st in enumerate(starts) if st >= c.char_start), len(recs)))
+        shared: dict = {}
+        for ph in phrases(ws):
+            for i in by_phrase.get(ph, ()):
+                if i >= limit:
+                    break
+                shared[i] = shared.get(i, 0) + 1
+        # the most shared phrases; ties: the latest recommendation before the commitment
+        c.recommendation_index = max(shared, key=lambda i: (shared[i], i)) if shared else None
