@@ -1008,11 +1008,16 @@ def _theme(rules: Rules, text: str) -> str:
 # ---------------------------------------------------------------- the public function
 
 
-def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Commitment]]:
+def extract(doc: Document, lexicon=None, turns: list | None = None,
+            link: bool = True) -> tuple[list[Recommendation], list[Commitment]]:
     """Recommendations and commitments of ``doc`` (pure; offsets index ``doc.text``).
 
+    ``turns`` (a run of ``doc.turns``) limits the work to those turns; each turn is extracted on
+    its own, so the runs of a long document can be extracted apart (in worker processes) and put
+    together in order, then linked once with ``link_commitments`` (``link=False`` here).
     Raises ``re.error`` when a lexicon cue pattern is not a valid regular expression.
     """
+    turns = doc.turns if turns is None else turns
     rules = rules_for(lexicon)
     text = doc.text
     speakers = {sp.key: sp for sp in doc.speakers}
@@ -1021,7 +1026,7 @@ def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Com
     index, cue_ids = rules.cue_index(), [id(c) for c in rules.all_cues()]
     plain = _WS.sub(" ", text).replace("\u2019", "'")  # one character for one: offsets unchanged
     occurrences = index.scan(fold(plain))  # every cue literal of the document, in one scan
-    for turn in doc.turns:
+    for turn in turns:
         speaker = speakers.get(turn.speaker_key)
         affiliation = _affiliation(speaker, turn)
         own_side = _speaks_for_government(rules, speaker, turn)
@@ -1059,7 +1064,7 @@ def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Com
     recs: list[Recommendation] = []
     coms: list[Commitment] = []
     addressee = canonical_actor(doc.addressee, lexicon) if doc.addressee else None
-    for turn, items in zip(doc.turns, findings):
+    for turn, items in zip(turns, findings):
         speaker = speakers.get(turn.speaker_key)
         org, org_kind = _org_of(rules, _affiliation(speaker, turn))
         aff = _affiliation(speaker, turn)
@@ -1092,8 +1097,15 @@ def extract(doc: Document, lexicon=None) -> tuple[list[Recommendation], list[Com
                 coms.append(Commitment(
                     turn_seq=turn.seq, speaker_key=turn.speaker_key, text=span, char_start=f.start, char_end=f.end,
                     actor=name, actor_kind=kind, signal=f.signal, cue=f.cue, confidence=f.confidence))
-    _link(rules, recs, coms)
+    if link:
+        _link(rules, recs, coms)
     return recs, coms
+
+
+def link_commitments(recs: list[Recommendation], coms: list[Commitment], lexicon=None) -> None:
+    """Point each commitment at the earlier recommendation it answers (``recommendation_index``),
+    over the whole document: for runs of turns extracted apart with ``extract(..., link=False)``."""
+    _link(rules_for(lexicon), recs, coms)
 
 
 _WE_WORDS = frozenset({"we", "us", "let's", "let us", "let’s"})

@@ -19,7 +19,7 @@ from . import store
 from .context import apply_context, read_sidecar
 from .documents import derive_title
 from .errors import RectrackError
-from .extract import extract, rules_for
+from .extract import extract, link_commitments, rules_for
 from .lexicon import load_lexicon
 from .locations import apply_source
 from .model import Document, Source
@@ -33,18 +33,68 @@ OUTCOMES = ("loaded", "unchanged", "skipped", "failed")  # what happened to each
 STAMP_BATCH = 64  # documents whose lexicon hash is written in one transaction
 
 
-def process_source(source: Source, lexicon=None, context: dict | None = None):
+LONG_DOCUMENT = 2_000_000  # characters: a document this long is extracted in runs of turns across the pool
+
+
+def process_source(source: Source, lexicon=None, context: dict | None = None, workers: int = 1):
     """Pure: parse, resolve speakers, read the meeting's context and extract.
 
     ``context`` is what the user says of the meeting (``forum``, ``addressee``); it wins over what
-    the transcript shows. Returns (document, recommendations, commitments).
+    the transcript shows. With ``workers`` > 1 a long document's turns are extracted in that many
+    processes (the same output). Returns (document, recommendations, commitments).
     """
     doc: Document = apply_source(parse_document(source, lexicon), source)
     doc.title = derive_title(doc, lexicon)
     resolve_speakers(doc, lexicon)
     apply_context(doc, lexicon, context)
-    recs, coms = extract(doc, lexicon)
+    if workers > 1 and len(doc.text) >= LONG_DOCUMENT and len(doc.turns) > 1:
+        recs, coms = extract_in_runs(doc, lexicon, workers)
+    else:
+        recs, coms = extract(doc, lexicon)
     return doc, recs, coms
+
+
+def turn_runs(turns: list, n: int) -> list[list]:
+    """``turns`` cut into at most ``n`` consecutive runs of about the same number of characters."""
+    total = sum(t.char_end - t.char_start for t in turns) or 1
+    runs, run, size = [], [], 0
+    for t in turns:
+        run.append(t)
+        size += t.char_end - t.char_start
+        if size >= total * (len(runs) + 1) / n and len(runs) < n - 1:
+            runs.append(run)
+            run = []
+    return runs + ([run] if run else [])
+
+
+_LONG: dict = {}  # the document a forked pool extracts in runs (inherited, not pickled)
+
+
+def _extract_run(bounds: tuple[int, int]) -> tuple:
+    doc, lexicon = _LONG["doc"], _LONG["lexicon"]
+    return extract(doc, lexicon, turns=doc.turns[bounds[0]:bounds[1]], link=False)
+
+
+def extract_in_runs(doc: Document, lexicon, workers: int) -> tuple[list, list]:
+    """``extract(doc)`` with runs of turns extracted in ``workers`` forked processes, put together
+    in order and linked once; where fork is not available, in this process."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return extract(doc, lexicon)
+    rules_for(lexicon)  # compiled before the fork: the workers inherit the rules
+    bounds, at = [], 0
+    for run in turn_runs(doc.turns, workers):
+        bounds.append((at, at + len(run)))
+        at += len(run)
+    _LONG.update(doc=doc, lexicon=lexicon)
+    try:
+        with multiprocessing.get_context("fork").Pool(len(bounds)) as pool:
+            parts = pool.map(_extract_run, bounds)
+    finally:
+        _LONG.clear()
+    recs = [r for part_recs, _ in parts for r in part_recs]
+    coms = [c for _, part_coms in parts for c in part_coms]
+    link_commitments(recs, coms, lexicon)
+    return recs, coms
 
 
 def load_file(conn, path, lexicon=None) -> dict:
@@ -124,7 +174,8 @@ def _work(path) -> tuple:
     try:
         source = read_source(path, _WORKER.get("encoding"))
         context = {**read_sidecar(path), **{k: v for k, v in (_WORKER.get("context") or {}).items() if v}}
-        return str(path), process_source(source, _WORKER.get("lexicon"), context), None, list(source.warnings)
+        result = process_source(source, _WORKER.get("lexicon"), context, _WORKER.get("inner_workers", 1))
+        return str(path), result, None, list(source.warnings)
     except RectrackError as e:
         return str(path), None, str(e), []
     except Exception as e:  # a bug on one file must not stop the others
@@ -136,8 +187,12 @@ def _results(files, workers: int, lexicon: dict, context: dict | None = None, en
     most two files per worker in flight (so finished documents never pile up in memory)."""
     _init_worker(lexicon, context, encoding)
     if workers <= 1 or len(files) <= 1:
-        for path in files:
-            yield _work(path)
+        _WORKER["inner_workers"] = workers  # one file: its own pool when it is long
+        try:
+            for path in files:
+                yield _work(path)
+        finally:
+            _WORKER["inner_workers"] = 1
         return
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)

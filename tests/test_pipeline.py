@@ -114,3 +114,26 @@ def test_lexicon_digest_changes_with_the_lexicon():
     base = load_lexicon()
     assert pipeline.lexicon_digest(base) == pipeline.lexicon_digest(load_lexicon())
     assert pipeline.lexicon_digest({**base, "themes": {}}) != pipeline.lexicon_digest(base)
+
+
+def test_a_long_document_extracted_in_runs_gives_the_same_rows(monkeypatch):
+    """Runs of turns extracted in forked processes and linked once: the output of one extract()."""
+    from loader.read import read_source
+    from conftest import SEED_FILE
+
+    source = read_source(SEED_FILE)
+    _doc, recs, coms = pipeline.process_source(source)
+    monkeypatch.setattr(pipeline, "LONG_DOCUMENT", 1000)  # the seed counts as long
+    _doc2, recs2, coms2 = pipeline.process_source(source, workers=3)
+    assert recs2 == recs and coms2 == coms
+    assert any(c.recommendation_index is not None for c in coms2)  # linked across the runs
+
+
+def test_turn_runs_cover_every_turn_in_order():
+    from loader.model import Turn
+
+    turns = [Turn(seq=i, label=None, speaker_key=None, text="x" * n, char_start=0, char_end=n, speech_start=0)
+             for i, n in enumerate([5, 50, 5, 5, 40, 5, 10], 1)]
+    runs = pipeline.turn_runs(turns, 3)
+    assert [t for run in runs for t in run] == turns and 1 < len(runs) <= 3
+    assert pipeline.turn_runs(turns, 1) == [turns]
