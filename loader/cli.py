@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -238,6 +239,11 @@ def backup_command(dest, db_path, force):
                f"{result['status_changes']} history rows)")
 
 
+def busy_message(db_path, error) -> str:
+    """One line for a write that found the database locked (a load or the server writing)."""
+    return f"{db_path}: {error}; another process is writing (a load?): nothing was changed, try again"
+
+
 def check_arguments(values: dict) -> None:
     """Raise BadText naming the first argument that is not valid text (undecodable bytes)."""
     for name, value in values.items():
@@ -318,6 +324,8 @@ def set_(rec_id, status, owner, due_date, priority, follow_up, note, actors, act
         result = review.update_item(conn, rec_id, changes, version, who or getpass.getuser())
     except RectrackError as e:
         raise click.ClickException(str(e))
+    except sqlite3.OperationalError as e:
+        raise click.ClickException(busy_message(db_path, e))
     finally:
         conn.close()
     rec, change = result["recommendation"], result["change"]
@@ -371,11 +379,16 @@ def add(document_id, quote, span, kind, actors, actor_kind, theme, strength, not
     body.update({k: v for k, v in {"theme": theme, "strength": strength, "note": note}.items() if v is not None})
     if not Path(db_path).exists():
         raise click.ClickException(f"{db_path}: no such database")
-    conn = store.connect(db_path)
+    try:
+        conn = connect(db_path)
+    except RectrackError as e:
+        raise click.ClickException(str(e))
     try:
         result = review.create_item(conn, body, who or getpass.getuser())
     except RectrackError as e:
         raise click.ClickException(str(e))
+    except sqlite3.OperationalError as e:
+        raise click.ClickException(busy_message(db_path, e))
     finally:
         conn.close()
     rec = result["recommendation"]

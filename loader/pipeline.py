@@ -289,6 +289,10 @@ def connect(db_path):
     """store.connect, with a file that cannot be opened as a database as a one-line RectrackError."""
     try:
         return store.connect(db_path)
+    except sqlite3.OperationalError as e:
+        if "locked" in str(e) or "busy" in str(e):
+            raise RectrackError(f"{db_path}: {e}; another process is writing (a load?): try again") from None
+        raise RectrackError(f"{db_path}: cannot open as a rectrack database ({e})") from None
     except sqlite3.Error as e:
         raise RectrackError(f"{db_path}: cannot open as a rectrack database ({e})") from None
 

@@ -10,6 +10,7 @@ import bisect
 import datetime
 import hashlib
 import json
+import os
 import re
 import sqlite3
 from dataclasses import dataclass, field
@@ -211,9 +212,18 @@ HUMAN_FIELDS = ("status", "owner", "due_date", "follow_up", "priority", "version
                 "origin", "reviewed_at", "reviewed_by", "corrected")
 
 
+BUSY_TIMEOUT_ENV = "RECTRACK_BUSY_TIMEOUT"  # seconds a command waits for another writer (default 30)
+
+
 def connect(path) -> sqlite3.Connection:
-    """Open (and create) a rectrack database with the full schema, WAL mode and FTS."""
-    conn = sqlite3.connect(str(path), timeout=30)
+    """Open (and create) a rectrack database with the full schema, WAL mode and FTS.
+
+    A write waits up to ``$RECTRACK_BUSY_TIMEOUT`` seconds (default 30) for another writer."""
+    try:
+        timeout = float(os.environ.get(BUSY_TIMEOUT_ENV) or 30)
+    except ValueError:
+        timeout = 30.0
+    conn = sqlite3.connect(str(path), timeout=timeout)
     conn.row_factory = sqlite3.Row
     ensure_schema(conn)
     return conn

@@ -77,3 +77,28 @@ def test_a_db_that_cannot_be_opened_is_one_line(tmp_path, command, bad_db):
     last = r.output.strip().splitlines()[-1]
     assert last.startswith(f"Error: {db}: ") and "Traceback" not in r.output
     assert "cannot open as a rectrack database (" in last or last.endswith("no such database")
+
+
+def test_set_on_a_locked_database_is_one_line(tmp_path):
+    """Another process holds the write lock (a long load): one line, nothing written, no traceback."""
+    import sqlite3
+
+    from click.testing import CliRunner
+
+    from loader.cli import cli
+    from tracking_helpers import make_db
+
+    path = tmp_path / "rectrack.db"
+    ids = make_db(path)
+    rid = next(iter(ids.values()))
+    locker = sqlite3.connect(path, isolation_level=None, timeout=0)
+    locker.execute("BEGIN IMMEDIATE")
+    try:
+        result = CliRunner().invoke(cli, ["set", rid, "--status", "accepted", "--db", str(path)],
+                                    env={"RECTRACK_BUSY_TIMEOUT": "0.2"})
+    finally:
+        locker.rollback()
+        locker.close()
+    assert result.exit_code == 1
+    assert "another process is writing" in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
