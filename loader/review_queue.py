@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from .display import head_words, tail_words
 from .tracking import highlight
 
 CONTEXT = 160  # characters of the turn shown on each side of the sentence (short: 100 items in 10 minutes)
@@ -67,8 +68,8 @@ def in_context(item: dict) -> dict:
     if parts is None:
         return {"before": "", "quote": item.get("text") or "", "after": ""}
     before, quote, after = parts
-    return {"before": ("\u2026" + before[-CONTEXT:]) if len(before) > CONTEXT else before, "quote": quote,
-            "after": (after[:CONTEXT] + "\u2026") if len(after) > CONTEXT else after}
+    return {"before": ("\u2026" + tail_words(before, CONTEXT)) if len(before) > CONTEXT else before, "quote": quote,
+            "after": (head_words(after, CONTEXT) + "\u2026") if len(after) > CONTEXT else after}
 
 
 def reviewed_items(conn: sqlite3.Connection, document: str | None = None, limit: int = 20) -> list[dict]:

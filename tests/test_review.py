@@ -319,3 +319,16 @@ def test_browse_counts_see_every_actor_and_leave_out_commitments(conn):
     assert browse._rows(conn, browse.total_sql(browse.Filters()))[0]["n"] == 5
     summary = browse.compute_summary(conn, browse.Filters(actor="security-council"))
     assert summary["total"] == 1 and summary["by_status"]["proposed"] == 1
+
+
+def test_queue_context_starts_and_ends_on_whole_words():
+    from loader.review_queue import CONTEXT, in_context
+
+    words = " ".join(f"word{i:04d}" for i in range(CONTEXT))  # far longer than the context kept; 9 characters a word
+    quote = "The Council must act."
+    turn_text = words + " " + quote + " " + words
+    got = in_context({"text": quote, "turn_text": turn_text, "char_start": None})
+    assert got["quote"] == quote
+    assert got["before"].startswith("\u2026word") and got["before"].endswith(" ")
+    assert got["after"].startswith(" word") and got["after"].endswith("\u2026")
+    assert got["after"][:-1].split()[-1].startswith("word") and len(got["after"][:-1].split()[-1]) == 8
