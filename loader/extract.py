@@ -1081,7 +1081,7 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
                         and _norm(re.sub(r"^(?:the\s+)", "", f.actor.name, flags=re.I)) in rules.state_names):
                     # "We call for Lithuania to abandon ...": a named State is scored as the membership
                     f.actor = ActorHit(rules.delegation_label, f.actor.text, "implied", True)  # said by a delegate
-                name = f.actor.name
+                name = actor_name(rules, f.actor.name)
                 recs.append(Recommendation(
                     turn_seq=turn.seq, speaker_key=turn.speaker_key, text=span, char_start=f.start, char_end=f.end,
                     actor=name, actor_kind=rules.kinds.get(name), actor_text=f.actor.text,
@@ -1100,6 +1100,20 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
     if link:
         _link(rules, recs, coms)
     return recs, coms
+
+
+_NOT_A_NAME = re.compile(r"^(?:your|my|our|his|her|their|its|this|that|these|those)\b|"
+                         r"\b(?:of|the|and|or|for|to|in|on|at|by|with|from|a|an)$", re.I)
+
+
+def actor_name(rules: Rules, name: str) -> str:
+    """An actor name as stored: whitespace of the transcript's line wraps made single ("High
+    Commissioner"), and a phrase that is no name ("member of the", "your moderator": a cut-off or
+    a possessive) Unspecified. Names of the lexicon are kept as they are."""
+    if name in rules.kinds:
+        return name
+    name = " ".join(name.split())
+    return UNSPECIFIED if not name or _NOT_A_NAME.search(name) else name
 
 
 def link_commitments(recs: list[Recommendation], coms: list[Commitment], lexicon=None) -> None:

@@ -1112,3 +1112,17 @@ def test_reported_views_and_valuations_are_not_recommendations(sentence):
 ])
 def test_prescriptions_next_to_those_forms_stay(sentence):
     assert len(recs_of(sentence)) == 1
+
+
+@pytest.mark.parametrize("raw,stored", [
+    ("High  Commissioner", "High Commissioner"),  # a line wrap inside the name
+    ("Special\nEnvoy for Syria", "Special Envoy for Syria"),
+    ("member of the", "Unspecified"),  # a phrase cut off
+    ("your moderator", "Unspecified"),  # a possessive, not a name
+    ("Security Council", "Security Council"),
+    ("Chairman Arafat", "Chairman Arafat"),
+])
+def test_actor_names_are_names(raw, stored):
+    from loader.extract import actor_name, rules_for
+
+    assert actor_name(rules_for(None), raw) == stored
