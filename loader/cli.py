@@ -239,6 +239,25 @@ def backup_command(dest, db_path, force):
                f"{result['status_changes']} history rows)")
 
 
+def run_write(db_path, fn):
+    """``fn(conn)`` on the existing database ``db_path``; library errors and a database locked by
+    another writer become one-line ClickExceptions, nothing half written."""
+    if not Path(db_path).exists():
+        raise click.ClickException(f"{db_path}: no such database")
+    try:
+        conn = connect(db_path)
+    except RectrackError as e:
+        raise click.ClickException(str(e))
+    try:
+        return fn(conn)
+    except RectrackError as e:
+        raise click.ClickException(str(e))
+    except sqlite3.OperationalError as e:
+        raise click.ClickException(busy_message(db_path, e))
+    finally:
+        conn.close()
+
+
 def busy_message(db_path, error) -> str:
     """One line for a write that found the database locked (a load or the server writing)."""
     return f"{db_path}: {error}; another process is writing (a load?): nothing was changed, try again"
@@ -313,21 +332,11 @@ def set_(rec_id, status, owner, due_date, priority, follow_up, note, actors, act
             check_text("--actor", a)
     except RectrackError as e:
         raise click.ClickException(str(e))
-    if not Path(db_path).exists():
-        raise click.ClickException(f"{db_path}: no such database")
-    try:
-        conn = connect(db_path)
-    except RectrackError as e:
-        raise click.ClickException(str(e))
-    try:
+    def update(conn):
         version = tracking.get_record(conn, rec_id)["version"]
-        result = review.update_item(conn, rec_id, changes, version, who or getpass.getuser())
-    except RectrackError as e:
-        raise click.ClickException(str(e))
-    except sqlite3.OperationalError as e:
-        raise click.ClickException(busy_message(db_path, e))
-    finally:
-        conn.close()
+        return review.update_item(conn, rec_id, changes, version, who or getpass.getuser())
+
+    result = run_write(db_path, update)
     rec, change = result["recommendation"], result["change"]
     if change is None:
         click.echo(f"{rec_id}: nothing changed (status {rec['status']}, version {rec['version']})")
@@ -377,20 +386,7 @@ def add(document_id, quote, span, kind, actors, actor_kind, theme, strength, not
     if actors:
         body["actors"] = [{"name": a, "kind": actor_kind} for a in actors]
     body.update({k: v for k, v in {"theme": theme, "strength": strength, "note": note}.items() if v is not None})
-    if not Path(db_path).exists():
-        raise click.ClickException(f"{db_path}: no such database")
-    try:
-        conn = connect(db_path)
-    except RectrackError as e:
-        raise click.ClickException(str(e))
-    try:
-        result = review.create_item(conn, body, who or getpass.getuser())
-    except RectrackError as e:
-        raise click.ClickException(str(e))
-    except sqlite3.OperationalError as e:
-        raise click.ClickException(busy_message(db_path, e))
-    finally:
-        conn.close()
+    result = run_write(db_path, lambda conn: review.create_item(conn, body, who or getpass.getuser()))
     rec = result["recommendation"]
     click.echo(f"{result['id']}: added {rec['kind']} to {rec['actor_id']} ({rec['theme']}, {rec['strength']}) "
                f"at {rec['char_start']}-{rec['char_end']}")
