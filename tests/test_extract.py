@@ -1126,3 +1126,18 @@ def test_actor_names_are_names(raw, stored):
     from loader.extract import actor_name, rules_for
 
     assert actor_name(rules_for(None), raw) == stored
+
+
+@pytest.mark.parametrize("sentence", [
+    "I've got to say 'yes', in many regards.",  # a speech act, not a need
+    "We need to\u2014.",  # cut off before the action
+    "I would like to remind honourable members that they should be concise when presenting petitions.",
+    "It is my understanding that it would be desirable to defer consideration of this item to the next session.",
+    "May I take it that the Assembly wishes to conclude its consideration of agenda item 12?",
+])
+def test_speech_acts_cut_offs_and_procedure_are_not_recommendations(sentence):
+    assert recs_of(sentence) == []
+
+
+def test_a_need_next_to_got_to_say_stays():
+    assert len(recs_of("I've got to say that the Government must publish the data.")) == 1
