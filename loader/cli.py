@@ -11,7 +11,7 @@ import click
 
 from . import pipeline, store
 from .documents import check_details, set_document_details
-from .errors import RectrackError
+from .errors import DatabaseBusy, RectrackError, is_busy
 from .lexicon import load_lexicon
 from .pipeline import connect, process_source
 from .read import document_id_for, read_source, scan_paths, supported_list
@@ -253,14 +253,11 @@ def run_write(db_path, fn):
     except RectrackError as e:
         raise click.ClickException(str(e))
     except sqlite3.OperationalError as e:
-        raise click.ClickException(busy_message(db_path, e))
+        if not is_busy(e):
+            raise
+        raise click.ClickException(str(DatabaseBusy(db_path, e)))
     finally:
         conn.close()
-
-
-def busy_message(db_path, error) -> str:
-    """One line for a write that found the database locked (a load or the server writing)."""
-    return f"{db_path}: {error}; another process is writing (a load?): nothing was changed, try again"
 
 
 def check_arguments(values: dict) -> None:

@@ -1,4 +1,5 @@
 """Narrow exceptions. Each message names the file or field and the reason, on one line."""
+import sqlite3
 
 
 class RectrackError(Exception):
@@ -27,3 +28,15 @@ class ValidationError(RectrackError):
 
 class Conflict(RectrackError):
     """The row changed since the version the caller read (optimistic concurrency)."""
+
+
+class DatabaseBusy(RectrackError):
+    """Another process held the database's write lock longer than the busy timeout; nothing was written."""
+
+    def __init__(self, db_path, error):
+        super().__init__(f"{db_path}: {error}; another process is writing (a load?): nothing was changed, try again")
+
+
+def is_busy(error) -> bool:
+    """Whether an sqlite3 error is the database locked or busy (another writer holds the lock)."""
+    return isinstance(error, sqlite3.OperationalError) and ("locked" in str(error) or "busy" in str(error))

@@ -18,7 +18,7 @@ from pathlib import Path
 from . import store
 from .context import apply_context, read_sidecar
 from .documents import derive_title
-from .errors import RectrackError
+from .errors import DatabaseBusy, RectrackError, is_busy
 from .extract import extract, link_commitments, rules_for
 from .lexicon import load_lexicon
 from .locations import apply_source
@@ -289,11 +289,9 @@ def connect(db_path):
     """store.connect, with a file that cannot be opened as a database as a one-line RectrackError."""
     try:
         return store.connect(db_path)
-    except sqlite3.OperationalError as e:
-        if "locked" in str(e) or "busy" in str(e):
-            raise RectrackError(f"{db_path}: {e}; another process is writing (a load?): try again") from None
-        raise RectrackError(f"{db_path}: cannot open as a rectrack database ({e})") from None
     except sqlite3.Error as e:
+        if is_busy(e):
+            raise DatabaseBusy(db_path, e) from None
         raise RectrackError(f"{db_path}: cannot open as a rectrack database ({e})") from None
 
 

@@ -33,6 +33,7 @@ from loader import review_queue as _review_queue
 from loader import tracking
 from loader import web as _web
 from loader.browse import document_page_of as _document_page_of
+from loader.errors import DatabaseBusy, is_busy
 from loader.requests import method_not_allowed
 
 
@@ -72,6 +73,8 @@ def _tr_json_error(status, message, **extra):
 
 def _tr_error_response(e):
     """A tracking exception as the JSON error response it stands for."""
+    if isinstance(e, DatabaseBusy):
+        return _tr_busy_response()
     if isinstance(e, tracking.StaleVersion):
         return _tr_json_error(409, str(e), current_version=e.current_version)
     if isinstance(e, tracking.RecommendationNotFound):
@@ -110,10 +113,6 @@ async def _tr_read(db, rec_id, context=False):
 RETRY_AFTER_SECONDS = 2
 
 
-def _tr_is_busy(e):
-    return isinstance(e, _sqlite3.OperationalError) and ("locked" in str(e) or "busy" in str(e))
-
-
 def _tr_busy_response():
     return Response.json(
         {"ok": False, "error": "database is busy (a load may be running); nothing was written, try again shortly",
@@ -123,7 +122,8 @@ def _tr_busy_response():
 
 
 async def _tr_write(datasette, db, fn):
-    """``fn(conn)`` on the write connection, waiting at most ``write_busy_timeout_ms`` for the lock."""
+    """``fn(conn)`` on the write connection, waiting at most ``write_busy_timeout_ms`` for the lock.
+    Raises DatabaseBusy when another writer kept the lock that long."""
     busy_ms = (datasette.plugin_config("rectrack") or {}).get("write_busy_timeout_ms")
 
     def write(conn):
@@ -131,7 +131,12 @@ async def _tr_write(datasette, db, fn):
             conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
         return fn(conn)
 
-    return await db.execute_write_fn(write, block=True)
+    try:
+        return await db.execute_write_fn(write, block=True)
+    except _sqlite3.OperationalError as e:
+        if not is_busy(e):
+            raise
+        raise DatabaseBusy(db.name, e) from None
 
 
 async def _tr_update(datasette, db, rec_id, changes, version, actor):
@@ -217,16 +222,14 @@ async def _form_body(request, datasette, back):
 async def _tr_post_form(request, datasette, db, rec_id):
     if not await tracking.can_edit(datasette, request.actor):
         raise Forbidden("You do not have permission to edit recommendations")
-    form, refused = await _form_body(request, datasette, _tr_rec_path(datasette, rec_id))
+    here = _tr_rec_path(datasette, rec_id)
+    form, refused = await _form_body(request, datasette, here)
     if refused is not None:
         return refused
     changes = _review.form_changes(form)
-    here = _tr_rec_path(datasette, rec_id)
     try:
         result = await _tr_update(datasette, db, rec_id, changes, form.get("version"), request.actor)
-    except _sqlite3.OperationalError as e:
-        if not _tr_is_busy(e):
-            raise
+    except DatabaseBusy:
         datasette.add_message(request, "Not saved: the database is busy (a load may be running). "
                               "Try again in a moment.", datasette.ERROR)
         return Response.redirect(here)
@@ -281,12 +284,8 @@ async def _tr_post_json(request, datasette, db, rec_id):
     changes = {k: v for k, v in body.items() if k != "version"}
     try:
         result = await _tr_update(datasette, db, rec_id, changes, body.get("version"), request.actor)
-    except (tracking.InvalidValue, tracking.RecommendationNotFound, tracking.StaleVersion) as e:
+    except (tracking.InvalidValue, tracking.RecommendationNotFound, tracking.StaleVersion, DatabaseBusy) as e:
         return _tr_error_response(e)
-    except _sqlite3.OperationalError as e:
-        if not _tr_is_busy(e):
-            raise
-        return _tr_busy_response()
     return Response.json(
         {"ok": True, "changed": result["changed"], "recommendation": result["recommendation"],
          "change": result["change"]}
@@ -493,12 +492,8 @@ async def create_recommendation(request, datasette):
     db = datasette.get_database()
     try:
         result = await _tr_write(datasette, db, lambda conn: _review.create_item(conn, body, request.actor))
-    except (tracking.InvalidValue, _review.DocumentNotFound, _review.DuplicateItem) as e:
+    except (tracking.InvalidValue, _review.DocumentNotFound, _review.DuplicateItem, DatabaseBusy) as e:
         return _tr_error_response(e)
-    except _sqlite3.OperationalError as e:
-        if not _tr_is_busy(e):
-            raise
-        return _tr_busy_response()
     rec_id = result["id"]
     return Response.json(
         {"ok": True, "id": rec_id, "recommendation": result["recommendation"], "change": result["change"],
