@@ -48,10 +48,9 @@ def compile_meetings(lexicon: dict) -> list[Meeting]:
     return out
 
 
-def _matches(meeting: Meeting, doc: Document) -> str | None:
-    """How ``meeting`` is recognised in ``doc`` ("title" / "labels"), or None."""
-    head = " ".join(x for x in (doc.title, doc.venue, doc.text[:TITLE_REACH]) if x)
-    head = re.sub(r"\s+", " ", head)
+def _matches(meeting: Meeting, doc: Document, head: str) -> str | None:
+    """How ``meeting`` is recognised in ``doc`` ("title" / "labels"), or None; ``head`` is the
+    title block's words (see ``detect_context``)."""
     if any(re.search(r"(?<!\w)" + re.escape(w) + r"(?!\w)", head) for w in meeting.title):
         return "title"
     if meeting.labels is not None:
@@ -63,8 +62,9 @@ def _matches(meeting: Meeting, doc: Document) -> str | None:
 
 def detect_context(doc: Document, meetings: list[Meeting]) -> tuple[Meeting | None, str | None]:
     """The first of ``meetings`` that ``doc`` shows, and how it shows it."""
+    head = re.sub(r"\s+", " ", " ".join(x for x in (doc.title, doc.venue, doc.text[:TITLE_REACH]) if x))
     for meeting in meetings:
-        how = _matches(meeting, doc)
+        how = _matches(meeting, doc, head)
         if how:
             return meeting, how
     return None, None
