@@ -60,9 +60,9 @@ def load_paths(db_path, paths, lexicon_paths=(), echo=click.echo, progress=True,
                                    on_progress=on_progress, encoding=encoding, context=context)
 
 
-def outcome_line(totals) -> str:
-    """``3 loaded, 2 unchanged, 0 failed`` (and skipped files, when there are any)."""
-    parts = [f"{totals.get(k, 0)} {k}" for k in pipeline.OUTCOMES if k != "skipped" or totals.get(k)]
+def outcome_line(totals, every: bool = False) -> str:
+    """``3 loaded, 2 unchanged, 0 failed`` (skipped files too when there are any, or ``every``)."""
+    parts = [f"{totals.get(k, 0)} {k}" for k in pipeline.OUTCOMES if every or k != "skipped" or totals.get(k)]
     return ", ".join(parts)
 
 
@@ -130,8 +130,7 @@ def load(paths, db_path, lexicon_paths, encoding, title, event_date, forum, addr
            if totals["kept_edited"] else "")
         + f" -> {db_path}"
     )
-    click.echo(f"Summary: {totals['loaded']} loaded, {totals['unchanged']} unchanged, "
-               f"{totals['skipped']} skipped, {totals['failed']} failed")
+    click.echo("Summary: " + outcome_line(totals, every=True))
     if not (totals["loaded"] or totals["unchanged"]):
         found = totals["failed"] or totals["skipped"]
         click.echo("Error: nothing loaded" + ("" if found else f": no files in {', '.join(paths)}; "
