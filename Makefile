@@ -6,7 +6,7 @@ DB ?= rectrack.db
 PORT ?= 8001
 HOST ?= 127.0.0.1
 
-.PHONY: install serve test eval bench clean
+.PHONY: install serve test eval bench model clean
 
 $(BIN)/rectrack: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,11 @@ eval: install
 
 bench: install
 	$(BIN)/python bench/bench.py
+
+# retrain the learned filter (loader/filter_model.json) from the gold sets; needs scikit-learn
+model: install
+	$(BIN)/pip install --quiet -e '.[train]'
+	$(BIN)/python bench/train_filter.py
 
 clean:
 	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm

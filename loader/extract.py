@@ -45,6 +45,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from . import learned_filter
 from .errors import LexiconError
 from .model import Commitment, Document, Recommendation, Speaker, Turn
 from .prefilter import LiteralIndex, fold
@@ -1097,6 +1098,9 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
                 coms.append(Commitment(
                     turn_seq=turn.seq, speaker_key=turn.speaker_key, text=span, char_start=f.start, char_end=f.end,
                     actor=name, actor_kind=kind, signal=f.signal, cue=f.cue, confidence=f.confidence))
+    model = learned_filter.filter_for(lexicon)
+    if model is not None:  # the learned filter over these candidates (lexicon ``filter``)
+        recs, coms = model.apply(lexicon, doc, recs, coms)
     if link:
         _link(rules, recs, coms)
     return recs, coms

@@ -20,6 +20,7 @@ from .context import apply_context, read_sidecar
 from .documents import derive_title
 from .errors import DatabaseBusy, RectrackError, is_busy
 from .extract import extract, link_commitments, rules_for
+from .learned_filter import model_digest
 from .lexicon import load_lexicon
 from .locations import apply_source
 from .model import Document, Source
@@ -105,8 +106,11 @@ def load_file(conn, path, lexicon=None) -> dict:
 
 
 def lexicon_digest(lexicon: dict) -> str:
-    """A hash of the merged lexicon: a document extracted with another lexicon is out of date."""
-    return hashlib.sha256(json.dumps(lexicon, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+    """A hash of the merged lexicon and of the filter model it switches on: a document extracted
+    with another lexicon or another model is out of date."""
+    model = model_digest(lexicon)
+    parts = lexicon if model is None else {"lexicon": lexicon, "filter_model": model}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode("utf-8")).hexdigest()
 
 
 def file_digest(path) -> str | None:
