@@ -186,7 +186,9 @@ def score_recommendations(doc, recommendations, gold_recommendations, lexicon=No
     A system span matches a gold quote when they overlap by at least half of the shorter one,
     one-to-one (largest overlaps first; clear gold before borderline). A system item matched to
     a borderline gold item counts neither way; an unmatched borderline gold item is not missed.
-    Actor names on both sides are normalised through the lexicon (aliases count).
+    Actors are compared by group: the system's ``actor_group`` when it has one (a named State a
+    delegate asks is one of the Member States), else its actor; both sides are normalised through
+    the lexicon (an alias or a specific member counts as its group: "MINUSCA" is Peacekeeping Missions).
     """
     from .extract import canonical_actor
 
@@ -204,7 +206,7 @@ def score_recommendations(doc, recommendations, gold_recommendations, lexicon=No
     out = _prf(tp, fp, fn)
     right, details = 0, []
     for i, j in clear_pairs:
-        sys_actor = canonical_actor(recommendations[i].actor, lexicon)
+        sys_actor = canonical_actor(getattr(recommendations[i], "actor_group", None) or recommendations[i].actor, lexicon)
         gold_actor = canonical_actor(clear[j].get("actor"), lexicon)
         ok = sys_actor == gold_actor
         right += ok
