@@ -48,9 +48,12 @@ _DETERMINERS = frozenset("the a an this that these those our their its his her m
 _COORD = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|as\s+well\s+as\s+)(?:the\s+|all\s+)?", re.I)
 
 
+_SPACES = re.compile(r"[\s\-]+")
+
+
 def norm_name(s: str) -> str:
     """Lower case, apostrophes straightened, runs of spaces and hyphens made one space."""
-    return re.sub(r"[\s\-]+", " ", s.lower().replace("\u2019", "'")).strip()
+    return _SPACES.sub(" ", s.lower().replace("\u2019", "'")).strip()
 
 
 _MINOR = frozenset({"of", "the", "and", "on", "for", "in", "to", "a", "an"})

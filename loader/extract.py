@@ -1126,15 +1126,17 @@ def _actors(rules: Rules, hit: ActorHit, span: str, state_group: str | None, add
     the meeting's, as given (the name an ``addressee`` actor is stored under)."""
     if hit.how == "addressee":
         return [entity(rules, hit.name, addressee, None, "addressee")]
-    plain = _WS.sub(" ", span).replace("\u2019", "'")
     name = hit.name
+    if name == UNSPECIFIED:
+        return [entity(rules, name, None)]
+    plain = _WS.sub(" ", span).replace("\u2019", "'")
     if hit.how == "proper" and not state_group and rules.state_names and " and " in name:
         parts = [p for p in re.split(r"\s+and\s+", name) if p]
         if len(parts) > 1 and all(_norm(p) in rules.state_names for p in parts):
             return [entity(rules, p, p, plain, "proper") for p in parts]  # "Israel and Lebanon must"
     if hit.how == "proper" and state_group and _norm(clean_name(name)) not in rules.state_names:
         state_group = None
-    first = entity(rules, name if is_name(name) or name in rules.kinds else UNSPECIFIED, hit.text, plain,
+    first = entity(rules, name if name in rules.kinds or is_name(name) else UNSPECIFIED, hit.text, plain,
                    hit.how, state_group)
     return coordinated(rules, first, hit.text, plain) if hit.how in _COORDINATED_HOWS else [first]
 
