@@ -45,7 +45,11 @@ _NOT_MODIFIERS = frozenset("""the a an this that these those our their its his h
     some new same other current future previous former next last first""".split())
 _DETERMINERS = frozenset("the a an this that these those our their its his her my your all every each any some".split())
 # between two actors asked together: ", " / " and " / ", and " / " or " (then an optional article)
-_COORD = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|as\s+well\s+as\s+)(?:the\s+|all\s+)?", re.I)
+_COORD = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|as\s+well\s+as\s+)", re.I)
+# after it: a determiner, or the people of a body ("members of the Secretariat": the Secretariat)
+_NEXT_HEAD = re.compile(r"(?:(?:members|representatives|officials|staff)\s+of\s+)?(?:(?:the|all|its|their)\s+)?", re.I)
+# the preposition that introduced the first actor, said again before the next ("by the Council and by the parties")
+_PREP_BEFORE = re.compile(r"\b(by|with|from|between|for)\s+(?:the\s+|all\s+)?$", re.I)
 
 
 _SPACES = re.compile(r"[\s\-]+")
@@ -179,11 +183,16 @@ def coordinated(rules, first: Actor, text: str | None, span: str) -> list[Actor]
     if at < 0:
         return out
     pos = at + len(text)
+    prep = _PREP_BEFORE.search(span, max(0, at - 16), at)
+    again = re.compile(r"(?:%s\s+)?" % prep.group(1), re.I) if prep else None
     while True:
         joint = _COORD.match(span, pos)
         if not joint or joint.end() == pos:
             break
-        hit = rules.actor_re.match(span, joint.end())
+        start = again.match(span, joint.end()).end() if again else joint.end()
+        hit = rules.actor_re.match(span, _NEXT_HEAD.match(span, start).end())
+        if hit is None:
+            hit = rules.actor_re.match(span, start)
         if not hit or re.match(r"'s\b|\s+of\b", span[hit.end():]):
             break
         group, _, _ = _lookup(rules, hit.group(0))

@@ -547,6 +547,8 @@ def eval_command(gold_dir, db_path, transcript, lexicon_paths, corpus_dir, split
     if r:
         click.echo(f"Recommendations:  {prf(r)}  (tp {r['tp']}, fp {r['fp']}, fn {r['fn']}, borderline matched {r['neutral']})")
         click.echo(f"Actors:           accuracy {r['actor_accuracy']:.2f} on {r['tp']} matched clear recommendations")
+        click.echo(f"All actors:       the same set as the gold's actors_all on {r['actor_set_right']} of {r['tp']} "
+                   f"({r['actor_set_accuracy']:.2f})")
     else:
         click.echo("Recommendations:  n/a\nActors:           n/a")
     click.echo("Commitments:      " + (f"{prf(c)}  (tp {c['tp']}, fp {c['fp']}, fn {c['fn']}) signal accuracy "

@@ -80,6 +80,18 @@ def test_scoring_compares_groups():
     assert score_recommendations(doc, recs, gold)["actor_accuracy"] == 0.0
 
 
+def test_the_set_of_actors_is_scored_against_actors_all():
+    quote = "The Council and troop contributors must agree on the rules of engagement."
+    doc = make_doc(quote)
+    recs, _ = extract(doc)
+    both = {"id": "g1", "quote": quote, "actor": "Security Council",
+            "actors_all": ["Security Council", "troop-contributing countries"]}
+    assert score_recommendations(doc, recs, [both])["actor_set_accuracy"] == 1.0
+    first_only = {"id": "g1", "quote": quote, "actor": "Security Council"}
+    got = score_recommendations(doc, recs, [first_only])
+    assert (got["actor_accuracy"], got["actor_set_accuracy"]) == (1.0, 0.0)
+
+
 @pytest.mark.parametrize("alias,group,same", [
     ("the mission", "Peacekeeping Missions", True),
     ("the Ministry", "Ministry of Health", True),
@@ -110,6 +122,13 @@ def test_display_names_keep_the_lexicons_spelling_without_the_article():
     ("We urge the Government, local authorities and schools to publish their plans.",
      ["Government", "Local Authorities", "Schools and Educators"]),
     ("Israel and Lebanon must respect the ceasefire.", ["Israel", "Lebanon"]),
+    # the preposition said again before each ("by X and by Y"), a body's people, "its" members
+    ("The plan should be monitored by the Assembly and by the parties to the conflict.",
+     ["General Assembly", "Parties to Conflict"]),
+    ("Funding from the private sector and from NGOs is vital.", ["Private Sector", "Civil Society"]),
+    ("We invite the committee and members of the Secretariat to draft the terms.", ["Committee", "UN Secretariat"]),
+    ("There must be dialogue between the Council and its troop contributors.",
+     ["Security Council", "Troop and Police Contributors"]),
     ("The Council must ask the Secretariat for a report.", ["Security Council"]),
 ])
 def test_every_actor_asked_the_first_is_the_main_one(sentence, names):
