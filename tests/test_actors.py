@@ -212,6 +212,19 @@ async def test_actor_group_is_a_facet(tmp_path):
     assert counts == {"Peacekeeping Missions": 2, "Security Council": 1, "Troop and Police Contributors": 1}
 
 
+@pytest.mark.asyncio
+async def test_the_recommendation_page_names_the_group(tmp_path):
+    db = load(tmp_path)
+    [(unifil,)] = rows(db, "SELECT id FROM recommendations WHERE actor_id = 'unifil'")
+    [(council,)] = rows(db, "SELECT id FROM recommendations WHERE actor_id = 'security-council'")
+    ds = make_datasette(db)
+    html = (await ds.client.get(f"/-/rectrack/recommendations/{unifil}")).text
+    assert "UNIFIL (mission), one of the Peacekeeping Missions" in html
+    html = (await ds.client.get(f"/-/rectrack/recommendations/{council}")).text
+    assert "Security Council (UN organ); Troop and Police Contributors (member states)" in html
+    assert "one of the Security Council" not in html
+
+
 def test_a_corrected_actor_and_its_group_survive_a_reload(tmp_path):
     db = load(tmp_path)
     conn = store.connect(db)
