@@ -134,7 +134,8 @@ CREATE TABLE IF NOT EXISTS recommendation_actors (
     PRIMARY KEY (recommendation_id, actor_id)
 );
 CREATE INDEX IF NOT EXISTS idx_rec_actors_actor ON recommendation_actors(actor_id, recommendation_id);
--- Further actors (set by a person) are few: counts by actor add them through this partial index.
+-- Further actors (asked together with the first, or set by a person) are few: counts by actor add
+-- them through this partial index.
 CREATE INDEX IF NOT EXISTS idx_rec_actors_further ON recommendation_actors(actor_id) WHERE position > 0;
 CREATE INDEX IF NOT EXISTS idx_turns_document ON turns(document_id, seq);
 CREATE INDEX IF NOT EXISTS idx_turns_speaker ON turns(speaker_id);

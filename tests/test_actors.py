@@ -223,6 +223,10 @@ async def test_the_recommendation_page_names_the_group(tmp_path):
     html = (await ds.client.get(f"/-/rectrack/recommendations/{council}")).text
     assert "Security Council (UN organ); Troop and Police Contributors (member states)" in html
     assert "one of the Security Council" not in html
+    data = (await ds.client.get(f"/-/rectrack/recommendations/{council}.json")).json()
+    assert [(a["name"], a["group"], a["position"]) for a in data["actors"]] == [
+        ("Security Council", "Security Council", 0), ("Troop and Police Contributors", "Troop and Police Contributors", 1)]
+    assert data["recommendation"]["actor_group"] == "Security Council"
 
 
 def test_a_corrected_actor_and_its_group_survive_a_reload(tmp_path):
