@@ -470,6 +470,27 @@ def eval_figures(gold_dir, transcript, lexicon_paths=()) -> dict:
     return out
 
 
+def print_corpus_eval(corpus_dir, split, lexicon_paths=(), echo=click.echo) -> None:
+    """The ``rectrack eval --corpus`` report: figures per kind of transcript, then pooled."""
+    from .corpus_eval import kind_table, score_corpus
+
+    try:
+        lexicon = load_lexicon(lexicon_paths)
+        figures = score_corpus(corpus_dir, split, lexicon)
+    except RectrackError as e:
+        raise click.ClickException(str(e))
+    echo(f"Corpus: {corpus_dir} ({'split ' + split if split else 'all splits'}, "
+         f"{len(figures['files'])} file(s) with gold)")
+    if figures["missing"]:
+        echo(f"No gold yet for: {', '.join(figures['missing'])}")
+    if not figures["files"]:
+        raise click.ClickException(f"{corpus_dir}: no file of {'split ' + split if split else 'the corpus'} has gold")
+    for line in kind_table(figures):
+        echo(line)
+    echo("Recommendations: P / R / F1 (borderline gold neutral); actor: accuracy on matched clear items, by group; "
+         "com: commitments")
+
+
 @cli.command(name="eval")
 @click.option("--gold", "gold_dir", type=click.Path(exists=True, file_okay=False),
               help="Folder of gold files (seed_turns.json, seed_recommendations.json, ...)")
@@ -479,18 +500,29 @@ def eval_figures(gold_dir, transcript, lexicon_paths=()) -> dict:
               type=click.Path(exists=True, dir_okay=False), help="The transcript the gold files describe")
 @click.option("--lexicon", "lexicon_paths", multiple=True, type=click.Path(),
               help="Extra lexicon YAML merged over the default (repeatable)")
-def eval_command(gold_dir, db_path, transcript, lexicon_paths):
+@click.option("--corpus", "corpus_dir", type=click.Path(exists=True, file_okay=False),
+              help="Instead of --gold: a corpus of transcripts of several kinds (sources.json, gold/); "
+                   "prints figures per kind and pooled")
+@click.option("--split", default=None, help="With --corpus: only the files of this split (e.g. dev)")
+def eval_command(gold_dir, db_path, transcript, lexicon_paths, corpus_dir, split):
     """Score turns, speakers, recommendations, actors and commitments against gold files,
-    or (--db) recommendations and actors against what people reviewed in a database.
+    or (--db) recommendations and actors against what people reviewed in a database,
+    or (--corpus) recommendations, actors and commitments per kind of transcript.
 
     \b
     Example:
         rectrack eval --gold tests/fixtures/gold
         rectrack eval --gold my-gold/ --transcript hearing.txt --lexicon my-lexicon.yml
         rectrack eval --db rectrack.db
+        rectrack eval --corpus tests/fixtures/corpus --split dev
     """
-    if (gold_dir is None) == (db_path is None):
-        raise click.ClickException("give --gold DIR or --db FILE (one of them)")
+    if split is not None and corpus_dir is None:
+        raise click.ClickException("--split goes with --corpus DIR")
+    if [gold_dir, db_path, corpus_dir].count(None) != 2:
+        raise click.ClickException("give --gold DIR, --db FILE or --corpus DIR (one of them)")
+    if corpus_dir is not None:
+        print_corpus_eval(corpus_dir, split, lexicon_paths)
+        return
     if db_path is not None:
         from .quality import eval_db
 
@@ -515,6 +547,8 @@ def eval_command(gold_dir, db_path, transcript, lexicon_paths):
     if r:
         click.echo(f"Recommendations:  {prf(r)}  (tp {r['tp']}, fp {r['fp']}, fn {r['fn']}, borderline matched {r['neutral']})")
         click.echo(f"Actors:           accuracy {r['actor_accuracy']:.2f} on {r['tp']} matched clear recommendations")
+        click.echo(f"All actors:       the same set as the gold's actors_all on {r['actor_set_right']} of {r['tp']} "
+                   f"({r['actor_set_accuracy']:.2f})")
     else:
         click.echo("Recommendations:  n/a\nActors:           n/a")
     click.echo("Commitments:      " + (f"{prf(c)}  (tp {c['tp']}, fp {c['fp']}, fn {c['fn']}) signal accuracy "

@@ -186,7 +186,10 @@ def score_recommendations(doc, recommendations, gold_recommendations, lexicon=No
     A system span matches a gold quote when they overlap by at least half of the shorter one,
     one-to-one (largest overlaps first; clear gold before borderline). A system item matched to
     a borderline gold item counts neither way; an unmatched borderline gold item is not missed.
-    Actor names on both sides are normalised through the lexicon (aliases count).
+    ``actor_set_accuracy``: the share of matched clear items whose set of actor groups equals the
+    gold's ``actors_all`` (else its ``actor``). Actors are compared by group: the system's ``actor_group`` when it has one (a named State a
+    delegate asks is one of the Member States), else its actor; both sides are normalised through
+    the lexicon (an alias or a specific member counts as its group: "MINUSCA" is Peacekeeping Missions).
     """
     from .extract import canonical_actor
 
@@ -202,19 +205,32 @@ def score_recommendations(doc, recommendations, gold_recommendations, lexicon=No
     fp = len(sys_spans) - tp - neutral
     fn = len(clear) - tp
     out = _prf(tp, fp, fn)
-    right, details = 0, []
+    right, all_right, details = 0, 0, []
     for i, j in clear_pairs:
-        sys_actor = canonical_actor(recommendations[i].actor, lexicon)
+        sys_actor = canonical_actor(getattr(recommendations[i], "actor_group", None) or recommendations[i].actor, lexicon)
         gold_actor = canonical_actor(clear[j].get("actor"), lexicon)
         ok = sys_actor == gold_actor
         right += ok
+        all_right += _actor_set(recommendations[i], lexicon) == {
+            canonical_actor(a, lexicon) for a in clear[j].get("actors_all") or [clear[j].get("actor")]}
         details.append({"gold": clear[j].get("id"), "system": i, "actor": sys_actor, "gold_actor": gold_actor, "ok": ok})
     out.update({"neutral": neutral, "gold_clear": len(clear), "gold_borderline": len(borderline),
                 "actor_accuracy": right / tp if tp else 0.0, "actor_right": right, "matches": details,
+                "actor_set_accuracy": all_right / tp if tp else 0.0, "actor_set_right": all_right,
                 "false_positives": [i for i in range(len(sys_spans))
                                     if i not in used and i not in {rest[k] for k, _ in border_pairs}],
                 "missed": [clear[j].get("id") for j in range(len(clear)) if j not in {b for _, b in clear_pairs}]})
     return out
+
+
+def _actor_set(rec, lexicon) -> set:
+    """The groups of every actor of a system recommendation (``actors``, else its one actor)."""
+    from .extract import canonical_actor
+
+    actors = getattr(rec, "actors", None)
+    if actors:
+        return {canonical_actor(a.group, lexicon) for a in actors}
+    return {canonical_actor(getattr(rec, "actor_group", None) or rec.actor, lexicon)}
 
 
 def score_commitments(doc, commitments, gold_commitments) -> dict:

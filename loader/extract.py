@@ -27,10 +27,13 @@ needs to be kept informed") and "to X" after a noun of giving ("guidance to miss
 actor. When the words name no acting party, the lexicon's ``implied_agents`` (general institutional
 conventions: who informs whom, whose task training troops is, the forum something is to take
 place in, who a delegate's "all of you" are, whom a legislator's agentless demand asks) fill the
-gap (see ``_implied``). A minister's "we have to ..." is the government's own course: a commitment. Names are normalised through the lexicon's ``actors``; an unknown proper name
-heading the subject ("Israel must ...") is kept as written, except that a State named by a delegate
-in a UN body ("We call for Lithuania to ...", lexicon ``state_names``) is scored as the Member States
-(``actor_text`` keeps the name). A body to be supported, funded, respected or upheld ("the Court must
+gap (see ``_implied``). A minister's "we have to ..." is the government's own course: a commitment. The actor is stored as
+named, with the lexicon's canonical name as its group (``loader.actors``: "MINUSCA" in Peacekeeping
+Missions; "the mission" is the group itself); an unknown proper name heading the subject ("Israel
+must ...") is kept as written and is its own group, except that a State named by a delegate in a UN
+body ("We call for Lithuania to ...", lexicon ``state_names``) belongs to the Member States (and is
+scored as them). Several actors asked together ("the Council and troop contributors must") are all
+kept, the first one first; a phrase that is no name ("member of the") is no actor. A body to be supported, funded, respected or upheld ("the Court must
 be fully supported") is a recipient too: the supporter acts (a delegate's: the Member States); a
 legislator's "I call on us to ..." asks the house itself (``members_us``). Consecutive recommendation sentences
 are merged when the second restates or continues the first (see ``_merge``).
@@ -46,6 +49,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import learned_filter
+from .actors import clean_name, coordinated, display_names, entity, is_name
 from .errors import LexiconError
 from .model import Commitment, Document, Recommendation, Speaker, Turn
 from .prefilter import LiteralIndex, fold
@@ -168,6 +172,7 @@ class Rules:
     we_drafts: re.Pattern | None = None  # "we need to draw up / develop ..." (an institution's output)
     members_us: str | None = None  # a legislator's "I call on us to ...": the house itself
     state_names: frozenset = frozenset()  # names of States (lower case) a named-State actor maps from
+    display: dict = field(default_factory=dict)  # alias -> the specific name it is stored under (None: its group's)
     prefilter: LiteralIndex | None = None  # the literals each cue / cancel / exclusion needs (see cue_index)
     theme_prefilter: LiteralIndex | None = None
 
@@ -273,7 +278,7 @@ def compile_rules(lexicon: dict) -> Rules:
         return out
 
     rules = Rules(
-        actor_re=actor_re, alias_to_actor=alias_to_actor, kinds=kinds,
+        actor_re=actor_re, alias_to_actor=alias_to_actor, kinds=kinds, display=display_names(actors),
         rec_cues=cue_list("recommendation", strength="should", confidence=0.6, actor="subject"),
         cancel=cue_list("cancel"),
         exclude=cue_list("exclude"),
@@ -1047,6 +1052,8 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
                 s0 += dashes[-1].end()  # "... it's very also tricky – it's important that all stakeholders ..."
             if kind == "rec":
                 actor = resolve_definite(rules, text, e0, actor)
+                if actor.how == "proper" and not is_name(actor.name):
+                    actor = ActorHit(UNSPECIFIED, actor.text, "none")  # "member of the", "your moderator": no name
                 implied = _implied(rules, s, cue, actor, affiliation, items, text, s0)
                 if own_side and _own_undertaking(s, cue, m, implied):
                     # a Minister's / official's "we have to ...", "it will have to be taken ...": their own side's
@@ -1078,16 +1085,14 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
                 if addressee and f.open_actor and f.actor.name == UNSPECIFIED:
                     f.actor = ActorHit(addressee, f.actor.text, "addressee", True)  # the meeting's default
                     f.cue += "+addressee"
-                if (f.actor.how == "proper" and delegate and rules.state_names
-                        and _norm(re.sub(r"^(?:the\s+)", "", f.actor.name, flags=re.I)) in rules.state_names):
-                    # "We call for Lithuania to abandon ...": a named State is scored as the membership
-                    f.actor = ActorHit(rules.delegation_label, f.actor.text, "implied", True)  # said by a delegate
-                name = actor_name(rules, f.actor.name)
+                # "We call for Lithuania to abandon ...": a State named by a delegate is one of the membership
+                state_group = rules.delegation_label if f.actor.how == "proper" and delegate else None
+                actors = _actors(rules, f.actor, span, state_group, doc.addressee)
                 recs.append(Recommendation(
                     turn_seq=turn.seq, speaker_key=turn.speaker_key, text=span, char_start=f.start, char_end=f.end,
-                    actor=name, actor_kind=rules.kinds.get(name), actor_text=f.actor.text,
+                    actor=actors[0].name, actor_kind=actors[0].kind, actor_text=f.actor.text,
                     theme=_theme(rules, span), strength=_strength(rules, span, f.strength), cue=f.cue,
-                    confidence=f.confidence))
+                    confidence=f.confidence, actor_group=actors[0].group, actors=actors))
             else:
                 own = _alias_hits(rules, _WS.sub(" ", span))
                 name, kind = org, org_kind
@@ -1106,10 +1111,6 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
     return recs, coms
 
 
-_NOT_A_NAME = re.compile(r"^(?:your|my|our|his|her|their|its|this|that|these|those)\b|"
-                         r"\b(?:of|the|and|or|for|to|in|on|at|by|with|from|a|an)$", re.I)
-
-
 def actor_name(rules: Rules, name: str) -> str:
     """An actor name as stored: whitespace of the transcript's line wraps made single ("High
     Commissioner"), and a phrase that is no name ("member of the", "your moderator": a cut-off or
@@ -1117,7 +1118,31 @@ def actor_name(rules: Rules, name: str) -> str:
     if name in rules.kinds:
         return name
     name = " ".join(name.split())
-    return UNSPECIFIED if not name or _NOT_A_NAME.search(name) else name
+    return name if is_name(name) else UNSPECIFIED
+
+
+_COORDINATED_HOWS = frozenset({"alias", "agent", "forum", "proper"})
+
+
+def _actors(rules: Rules, hit: ActorHit, span: str, state_group: str | None, addressee: str | None = None) -> list:
+    """Every actor a finding asks, the main one first: the specific name and its group
+    (``loader.actors.entity``), then the actors named with it ("X and Y must"). ``addressee``:
+    the meeting's, as given (the name an ``addressee`` actor is stored under)."""
+    if hit.how == "addressee":
+        return [entity(rules, hit.name, addressee, None, "addressee")]
+    name = hit.name
+    if name == UNSPECIFIED:
+        return [entity(rules, name, None)]
+    plain = _WS.sub(" ", span).replace("\u2019", "'")
+    if hit.how == "proper" and not state_group and rules.state_names and " and " in name:
+        parts = [p for p in re.split(r"\s+and\s+", name) if p]
+        if len(parts) > 1 and all(_norm(p) in rules.state_names for p in parts):
+            return [entity(rules, p, p, plain, "proper") for p in parts]  # "Israel and Lebanon must"
+    if hit.how == "proper" and state_group and _norm(clean_name(name)) not in rules.state_names:
+        state_group = None
+    first = entity(rules, name if name in rules.kinds or is_name(name) else UNSPECIFIED, hit.text, plain,
+                   hit.how, state_group)
+    return coordinated(rules, first, hit.text, plain) if hit.how in _COORDINATED_HOWS else [first]
 
 
 def link_commitments(recs: list[Recommendation], coms: list[Commitment], lexicon=None) -> None:

@@ -102,6 +102,16 @@ class Document:
     locations: list[Location] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Actor:
+    """An actor as stored: the specific name ("MINUSCA"), the group it rolls up to (the lexicon's
+    canonical name: "Peacekeeping Missions"; a name outside the lexicon is its own group) and its kind."""
+
+    name: str
+    group: str
+    kind: str | None
+
+
 @dataclass
 class Recommendation:
     turn_seq: int
@@ -109,13 +119,15 @@ class Recommendation:
     text: str  # == document.text[char_start:char_end]
     char_start: int
     char_end: int
-    actor: str  # canonical actor name, "Unspecified" when unknown
+    actor: str  # the specific actor as named ("MINUSCA"), "Unspecified" when unknown
     actor_kind: str | None
     actor_text: str | None
     theme: str
     strength: str  # must / should / could
     cue: str
     confidence: float
+    actor_group: str | None = None  # the group it rolls up to (the lexicon's canonical name); None: the actor itself
+    actors: list[Actor] = field(default_factory=list)  # every actor asked, the main one first (empty: only ``actor``)
 
 
 @dataclass

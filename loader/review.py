@@ -166,13 +166,15 @@ def _dicts(conn, sql, params=()) -> list[dict]:
 
 
 def get_actors(conn: sqlite3.Connection, rec_id: str) -> list[dict]:
-    """The actors of a recommendation in order: ``[{"id", "name", "kind", "position"}]``."""
-    rows = _dicts(conn, "SELECT a.id, coalesce(a.name, ra.actor_id) AS name, a.kind, ra.position "
+    """The actors of a recommendation in order: ``[{"id", "name", "kind", "position", "group"}]``."""
+    rows = _dicts(conn, "SELECT a.id, coalesce(a.name, ra.actor_id) AS name, a.kind, ra.position, "
+                        "coalesce(a.actor_group, a.name, ra.actor_id) AS \"group\" "
                         "FROM recommendation_actors ra LEFT JOIN actors a ON a.id = ra.actor_id "
                         "WHERE ra.recommendation_id = ? ORDER BY ra.position", (rec_id,))
     if rows:
         return rows
-    return _dicts(conn, "SELECT a.id, a.name, a.kind, 0 AS position FROM recommendations r "
+    return _dicts(conn, "SELECT a.id, a.name, a.kind, 0 AS position, coalesce(a.actor_group, a.name) AS \"group\" "
+                        "FROM recommendations r "
                         "JOIN actors a ON a.id = r.actor_id WHERE r.id = ?", (rec_id,))
 
 
@@ -207,11 +209,13 @@ def turn_object(text: str, row: dict) -> Turn:
 def _resolve_actor(conn, entry: dict) -> dict:
     """An existing actor (by id or name, case-insensitively) or a new one to create."""
     aid = actor_id(entry["name"])
-    row = conn.execute("SELECT id, name, kind FROM actors WHERE id = ? OR lower(name) = lower(?) "
+    row = conn.execute("SELECT id, name, kind, actor_group FROM actors WHERE id = ? OR lower(name) = lower(?) "
                        "ORDER BY id = ? DESC LIMIT 1", (aid, entry["name"], aid)).fetchone()
     if row is not None:
-        return {"id": row[0], "name": row[1] or row[0], "kind": row[2], "new": False}
-    return {"id": aid, "name": entry["name"], "kind": entry["kind"] or DEFAULT_ACTOR_KIND, "new": True}
+        return {"id": row[0], "name": row[1] or row[0], "kind": row[2], "group": row[3] or row[1] or row[0], "new": False}
+    # a new actor: the group the extractor gave it, else its own
+    return {"id": aid, "name": entry["name"], "kind": entry["kind"] or DEFAULT_ACTOR_KIND,
+            "group": entry.get("group") or entry["name"], "new": True}
 
 
 def _span_in_turn(conn, current: dict, start: int, end: int) -> tuple[int, int, str]:
@@ -276,8 +280,9 @@ def plan_corrections(conn, current: dict, clean: dict, who, stamp) -> dict:
 
 
 def _write_actors(conn, rec_id: str, actors: list[dict]) -> None:
-    conn.executemany("INSERT OR IGNORE INTO actors (id, name, kind) VALUES (?, ?, ?)",
-                     [(a["id"], a["name"], a["kind"]) for a in actors if a["new"]])
+    conn.executemany("INSERT OR IGNORE INTO actors (id, name, kind, actor_group) VALUES (?, ?, ?, ?)",
+                     [(a["id"], a["name"], a["kind"], a["group"]) for a in actors if a["new"]])
+    conn.execute("UPDATE recommendations SET actor_group = ? WHERE id = ?", (actors[0]["group"], rec_id))
     conn.execute("DELETE FROM recommendation_actors WHERE recommendation_id = ?", (rec_id,))
     conn.executemany("INSERT INTO recommendation_actors (recommendation_id, actor_id, position) VALUES (?, ?, ?)",
                      [(rec_id, a["id"], i) for i, a in enumerate(actors)])
@@ -418,7 +423,7 @@ def create_item(conn: sqlite3.Connection, body: dict, actor, lexicon: dict | Non
         guess = guess_span(text, turn_object(text, turn), start, end, lexicon)
         kind = fields.get("kind", "recommendation")
         actors = [_resolve_actor(conn, e) for e in fields.get("actors")
-                  or [{"name": guess["actor"], "kind": guess["actor_kind"]}]]
+                  or [{"name": guess["actor"], "kind": guess["actor_kind"], "group": guess["actor_group"]}]]
         theme, strength = fields.get("theme", guess["theme"]), fields.get("strength", guess["strength"])
         rec_id = "m" + short_hash(document_id, normalize_span(text[start:end]), str(start))
         stamp = now_iso()

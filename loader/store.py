@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from .model import Commitment, Document, Recommendation
+from .model import Actor, Commitment, Document, Recommendation
 from .reconcile import New, OffsetMap, SpanIndex, Stored, kept_span, match, normalize_span
 
 SCHEMA = """
@@ -134,7 +134,8 @@ CREATE TABLE IF NOT EXISTS recommendation_actors (
     PRIMARY KEY (recommendation_id, actor_id)
 );
 CREATE INDEX IF NOT EXISTS idx_rec_actors_actor ON recommendation_actors(actor_id, recommendation_id);
--- Further actors (set by a person) are few: counts by actor add them through this partial index.
+-- Further actors (asked together with the first, or set by a person) are few: counts by actor add
+-- them through this partial index.
 CREATE INDEX IF NOT EXISTS idx_rec_actors_further ON recommendation_actors(actor_id) WHERE position > 0;
 CREATE INDEX IF NOT EXISTS idx_turns_document ON turns(document_id, seq);
 CREATE INDEX IF NOT EXISTS idx_turns_speaker ON turns(speaker_id);
@@ -183,13 +184,25 @@ ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("documents", "lexicon_sha256", "TEXT"),
     ("documents", "forum", "TEXT"),  # the body meeting (loader.context)
     ("documents", "addressee", "TEXT"),  # to whom its members' demands go by default  # the lexicon it was extracted with (reloads skip unchanged files)
+    ("actors", "actor_group", "TEXT"),  # the group an actor rolls up to (the lexicon's canonical name)
+    ("recommendations", "actor_group", "TEXT"),  # the group of its first actor (a facet)
 )
+
+# Fills a column just added to an old database: (table, column) -> statement. Before actor
+# groups the stored actors were the lexicon's canonical names, each its own group.
+BACKFILL = {
+    ("actors", "actor_group"): "UPDATE actors SET actor_group = name WHERE actor_group IS NULL",
+    ("recommendations", "actor_group"): "UPDATE recommendations SET actor_group = "
+                                        "(SELECT coalesce(a.actor_group, a.name) FROM actors a WHERE a.id = actor_id) "
+                                        "WHERE actor_group IS NULL",
+}
 
 # Views and indexes over columns from ADDED_COLUMNS (created after they are added).
 VIEWS = """
 CREATE INDEX IF NOT EXISTS idx_recs_kind ON recommendations(kind);
-CREATE VIEW IF NOT EXISTS recommendations_by_actor AS
-SELECT ra.actor_id AS actor_id, a.name AS actor, a.kind AS actor_kind, ra.position AS position,
+DROP VIEW IF EXISTS recommendations_by_actor;
+CREATE VIEW recommendations_by_actor AS
+SELECT ra.actor_id AS actor_id, a.name AS actor, a.kind AS actor_kind, a.actor_group AS actor_group, ra.position AS position,
        r.id AS recommendation_id, r.document_id AS document_id, r.text AS text, r.theme AS theme,
        r.strength AS strength, r.status AS status, r.kind AS kind, r.origin AS origin,
        r.reviewed_at AS reviewed_at
@@ -200,7 +213,7 @@ LEFT JOIN actors a ON a.id = ra.actor_id;
 
 # Extracted columns a person may correct, by the name used in ``recommendations.corrected``.
 CORRECTABLE = {
-    "actors": ("actor_id", "actor_text"),
+    "actors": ("actor_id", "actor_text", "actor_group"),
     "theme": ("theme",),
     "strength": ("strength",),
     "span": ("char_start", "char_end", "text", "turn_id"),
@@ -238,6 +251,8 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
     for table, column, declaration in ADDED_COLUMNS:
         if column not in db[table].columns_dict:
             conn.execute(f"ALTER TABLE [{table}] ADD COLUMN [{column}] {declaration}")
+            if (table, column) in BACKFILL:
+                conn.execute(BACKFILL[(table, column)])
     conn.executescript(VIEWS)
     if not had_actor_links:  # a database from before recommendation_actors: one link per row
         conn.execute("INSERT OR IGNORE INTO recommendation_actors (recommendation_id, actor_id, position) "
@@ -295,6 +310,13 @@ def speaker_id(document_id: str, key: str) -> str:
 
 def actor_id(name: str) -> str:
     return slug(name)
+
+
+def rec_actors(rec: Recommendation) -> list[Actor]:
+    """Every actor of an extracted recommendation, the main one first (``rec.actors``, else its ``actor``)."""
+    if rec.actors:
+        return list(rec.actors)
+    return [Actor(rec.actor, rec.actor_group or rec.actor, rec.actor_kind)]
 
 
 def nearest_occurrence(text: str, quote: str, near: int = 0) -> int | None:
@@ -380,7 +402,7 @@ def anchor_span(text: str, quote: str, old_start: int | None) -> tuple[int, int]
 # recommendation meanwhile) and plans again from the current rows if not, so no edit is lost.
 
 REC_COLUMNS = ("document_id", "turn_id", "speaker_id", "actor_id", "actor_text", "text", "char_start",
-               "char_end", "theme", "strength", "cue", "confidence")
+               "char_end", "theme", "strength", "cue", "confidence", "actor_group")
 _STABLE = tuple(k for k, c in enumerate(REC_COLUMNS) if c not in ("turn_id", "char_start", "char_end"))
 TURN_COLUMNS = ("id", "document_id", "seq", "speaker_id", "label", "text", "char_start", "char_end")
 
@@ -393,6 +415,7 @@ class Snapshot:
     recommendations: list[dict]
     turns: dict[str, tuple]
     fingerprint: tuple
+    actor_links: dict = field(default_factory=dict)  # recommendation id -> its actor ids in order
 
 
 @dataclass
@@ -408,7 +431,7 @@ class Plan:
     actors: list[tuple]
     rec_updates: list[tuple] = field(default_factory=list)
     rec_partial: list[tuple[dict, str]] = field(default_factory=list)  # (columns, id): rows a person corrected
-    actor_links: list[tuple[str, str]] = field(default_factory=list)  # (id, actor_id): links that follow the extractor
+    actor_links: list[tuple[str, list]] = field(default_factory=list)  # (id, [actor_id, ...]): links that follow the extractor
     rec_moves: list[tuple] = field(default_factory=list)  # (turn_id, char_start, char_end, id): only shifted
     rec_inserts: list[tuple] = field(default_factory=list)
     kept_updates: list[tuple] = field(default_factory=list)
@@ -442,11 +465,17 @@ def read_snapshot(conn: sqlite3.Connection, doc_id: str) -> Snapshot:
             "FROM recommendations r WHERE document_id = ?", (doc_id,))]
         turns = {r[0]: tuple(r) for r in conn.execute(
             f"SELECT {', '.join(TURN_COLUMNS)} FROM turns WHERE document_id = ?", (doc_id,))}
+        links: dict = {}
+        for rid, aid in conn.execute(
+                "SELECT ra.recommendation_id, ra.actor_id FROM recommendation_actors ra JOIN recommendations r "
+                "ON r.id = ra.recommendation_id WHERE r.document_id = ? ORDER BY ra.recommendation_id, ra.position",
+                (doc_id,)):
+            links.setdefault(rid, []).append(aid)
         fingerprint = _fingerprint(conn, doc_id)
     finally:
         if own:
             conn.commit()
-    return Snapshot(row[0] if row else None, recs, turns, fingerprint)
+    return Snapshot(row[0] if row else None, recs, turns, fingerprint, links)
 
 
 def plan_document(doc: Document, recommendations: list[Recommendation], commitments: list[Commitment],
@@ -476,9 +505,11 @@ def plan_document(doc: Document, recommendations: list[Recommendation], commitme
     actor_kinds = actor_kinds or {}
     actors = {}
     for r in recommendations:
-        actors[actor_id(r.actor)] = (r.actor, r.actor_kind or actor_kinds.get(r.actor))
+        for a in rec_actors(r):
+            actors[actor_id(a.name)] = (a.name, a.kind or actor_kinds.get(a.name), a.group)
     for c in commitments:
-        actors[actor_id(c.actor)] = (c.actor, c.actor_kind or actor_kinds.get(c.actor))
+        group = actors.get(actor_id(c.actor), (None, None, c.actor))[2]  # a recommendation's group wins
+        actors[actor_id(c.actor)] = (c.actor, c.actor_kind or actor_kinds.get(c.actor), group)
     plan = Plan(
         document=(doc_id, doc.title, doc.event_date, doc.venue, doc.source_path, doc.sha256, doc.text,
                   stamp or now_iso(), doc.forum, doc.addressee),
@@ -487,7 +518,7 @@ def plan_document(doc: Document, recommendations: list[Recommendation], commitme
         turn_deletes=turn_deletes,
         turn_inserts=changed_turns,
         notes=[(doc_id, n.char_start, n.text) for n in doc.notes],
-        actors=[(aid, name, kind) for aid, (name, kind) in sorted(actors.items())],
+        actors=[(aid, name, kind, group) for aid, (name, kind, group) in sorted(actors.items())],
     )
     final_ids = _plan_recommendations(plan, doc, recommendations, snapshot, sid, tid)
     com_seen = set()
@@ -522,28 +553,27 @@ def _plan_recommendations(plan: Plan, doc: Document, recommendations, snapshot: 
     final_ids: list[str] = []
     for i, r in enumerate(recommendations):
         row = existing[matched[i].id] if i in matched else None
-        values = (doc_id, tid(r.turn_seq), sid(r.speaker_key), actor_id(r.actor), r.actor_text, r.text,
-                  r.char_start, r.char_end, r.theme, r.strength, r.cue, r.confidence)
+        links = list(dict.fromkeys(actor_id(a.name) for a in rec_actors(r)))  # one link per actor id
+        values = (doc_id, tid(r.turn_seq), sid(r.speaker_key), links[0], r.actor_text, r.text,
+                  r.char_start, r.char_end, r.theme, r.strength, r.cue, r.confidence, rec_actors(r)[0].group)
         if row is not None:
             rid = row["id"]
             stored = tuple(row[c] for c in REC_COLUMNS)
             if corrected_fields(row):  # the extractor's values only where nobody corrected them
                 columns = extracted_update(row, dict(zip(REC_COLUMNS, values)), doc)
                 plan.rec_partial.append((columns, rid))
-                if "actor_id" in columns and columns["actor_id"] != row["actor_id"]:
-                    plan.actor_links.append((rid, columns["actor_id"]))
             elif stored == values and row["extracted"] == 1:
                 pass
             elif row["extracted"] == 1 and all(stored[k] == values[k] for k in _STABLE):
                 plan.rec_moves.append((values[1], values[6], values[7], rid))  # shifted, nothing else
             else:
                 plan.rec_updates.append((*values, rid))
-                if values[3] != row["actor_id"]:
-                    plan.actor_links.append((rid, values[3]))
+            if "actors" not in corrected_fields(row) and snapshot.actor_links.get(rid) != links:
+                plan.actor_links.append((rid, links))  # the links follow the extractor unless a person set them
         else:
             rid = _new_id(doc_id, r, reserved)
             plan.rec_inserts.append((*values, rid))
-            plan.actor_links.append((rid, values[3]))
+            plan.actor_links.append((rid, links))
         reserved.add(rid)
         final_ids.append(rid)
     kept_ids = set(final_ids)
@@ -612,8 +642,9 @@ def write_plan(conn: sqlite3.Connection, plan: Plan) -> None:
     )
     conn.executemany("INSERT OR REPLACE INTO notes (document_id, char_start, text) VALUES (?, ?, ?)", plan.notes)
     conn.executemany(
-        "INSERT INTO actors (id, name, kind) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-        "name=excluded.name, kind=COALESCE(excluded.kind, actors.kind)",
+        "INSERT INTO actors (id, name, kind, actor_group) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+        "name=excluded.name, kind=COALESCE(excluded.kind, actors.kind), "
+        "actor_group=COALESCE(excluded.actor_group, actors.actor_group)",
         plan.actors,
     )
     conn.executemany("DELETE FROM recommendation_actors WHERE recommendation_id = ?", plan.rec_deletes)
@@ -639,8 +670,8 @@ def write_plan(conn: sqlite3.Connection, plan: Plan) -> None:
                      plan.kept_unplaced)
     conn.executemany("DELETE FROM recommendation_actors WHERE recommendation_id = ?",
                      [(rid,) for rid, _ in plan.actor_links])
-    conn.executemany("INSERT INTO recommendation_actors (recommendation_id, actor_id, position) VALUES (?, ?, 0)",
-                     plan.actor_links)
+    conn.executemany("INSERT INTO recommendation_actors (recommendation_id, actor_id, position) VALUES (?, ?, ?)",
+                     [(rid, aid, i) for rid, ids in plan.actor_links for i, aid in enumerate(ids)])
     conn.executemany(
         "INSERT INTO commitments (id, document_id, turn_id, speaker_id, actor_id, text, char_start, "
         "char_end, signal, recommendation_id, cue, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -666,6 +666,7 @@ COLUMN_LABELS = {
     "from_status": "Old status", "changed_at": "Changed at", "changed_by": "Changed by",
     "updated_at": "Updated at", "updated_by": "Updated by", "actor_text": "Actor as printed",
     "event_date": "Date", "short_title": "Short title", "source_path": "File",
+    "actor_group": "Actor group",
 }
 
 

@@ -290,7 +290,7 @@ def test_dev_label(label):
         ("The General Assembly must be briefed regularly on the liquidity crisis.", "UN Secretariat"),
         ("The committee should be kept informed of progress on the strategy.", "Government"),
         ("Parliament must be consulted before the regulations are changed.", "Government"),
-        ("The Council should be briefed by the African Union before the mandate is renewed.", "Regional Organizations"),
+        ("The Council should be briefed by the African Union before the mandate is renewed.", "African Union"),
         ("Timely reporting to the Security Council is essential.", "UN Secretariat"),
         # ... but an active informer, or a subject that is to be aware (not made aware), acts itself
         ("The Security Council must consult troop-contributing countries before renewing mandates.", "Security Council"),
@@ -977,8 +977,10 @@ def test_elliptical_request_to_the_witness():
 
 @pytest.mark.parametrize("state", ["Lithuania", "Russia", "Pakistan", "New Zealand"])
 def test_a_named_state_asked_to_act_is_a_member_state(state):
+    """The State is kept as named; it rolls up to (and is scored as) the Member States."""
     recs = recs_of(f"We call on {state} to comply with the provisional measures of the Court.", role="Estonia")
-    assert [(r.actor, r.actor_text) for r in recs] == [("Member States", state)]
+    assert [(r.actor, r.actor_group, r.actor_kind, r.actor_text) for r in recs] == [
+        (state, "Member States", "member state", state)]
 
 
 @pytest.mark.parametrize(

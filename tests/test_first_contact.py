@@ -205,9 +205,10 @@ async def test_every_column_link_shows_every_column(ds):
 async def test_facets_have_labels_and_a_repeated_facet_shows_once(ds):
     html = (await ds.client.get("/rectrack/recommendations?_facet=status&_facet=theme")).text
     names = re.findall(r'<div class="facet-info [^"]*" id="facet-([a-z_0-9]+)"', html)
-    assert sorted(names) == sorted(["status", "actor_id", "theme", "speaker_id", "document_id", "strength"])
+    assert sorted(names) == sorted(["status", "actor_id", "actor_group", "theme", "speaker_id", "document_id", "strength"])
     titles = dict(re.findall(r'<strong title="([a-z_]+)">([^<{]+?)\s*<span', html))
     assert titles["actor_id"] == "Actor" and titles["speaker_id"] == "Speaker" and titles["document_id"] == "Document"
+    assert titles["actor_group"] == "Actor group"
 
 
 # ---------------------------------------------------------------- no raw ids or rule names
@@ -244,7 +245,8 @@ COLUMN_NAMES = ["document_id", "turn_id", "speaker_id", "actor_id", "actor_text"
                 "recommendations_fts", "turns_fts", "short_title", "open_by_actor", "overdue_follow_ups",
                 "recommendations_with_commitments", "status_by_actor", "status_by_theme", "rectrack_edit",
                 "title_set_by", "title_set_at", "document_changes", "recommendations_by_actor",
-                "reviewed_at", "reviewed_by", "recommendation_actors", "document_locations", "start_time", "end_time"]
+                "reviewed_at", "reviewed_by", "recommendation_actors", "document_locations", "start_time", "end_time",
+                "actor_group"]
 
 
 # ---------------------------------------------------------------- sign-in

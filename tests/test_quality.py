@@ -96,7 +96,7 @@ def test_eval_db_command_prints_per_document_and_pooled(db):
 
 def test_eval_needs_gold_or_db(db):
     both = CliRunner().invoke(cli, ["eval", "--db", str(db), "--gold", str(db.parent)])
-    assert both.exit_code != 0 and "give --gold DIR or --db FILE" in both.output
+    assert both.exit_code != 0 and "give --gold DIR, --db FILE or --corpus DIR" in both.output
     neither = CliRunner().invoke(cli, ["eval"])
     assert neither.exit_code != 0 and "Traceback" not in neither.output
 
