@@ -197,26 +197,65 @@ DIMENSIONS = {
 }
 
 
-def status_by_sql(dimension: str, filters: Filters) -> tuple[str, dict]:
-    """Counts per (dimension value, status): columns key, label, status, n."""
+def status_by_sql(dimension: str, filters: Filters, one_id: bool = True) -> tuple[str, dict]:
+    """Counts per (dimension value, status): columns key, label, status, n, and ``one_id`` (the
+    smallest recommendation id of the group; NULL with ``one_id`` False: reading ids costs a
+    table lookup per row)."""
     key, label, join = DIMENSIONS[dimension]
+    one = "min(r.id)" if one_id else "NULL"
     where, params = where_clause(filters)
     if dimension == "actor":  # every actor of a recommendation counts it
         further, _ = further_actors_sql(filters, "ra.actor_id AS key, r.status AS status, count(*) AS n, "
-                                        "min(r.id) AS one_id", "ra.actor_id, r.status")
+                                        f"{one} AS one_id", "ra.actor_id, r.status")
         return (
             "SELECT c.key AS key, a.name AS label, c.status AS status, sum(c.n) AS n, min(c.one_id) AS one_id FROM ("
-            f"SELECT r.actor_id AS key, r.status AS status, count(*) AS n, min(r.id) AS one_id "
+            f"SELECT r.actor_id AS key, r.status AS status, count(*) AS n, {one} AS one_id "
             f"FROM recommendations r WHERE {where} "
             f"GROUP BY r.actor_id, r.status UNION ALL {further}) c LEFT JOIN actors a ON a.id = c.key "
             "GROUP BY c.key, c.status ORDER BY label, key, status",
             params,
         )
     return (
-        f"SELECT {key} AS key, {label} AS label, r.status AS status, count(*) AS n, min(r.id) AS one_id "
+        f"SELECT {key} AS key, {label} AS label, r.status AS status, count(*) AS n, {one} AS one_id "
         f"FROM recommendations r {join} WHERE {where} GROUP BY {key}, r.status ORDER BY label, key, r.status",
         params,
     )
+
+
+def chart_counts_sql(dimension: str, filters: Filters, limit: int) -> tuple[str, dict]:
+    """Counts per (dimension value, status) for a chart of ``limit`` bars: columns key, label,
+    status, n, n_keys (how many keys there are in all; NULL when every key is listed).
+
+    Unlike ``status_by_sql`` no recommendation id is read (a table lookup per row), and the
+    speaker chart counts statuses only for its ``limit`` speakers with the most recommendations
+    (an archive has tens of thousands of speakers)."""
+    if dimension != "speaker":
+        sql, params = status_by_sql(dimension, filters, one_id=False)
+        return f"SELECT key, label, status, n, NULL AS n_keys FROM ({sql})", params
+    where, params = where_clause(filters)
+    return (
+        f"WITH c AS (SELECT r.speaker_id AS key, count(*) AS n FROM recommendations r WHERE {where} "
+        "GROUP BY r.speaker_id), top AS (SELECT key FROM c ORDER BY n DESC, key LIMIT :limit) "
+        "SELECT r.speaker_id AS key, s.name AS label, r.status AS status, count(*) AS n, "
+        "(SELECT count(*) FROM c) AS n_keys FROM recommendations r LEFT JOIN speakers s ON s.id = r.speaker_id "
+        f"WHERE {where} AND (r.speaker_id IN (SELECT key FROM top) "
+        "OR (r.speaker_id IS NULL AND EXISTS (SELECT 1 FROM top WHERE key IS NULL))) "
+        "GROUP BY r.speaker_id, r.status ORDER BY label, key, r.status",
+        {**params, "limit": limit},
+    )
+
+
+def one_recommendation_id(conn, filters: Filters, dimension: str, key, status: str):
+    """The id of the recommendation a chart bar of one counts (its ``dimension`` value ``key``,
+    its ``status``, within ``filters``), found through the indexes."""
+    where, params = where_clause(dataclasses.replace(filters, status=status))
+    if dimension == "actor" and key is not None:
+        where, params = where_clause(dataclasses.replace(filters, status=status, actor=key))
+    else:
+        where += f" AND {DIMENSIONS[dimension][0]} IS :one_key"
+        params = {**params, "one_key": key}
+    row = conn.execute(f"SELECT min(r.id) FROM recommendations r WHERE {where}", params).fetchone()
+    return row[0] if row else None
 
 
 # A history row that changed the status (an edit of owner or due date alone is not one).
@@ -381,12 +420,24 @@ def compute_summary_json(conn, filters: Filters, today: str | None = None, limit
     }
 
 
-def filter_options(conn) -> dict:
-    """Choices for the dashboard's select boxes: documents, actors and themes with recommendations."""
+MAX_DOCUMENT_OPTIONS = 200
+
+
+def filter_options(conn, selected_document: str | None = None, max_documents: int = MAX_DOCUMENT_OPTIONS) -> dict:
+    """Choices for the dashboard's select boxes: documents, actors and themes with recommendations.
+
+    At most ``max_documents`` documents, the latest by event date (and ``selected_document``), in
+    date order; ``documents_total`` says how many there are (an archive has thousands: a page
+    listing them all would weigh megabytes).
+    """
     hidden = {"hidden": HIDDEN_STATUS}
     return {
         "document": _rows(conn, (
-            "SELECT id AS value, coalesce(title, id) AS label FROM documents ORDER BY event_date, id", {})),
+            "SELECT value, label FROM (SELECT * FROM (SELECT id AS value, coalesce(title, id) AS label, event_date "
+            "FROM documents ORDER BY event_date DESC, id DESC LIMIT :max) UNION SELECT id, coalesce(title, id), "
+            "event_date FROM documents WHERE id = :selected) ORDER BY event_date, value",
+            {"max": max_documents, "selected": selected_document})),
+        "documents_total": conn.execute("SELECT count(*) FROM documents").fetchone()[0],
         "actor": _rows(conn, (
             "SELECT c.value AS value, coalesce(a.name, c.value) AS label, sum(c.n) AS n FROM ("
             "SELECT r.actor_id AS value, count(*) AS n FROM recommendations r WHERE r.status != :hidden "
@@ -444,6 +495,7 @@ def top_keys(rows: list[dict], limit: int) -> tuple[list[dict], dict]:
 
 
 MAX_BARS = 20
+DASHBOARD_LIST_LIMIT = 20  # the documents the empty dashboard lists (summary.json's limit)
 
 
 def compute_dashboard(conn, filters: Filters, table_url: str, changes_url: str, today: str | None = None,
@@ -457,17 +509,24 @@ def compute_dashboard(conn, filters: Filters, table_url: str, changes_url: str, 
     ``max_bars`` biggest bars (``shown`` says how many of how many). With ``rec_url`` (the
     recommendation pages' URL prefix) a bar of one recommendation opens its page.
     """
-    summary = compute_summary(conn, filters, today)
+    summary = compute_summary_json(conn, filters, today, DASHBOARD_LIST_LIMIT)
     base_filters = _filter_columns(filters)
     charts, shown = {}, {}
     for dimension, column in DIMENSION_COLUMNS.items():
-        rows, shown[dimension] = top_keys(_rows(conn, status_by_sql(dimension, filters)), max_bars)
+        counted = _rows(conn, chart_counts_sql(dimension, filters, max_bars))
+        n_keys = counted[0]["n_keys"] if counted else None
+        for row in counted:
+            del row["n_keys"]
+            row.pop("one_id", None)
+        rows, shown[dimension] = top_keys(counted, max_bars)
+        if n_keys is not None:
+            shown[dimension]["total"] = n_keys
         base = actor_table_url if dimension == "actor" and actor_table_url else table_url
         for row in rows:
             row["href"] = table_href(base, {**base_filters, column: row["key"], "status": row["status"]})
             if rec_url and row["n"] == 1:
-                row["href"] = rec_url + quote(str(row["one_id"]), safe="")
-            del row["one_id"]
+                one_id = one_recommendation_id(conn, filters, dimension, row["key"], row["status"])
+                row["href"] = rec_url + quote(str(one_id), safe="")
         charts[dimension] = rows
     changes = _rows(conn, changes_by_day_sql(filters))
     for row in changes:
@@ -482,7 +541,7 @@ def compute_dashboard(conn, filters: Filters, table_url: str, changes_url: str, 
         # How many the default counts leave out (0 when a status filter is given).
         "dismissed": 0 if filters.status else _rows(
             conn, total_sql(dataclasses.replace(filters, status=HIDDEN_STATUS)))[0]["n"],
-        "options": filter_options(conn),
+        "options": filter_options(conn, filters.document),
         "filtered_table_url": table_href(
             table_url, base_filters if filters.status else {**base_filters, "status__not": HIDDEN_STATUS}),
         "any_recommendations": conn.execute(

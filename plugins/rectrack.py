@@ -347,6 +347,16 @@ _ANSWERS = _answers.AnswerCache()
 _STATE = _answers.StateTokens()
 
 
+# An answer whose last computation cost more CPU than this is served from the previous database
+# state while the new one is computed (``previous_answer_after_ms`` in the plugin config).
+PREVIOUS_ANSWER_AFTER_MS = 100
+
+
+def _previous_after(datasette):
+    config = datasette.plugin_config("rectrack") or {}
+    return float(config.get("previous_answer_after_ms", PREVIOUS_ANSWER_AFTER_MS)) / 1000
+
+
 def _browse_filters(request):
     return _browse.parse_filters(_parse_qs(request.query_string, keep_blank_values=True))
 
@@ -383,12 +393,16 @@ async def dashboard(request, datasette):
             return (data, _browse.chart_specs(data["charts"], data["shown"]),
                     _review_queue.progress(conn, filters.document))
 
-        key = ("dashboard", db.name, filters, today)
-        data, specs, review_progress = await _ANSWERS.get(key, _STATE.token(db.path), lambda: db.execute_fn(compute))
+        token = _STATE.token(db.path)
+        key = ("dashboard", db.name, db.path, filters, today)
+        (data, specs, review_progress, state), fresh = await _ANSWERS.get_or_previous(
+            key, token, lambda: db.execute_fn(_answers.cpu_costed(
+                lambda conn: (*compute(conn), _answers.state_fields(token)))), _previous_after(datasette))
     except _browse.FilterError as e:
         raise _BadRequest(str(e))
     context = {
         **data,
+        "state": {**state, "stale": not fresh},
         "review_progress": review_progress,
         "review_url": datasette.urls.path("/-/rectrack/review")
         + (("?document=" + _quote(filters.document, safe="")) if filters.document else ""),
@@ -403,7 +417,8 @@ async def dashboard(request, datasette):
         "static": lambda path: datasette.urls.path("/rectrack-static/" + path),
         "database": db.name,
     }
-    return Response.html(await datasette.render_template("dashboard.html", context, request=request))
+    html = await datasette.render_template("dashboard.html", context, request=request)
+    return Response.html(html, headers=_answers.state_headers(state, fresh))
 
 
 @allow_methods("GET", "OPTIONS")
@@ -423,15 +438,22 @@ async def summary_json(request, datasette):
         filters = _browse.parse_filters(args)
         today = _browse.today_utc()
 
+        token = _STATE.token(db.path)
+
         def compute(conn):
             _browse.check_known(conn, filters)
-            return _bjson.dumps(_browse.compute_summary_json(conn, filters, today, limit)).encode("utf-8")
+            state = _answers.state_fields(token)
+            summary = _browse.compute_summary_json(conn, filters, today, limit)
+            return _bjson.dumps({**summary, **state}).encode("utf-8"), state
 
-        key = ("summary", db.name, filters, today, limit)
-        body = await _ANSWERS.get(key, _STATE.token(db.path), lambda: db.execute_fn(compute))
+        key = ("summary", db.name, db.path, filters, today, limit)
+        (body, state), fresh = await _ANSWERS.get_or_previous(
+            key, token, lambda: db.execute_fn(_answers.cpu_costed(compute)), _previous_after(datasette))
     except _browse.FilterError as e:
         return Response.json({"ok": False, "error": str(e)}, status=400, headers=cors)
-    return Response(body, content_type="application/json; charset=utf-8", headers=cors)
+    body = body if fresh else _answers.marked_stale(body)
+    return Response(body, content_type="application/json; charset=utf-8",
+                    headers={**cors, **_answers.state_headers(state, fresh)})
 
 
 @allow_methods("GET")

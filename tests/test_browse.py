@@ -462,3 +462,79 @@ def test_answer_cache_computes_once_per_key_and_state():
         assert await cache.get("q", 2, compute) == 7
 
     asyncio.run(scenario())
+
+
+def test_answer_cache_serves_the_previous_answer_of_a_slow_question_while_computing():
+    import asyncio
+
+    from loader.answers import AnswerCache
+
+    cache = AnswerCache()
+    calls = []
+
+    def slow(value, cost=1.0):
+        async def compute():
+            calls.append(value)
+            await asyncio.sleep(0.01)
+            return value, cost
+        return compute
+
+    async def scenario():
+        assert await cache.get_or_previous("q", 1, slow("a"), previous_after=0.5) == ("a", True)  # nothing before: waits
+        assert await cache.get_or_previous("q", 1, slow("never"), previous_after=0.5) == ("a", True)
+        # state 2: the previous answer at once, one background computation however many ask
+        answers = await asyncio.gather(*(cache.get_or_previous("q", 2, slow("b"), 0.5) for _ in range(3)))
+        assert answers == [("a", False)] * 3 and calls == ["a", "b"]
+        assert await cache.get_or_previous("q", 3, slow("c"), 0.5) == ("a", False)  # b still running: no second one
+        await asyncio.sleep(0.05)
+        assert calls == ["a", "b"]
+        assert await cache.get_or_previous("q", 2, slow("x"), 0.5) == ("b", True)
+        assert await cache.get_or_previous("q", 3, slow("c"), 0.5) == ("b", False)
+        await asyncio.sleep(0.05)
+        assert await cache.get_or_previous("q", 3, slow("y"), 0.5) == ("c", True)
+        # a cheap question is always answered fresh
+        assert await cache.get_or_previous("f", 1, slow("f1", 0.001), 0.5) == ("f1", True)
+        assert await cache.get_or_previous("f", 2, slow("f2", 0.001), 0.5) == ("f2", True)
+
+        async def failing():
+            raise RuntimeError("gone")
+
+        assert await cache.get_or_previous("q", 4, failing, 0.5) == ("c", False)
+        await asyncio.sleep(0.01)
+        try:  # the failure forgot the previous answer: computed in the foreground, raised
+            await cache.get_or_previous("q", 4, failing, 0.5)
+        except RuntimeError as e:
+            assert str(e) == "gone"
+        else:
+            raise AssertionError("expected the failure")
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("max_bars", [1, 2, 20])
+def test_dashboard_charts_match_counting_every_key(conn, max_bars):
+    """The charts read no ids and count the speaker chart's top keys only, yet show what counting
+    every (key, status) pair and keeping the biggest keys shows; a bar of one opens its page."""
+    for filters in (Filters(), Filters(document="hearing-a"), Filters(status="accepted")):
+        d = browse.compute_dashboard(conn, filters, "/t", "/c", TODAY, max_bars=max_bars, rec_url="/r/")
+        for dimension in browse.DIMENSION_COLUMNS:
+            full = browse._rows(conn, browse.status_by_sql(dimension, filters))
+            ids = {(r["key"], r["status"]): r["one_id"] for r in full}
+            expected, shown = browse.top_keys(full, max_bars)
+            got = d["charts"][dimension]
+            assert [(r["key"], r["label"], r["status"], r["n"]) for r in got] == [
+                (r["key"], r["label"], r["status"], r["n"]) for r in expected]
+            assert d["shown"][dimension] == shown
+            for r in got:
+                if r["n"] == 1:
+                    assert r["href"] == "/r/" + ids[(r["key"], r["status"])]
+
+
+def test_document_choices_are_the_latest_and_the_selected_one(conn):
+    all_ids = [r[0] for r in conn.execute("SELECT id FROM documents ORDER BY event_date, id")]
+    assert len(all_ids) >= 2
+    options = browse.filter_options(conn, max_documents=1)
+    assert [o["value"] for o in options["document"]] == all_ids[-1:] and options["documents_total"] == len(all_ids)
+    chosen = browse.filter_options(conn, all_ids[0], max_documents=1)
+    assert [o["value"] for o in chosen["document"]] == [all_ids[0], all_ids[-1]]
+    assert [o["value"] for o in browse.filter_options(conn)["document"]] == all_ids

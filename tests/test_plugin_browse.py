@@ -42,7 +42,10 @@ async def test_summary_shape_and_known_counts(fds):
     assert r.headers["content-type"].startswith("application/json")
     s = r.json()
     assert list(s) == ["ok", "filters", "today", "limit", "total", "by_status", "by_actor", "by_theme",
-                       "by_speaker", "overdue", "overdue_items", "documents", "counts"]
+                       "by_speaker", "overdue", "overdue_items", "documents", "counts",
+                       "data_version", "as_of", "stale"]
+    assert isinstance(s["data_version"], int) and s["stale"] is False and s["as_of"].endswith("Z")
+    assert r.headers["x-rectrack-data-version"] == str(s["data_version"]) and r.headers["x-rectrack-stale"] == "0"
     assert s["ok"] is True and s["total"] == 4 and s["limit"] == 50
     assert list(s["by_status"]) == list(browse.STATUSES)
     assert s["by_status"]["dismissed"] == 0
@@ -425,6 +428,93 @@ async def test_summary_is_computed_once_per_database_state(fixture, fds):
     assert after["by_status"]["accepted"] == 0 and after != first.json()
     await fds.client.get("/-/rectrack/dashboard")
     assert plugin._ANSWERS.computed == before + 4
+
+
+def _commit_elsewhere(path, sql):
+    """Run ``sql`` and commit in another process (as rectrack load or a second server would)."""
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+                    "c.executescript(sys.argv[2]); c.commit()", str(path), sql], check=True)
+
+
+async def _until_fresh(ds, url, tries=500):
+    """The first answer to ``url`` that is not stale (the background computation has finished)."""
+    import asyncio
+
+    for _ in range(tries):
+        r = await ds.client.get(url)
+        if r.headers["x-rectrack-stale"] == "0":
+            return r
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{url} stayed stale")
+
+
+@pytest.mark.asyncio
+async def test_slow_summary_serves_the_previous_state_marked_then_the_fresh_one(fixture):
+    """With every computation counted as slow, the request after a write gets the previous
+    state's answer at once, saying so (JSON and headers); the fresh answer follows."""
+    path, _ids = fixture
+    ds = make_datasette(path, metadata=_metadata(previous_answer_after_ms=0))
+    first = await ds.client.get(SUMMARY)
+    assert first.json()["stale"] is False and first.headers["x-rectrack-stale"] == "0"
+    _commit_elsewhere(path, "UPDATE recommendations SET status = 'declined' WHERE status = 'accepted'")
+    stale = await ds.client.get(SUMMARY)
+    assert stale.headers["x-rectrack-stale"] == "1"
+    body = stale.json()
+    assert body["stale"] is True and body["data_version"] == first.json()["data_version"]
+    assert {**body, "stale": False} == first.json()  # the previous state's answer, only marked
+    fresh = (await _until_fresh(ds, SUMMARY)).json()
+    assert fresh["stale"] is False and fresh["data_version"] > first.json()["data_version"]
+    assert fresh["by_status"]["accepted"] == 0
+    assert fresh["by_status"]["declined"] == first.json()["by_status"]["declined"] + first.json()["by_status"]["accepted"]
+
+
+@pytest.mark.asyncio
+async def test_slow_dashboard_says_its_figures_are_being_recomputed(fixture):
+    path, _ids = fixture
+    ds = make_datasette(path, metadata=_metadata(previous_answer_after_ms=0))
+    first = await ds.client.get("/-/rectrack/dashboard")
+    assert first.status_code == 200 and "being recomputed" not in first.text
+    _commit_elsewhere(path, "UPDATE recommendations SET status = 'declined'")
+    stale = await ds.client.get("/-/rectrack/dashboard")
+    assert stale.headers["x-rectrack-stale"] == "1" and "being recomputed" in stale.text
+    assert stale.headers["x-rectrack-data-version"] == first.headers["x-rectrack-data-version"]
+    fresh = await _until_fresh(ds, "/-/rectrack/dashboard")
+    assert "being recomputed" not in fresh.text
+    assert int(fresh.headers["x-rectrack-data-version"]) > int(first.headers["x-rectrack-data-version"])
+
+
+@pytest.mark.asyncio
+async def test_slow_summary_whose_filter_stopped_existing_answers_the_error(fixture):
+    """A background computation that fails is not hidden behind the previous answer for long:
+    the request after it computes again and gets the 400."""
+    path, _ids = fixture
+    ds = make_datasette(path, metadata=_metadata(previous_answer_after_ms=0))
+    url = SUMMARY + "?document=" + sqlite3.connect(path).execute("SELECT id FROM documents LIMIT 1").fetchone()[0]
+    assert (await ds.client.get(url)).status_code == 200
+    _commit_elsewhere(path, "PRAGMA foreign_keys = OFF; DELETE FROM documents")
+    assert (await ds.client.get(url)).headers["x-rectrack-stale"] == "1"
+    import asyncio
+
+    for _ in range(500):
+        r = await ds.client.get(url)
+        if r.status_code != 200:
+            break
+        await asyncio.sleep(0.01)
+    assert r.status_code == 400 and "unknown document" in r.json()["error"]
+
+
+@pytest.mark.asyncio
+async def test_small_database_is_answered_fresh_right_after_a_write(fixture, fds):
+    """By default only a slow answer is served from the previous state: here every answer is fresh."""
+    path, _ids = fixture
+    first = (await fds.client.get(SUMMARY)).json()
+    _commit_elsewhere(path, "UPDATE recommendations SET status = 'declined' WHERE status = 'accepted'")
+    r = await fds.client.get(SUMMARY)
+    assert r.headers["x-rectrack-stale"] == "0" and r.json()["data_version"] > first["data_version"]
+    assert r.json()["by_status"]["accepted"] == 0
 
 
 @pytest.mark.asyncio
