@@ -14,6 +14,7 @@ from urllib.parse import parse_qs as _parse_qs, quote as _quote
 
 from datasette import handle_exception as _datasette_exceptions  # the module: its hook is not ours
 from datasette import hookimpl
+from datasette.facets import ColumnFacet as _ColumnFacet
 from datasette.utils import tilde_encode as _tilde_encode
 from datasette.utils.asgi import BadRequest as _BadRequest
 from datasette.utils.asgi import Forbidden
@@ -25,6 +26,7 @@ from loader import answers as _answers
 from loader import browse as _browse
 from loader import display as _display
 from loader import documents as _documents
+from loader import facet_counts as _facet_counts
 from loader import locations as _locations
 from loader import pages as _pages
 from loader import requests as _requests
@@ -625,6 +627,22 @@ def table_json_once_per_state(datasette):
         return cached
 
     return wrap
+
+
+# ---------------------------------------------------------------- facet counts, once per filter and state
+
+
+_FACET_COUNTS = _facet_counts.FacetCounts(_STATE)
+_CachedColumnFacet = _facet_counts.cached_column_facet(_FACET_COUNTS)
+
+
+@hookimpl(hookwrapper=True, specname="register_facet_classes")
+def column_facets_once_per_state():
+    """Datasette's column facets counted once per (filter, database state), side by side: the
+    next page or another sort of the same rows reuses the counts (see loader.facet_counts)."""
+    outcome = yield
+    outcome.force_result([[_CachedColumnFacet if klass is _ColumnFacet else klass for klass in classes]
+                          for classes in outcome.get_result()])
 
 
 # ---------------------------------------------------------------- hooks

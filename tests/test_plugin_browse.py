@@ -542,3 +542,71 @@ async def test_table_json_is_served_once_per_database_state(fixture, fds):
     assert plugin._TABLE_JSON.hits == hits + 1
     statuses = {f["value"]: f["count"] for f in after["facet_results"]["status"]["results"]}
     assert "accepted" not in statuses
+
+
+def _facet_counts(body, column):
+    return {r["value"]: r["count"] for r in body["facet_results"][column]["results"]}
+
+
+def _sql_counts(path, column, where="1"):
+    conn = sqlite3.connect(path)
+    try:
+        return dict(conn.execute(f"SELECT {column}, count(*) FROM recommendations WHERE {where} AND {column} "
+                                 f"IS NOT NULL GROUP BY {column}").fetchall())
+    finally:
+        conn.close()
+
+
+@pytest.mark.asyncio
+async def test_facet_counts_are_reused_across_pages_and_sorts_and_stay_right(fixture, fds):
+    """The configured facets are counted once per filter and state: another page size or sort of
+    the same rows reuses them, and the counts are the table's; a new filter counts again."""
+    from datasette.plugins import pm
+
+    plugin = next(m for m in pm.get_plugins() if hasattr(m, "_FACET_COUNTS"))
+    path, _ids = fixture
+    counts = plugin._FACET_COUNTS
+    first = (await fds.client.get("/rectrack/recommendations.json?_size=1")).json()
+    configured = ["status", "actor_id", "theme", "speaker_id", "document_id", "strength"]
+    assert list(first["facet_results"]) == configured
+    for column in configured:
+        assert _facet_counts(first, column) == _sql_counts(path, column)
+    facet = first["facet_results"]["status"]
+    assert set(facet) == {"name", "type", "hideable", "toggle_url", "results", "truncated"}
+    assert facet["type"] == "column" and facet["hideable"] is False
+    hits, misses = counts.hits, counts.misses
+    other = (await fds.client.get("/rectrack/recommendations.json?_size=2&_sort_desc=char_end")).json()
+    assert counts.hits == hits + len(configured) and counts.misses == misses
+    for column in configured:
+        assert _facet_counts(other, column) == _facet_counts(first, column)
+    assert "_sort_desc=char_end" in other["facet_results"]["status"]["results"][0]["toggle_url"]  # this request's
+    filtered = (await fds.client.get("/rectrack/recommendations.json?status=accepted")).json()
+    assert counts.misses == misses + len(configured)
+    assert _facet_counts(filtered, "actor_id") == _sql_counts(path, "actor_id", "status = 'accepted'")
+    selected = [r for r in filtered["facet_results"]["status"]["results"] if r["selected"]]
+    assert [r["value"] for r in selected] == ["accepted"]  # Datasette's own toggles, per request
+
+
+@pytest.mark.asyncio
+async def test_facet_counts_follow_a_commit_from_another_process(fixture, fds):
+    path, _ids = fixture
+    before = (await fds.client.get("/rectrack/recommendations.json?_size=1")).json()
+    assert _facet_counts(before, "status").get("accepted")
+    _commit_elsewhere(path, "UPDATE recommendations SET status = 'declined' WHERE status = 'accepted'")
+    after = (await fds.client.get("/rectrack/recommendations.json?_size=3")).json()  # another URL, same filter
+    assert "accepted" not in _facet_counts(after, "status")
+    assert _facet_counts(after, "status") == _sql_counts(path, "status")
+
+
+@pytest.mark.asyncio
+async def test_search_facets_count_the_matches(fixture, fds):
+    path, _ids = fixture
+    conn = sqlite3.connect(path)
+    word = conn.execute("SELECT text FROM recommendations LIMIT 1").fetchone()[0].split()[1].strip(".,;:")
+    conn.close()
+    url = f"/rectrack/recommendations.json?_search={word}"
+    for size in (1, 2):  # the second from the facet cache
+        body = (await fds.client.get(url + f"&_size={size}")).json()
+        matches = (f"rowid IN (SELECT rowid FROM recommendations_fts WHERE recommendations_fts MATCH '{word}')")
+        assert _facet_counts(body, "theme") == _sql_counts(path, "theme", matches)
+        assert sum(_facet_counts(body, "status").values()) == body["filtered_table_rows_count"] > 0
