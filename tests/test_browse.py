@@ -538,3 +538,33 @@ def test_document_choices_are_the_latest_and_the_selected_one(conn):
     chosen = browse.filter_options(conn, all_ids[0], max_documents=1)
     assert [o["value"] for o in chosen["document"]] == [all_ids[0], all_ids[-1]]
     assert [o["value"] for o in browse.filter_options(conn)["document"]] == all_ids
+
+
+@pytest.mark.parametrize("limit", [0, 1, 2, 50])
+def test_summary_documents_are_the_first_of_every_document_counted(conn, limit):
+    """summary.json's documents: counted only for the listed ones, the same as counting them all."""
+    for filters in (Filters(), Filters(document="hearing-a"), Filters(status="accepted"), Filters(actor="security-council")):
+        every = browse._rows(conn, browse.documents_sql(filters))
+        s = browse.compute_summary_json(conn, filters, TODAY, limit)
+        assert s["documents"] == every[:limit]
+        assert s["counts"]["documents"] == len(every)
+
+
+def test_grouped_counts_equal_the_queries_they_replace(conn):
+    """One scan gives by_status, by_actor and by_theme exactly as their own queries do (order too),
+    with further actors, NULL actors and themes, and every filter; without the index, None."""
+    conn.execute("UPDATE recommendations SET theme = NULL WHERE rowid = (SELECT min(rowid) FROM recommendations)")
+    conn.execute("UPDATE recommendations SET actor_id = NULL WHERE rowid = (SELECT max(rowid) FROM recommendations)")
+    rid = conn.execute("SELECT id FROM recommendations LIMIT 1").fetchone()[0]
+    conn.execute("INSERT OR IGNORE INTO recommendation_actors (recommendation_id, actor_id, position) "
+                 "VALUES (?, 'member-states', 1)", (rid,))
+    for filters in (Filters(), Filters(document="hearing-a"), Filters(status="accepted"),
+                    Filters(actor="member-states"), Filters(theme="mandates"), Filters(status="dismissed")):
+        by_status, by_actor, by_theme = browse.grouped_counts(conn, filters)
+        assert by_status == {r["status"]: r["n"] for r in browse._rows(conn, browse.by_status_sql(filters))}
+        assert by_actor == browse._rows(conn, browse.by_actor_sql(filters))
+        assert by_theme == browse._rows(conn, browse.by_theme_sql(filters))
+    with_index = browse.compute_summary_json(conn, Filters(), TODAY)
+    conn.execute(f"DROP INDEX {browse.GROUPED_INDEX}")
+    assert browse.grouped_counts(conn, Filters()) is None
+    assert browse.compute_summary_json(conn, Filters(), TODAY) == with_index
