@@ -347,8 +347,11 @@ async def bench_serve(path: Path, seconds: float) -> None:
                        ("one recommendation JSON", f"/-/rectrack/recommendations/{rec_id}.json")):
         report(label, rate_line(await timings(ds, url, seconds)))
         if url.startswith("/rectrack/recommendations.json"):
-            report(" - the same, each request a new URL (nothing cached)",
+            report(" - the same, each request a new URL (the same rows: facet counts reused)",
                    rate_line(await timings(ds, url, seconds, fresh=True)))
+            report(" - the same right after a write (nothing cached: every facet counted again)",
+                   await _table_after_write(ds, conn, url))
+    report("full-text search, a new search term each request (nothing cached)", await _new_searches(ds, conn))
     t0, c0 = time.perf_counter(), time.process_time()
     browse.compute_dashboard(conn, browse.Filters(), "/t", "/c")
     report("dashboard data uncached", f"{(time.perf_counter() - t0) * 1000:.0f} ms wall, "
@@ -378,6 +381,40 @@ async def _after_write(ds, conn, url: str) -> str:
     return (f"{statistics.median(waits) * 1000:.0f} ms (CPU {statistics.median(cpus) * 1000:.0f} ms); "
             f"{stale} of 3 answered from the previous state; the new state's answer served after "
             f"{statistics.median(until_fresh) * 1000:.0f} ms")
+
+
+async def _table_after_write(ds, conn, url: str, repeat: int = 5) -> str:
+    waits, cpus = [], []
+    for i in range(repeat):
+        rid, version = conn.execute("select id, version from recommendations where status = 'proposed' "
+                                    "order by random() limit 1").fetchone()
+        tracking.update_recommendation(conn, rid, {"priority": "high", "note": "bench"}, version, "bench")
+        t0, c0 = time.perf_counter(), time.process_time()
+        r = await ds.client.get(f"{url}&_after_write={i}")
+        assert r.status_code == 200
+        waits.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    return f"p50 {statistics.median(waits) * 1000:.0f} ms (CPU p50 {statistics.median(cpus) * 1000:.0f} ms)"
+
+
+SEARCH_TERMS = ("peacekeeping", "mandate", "humanitarian", "civilians", "secretariat", "troop", "guidance",
+                "training", "resources", "protection", "integrated", "mission")
+
+
+async def _new_searches(ds, conn) -> str:
+    """Each term searched once (its first request: nothing cached), with the number of matches."""
+    waits, cpus, matches = [], [], []
+    for term in SEARCH_TERMS:
+        matches.append(conn.execute("select count(*) from recommendations_fts where recommendations_fts match ?",
+                                    (term,)).fetchone()[0])
+        t0, c0 = time.perf_counter(), time.process_time()
+        r = await ds.client.get(f"/rectrack/recommendations.json?_search={term}&_size=50")
+        assert r.status_code == 200
+        waits.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    return (f"p50 {statistics.median(waits) * 1000:.0f} ms (CPU p50 {statistics.median(cpus) * 1000:.0f} ms) over "
+            f"{len(SEARCH_TERMS)} terms matching {min(matches):,}–{max(matches):,} rows (median "
+            f"{statistics.median(matches):,.0f})")
 
 
 async def _fresh_answer(ds, url: str):
