@@ -459,14 +459,18 @@ async def _writers_and_readers(ds, path: Path, seconds: float, clients: int = 8,
             reader_lat.append(time.perf_counter() - t0)
             stale[0] += r.headers.get("x-rectrack-stale") == "1"
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     await asyncio.gather(*(writer(k) for k in range(clients)), *(reader() for _ in range(readers)))
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    # CPU-seconds the server spent per wall second, and per update: on a shared machine the
+    # comparable figures (2 cores: at most 2 CPU-s per s)
+    load = f"{cpu / elapsed:.2f} CPU-s/s, {cpu / max(done[0], 1) * 1000:.1f} ms CPU per update"
     if not readers:
-        report(f"status updates from {clients} clients, no readers", f"{done[0] / elapsed:.0f} updates/s")
+        report(f"status updates from {clients} clients, no readers", f"{done[0] / elapsed:.0f} updates/s ({load})")
         return
     report(f"status updates from {clients} clients while {readers} readers poll summary.json",
-           f"{done[0] / elapsed:.0f} updates/s; reader p50 {statistics.median(reader_lat) * 1000:.0f} ms, "
+           f"{done[0] / elapsed:.0f} updates/s ({load}, readers and recomputations included); "
+           f"reader p50 {statistics.median(reader_lat) * 1000:.0f} ms, "
            f"max {max(reader_lat) * 1000:.0f} ms; {len(reader_lat)} reads, {stale[0]} of them the previous "
            f"state's answer")
 
