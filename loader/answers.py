@@ -72,9 +72,11 @@ def marked_stale(body: bytes) -> bytes:
 
 
 def state_headers(state: dict, fresh: bool) -> dict:
-    """The state an answer reflects, as response headers."""
-    return {"X-Rectrack-Data-Version": str(state["data_version"]), "X-Rectrack-As-Of": state["as_of"],
-            "X-Rectrack-Stale": "0" if fresh else "1"}
+    """The state an answer reflects, as response headers (no version for a database without a file)."""
+    headers = {"X-Rectrack-As-Of": state["as_of"], "X-Rectrack-Stale": "0" if fresh else "1"}
+    if state["data_version"] is not None:
+        headers["X-Rectrack-Data-Version"] = str(state["data_version"])
+    return headers
 
 
 def cpu_costed(fn):
