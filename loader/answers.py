@@ -92,11 +92,13 @@ def cpu_costed(fn):
 
 @dataclasses.dataclass
 class Latest:
-    """The newest answer computed for a question: what it cost and when its computation started."""
+    """The newest answer computed for a question: what it cost, the order its computation started
+    in, and when it finished (``time.monotonic()``)."""
 
     answer: object
     cost: float
     started: int
+    finished: float
 
 
 class AnswerCache:
@@ -117,15 +119,17 @@ class AnswerCache:
         self._started = 0
         self.computed = 0  # how many answers were computed (for tests and the benchmark)
 
-    async def get_or_previous(self, key, token, compute, previous_after: float):
+    async def get_or_previous(self, key, token, compute, previous_after: float, every: float = 0.0):
         """``(answer, fresh)``. ``compute()`` returns ``(answer, cost)``: the seconds it cost.
 
         Like ``get``, except when the last answer computed for ``key`` cost more than
         ``previous_after`` seconds: then the new state's answer is computed in the background
         (one computation per key at a time) and the previous state's answer is returned at once
-        with ``fresh`` False, until the new one is stored. A background computation that fails
-        forgets the previous answer, so the next request computes in the foreground and sees
-        the error.
+        with ``fresh`` False, until the new one is stored. With ``every`` (seconds), such a
+        background computation starts at most that long after the previous one finished (the
+        previous answer is served meanwhile), which bounds the CPU readers cost a busy writer. A
+        background computation that fails forgets the previous answer, so the next request
+        computes in the foreground and sees the error.
         """
         if token is None:
             self.computed += 1
@@ -136,7 +140,7 @@ class AnswerCache:
             return self._data[entry], True
         latest = self._latest.get(key)
         if latest is not None and latest.cost > previous_after:
-            if key not in self._background:
+            if key not in self._background and time.monotonic() >= latest.finished + every:
                 task = asyncio.ensure_future(self._compute(key, token, compute))
                 self._background[key] = task
                 task.add_done_callback(lambda t, key=key: self._background_done(key, t))
@@ -159,7 +163,7 @@ class AnswerCache:
             self._data.popitem(last=False)
         latest = self._latest.get(key)
         if latest is None or latest.started < started:  # a slower, older computation never wins
-            self._latest[key] = Latest(answer, cost, started)
+            self._latest[key] = Latest(answer, cost, started, time.monotonic())
             self._latest.move_to_end(key)
             while len(self._latest) > self.maxsize:
                 self._latest.popitem(last=False)

@@ -355,8 +355,12 @@ PREVIOUS_ANSWER_AFTER_MS = 100
 
 
 def _previous_after(datasette):
+    """(previous_after, every) for AnswerCache.get_or_previous, in seconds, from the plugin config:
+    ``previous_answer_after_ms`` and ``recompute_every_ms`` (default 0: a slow answer is
+    recomputed as soon as the previous computation ends)."""
     config = datasette.plugin_config("rectrack") or {}
-    return float(config.get("previous_answer_after_ms", PREVIOUS_ANSWER_AFTER_MS)) / 1000
+    return (float(config.get("previous_answer_after_ms", PREVIOUS_ANSWER_AFTER_MS)) / 1000,
+            float(config.get("recompute_every_ms", 0)) / 1000)
 
 
 def _browse_filters(request):
@@ -399,7 +403,7 @@ async def dashboard(request, datasette):
         key = ("dashboard", db.name, db.path, filters, today)
         (data, specs, review_progress, state), fresh = await _ANSWERS.get_or_previous(
             key, token, lambda: db.execute_fn(_answers.cpu_costed(
-                lambda conn: (*compute(conn), _answers.state_fields(token)))), _previous_after(datasette))
+                lambda conn: (*compute(conn), _answers.state_fields(token)))), *_previous_after(datasette))
     except _browse.FilterError as e:
         raise _BadRequest(str(e))
     context = {
@@ -450,7 +454,7 @@ async def summary_json(request, datasette):
 
         key = ("summary", db.name, db.path, filters, today, limit)
         (body, state), fresh = await _ANSWERS.get_or_previous(
-            key, token, lambda: db.execute_fn(_answers.cpu_costed(compute)), _previous_after(datasette))
+            key, token, lambda: db.execute_fn(_answers.cpu_costed(compute)), *_previous_after(datasette))
     except _browse.FilterError as e:
         return Response.json({"ok": False, "error": str(e)}, status=400, headers=cors)
     body = body if fresh else _answers.marked_stale(body)

@@ -568,3 +568,32 @@ def test_grouped_counts_equal_the_queries_they_replace(conn):
     conn.execute(f"DROP INDEX {browse.GROUPED_INDEX}")
     assert browse.grouped_counts(conn, Filters()) is None
     assert browse.compute_summary_json(conn, Filters(), TODAY) == with_index
+
+
+def test_answer_cache_recomputes_a_slow_question_at_most_every_so_often():
+    import asyncio
+
+    from loader.answers import AnswerCache
+
+    cache = AnswerCache()
+    calls = []
+
+    def slow(value):
+        async def compute():
+            calls.append(value)
+            return value, 1.0
+        return compute
+
+    async def scenario():
+        assert await cache.get_or_previous("q", 1, slow("a"), 0.5, every=0.2) == ("a", True)
+        for _ in range(3):  # within 0.2 s of the last computation: none started
+            assert await cache.get_or_previous("q", 2, slow("b"), 0.5, every=0.2) == ("a", False)
+            await asyncio.sleep(0.01)
+        assert calls == ["a"]
+        await asyncio.sleep(0.2)
+        assert await cache.get_or_previous("q", 2, slow("b"), 0.5, every=0.2) == ("a", False)
+        await asyncio.sleep(0.01)
+        assert calls == ["a", "b"]
+        assert await cache.get_or_previous("q", 2, slow("x"), 0.5, every=0.2) == ("b", True)
+
+    asyncio.run(scenario())

@@ -472,6 +472,27 @@ async def test_slow_summary_serves_the_previous_state_marked_then_the_fresh_one(
 
 
 @pytest.mark.asyncio
+async def test_recompute_every_keeps_serving_the_previous_state_until_its_time(fixture):
+    """``recompute_every_ms``: a slow answer is not recomputed sooner than that after the last
+    computation, however many readers ask; they get the previous state's answer, marked."""
+    from datasette.plugins import pm
+
+    plugin = next(m for m in pm.get_plugins() if hasattr(m, "_ANSWERS"))
+    path, _ids = fixture
+    ds = make_datasette(path, metadata=_metadata(previous_answer_after_ms=0, recompute_every_ms=600_000))
+    first = (await ds.client.get(SUMMARY)).json()
+    computed = plugin._ANSWERS.computed
+    _commit_elsewhere(path, "UPDATE recommendations SET status = 'declined' WHERE status = 'accepted'")
+    import asyncio
+
+    for _ in range(5):
+        r = await ds.client.get(SUMMARY)
+        assert r.headers["x-rectrack-stale"] == "1" and r.json()["data_version"] == first["data_version"]
+        await asyncio.sleep(0.02)
+    assert plugin._ANSWERS.computed == computed
+
+
+@pytest.mark.asyncio
 async def test_slow_dashboard_says_its_figures_are_being_recomputed(fixture):
     path, _ids = fixture
     ds = make_datasette(path, metadata=_metadata(previous_answer_after_ms=0))
