@@ -43,7 +43,7 @@ from loader.read import read_source  # noqa: E402
 from loader.sentences import split_sentences  # noqa: E402
 from loader.speakers import resolve_speakers  # noqa: E402
 from loader.turns import parse_document  # noqa: E402
-from loader.web import SEEDS, make_datasette  # noqa: E402
+from loader.web import SEEDS, make_datasette, metadata_for  # noqa: E402
 
 SEED = SEEDS / "000_59fee67576fde5b5.txt"
 TOKEN = "rectrack-bench-token"
@@ -360,6 +360,10 @@ async def bench_serve(path: Path, seconds: float) -> None:
     conn.close()
     await _writers_and_readers(ds, path, seconds, readers=0)
     await _writers_and_readers(ds, path, seconds)
+    metadata = metadata_for(path)
+    metadata.setdefault("plugins", {}).setdefault("rectrack", {})["recompute_every_ms"] = 1000
+    await _writers_and_readers(make_datasette(path, metadata=metadata), path, seconds,
+                               label=" (`recompute_every_ms: 1000`)")
 
 
 async def _after_write(ds, conn, url: str) -> str:
@@ -426,7 +430,8 @@ async def _fresh_answer(ds, url: str):
         await asyncio.sleep(0.02)
 
 
-async def _writers_and_readers(ds, path: Path, seconds: float, clients: int = 8, readers: int = 2) -> None:
+async def _writers_and_readers(ds, path: Path, seconds: float, clients: int = 8, readers: int = 2,
+                               label: str = "") -> None:
     """``clients`` tasks POST status updates (each with its history row) while ``readers`` poll
     summary.json; every POST is followed by a re-read of its version."""
     conn = sqlite3.connect(path)
@@ -468,7 +473,7 @@ async def _writers_and_readers(ds, path: Path, seconds: float, clients: int = 8,
     if not readers:
         report(f"status updates from {clients} clients, no readers", f"{done[0] / elapsed:.0f} updates/s ({load})")
         return
-    report(f"status updates from {clients} clients while {readers} readers poll summary.json",
+    report(f"status updates from {clients} clients while {readers} readers poll summary.json{label}",
            f"{done[0] / elapsed:.0f} updates/s ({load}, readers and recomputations included); "
            f"reader p50 {statistics.median(reader_lat) * 1000:.0f} ms, "
            f"max {max(reader_lat) * 1000:.0f} ms; {len(reader_lat)} reads, {stale[0]} of them the previous "
