@@ -412,16 +412,24 @@ def _none_first(value) -> tuple:
     return (value is not None, value if value is not None else "")
 
 
-def grouped_counts(conn, filters: Filters) -> tuple[dict, list[dict], list[dict]] | None:
-    """``(by_status, by_actor, by_theme)`` -- what ``by_status_sql``, ``by_actor_sql`` and
-    ``by_theme_sql`` return, in their order -- from one scan of the ``(actor_id, theme, status)``
-    index instead of three (and a fourth for the total). None when the database lacks that index
-    (an older file nobody has opened with rectrack since): then each is queried on its own."""
+def grouped_rows(conn, filters: Filters) -> list[tuple] | None:
+    """``(actor_id, theme, status, n)`` for the recommendations ``filters`` selects: one scan of
+    the ``(actor_id, theme, status)`` index. None when the database lacks that index (an older
+    file nobody has opened with rectrack since)."""
     if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (GROUPED_INDEX,)).fetchone() is None:
         return None
     where, params = where_clause(filters)
-    groups = conn.execute(f"SELECT r.actor_id, r.theme, r.status, count(*) FROM recommendations r WHERE {where} "
-                          "GROUP BY r.actor_id, r.theme, r.status", params).fetchall()
+    return conn.execute(f"SELECT r.actor_id, r.theme, r.status, count(*) FROM recommendations r WHERE {where} "
+                        "GROUP BY r.actor_id, r.theme, r.status", params).fetchall()
+
+
+def grouped_counts(conn, filters: Filters, groups: list[tuple] | None = None) -> tuple[dict, list[dict], list[dict]] | None:
+    """``(by_status, by_actor, by_theme)`` -- what ``by_status_sql``, ``by_actor_sql`` and
+    ``by_theme_sql`` return, in their order -- from ``grouped_rows`` (given, or read) instead of
+    three scans (and a fourth for the total); None without its index: then each is queried."""
+    groups = grouped_rows(conn, filters) if groups is None else groups
+    if groups is None:
+        return None
     by_status, actors, themes = {}, {}, {}
     for actor_id, theme, status, n in groups:
         by_status[status] = by_status.get(status, 0) + n
@@ -437,15 +445,36 @@ def grouped_counts(conn, filters: Filters) -> tuple[dict, list[dict], list[dict]
     return by_status, by_actor, by_theme
 
 
-def compute_summary_json(conn, filters: Filters, today: str | None = None, limit: int = SUMMARY_LIMIT) -> dict:
+def grouped_chart_rows(conn, filters: Filters, groups: list[tuple]) -> dict[str, list[dict]]:
+    """The actor and theme charts' ``{key, label, status, n}`` rows -- what ``status_by_sql``
+    returns for them, in its order, without ``one_id`` -- from ``grouped_rows``."""
+    actors, themes = {}, {}
+    for actor_id, theme, status, n in groups:
+        actors[actor_id, status] = actors.get((actor_id, status), 0) + n
+        themes[theme, status] = themes.get((theme, status), 0) + n
+    further, further_params = further_actors_sql(filters, "ra.actor_id, r.status, count(*)", "ra.actor_id, r.status")
+    for actor_id, status, n in conn.execute(further, further_params):
+        actors[actor_id, status] = actors.get((actor_id, status), 0) + n
+    names = dict(conn.execute("SELECT id, name FROM actors"))
+
+    def chart(counts, label):
+        rows = [{"key": k, "label": label(k), "status": st, "n": n} for (k, st), n in counts.items()]
+        return sorted(rows, key=lambda r: (_none_first(r["label"]), _none_first(r["key"]), _none_first(r["status"])))
+
+    return {"actor": chart(actors, names.get), "theme": chart(themes, lambda theme: theme)}
+
+
+def compute_summary_json(conn, filters: Filters, today: str | None = None, limit: int = SUMMARY_LIMIT,
+                         groups: list[tuple] | None = None) -> dict:
     """The summary.json body: counts, and at most ``limit`` items per list (docs/json-api.md).
+    ``groups``: ``grouped_rows(conn, filters)`` when the caller has them already.
 
     ``counts`` gives the full length of each list; ``overdue`` is the number of overdue
     recommendations and ``overdue_items`` the first ``limit`` of them, soonest due first.
     """
     today = today or today_utc()
     by_status = {status: 0 for status in STATUSES}
-    grouped = grouped_counts(conn, filters)
+    grouped = grouped_counts(conn, filters, groups)
     if grouped is None:
         by_status.update({row["status"]: row["n"] for row in _rows(conn, by_status_sql(filters))})
         by_actor, n_actors = _bounded(conn, by_actor_sql(filters), limit)
@@ -572,14 +601,16 @@ def compute_dashboard(conn, filters: Filters, table_url: str, changes_url: str, 
     ``max_bars`` biggest bars (``shown`` says how many of how many). With ``rec_url`` (the
     recommendation pages' URL prefix) a bar of one recommendation opens its page.
     """
-    summary = compute_summary_json(conn, filters, today, DASHBOARD_LIST_LIMIT)
+    groups = grouped_rows(conn, filters)
+    summary = compute_summary_json(conn, filters, today, DASHBOARD_LIST_LIMIT, groups)
+    from_groups = grouped_chart_rows(conn, filters, groups) if groups is not None else {}
     base_filters = _filter_columns(filters)
     charts, shown = {}, {}
     for dimension, column in DIMENSION_COLUMNS.items():
-        counted = _rows(conn, chart_counts_sql(dimension, filters, max_bars))
-        n_keys = counted[0]["n_keys"] if counted else None
+        counted = from_groups.get(dimension) or _rows(conn, chart_counts_sql(dimension, filters, max_bars))
+        n_keys = counted[0].get("n_keys") if counted else None
         for row in counted:
-            del row["n_keys"]
+            row.pop("n_keys", None)
             row.pop("one_id", None)
         rows, shown[dimension] = top_keys(counted, max_bars)
         if n_keys is not None:

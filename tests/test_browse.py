@@ -514,8 +514,19 @@ def test_answer_cache_serves_the_previous_answer_of_a_slow_question_while_comput
 @pytest.mark.parametrize("max_bars", [1, 2, 20])
 def test_dashboard_charts_match_counting_every_key(conn, max_bars):
     """The charts read no ids and count the speaker chart's top keys only, yet show what counting
-    every (key, status) pair and keeping the biggest keys shows; a bar of one opens its page."""
-    for filters in (Filters(), Filters(document="hearing-a"), Filters(status="accepted")):
+    every (key, status) pair and keeping the biggest keys shows; a bar of one opens its page --
+    from the one grouped scan, and without its index too."""
+    conn.execute("UPDATE recommendations SET theme = NULL WHERE rowid = (SELECT min(rowid) FROM recommendations)")
+    conn.execute("UPDATE recommendations SET actor_id = NULL WHERE rowid = (SELECT max(rowid) FROM recommendations)")
+    rid = conn.execute("SELECT id FROM recommendations LIMIT 1").fetchone()[0]
+    conn.execute("INSERT OR IGNORE INTO recommendation_actors (recommendation_id, actor_id, position) "
+                 "VALUES (?, 'member-states', 1)", (rid,))
+    cases = [(filters, drop) for drop in (False, True)
+             for filters in (Filters(), Filters(document="hearing-a"), Filters(status="accepted"),
+                             Filters(actor="member-states"))]
+    for filters, drop in cases:
+        if drop:
+            conn.execute(f"DROP INDEX IF EXISTS {browse.GROUPED_INDEX}")
         d = browse.compute_dashboard(conn, filters, "/t", "/c", TODAY, max_bars=max_bars, rec_url="/r/")
         for dimension in browse.DIMENSION_COLUMNS:
             full = browse._rows(conn, browse.status_by_sql(dimension, filters))
