@@ -43,7 +43,7 @@ from loader.read import read_source  # noqa: E402
 from loader.sentences import split_sentences  # noqa: E402
 from loader.speakers import resolve_speakers  # noqa: E402
 from loader.turns import parse_document  # noqa: E402
-from loader.web import SEEDS, make_datasette  # noqa: E402
+from loader.web import SEEDS, make_datasette, metadata_for  # noqa: E402
 
 SEED = SEEDS / "000_59fee67576fde5b5.txt"
 TOKEN = "rectrack-bench-token"
@@ -297,18 +297,30 @@ async def timings(ds, path: str, seconds: float, headers=None, fresh=False) -> l
     ``fresh``: each URL different (``&_fresh=i``, ignored by Datasette), so no answer is cached."""
     r = await ds.client.get(path, headers=headers)
     assert r.status_code == 200, (path, r.status_code, r.text[:300])
-    out, t_end = [], time.perf_counter() + seconds
+    out, t_end = Latencies(), time.perf_counter() + seconds
     while time.perf_counter() < t_end or len(out) < 3:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         r = await ds.client.get(path + (f"{'&' if '?' in path else '?'}_fresh={len(out)}" if fresh else ""),
                                 headers=headers)
         out.append(time.perf_counter() - t0)
+        out.cpu.append(time.process_time() - c0)
         assert r.status_code == 200, (path, r.status_code)
     return out
 
 
+class Latencies(list):
+    """Wall seconds of each request, and ``cpu``: the CPU seconds this process spent on it (all its
+    threads: the comparable figure on a shared machine)."""
+
+    def __init__(self):
+        super().__init__()
+        self.cpu: list[float] = []
+
+
 def rate_line(lat: list[float]) -> str:
-    return f"{len(lat) / sum(lat):.0f} req/s, p50 {statistics.median(lat) * 1000:.1f} ms"
+    line = f"{len(lat) / sum(lat):.0f} req/s, p50 {statistics.median(lat) * 1000:.1f} ms"
+    cpu = getattr(lat, "cpu", None)
+    return line + (f" (CPU p50 {statistics.median(cpu) * 1000:.1f} ms)" if cpu else "")
 
 
 async def bench_serve(path: Path, seconds: float) -> None:
@@ -325,7 +337,7 @@ async def bench_serve(path: Path, seconds: float) -> None:
     report(f"at {n:,} recommendations: summary.json unfiltered", rate_line(await timings(ds, summary, seconds))
            + f"; {len(body) / 1e3:.0f} kB; uncached {uncached * 1000:.0f} ms")
     report("summary.json filtered (`?theme=...`)", rate_line(await timings(ds, f"{summary}?theme={theme}", seconds)))
-    report("summary.json after a write (the next reader's wait)", f"{await _after_write(ds, conn, summary) * 1000:.0f} ms")
+    report("summary.json after a write (the next reader's wait)", await _after_write(ds, conn, summary))
     for label, url in (("table JSON `recommendations.json?_size=50` with its 6 configured facets",
                         "/rectrack/recommendations.json?_size=50"),
                        ("table page `recommendations?_size=50` with its 6 facets", "/rectrack/recommendations?_size=50"),
@@ -335,37 +347,98 @@ async def bench_serve(path: Path, seconds: float) -> None:
                        ("one recommendation JSON", f"/-/rectrack/recommendations/{rec_id}.json")):
         report(label, rate_line(await timings(ds, url, seconds)))
         if url.startswith("/rectrack/recommendations.json"):
-            report(" - the same, each request a new URL (nothing cached)",
+            report(" - the same, each request a new URL (the same rows: facet counts reused)",
                    rate_line(await timings(ds, url, seconds, fresh=True)))
-    t0 = time.perf_counter()
+            report(" - the same right after a write (nothing cached: every facet counted again)",
+                   await _table_after_write(ds, conn, url))
+    report("full-text search, a new search term each request (nothing cached)", await _new_searches(ds, conn))
+    t0, c0 = time.perf_counter(), time.process_time()
     browse.compute_dashboard(conn, browse.Filters(), "/t", "/c")
-    report("dashboard data uncached (after a write)", f"{(time.perf_counter() - t0) * 1000:.0f} ms")
+    report("dashboard data uncached", f"{(time.perf_counter() - t0) * 1000:.0f} ms wall, "
+           f"{(time.process_time() - c0) * 1000:.0f} ms CPU")
+    report("dashboard after a write (the next reader's wait)", await _after_write(ds, conn, "/-/rectrack/dashboard"))
     conn.close()
     await _writers_and_readers(ds, path, seconds, readers=0)
     await _writers_and_readers(ds, path, seconds)
+    metadata = metadata_for(path)
+    metadata.setdefault("plugins", {}).setdefault("rectrack", {})["recompute_every_ms"] = 1000
+    await _writers_and_readers(make_datasette(path, metadata=metadata), path, seconds,
+                               label=" (`recompute_every_ms: 1000`)")
 
 
-async def _after_write(ds, conn, url: str) -> float:
-    waits = []
+async def _after_write(ds, conn, url: str) -> str:
+    """The median wait of the first request after a write (wall and CPU), whether it was the
+    previous state's answer, and how long until the new state's answer is served."""
+    waits, cpus, stale, until_fresh = [], [], 0, []
     for _ in range(3):
-        await ds.client.get(url)
+        await _fresh_answer(ds, url)
         rid, version = conn.execute("select id, version from recommendations where status = 'proposed' "
                                     "order by random() limit 1").fetchone()
         tracking.update_recommendation(conn, rid, {"priority": "high", "note": "bench"}, version, "bench")
-        t0 = time.perf_counter()
-        await ds.client.get(url)
+        t0, c0 = time.perf_counter(), time.process_time()
+        r = await ds.client.get(url)
         waits.append(time.perf_counter() - t0)
-    return statistics.median(waits)
+        cpus.append(time.process_time() - c0)
+        stale += r.headers.get("x-rectrack-stale") == "1"
+        await _fresh_answer(ds, url)
+        until_fresh.append(time.perf_counter() - t0)
+    return (f"{statistics.median(waits) * 1000:.0f} ms (CPU {statistics.median(cpus) * 1000:.0f} ms); "
+            f"{stale} of 3 answered from the previous state; the new state's answer served after "
+            f"{statistics.median(until_fresh) * 1000:.0f} ms")
 
 
-async def _writers_and_readers(ds, path: Path, seconds: float, clients: int = 8, readers: int = 2) -> None:
+async def _table_after_write(ds, conn, url: str, repeat: int = 5) -> str:
+    waits, cpus = [], []
+    for i in range(repeat):
+        rid, version = conn.execute("select id, version from recommendations where status = 'proposed' "
+                                    "order by random() limit 1").fetchone()
+        tracking.update_recommendation(conn, rid, {"priority": "high", "note": "bench"}, version, "bench")
+        t0, c0 = time.perf_counter(), time.process_time()
+        r = await ds.client.get(f"{url}&_after_write={i}")
+        assert r.status_code == 200
+        waits.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    return f"p50 {statistics.median(waits) * 1000:.0f} ms (CPU p50 {statistics.median(cpus) * 1000:.0f} ms)"
+
+
+SEARCH_TERMS = ("peacekeeping", "mandate", "humanitarian", "civilians", "secretariat", "troop", "guidance",
+                "training", "resources", "protection", "integrated", "mission")
+
+
+async def _new_searches(ds, conn) -> str:
+    """Each term searched once (its first request: nothing cached), with the number of matches."""
+    waits, cpus, matches = [], [], []
+    for term in SEARCH_TERMS:
+        matches.append(conn.execute("select count(*) from recommendations_fts where recommendations_fts match ?",
+                                    (term,)).fetchone()[0])
+        t0, c0 = time.perf_counter(), time.process_time()
+        r = await ds.client.get(f"/rectrack/recommendations.json?_search={term}&_size=50")
+        assert r.status_code == 200
+        waits.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    return (f"p50 {statistics.median(waits) * 1000:.0f} ms (CPU p50 {statistics.median(cpus) * 1000:.0f} ms) over "
+            f"{len(SEARCH_TERMS)} terms matching {min(matches):,}–{max(matches):,} rows (median "
+            f"{statistics.median(matches):,.0f})")
+
+
+async def _fresh_answer(ds, url: str):
+    """Ask until the answer is not the previous state's (``X-Rectrack-Stale: 0``)."""
+    while True:
+        r = await ds.client.get(url)
+        if r.headers.get("x-rectrack-stale") != "1":
+            return r
+        await asyncio.sleep(0.02)
+
+
+async def _writers_and_readers(ds, path: Path, seconds: float, clients: int = 8, readers: int = 2,
+                               label: str = "") -> None:
     """``clients`` tasks POST status updates (each with its history row) while ``readers`` poll
     summary.json; every POST is followed by a re-read of its version."""
     conn = sqlite3.connect(path)
     ids = [r[0] for r in conn.execute("select id from recommendations where status = 'proposed' limit ?", (clients * 50,))]
     conn.close()
     headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
-    done, reader_lat, stop = [0], [], time.perf_counter() + seconds
+    done, reader_lat, stale, stop = [0], [], [0], time.perf_counter() + seconds
 
     async def writer(k: int):
         mine = ids[k::clients]
@@ -389,16 +462,22 @@ async def _writers_and_readers(ds, path: Path, seconds: float, clients: int = 8,
             r = await ds.client.get("/-/rectrack/summary.json")
             assert r.status_code == 200
             reader_lat.append(time.perf_counter() - t0)
+            stale[0] += r.headers.get("x-rectrack-stale") == "1"
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     await asyncio.gather(*(writer(k) for k in range(clients)), *(reader() for _ in range(readers)))
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    # CPU-seconds the server spent per wall second, and per update: on a shared machine the
+    # comparable figures (2 cores: at most 2 CPU-s per s)
+    load = f"{cpu / elapsed:.2f} CPU-s/s, {cpu / max(done[0], 1) * 1000:.1f} ms CPU per update"
     if not readers:
-        report(f"status updates from {clients} clients, no readers", f"{done[0] / elapsed:.0f} updates/s")
+        report(f"status updates from {clients} clients, no readers", f"{done[0] / elapsed:.0f} updates/s ({load})")
         return
-    report(f"status updates from {clients} clients while {readers} readers poll summary.json",
-           f"{done[0] / elapsed:.0f} updates/s; reader p50 {statistics.median(reader_lat) * 1000:.0f} ms, "
-           f"max {max(reader_lat) * 1000:.0f} ms")
+    report(f"status updates from {clients} clients while {readers} readers poll summary.json{label}",
+           f"{done[0] / elapsed:.0f} updates/s ({load}, readers and recomputations included); "
+           f"reader p50 {statistics.median(reader_lat) * 1000:.0f} ms, "
+           f"max {max(reader_lat) * 1000:.0f} ms; {len(reader_lat)} reads, {stale[0]} of them the previous "
+           f"state's answer")
 
 
 # ---------------------------------------------------------------- main

@@ -6,14 +6,19 @@ database's state: ``PRAGMA data_version`` read on a connection kept open only fo
 only, it never writes), which SQLite changes whenever any other connection -- in this process or
 another one: a tracking edit, ``rectrack load``, SQL typed by hand -- commits. ``AnswerCache``
 keeps encoded answers under (question, token) and computes each one once per state, however many
-requests ask for it at the same time.
+requests ask for it at the same time. ``AnswerCache.get_or_previous`` keeps a slow answer
+(summary, dashboard at archive scale) from holding readers up after a write: it serves the
+previous state's answer, marked, while the new state's is computed in the background.
 """
 from __future__ import annotations
 
 import asyncio
 import collections
+import dataclasses
+import datetime
 import sqlite3
 import threading
+import time
 import urllib.parse
 
 
@@ -47,6 +52,55 @@ class StateTokens:
             self._conns.clear()
 
 
+def state_fields(token) -> dict:
+    """What an answer says about the state it reflects: ``data_version`` (the server's counter of
+    database states, larger for a later state; None without a file), ``as_of`` (UTC, when it was
+    computed) and ``stale`` (False; ``marked_stale`` makes it True when it is served after a
+    newer state exists)."""
+    as_of = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return {"data_version": token[1] if token else None, "as_of": as_of, "stale": False}
+
+
+STALE_FALSE, STALE_TRUE = b'"stale": false}', b'"stale": true}'
+
+
+def marked_stale(body: bytes) -> bytes:
+    """A JSON body ending with ``state_fields``' ``"stale": false}``, saying ``true`` instead."""
+    if not body.endswith(STALE_FALSE):
+        raise ValueError("the answer does not end with its state fields")
+    return body[: -len(STALE_FALSE)] + STALE_TRUE
+
+
+def state_headers(state: dict, fresh: bool) -> dict:
+    """The state an answer reflects, as response headers (no version for a database without a file)."""
+    headers = {"X-Rectrack-As-Of": state["as_of"], "X-Rectrack-Stale": "0" if fresh else "1"}
+    if state["data_version"] is not None:
+        headers["X-Rectrack-Data-Version"] = str(state["data_version"])
+    return headers
+
+
+def cpu_costed(fn):
+    """``fn(conn)`` returning ``(its value, the CPU seconds it took)`` (its thread's own time:
+    neighbours on a shared machine do not count)."""
+    def costed(conn):
+        t0 = time.thread_time()
+        value = fn(conn)
+        return value, time.thread_time() - t0
+
+    return costed
+
+
+@dataclasses.dataclass
+class Latest:
+    """The newest answer computed for a question: what it cost, the order its computation started
+    in, and when it finished (``time.monotonic()``)."""
+
+    answer: object
+    cost: float
+    started: int
+    finished: float
+
+
 class AnswerCache:
     """A small LRU of answers keyed by (question, state token), computed once per state.
 
@@ -60,36 +114,77 @@ class AnswerCache:
         self.maxsize = maxsize
         self._data: collections.OrderedDict = collections.OrderedDict()
         self._running: dict = {}
+        self._latest: collections.OrderedDict = collections.OrderedDict()  # key -> Latest
+        self._background: dict = {}  # key -> the task computing its newest state
+        self._started = 0
         self.computed = 0  # how many answers were computed (for tests and the benchmark)
 
-    async def get(self, key, token, compute):
+    async def get_or_previous(self, key, token, compute, previous_after: float, every: float = 0.0):
+        """``(answer, fresh)``. ``compute()`` returns ``(answer, cost)``: the seconds it cost.
+
+        Like ``get``, except when the last answer computed for ``key`` cost more than
+        ``previous_after`` seconds: then the new state's answer is computed in the background
+        (one computation per key at a time) and the previous state's answer is returned at once
+        with ``fresh`` False, until the new one is stored. With ``every`` (seconds), such a
+        background computation starts at most that long after the previous one finished (the
+        previous answer is served meanwhile), which bounds the CPU readers cost a busy writer. A
+        background computation that fails forgets the previous answer, so the next request
+        computes in the foreground and sees the error.
+        """
         if token is None:
             self.computed += 1
-            return await compute()
+            return (await compute())[0], True
         entry = (key, token)
         if entry in self._data:
             self._data.move_to_end(entry)
-            return self._data[entry]
+            return self._data[entry], True
+        latest = self._latest.get(key)
+        if latest is not None and latest.cost > previous_after:
+            if key not in self._background and time.monotonic() >= latest.finished + every:
+                task = asyncio.ensure_future(self._compute(key, token, compute))
+                self._background[key] = task
+                task.add_done_callback(lambda t, key=key: self._background_done(key, t))
+            return latest.answer, False
         running = self._running.get(entry)
-        if running is not None:
-            return await asyncio.shield(running)
-        future = asyncio.get_running_loop().create_future()
-        self._running[entry] = future
-        try:
-            value = await compute()
-        except BaseException as e:
-            future.set_exception(e)
-            future.exception()  # retrieved: no "never retrieved" warning when nobody else waits
-            raise
-        else:
-            future.set_result(value)
-            self.computed += 1
-            self._data[entry] = value
-            while len(self._data) > self.maxsize:
-                self._data.popitem(last=False)
-            return value
-        finally:
-            del self._running[entry]
+        if running is None:
+            running = asyncio.ensure_future(self._compute(key, token, compute))
+            self._running[entry] = running
+            running.add_done_callback(lambda t, entry=entry: self._running_done(entry, t))
+        return await asyncio.shield(running), True
+
+    async def _compute(self, key, token, compute):
+        self._started += 1
+        started = self._started
+        answer, cost = await compute()
+        self.computed += 1
+        entry = (key, token)
+        self._data[entry] = answer
+        while len(self._data) > self.maxsize:
+            self._data.popitem(last=False)
+        latest = self._latest.get(key)
+        if latest is None or latest.started < started:  # a slower, older computation never wins
+            self._latest[key] = Latest(answer, cost, started, time.monotonic())
+            self._latest.move_to_end(key)
+            while len(self._latest) > self.maxsize:
+                self._latest.popitem(last=False)
+        return answer
+
+    def _running_done(self, entry, task) -> None:
+        self._running.pop(entry, None)
+        if not task.cancelled():
+            task.exception()  # retrieved: the requests awaiting it raise it
+
+    def _background_done(self, key, task) -> None:
+        self._background.pop(key, None)
+        if task.cancelled() or task.exception() is not None:
+            self._latest.pop(key, None)
+
+    async def get(self, key, token, compute):
+        """The answer to ``key`` in state ``token``; ``compute()`` returns it (always fresh)."""
+        async def costed():
+            return await compute(), 0.0
+
+        return (await self.get_or_previous(key, token, costed, previous_after=float("inf")))[0]
 
 
 class ResponseCache:

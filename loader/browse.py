@@ -197,26 +197,65 @@ DIMENSIONS = {
 }
 
 
-def status_by_sql(dimension: str, filters: Filters) -> tuple[str, dict]:
-    """Counts per (dimension value, status): columns key, label, status, n."""
+def status_by_sql(dimension: str, filters: Filters, one_id: bool = True) -> tuple[str, dict]:
+    """Counts per (dimension value, status): columns key, label, status, n, and ``one_id`` (the
+    smallest recommendation id of the group; NULL with ``one_id`` False: reading ids costs a
+    table lookup per row)."""
     key, label, join = DIMENSIONS[dimension]
+    one = "min(r.id)" if one_id else "NULL"
     where, params = where_clause(filters)
     if dimension == "actor":  # every actor of a recommendation counts it
         further, _ = further_actors_sql(filters, "ra.actor_id AS key, r.status AS status, count(*) AS n, "
-                                        "min(r.id) AS one_id", "ra.actor_id, r.status")
+                                        f"{one} AS one_id", "ra.actor_id, r.status")
         return (
             "SELECT c.key AS key, a.name AS label, c.status AS status, sum(c.n) AS n, min(c.one_id) AS one_id FROM ("
-            f"SELECT r.actor_id AS key, r.status AS status, count(*) AS n, min(r.id) AS one_id "
+            f"SELECT r.actor_id AS key, r.status AS status, count(*) AS n, {one} AS one_id "
             f"FROM recommendations r WHERE {where} "
             f"GROUP BY r.actor_id, r.status UNION ALL {further}) c LEFT JOIN actors a ON a.id = c.key "
             "GROUP BY c.key, c.status ORDER BY label, key, status",
             params,
         )
     return (
-        f"SELECT {key} AS key, {label} AS label, r.status AS status, count(*) AS n, min(r.id) AS one_id "
+        f"SELECT {key} AS key, {label} AS label, r.status AS status, count(*) AS n, {one} AS one_id "
         f"FROM recommendations r {join} WHERE {where} GROUP BY {key}, r.status ORDER BY label, key, r.status",
         params,
     )
+
+
+def chart_counts_sql(dimension: str, filters: Filters, limit: int) -> tuple[str, dict]:
+    """Counts per (dimension value, status) for a chart of ``limit`` bars: columns key, label,
+    status, n, n_keys (how many keys there are in all; NULL when every key is listed).
+
+    Unlike ``status_by_sql`` no recommendation id is read (a table lookup per row), and the
+    speaker chart counts statuses only for its ``limit`` speakers with the most recommendations
+    (an archive has tens of thousands of speakers)."""
+    if dimension != "speaker":
+        sql, params = status_by_sql(dimension, filters, one_id=False)
+        return f"SELECT key, label, status, n, NULL AS n_keys FROM ({sql})", params
+    where, params = where_clause(filters)
+    return (
+        f"WITH c AS (SELECT r.speaker_id AS key, count(*) AS n FROM recommendations r WHERE {where} "
+        "GROUP BY r.speaker_id), top AS (SELECT key FROM c ORDER BY n DESC, key LIMIT :limit) "
+        "SELECT r.speaker_id AS key, s.name AS label, r.status AS status, count(*) AS n, "
+        "(SELECT count(*) FROM c) AS n_keys FROM recommendations r LEFT JOIN speakers s ON s.id = r.speaker_id "
+        f"WHERE {where} AND (r.speaker_id IN (SELECT key FROM top) "
+        "OR (r.speaker_id IS NULL AND EXISTS (SELECT 1 FROM top WHERE key IS NULL))) "
+        "GROUP BY r.speaker_id, r.status ORDER BY label, key, r.status",
+        {**params, "limit": limit},
+    )
+
+
+def one_recommendation_id(conn, filters: Filters, dimension: str, key, status: str):
+    """The id of the recommendation a chart bar of one counts (its ``dimension`` value ``key``,
+    its ``status``, within ``filters``), found through the indexes."""
+    where, params = where_clause(dataclasses.replace(filters, status=status))
+    if dimension == "actor" and key is not None:
+        where, params = where_clause(dataclasses.replace(filters, status=status, actor=key))
+    else:
+        where += f" AND {DIMENSIONS[dimension][0]} IS :one_key"
+        params = {**params, "one_key": key}
+    row = conn.execute(f"SELECT min(r.id) FROM recommendations r WHERE {where}", params).fetchone()
+    return row[0] if row else None
 
 
 # A history row that changed the status (an edit of owner or due date alone is not one).
@@ -313,6 +352,30 @@ def _bounded(conn, sql_params, limit: int) -> tuple[list[dict], int]:
     return rows, n
 
 
+def first_documents_sql(filters: Filters, limit: int) -> tuple[str, dict]:
+    """``documents_sql`` bounded to its first ``limit`` rows: the documents are picked first and
+    only theirs are counted (a search of the ``(document_id, status)`` index each), instead of
+    counting every document's recommendations."""
+    where, params = where_clause(filters)
+    doc_where = "WHERE d.id = :f_document" if filters.document is not None else ""
+    return (
+        "SELECT d.id AS document_id, d.title AS title, d.event_date AS event_date, "
+        f"(SELECT count(*) FROM recommendations r WHERE r.document_id = d.id AND {where}) AS n "
+        f"FROM (SELECT id, title, event_date FROM documents d {doc_where} ORDER BY d.event_date, d.id LIMIT :limit) d "
+        "ORDER BY d.event_date, d.id",
+        {**params, "limit": limit},
+    )
+
+
+def count_documents(conn, filters: Filters) -> int:
+    """How many rows ``documents_sql`` has: every document, or the one asked for."""
+    if filters.document is not None:
+        sql, params = "SELECT count(*) FROM documents WHERE id = ?", (filters.document,)
+    else:
+        sql, params = "SELECT count(*) FROM documents", ()
+    return conn.execute(sql, params).fetchone()[0]
+
+
 def top_speakers_sql(filters: Filters, limit: int) -> tuple[str, dict]:
     """``by_speaker_sql`` bounded to ``limit`` rows, with ``n_rows`` = how many speakers in all:
     names are looked up only for the speakers with at least the ``limit``-th largest count (an
@@ -341,18 +404,85 @@ def overdue_items_sql(filters: Filters, today: str) -> tuple[str, dict]:
     )
 
 
-def compute_summary_json(conn, filters: Filters, today: str | None = None, limit: int = SUMMARY_LIMIT) -> dict:
+GROUPED_INDEX = "idx_recs_actor_theme_status"
+
+
+def _none_first(value) -> tuple:
+    """A sort key ordering like SQLite: NULL before any text."""
+    return (value is not None, value if value is not None else "")
+
+
+def grouped_rows(conn, filters: Filters) -> list[tuple] | None:
+    """``(actor_id, theme, status, n)`` for the recommendations ``filters`` selects: one scan of
+    the ``(actor_id, theme, status)`` index. None when the database lacks that index (an older
+    file nobody has opened with rectrack since)."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (GROUPED_INDEX,)).fetchone() is None:
+        return None
+    where, params = where_clause(filters)
+    return conn.execute(f"SELECT r.actor_id, r.theme, r.status, count(*) FROM recommendations r WHERE {where} "
+                        "GROUP BY r.actor_id, r.theme, r.status", params).fetchall()
+
+
+def grouped_counts(conn, filters: Filters, groups: list[tuple] | None = None) -> tuple[dict, list[dict], list[dict]] | None:
+    """``(by_status, by_actor, by_theme)`` -- what ``by_status_sql``, ``by_actor_sql`` and
+    ``by_theme_sql`` return, in their order -- from ``grouped_rows`` (given, or read) instead of
+    three scans (and a fourth for the total); None without its index: then each is queried."""
+    groups = grouped_rows(conn, filters) if groups is None else groups
+    if groups is None:
+        return None
+    by_status, actors, themes = {}, {}, {}
+    for actor_id, theme, status, n in groups:
+        by_status[status] = by_status.get(status, 0) + n
+        actors[actor_id] = actors.get(actor_id, 0) + n
+        themes[theme] = themes.get(theme, 0) + n
+    further, further_params = further_actors_sql(filters, "ra.actor_id, count(*)", "ra.actor_id")
+    for actor_id, n in conn.execute(further, further_params):
+        actors[actor_id] = actors.get(actor_id, 0) + n
+    names = dict(conn.execute("SELECT id, name FROM actors"))
+    by_actor = sorted(({"actor_id": a, "actor": names.get(a), "n": n} for a, n in actors.items()),
+                      key=lambda r: (-r["n"], _none_first(r["actor"]), _none_first(r["actor_id"])))
+    by_theme = sorted(({"theme": t, "n": n} for t, n in themes.items()), key=lambda r: (-r["n"], _none_first(r["theme"])))
+    return by_status, by_actor, by_theme
+
+
+def grouped_chart_rows(conn, filters: Filters, groups: list[tuple]) -> dict[str, list[dict]]:
+    """The actor and theme charts' ``{key, label, status, n}`` rows -- what ``status_by_sql``
+    returns for them, in its order, without ``one_id`` -- from ``grouped_rows``."""
+    actors, themes = {}, {}
+    for actor_id, theme, status, n in groups:
+        actors[actor_id, status] = actors.get((actor_id, status), 0) + n
+        themes[theme, status] = themes.get((theme, status), 0) + n
+    further, further_params = further_actors_sql(filters, "ra.actor_id, r.status, count(*)", "ra.actor_id, r.status")
+    for actor_id, status, n in conn.execute(further, further_params):
+        actors[actor_id, status] = actors.get((actor_id, status), 0) + n
+    names = dict(conn.execute("SELECT id, name FROM actors"))
+
+    def chart(counts, label):
+        rows = [{"key": k, "label": label(k), "status": st, "n": n} for (k, st), n in counts.items()]
+        return sorted(rows, key=lambda r: (_none_first(r["label"]), _none_first(r["key"]), _none_first(r["status"])))
+
+    return {"actor": chart(actors, names.get), "theme": chart(themes, lambda theme: theme)}
+
+
+def compute_summary_json(conn, filters: Filters, today: str | None = None, limit: int = SUMMARY_LIMIT,
+                         groups: list[tuple] | None = None) -> dict:
     """The summary.json body: counts, and at most ``limit`` items per list (docs/json-api.md).
+    ``groups``: ``grouped_rows(conn, filters)`` when the caller has them already.
 
     ``counts`` gives the full length of each list; ``overdue`` is the number of overdue
     recommendations and ``overdue_items`` the first ``limit`` of them, soonest due first.
     """
     today = today or today_utc()
     by_status = {status: 0 for status in STATUSES}
-    for row in _rows(conn, by_status_sql(filters)):
-        by_status[row["status"]] = row["n"]
-    by_actor, n_actors = _bounded(conn, by_actor_sql(filters), limit)
-    by_theme, n_themes = _bounded(conn, by_theme_sql(filters), limit)
+    grouped = grouped_counts(conn, filters, groups)
+    if grouped is None:
+        by_status.update({row["status"]: row["n"] for row in _rows(conn, by_status_sql(filters))})
+        by_actor, n_actors = _bounded(conn, by_actor_sql(filters), limit)
+        by_theme, n_themes = _bounded(conn, by_theme_sql(filters), limit)
+    else:
+        by_status.update(grouped[0])
+        by_actor, n_actors = grouped[1][:limit], len(grouped[1])
+        by_theme, n_themes = grouped[2][:limit], len(grouped[2])
     by_speaker = _rows(conn, top_speakers_sql(filters, limit)) if limit else []
     n_speakers = by_speaker[0]["n_rows"] if by_speaker else (
         _rows(conn, (f"SELECT count(*) AS n FROM ({by_speaker_sql(filters)[0]})", by_speaker_sql(filters)[1]))[0]["n"]
@@ -362,7 +492,8 @@ def compute_summary_json(conn, filters: Filters, today: str | None = None, limit
     n_overdue = _rows(conn, overdue_sql(filters, today))[0]["n"]  # from the (due_date, status) index alone
     items_sql, items_params = overdue_items_sql(filters, today)
     overdue_items = _rows(conn, (items_sql + " LIMIT :limit", {**items_params, "limit": limit}))
-    documents, n_documents = _bounded(conn, documents_sql(filters), limit)
+    documents = _rows(conn, first_documents_sql(filters, limit))
+    n_documents = count_documents(conn, filters)
     return {
         "ok": True,
         "filters": filters.as_dict(),
@@ -381,12 +512,24 @@ def compute_summary_json(conn, filters: Filters, today: str | None = None, limit
     }
 
 
-def filter_options(conn) -> dict:
-    """Choices for the dashboard's select boxes: documents, actors and themes with recommendations."""
+MAX_DOCUMENT_OPTIONS = 200
+
+
+def filter_options(conn, selected_document: str | None = None, max_documents: int = MAX_DOCUMENT_OPTIONS) -> dict:
+    """Choices for the dashboard's select boxes: documents, actors and themes with recommendations.
+
+    At most ``max_documents`` documents, the latest by event date (and ``selected_document``), in
+    date order; ``documents_total`` says how many there are (an archive has thousands: a page
+    listing them all would weigh megabytes).
+    """
     hidden = {"hidden": HIDDEN_STATUS}
     return {
         "document": _rows(conn, (
-            "SELECT id AS value, coalesce(title, id) AS label FROM documents ORDER BY event_date, id", {})),
+            "SELECT value, label FROM (SELECT * FROM (SELECT id AS value, coalesce(title, id) AS label, event_date "
+            "FROM documents ORDER BY event_date DESC, id DESC LIMIT :max) UNION SELECT id, coalesce(title, id), "
+            "event_date FROM documents WHERE id = :selected) ORDER BY event_date, value",
+            {"max": max_documents, "selected": selected_document})),
+        "documents_total": conn.execute("SELECT count(*) FROM documents").fetchone()[0],
         "actor": _rows(conn, (
             "SELECT c.value AS value, coalesce(a.name, c.value) AS label, sum(c.n) AS n FROM ("
             "SELECT r.actor_id AS value, count(*) AS n FROM recommendations r WHERE r.status != :hidden "
@@ -444,6 +587,7 @@ def top_keys(rows: list[dict], limit: int) -> tuple[list[dict], dict]:
 
 
 MAX_BARS = 20
+DASHBOARD_LIST_LIMIT = 20  # the documents the empty dashboard lists (summary.json's limit)
 
 
 def compute_dashboard(conn, filters: Filters, table_url: str, changes_url: str, today: str | None = None,
@@ -457,17 +601,26 @@ def compute_dashboard(conn, filters: Filters, table_url: str, changes_url: str, 
     ``max_bars`` biggest bars (``shown`` says how many of how many). With ``rec_url`` (the
     recommendation pages' URL prefix) a bar of one recommendation opens its page.
     """
-    summary = compute_summary(conn, filters, today)
+    groups = grouped_rows(conn, filters)
+    summary = compute_summary_json(conn, filters, today, DASHBOARD_LIST_LIMIT, groups)
+    from_groups = grouped_chart_rows(conn, filters, groups) if groups is not None else {}
     base_filters = _filter_columns(filters)
     charts, shown = {}, {}
     for dimension, column in DIMENSION_COLUMNS.items():
-        rows, shown[dimension] = top_keys(_rows(conn, status_by_sql(dimension, filters)), max_bars)
+        counted = from_groups.get(dimension) or _rows(conn, chart_counts_sql(dimension, filters, max_bars))
+        n_keys = counted[0].get("n_keys") if counted else None
+        for row in counted:
+            row.pop("n_keys", None)
+            row.pop("one_id", None)
+        rows, shown[dimension] = top_keys(counted, max_bars)
+        if n_keys is not None:
+            shown[dimension]["total"] = n_keys
         base = actor_table_url if dimension == "actor" and actor_table_url else table_url
         for row in rows:
             row["href"] = table_href(base, {**base_filters, column: row["key"], "status": row["status"]})
             if rec_url and row["n"] == 1:
-                row["href"] = rec_url + quote(str(row["one_id"]), safe="")
-            del row["one_id"]
+                one_id = one_recommendation_id(conn, filters, dimension, row["key"], row["status"])
+                row["href"] = rec_url + quote(str(one_id), safe="")
         charts[dimension] = rows
     changes = _rows(conn, changes_by_day_sql(filters))
     for row in changes:
@@ -482,7 +635,7 @@ def compute_dashboard(conn, filters: Filters, table_url: str, changes_url: str, 
         # How many the default counts leave out (0 when a status filter is given).
         "dismissed": 0 if filters.status else _rows(
             conn, total_sql(dataclasses.replace(filters, status=HIDDEN_STATUS)))[0]["n"],
-        "options": filter_options(conn),
+        "options": filter_options(conn, filters.document),
         "filtered_table_url": table_href(
             table_url, base_filters if filters.status else {**base_filters, "status__not": HIDDEN_STATUS}),
         "any_recommendations": conn.execute(

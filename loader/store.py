@@ -157,6 +157,8 @@ CREATE INDEX IF NOT EXISTS idx_recs_theme_status ON recommendations(theme, statu
 CREATE INDEX IF NOT EXISTS idx_recs_strength_status ON recommendations(strength, status);
 CREATE INDEX IF NOT EXISTS idx_recs_due_status ON recommendations(due_date, status);
 CREATE INDEX IF NOT EXISTS idx_recs_document_status ON recommendations(document_id, status);
+-- summary.json's counts by status, actor and theme in one scan (loader.browse.grouped_counts)
+CREATE INDEX IF NOT EXISTS idx_recs_actor_theme_status ON recommendations(actor_id, theme, status);
 -- the recommendations table's default sort (metadata.yml ``sort: char_start``; Datasette adds the
 -- primary key for the next pages): the first page reads 50 index entries instead of sorting every row
 CREATE INDEX IF NOT EXISTS idx_recs_char_start ON recommendations(char_start, id);

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs as _parse_qs, quote as _quote
 
 from datasette import handle_exception as _datasette_exceptions  # the module: its hook is not ours
 from datasette import hookimpl
+from datasette.facets import ColumnFacet as _ColumnFacet
 from datasette.utils import tilde_encode as _tilde_encode
 from datasette.utils.asgi import BadRequest as _BadRequest
 from datasette.utils.asgi import Forbidden
@@ -25,6 +26,7 @@ from loader import answers as _answers
 from loader import browse as _browse
 from loader import display as _display
 from loader import documents as _documents
+from loader import facet_counts as _facet_counts
 from loader import locations as _locations
 from loader import pages as _pages
 from loader import requests as _requests
@@ -347,6 +349,20 @@ _ANSWERS = _answers.AnswerCache()
 _STATE = _answers.StateTokens()
 
 
+# An answer whose last computation cost more CPU than this is served from the previous database
+# state while the new one is computed (``previous_answer_after_ms`` in the plugin config).
+PREVIOUS_ANSWER_AFTER_MS = 100
+
+
+def _previous_after(datasette):
+    """(previous_after, every) for AnswerCache.get_or_previous, in seconds, from the plugin config:
+    ``previous_answer_after_ms`` and ``recompute_every_ms`` (default 0: a slow answer is
+    recomputed as soon as the previous computation ends)."""
+    config = datasette.plugin_config("rectrack") or {}
+    return (float(config.get("previous_answer_after_ms", PREVIOUS_ANSWER_AFTER_MS)) / 1000,
+            float(config.get("recompute_every_ms", 0)) / 1000)
+
+
 def _browse_filters(request):
     return _browse.parse_filters(_parse_qs(request.query_string, keep_blank_values=True))
 
@@ -383,12 +399,16 @@ async def dashboard(request, datasette):
             return (data, _browse.chart_specs(data["charts"], data["shown"]),
                     _review_queue.progress(conn, filters.document))
 
-        key = ("dashboard", db.name, filters, today)
-        data, specs, review_progress = await _ANSWERS.get(key, _STATE.token(db.path), lambda: db.execute_fn(compute))
+        token = _STATE.token(db.path)
+        key = ("dashboard", db.name, db.path, filters, today)
+        (data, specs, review_progress, state), fresh = await _ANSWERS.get_or_previous(
+            key, token, lambda: db.execute_fn(_answers.cpu_costed(
+                lambda conn: (*compute(conn), _answers.state_fields(token)))), *_previous_after(datasette))
     except _browse.FilterError as e:
         raise _BadRequest(str(e))
     context = {
         **data,
+        "state": {**state, "stale": not fresh},
         "review_progress": review_progress,
         "review_url": datasette.urls.path("/-/rectrack/review")
         + (("?document=" + _quote(filters.document, safe="")) if filters.document else ""),
@@ -403,7 +423,8 @@ async def dashboard(request, datasette):
         "static": lambda path: datasette.urls.path("/rectrack-static/" + path),
         "database": db.name,
     }
-    return Response.html(await datasette.render_template("dashboard.html", context, request=request))
+    html = await datasette.render_template("dashboard.html", context, request=request)
+    return Response.html(html, headers=_answers.state_headers(state, fresh))
 
 
 @allow_methods("GET", "OPTIONS")
@@ -423,15 +444,22 @@ async def summary_json(request, datasette):
         filters = _browse.parse_filters(args)
         today = _browse.today_utc()
 
+        token = _STATE.token(db.path)
+
         def compute(conn):
             _browse.check_known(conn, filters)
-            return _bjson.dumps(_browse.compute_summary_json(conn, filters, today, limit)).encode("utf-8")
+            state = _answers.state_fields(token)
+            summary = _browse.compute_summary_json(conn, filters, today, limit)
+            return _bjson.dumps({**summary, **state}).encode("utf-8"), state
 
-        key = ("summary", db.name, filters, today, limit)
-        body = await _ANSWERS.get(key, _STATE.token(db.path), lambda: db.execute_fn(compute))
+        key = ("summary", db.name, db.path, filters, today, limit)
+        (body, state), fresh = await _ANSWERS.get_or_previous(
+            key, token, lambda: db.execute_fn(_answers.cpu_costed(compute)), *_previous_after(datasette))
     except _browse.FilterError as e:
         return Response.json({"ok": False, "error": str(e)}, status=400, headers=cors)
-    return Response(body, content_type="application/json; charset=utf-8", headers=cors)
+    body = body if fresh else _answers.marked_stale(body)
+    return Response(body, content_type="application/json; charset=utf-8",
+                    headers={**cors, **_answers.state_headers(state, fresh)})
 
 
 @allow_methods("GET")
@@ -603,6 +631,22 @@ def table_json_once_per_state(datasette):
         return cached
 
     return wrap
+
+
+# ---------------------------------------------------------------- facet counts, once per filter and state
+
+
+_FACET_COUNTS = _facet_counts.FacetCounts(_STATE)
+_CachedColumnFacet = _facet_counts.cached_column_facet(_FACET_COUNTS)
+
+
+@hookimpl(hookwrapper=True, specname="register_facet_classes")
+def column_facets_once_per_state():
+    """Datasette's column facets counted once per (filter, database state), side by side: the
+    next page or another sort of the same rows reuses the counts (see loader.facet_counts)."""
+    outcome = yield
+    outcome.force_result([[_CachedColumnFacet if klass is _ColumnFacet else klass for klass in classes]
+                          for classes in outcome.get_result()])
 
 
 # ---------------------------------------------------------------- hooks

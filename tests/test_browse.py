@@ -465,3 +465,149 @@ def test_answer_cache_computes_once_per_key_and_state():
         assert await cache.get("q", 2, compute) == 7
 
     asyncio.run(scenario())
+
+
+def test_answer_cache_serves_the_previous_answer_of_a_slow_question_while_computing():
+    import asyncio
+
+    from loader.answers import AnswerCache
+
+    cache = AnswerCache()
+    calls = []
+
+    def slow(value, cost=1.0):
+        async def compute():
+            calls.append(value)
+            await asyncio.sleep(0.01)
+            return value, cost
+        return compute
+
+    async def scenario():
+        assert await cache.get_or_previous("q", 1, slow("a"), previous_after=0.5) == ("a", True)  # nothing before: waits
+        assert await cache.get_or_previous("q", 1, slow("never"), previous_after=0.5) == ("a", True)
+        # state 2: the previous answer at once, one background computation however many ask
+        answers = await asyncio.gather(*(cache.get_or_previous("q", 2, slow("b"), 0.5) for _ in range(3)))
+        assert answers == [("a", False)] * 3 and calls == ["a", "b"]
+        assert await cache.get_or_previous("q", 3, slow("c"), 0.5) == ("a", False)  # b still running: no second one
+        await asyncio.sleep(0.05)
+        assert calls == ["a", "b"]
+        assert await cache.get_or_previous("q", 2, slow("x"), 0.5) == ("b", True)
+        assert await cache.get_or_previous("q", 3, slow("c"), 0.5) == ("b", False)
+        await asyncio.sleep(0.05)
+        assert await cache.get_or_previous("q", 3, slow("y"), 0.5) == ("c", True)
+        # a cheap question is always answered fresh
+        assert await cache.get_or_previous("f", 1, slow("f1", 0.001), 0.5) == ("f1", True)
+        assert await cache.get_or_previous("f", 2, slow("f2", 0.001), 0.5) == ("f2", True)
+
+        async def failing():
+            raise RuntimeError("gone")
+
+        assert await cache.get_or_previous("q", 4, failing, 0.5) == ("c", False)
+        await asyncio.sleep(0.01)
+        try:  # the failure forgot the previous answer: computed in the foreground, raised
+            await cache.get_or_previous("q", 4, failing, 0.5)
+        except RuntimeError as e:
+            assert str(e) == "gone"
+        else:
+            raise AssertionError("expected the failure")
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("max_bars", [1, 2, 20])
+def test_dashboard_charts_match_counting_every_key(conn, max_bars):
+    """The charts read no ids and count the speaker chart's top keys only, yet show what counting
+    every (key, status) pair and keeping the biggest keys shows; a bar of one opens its page --
+    from the one grouped scan, and without its index too."""
+    conn.execute("UPDATE recommendations SET theme = NULL WHERE rowid = (SELECT min(rowid) FROM recommendations)")
+    conn.execute("UPDATE recommendations SET actor_id = NULL WHERE rowid = (SELECT max(rowid) FROM recommendations)")
+    rid = conn.execute("SELECT id FROM recommendations LIMIT 1").fetchone()[0]
+    conn.execute("INSERT OR IGNORE INTO recommendation_actors (recommendation_id, actor_id, position) "
+                 "VALUES (?, 'member-states', 1)", (rid,))
+    cases = [(filters, drop) for drop in (False, True)
+             for filters in (Filters(), Filters(document="hearing-a"), Filters(status="accepted"),
+                             Filters(actor="member-states"))]
+    for filters, drop in cases:
+        if drop:
+            conn.execute(f"DROP INDEX IF EXISTS {browse.GROUPED_INDEX}")
+        d = browse.compute_dashboard(conn, filters, "/t", "/c", TODAY, max_bars=max_bars, rec_url="/r/")
+        for dimension in browse.DIMENSION_COLUMNS:
+            full = browse._rows(conn, browse.status_by_sql(dimension, filters))
+            ids = {(r["key"], r["status"]): r["one_id"] for r in full}
+            expected, shown = browse.top_keys(full, max_bars)
+            got = d["charts"][dimension]
+            assert [(r["key"], r["label"], r["status"], r["n"]) for r in got] == [
+                (r["key"], r["label"], r["status"], r["n"]) for r in expected]
+            assert d["shown"][dimension] == shown
+            for r in got:
+                if r["n"] == 1:
+                    assert r["href"] == "/r/" + ids[(r["key"], r["status"])]
+
+
+def test_document_choices_are_the_latest_and_the_selected_one(conn):
+    all_ids = [r[0] for r in conn.execute("SELECT id FROM documents ORDER BY event_date, id")]
+    assert len(all_ids) >= 2
+    options = browse.filter_options(conn, max_documents=1)
+    assert [o["value"] for o in options["document"]] == all_ids[-1:] and options["documents_total"] == len(all_ids)
+    chosen = browse.filter_options(conn, all_ids[0], max_documents=1)
+    assert [o["value"] for o in chosen["document"]] == [all_ids[0], all_ids[-1]]
+    assert [o["value"] for o in browse.filter_options(conn)["document"]] == all_ids
+
+
+@pytest.mark.parametrize("limit", [0, 1, 2, 50])
+def test_summary_documents_are_the_first_of_every_document_counted(conn, limit):
+    """summary.json's documents: counted only for the listed ones, the same as counting them all."""
+    for filters in (Filters(), Filters(document="hearing-a"), Filters(status="accepted"), Filters(actor="security-council")):
+        every = browse._rows(conn, browse.documents_sql(filters))
+        s = browse.compute_summary_json(conn, filters, TODAY, limit)
+        assert s["documents"] == every[:limit]
+        assert s["counts"]["documents"] == len(every)
+
+
+def test_grouped_counts_equal_the_queries_they_replace(conn):
+    """One scan gives by_status, by_actor and by_theme exactly as their own queries do (order too),
+    with further actors, NULL actors and themes, and every filter; without the index, None."""
+    conn.execute("UPDATE recommendations SET theme = NULL WHERE rowid = (SELECT min(rowid) FROM recommendations)")
+    conn.execute("UPDATE recommendations SET actor_id = NULL WHERE rowid = (SELECT max(rowid) FROM recommendations)")
+    rid = conn.execute("SELECT id FROM recommendations LIMIT 1").fetchone()[0]
+    conn.execute("INSERT OR IGNORE INTO recommendation_actors (recommendation_id, actor_id, position) "
+                 "VALUES (?, 'member-states', 1)", (rid,))
+    for filters in (Filters(), Filters(document="hearing-a"), Filters(status="accepted"),
+                    Filters(actor="member-states"), Filters(theme="mandates"), Filters(status="dismissed")):
+        by_status, by_actor, by_theme = browse.grouped_counts(conn, filters)
+        assert by_status == {r["status"]: r["n"] for r in browse._rows(conn, browse.by_status_sql(filters))}
+        assert by_actor == browse._rows(conn, browse.by_actor_sql(filters))
+        assert by_theme == browse._rows(conn, browse.by_theme_sql(filters))
+    with_index = browse.compute_summary_json(conn, Filters(), TODAY)
+    conn.execute(f"DROP INDEX {browse.GROUPED_INDEX}")
+    assert browse.grouped_counts(conn, Filters()) is None
+    assert browse.compute_summary_json(conn, Filters(), TODAY) == with_index
+
+
+def test_answer_cache_recomputes_a_slow_question_at_most_every_so_often():
+    import asyncio
+
+    from loader.answers import AnswerCache
+
+    cache = AnswerCache()
+    calls = []
+
+    def slow(value):
+        async def compute():
+            calls.append(value)
+            return value, 1.0
+        return compute
+
+    async def scenario():
+        assert await cache.get_or_previous("q", 1, slow("a"), 0.5, every=0.2) == ("a", True)
+        for _ in range(3):  # within 0.2 s of the last computation: none started
+            assert await cache.get_or_previous("q", 2, slow("b"), 0.5, every=0.2) == ("a", False)
+            await asyncio.sleep(0.01)
+        assert calls == ["a"]
+        await asyncio.sleep(0.2)
+        assert await cache.get_or_previous("q", 2, slow("b"), 0.5, every=0.2) == ("a", False)
+        await asyncio.sleep(0.01)
+        assert calls == ["a", "b"]
+        assert await cache.get_or_previous("q", 2, slow("x"), 0.5, every=0.2) == ("b", True)
+
+    asyncio.run(scenario())

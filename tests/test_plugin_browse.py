@@ -42,7 +42,10 @@ async def test_summary_shape_and_known_counts(fds):
     assert r.headers["content-type"].startswith("application/json")
     s = r.json()
     assert list(s) == ["ok", "filters", "today", "limit", "total", "by_status", "by_actor", "by_theme",
-                       "by_speaker", "overdue", "overdue_items", "documents", "counts"]
+                       "by_speaker", "overdue", "overdue_items", "documents", "counts",
+                       "data_version", "as_of", "stale"]
+    assert isinstance(s["data_version"], int) and s["stale"] is False and s["as_of"].endswith("Z")
+    assert r.headers["x-rectrack-data-version"] == str(s["data_version"]) and r.headers["x-rectrack-stale"] == "0"
     assert s["ok"] is True and s["total"] == 4 and s["limit"] == 50
     assert list(s["by_status"]) == list(browse.STATUSES)
     assert s["by_status"]["dismissed"] == 0
@@ -431,6 +434,114 @@ async def test_summary_is_computed_once_per_database_state(fixture, fds):
     assert plugin._ANSWERS.computed == before + 4
 
 
+def _commit_elsewhere(path, sql):
+    """Run ``sql`` and commit in another process (as rectrack load or a second server would)."""
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+                    "c.executescript(sys.argv[2]); c.commit()", str(path), sql], check=True)
+
+
+async def _until_fresh(ds, url, tries=500):
+    """The first answer to ``url`` that is not stale (the background computation has finished)."""
+    import asyncio
+
+    for _ in range(tries):
+        r = await ds.client.get(url)
+        if r.headers["x-rectrack-stale"] == "0":
+            return r
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"{url} stayed stale")
+
+
+@pytest.mark.asyncio
+async def test_slow_summary_serves_the_previous_state_marked_then_the_fresh_one(fixture):
+    """With every computation counted as slow, the request after a write gets the previous
+    state's answer at once, saying so (JSON and headers); the fresh answer follows."""
+    path, _ids = fixture
+    ds = make_datasette(path, metadata=_metadata(previous_answer_after_ms=0))
+    first = await ds.client.get(SUMMARY)
+    assert first.json()["stale"] is False and first.headers["x-rectrack-stale"] == "0"
+    _commit_elsewhere(path, "UPDATE recommendations SET status = 'declined' WHERE status = 'accepted'")
+    stale = await ds.client.get(SUMMARY)
+    assert stale.headers["x-rectrack-stale"] == "1"
+    body = stale.json()
+    assert body["stale"] is True and body["data_version"] == first.json()["data_version"]
+    assert {**body, "stale": False} == first.json()  # the previous state's answer, only marked
+    fresh = (await _until_fresh(ds, SUMMARY)).json()
+    assert fresh["stale"] is False and fresh["data_version"] > first.json()["data_version"]
+    assert fresh["by_status"]["accepted"] == 0
+    assert fresh["by_status"]["declined"] == first.json()["by_status"]["declined"] + first.json()["by_status"]["accepted"]
+
+
+@pytest.mark.asyncio
+async def test_recompute_every_keeps_serving_the_previous_state_until_its_time(fixture):
+    """``recompute_every_ms``: a slow answer is not recomputed sooner than that after the last
+    computation, however many readers ask; they get the previous state's answer, marked."""
+    from datasette.plugins import pm
+
+    plugin = next(m for m in pm.get_plugins() if hasattr(m, "_ANSWERS"))
+    path, _ids = fixture
+    ds = make_datasette(path, metadata=_metadata(previous_answer_after_ms=0, recompute_every_ms=600_000))
+    first = (await ds.client.get(SUMMARY)).json()
+    computed = plugin._ANSWERS.computed
+    _commit_elsewhere(path, "UPDATE recommendations SET status = 'declined' WHERE status = 'accepted'")
+    import asyncio
+
+    for _ in range(5):
+        r = await ds.client.get(SUMMARY)
+        assert r.headers["x-rectrack-stale"] == "1" and r.json()["data_version"] == first["data_version"]
+        await asyncio.sleep(0.02)
+    assert plugin._ANSWERS.computed == computed
+
+
+@pytest.mark.asyncio
+async def test_slow_dashboard_says_its_figures_are_being_recomputed(fixture):
+    path, _ids = fixture
+    ds = make_datasette(path, metadata=_metadata(previous_answer_after_ms=0))
+    first = await ds.client.get("/-/rectrack/dashboard")
+    assert first.status_code == 200 and "being recomputed" not in first.text
+    _commit_elsewhere(path, "UPDATE recommendations SET status = 'declined'")
+    stale = await ds.client.get("/-/rectrack/dashboard")
+    assert stale.headers["x-rectrack-stale"] == "1" and "being recomputed" in stale.text
+    assert stale.headers["x-rectrack-data-version"] == first.headers["x-rectrack-data-version"]
+    fresh = await _until_fresh(ds, "/-/rectrack/dashboard")
+    assert "being recomputed" not in fresh.text
+    assert int(fresh.headers["x-rectrack-data-version"]) > int(first.headers["x-rectrack-data-version"])
+
+
+@pytest.mark.asyncio
+async def test_slow_summary_whose_filter_stopped_existing_answers_the_error(fixture):
+    """A background computation that fails is not hidden behind the previous answer for long:
+    the request after it computes again and gets the 400."""
+    path, _ids = fixture
+    ds = make_datasette(path, metadata=_metadata(previous_answer_after_ms=0))
+    url = SUMMARY + "?document=" + sqlite3.connect(path).execute("SELECT id FROM documents LIMIT 1").fetchone()[0]
+    assert (await ds.client.get(url)).status_code == 200
+    _commit_elsewhere(path, "PRAGMA foreign_keys = OFF; DELETE FROM documents")
+    assert (await ds.client.get(url)).headers["x-rectrack-stale"] == "1"
+    import asyncio
+
+    for _ in range(500):
+        r = await ds.client.get(url)
+        if r.status_code != 200:
+            break
+        await asyncio.sleep(0.01)
+    assert r.status_code == 400 and "unknown document" in r.json()["error"]
+
+
+@pytest.mark.asyncio
+async def test_small_database_is_answered_fresh_right_after_a_write(fixture, fds):
+    """By default only a slow answer is served from the previous state: here every answer is fresh."""
+    path, _ids = fixture
+    first = (await fds.client.get(SUMMARY)).json()
+    _commit_elsewhere(path, "UPDATE recommendations SET status = 'declined' WHERE status = 'accepted'")
+    r = await fds.client.get(SUMMARY)
+    assert r.headers["x-rectrack-stale"] == "0" and r.json()["data_version"] > first["data_version"]
+    assert r.json()["by_status"]["accepted"] == 0
+
+
 @pytest.mark.asyncio
 async def test_table_json_is_served_once_per_database_state(fixture, fds):
     """A repeated table JSON request (rows, count, facets) is answered from the cache until any
@@ -456,3 +567,71 @@ async def test_table_json_is_served_once_per_database_state(fixture, fds):
     assert plugin._TABLE_JSON.hits == hits + 1
     statuses = {f["value"]: f["count"] for f in after["facet_results"]["status"]["results"]}
     assert "accepted" not in statuses
+
+
+def _facet_counts(body, column):
+    return {r["value"]: r["count"] for r in body["facet_results"][column]["results"]}
+
+
+def _sql_counts(path, column, where="1"):
+    conn = sqlite3.connect(path)
+    try:
+        return dict(conn.execute(f"SELECT {column}, count(*) FROM recommendations WHERE {where} AND {column} "
+                                 f"IS NOT NULL GROUP BY {column}").fetchall())
+    finally:
+        conn.close()
+
+
+@pytest.mark.asyncio
+async def test_facet_counts_are_reused_across_pages_and_sorts_and_stay_right(fixture, fds):
+    """The configured facets are counted once per filter and state: another page size or sort of
+    the same rows reuses them, and the counts are the table's; a new filter counts again."""
+    from datasette.plugins import pm
+
+    plugin = next(m for m in pm.get_plugins() if hasattr(m, "_FACET_COUNTS"))
+    path, _ids = fixture
+    counts = plugin._FACET_COUNTS
+    first = (await fds.client.get("/rectrack/recommendations.json?_size=1")).json()
+    configured = ["status", "actor_id", "theme", "speaker_id", "document_id", "strength"]
+    assert list(first["facet_results"]) == configured
+    for column in configured:
+        assert _facet_counts(first, column) == _sql_counts(path, column)
+    facet = first["facet_results"]["status"]
+    assert set(facet) == {"name", "type", "hideable", "toggle_url", "results", "truncated"}
+    assert facet["type"] == "column" and facet["hideable"] is False
+    hits, misses = counts.hits, counts.misses
+    other = (await fds.client.get("/rectrack/recommendations.json?_size=2&_sort_desc=char_end")).json()
+    assert counts.hits == hits + len(configured) and counts.misses == misses
+    for column in configured:
+        assert _facet_counts(other, column) == _facet_counts(first, column)
+    assert "_sort_desc=char_end" in other["facet_results"]["status"]["results"][0]["toggle_url"]  # this request's
+    filtered = (await fds.client.get("/rectrack/recommendations.json?status=accepted")).json()
+    assert counts.misses == misses + len(configured)
+    assert _facet_counts(filtered, "actor_id") == _sql_counts(path, "actor_id", "status = 'accepted'")
+    selected = [r for r in filtered["facet_results"]["status"]["results"] if r["selected"]]
+    assert [r["value"] for r in selected] == ["accepted"]  # Datasette's own toggles, per request
+
+
+@pytest.mark.asyncio
+async def test_facet_counts_follow_a_commit_from_another_process(fixture, fds):
+    path, _ids = fixture
+    before = (await fds.client.get("/rectrack/recommendations.json?_size=1")).json()
+    assert _facet_counts(before, "status").get("accepted")
+    _commit_elsewhere(path, "UPDATE recommendations SET status = 'declined' WHERE status = 'accepted'")
+    after = (await fds.client.get("/rectrack/recommendations.json?_size=3")).json()  # another URL, same filter
+    assert "accepted" not in _facet_counts(after, "status")
+    assert _facet_counts(after, "status") == _sql_counts(path, "status")
+
+
+@pytest.mark.asyncio
+async def test_search_facets_count_the_matches(fixture, fds):
+    path, _ids = fixture
+    conn = sqlite3.connect(path)
+    word = conn.execute("SELECT text FROM recommendations LIMIT 1").fetchone()[0].split()[1].strip(".,;:")
+    conn.close()
+    url = f"/rectrack/recommendations.json?_search={word}"
+    for size in (1, 2):  # the second from the facet cache
+        body = (await fds.client.get(url + f"&_size={size}")).json()
+        matches = (f"rowid IN (SELECT rowid FROM recommendations_fts WHERE recommendations_fts MATCH '{word}')")
+        assert _facet_counts(body, "theme") == _sql_counts(path, "theme", matches)
+        assert sum(_facet_counts(body, "status").values()) == body["filtered_table_rows_count"] > 0
