@@ -135,6 +135,7 @@ class Cue:
     window: int = 6  # "after" cues: how many words after the cue may name the actor
     needs_actor: bool = False  # commitments: the match must name an actor of the lexicon ("we as DPKO")
     own_side: bool = False  # commitments: only from a speaker of an ``own_side`` role (a Minister, an official)
+    meeting_we: bool = False  # only where the speakers' "we" is the meeting itself (a team: ``addressee_we``)
 
 
 @dataclass
@@ -268,6 +269,7 @@ def compile_rules(lexicon: dict) -> Rules:
             out.append(Cue(name=c["name"], regex=regex, unless=tuple(c.get("unless") or ()),
                            scope=c.get("scope", "at"), window=int(c.get("window", 6)),
                            needs_actor=bool(c.get("needs_actor", False)), own_side=bool(c.get("own_side", False)),
+                           meeting_we=bool(c.get("meeting_we", False)),
                            **{k: c.get(k, v) for k, v in defaults.items()}))
         return out
 
@@ -791,8 +793,12 @@ OWN_SIDE_CUE = Cue(name="own_side", regex=re.compile(r"(?!)"), confidence=0.55, 
 
 
 def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_start: int, affiliation: str | None,
-                      common=frozenset(), own_kind: str | None = None, own_side: bool = False, possible=None):
+                      common=frozenset(), own_kind: str | None = None, own_side: bool = False, possible=None,
+                      meeting_we: bool = False):
     """('rec' | 'com' | None, cue, actor, strength/signal, confidence) for one sentence ``s``.
+
+    ``meeting_we``: the speakers' "we" is the meeting itself (a team planning its work); only then
+    do the cues marked ``meeting_we`` ("we could put ...": a proposal to the team) run.
 
     ``possible``: {``id(cue)``: the compiled pattern to run} for the cues, cancels and exclusions
     that may match ``s`` (``LiteralIndex.views``; every cue's own regex when None); the others
@@ -806,7 +812,7 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
     cancels = [(c, possible[id(c)]) for c in rules.cancel if id(c) in possible]
     recs = []
     for cue in rules.rec_cues:
-        if id(cue) not in possible:
+        if id(cue) not in possible or (cue.meeting_we and not meeting_we):
             continue
         for m in possible[id(cue)].finditer(s):
             cs, _ = _subject_chunk(s, m.start())
@@ -1037,7 +1043,8 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
         for s0, e0 in split_sentences(text, turn.speech_start, turn.char_end):
             s = plain[s0:e0]
             possible = {cue_ids[i]: rx for i, rx in index.views(occurrences, s0, e0).items()}
-            got = classify_sentence(rules, s, turn, turn_text, s0, affiliation, common, own_kind, own_side, possible)
+            got = classify_sentence(rules, s, turn, turn_text, s0, affiliation, common, own_kind, own_side, possible,
+                                    doc.addressee_we)
             if not got or (got[0] == "com" and chair):
                 continue  # a chair's "we're working on it as we go through" is the meeting's procedure
             kind, cue, m, actor = got

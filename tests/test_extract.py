@@ -1141,3 +1141,33 @@ def test_speech_acts_cut_offs_and_procedure_are_not_recommendations(sentence):
 
 def test_a_need_next_to_got_to_say_stays():
     assert len(recs_of("I've got to say that the Government must publish the data.")) == 1
+
+
+def team_recs(*speeches):
+    """Recommendations of a team meeting (the speakers' "we" is the team: ``addressee_we``)."""
+    doc = make_doc(*speeches, label="Project Manager")
+    doc.forum, doc.addressee, doc.addressee_we = "Team meeting", "Team", True
+    recs, _ = extract(doc)
+    return recs
+
+
+@pytest.mark.parametrize("sentence", [
+    "We could paint the case a bright green .",
+    "you could you could put the volume dial on the side ,",
+    "Well , we can make the lid out of cork .",
+    "So maybe what we do is we {disfmarker} we order the parts on Monday .",
+    "I was thinking that the buttons glow in the dark .",
+])
+def test_a_teams_could_and_can_proposals_are_recommendations_to_the_team(sentence):
+    recs = team_recs(sentence)
+    assert [(r.cue, r.actor) for r in recs] == [("team_proposal+addressee", "Team")]
+
+
+@pytest.mark.parametrize("sentence", [
+    "We could paint the case a bright green.",  # not a team meeting: a hypothetical
+    "We could see the problem from the start.",
+])
+def test_could_outside_a_team_meeting_or_of_seeing_is_no_proposal(sentence):
+    assert recs_of(sentence) == []
+    assert team_recs("We could see the problem from the start .") == []
+    assert team_recs("we moved the dial so we can reach it .") == []  # a purpose clause
