@@ -1171,3 +1171,25 @@ def test_could_outside_a_team_meeting_or_of_seeing_is_no_proposal(sentence):
     assert recs_of(sentence) == []
     assert team_recs("We could see the problem from the start .") == []
     assert team_recs("we moved the dial so we can reach it .") == []  # a purpose clause
+
+
+@pytest.mark.parametrize("sentence", [
+    "Ten years ago there was a need for a new housing scheme in the valley.",  # a past need
+    "The paragraph that pointed to the need to fund rural clinics was struck out.",
+    "The evidence we have gathered suggests that councils have relied on agency staff.",  # an inference
+    "There is a board proposed that would oversee the roll-out.",  # a participle and its relative clause
+    "The regulators' role in all of this is absolutely crucial because they license the operators.",
+    "Our vote should not be viewed as an endorsement of the text.",  # a reading stipulated
+    "The report is unfair to the farmers in need of special help.",  # who receives, described
+])
+def test_past_needs_inferences_roles_and_readings_are_not_recommendations(sentence):
+    assert recs_of(sentence) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "There is a need for a new housing scheme in the valley.",
+    "We suggest that councils stop relying on agency staff.",
+    "The whole referral system is in need of serious attention.",
+])
+def test_present_needs_proposals_and_a_system_in_need_stay(sentence):
+    assert len(recs_of(sentence)) == 1
