@@ -1193,3 +1193,22 @@ def test_past_needs_inferences_roles_and_readings_are_not_recommendations(senten
 ])
 def test_present_needs_proposals_and_a_system_in_need_stay(sentence):
     assert len(recs_of(sentence)) == 1
+
+
+@pytest.mark.parametrize("sentence", [
+    "Several delegations resisted the text and claim that poorer countries should keep cutting spending.",
+    "You and your running mate have both said that the only answer should be more tariffs.",
+    "Even the mayor's own adviser says he'll have to close the library.",
+    "Critics come over here and say you have got to raise interest rates.",
+    "We certainly must, which is why I answered the first question as I did.",  # no action said
+    "Let's go through the figures now.",  # the talk itself
+    "The budget has collapsed, let's put it that way.",
+    "These are things a leader must know. A parent should be patient.",  # generic norms
+])
+def test_reported_speech_elliptical_modals_talk_and_generic_norms_are_not_recommendations(sentence):
+    assert recs_of(sentence) == []
+
+
+def test_a_prescription_after_a_reported_view_with_but_stays():
+    assert len(recs_of("Some say that taxes are too high, but the council must publish its budget.")) == 1
+    assert len(recs_of("A review must be carried out by the council.")) == 1  # an indefinite thing, passive
