@@ -1212,3 +1212,25 @@ def test_reported_speech_elliptical_modals_talk_and_generic_norms_are_not_recomm
 def test_a_prescription_after_a_reported_view_with_but_stays():
     assert len(recs_of("Some say that taxes are too high, but the council must publish its budget.")) == 1
     assert len(recs_of("A review must be carried out by the council.")) == 1  # an indefinite thing, passive
+
+
+@pytest.mark.parametrize("sentence,cue,actor", [
+    ("It is of great importance that the Government publish the review.", "impersonal", "Government"),
+    ("The most important task now is to repair the bridge.", "important_task", "Unspecified"),
+    ("My delegation expects the Secretariat to report back by June.", "expect_to", "UN Secretariat"),
+    ("They're calling for a tax on sugary drinks.", "petition_call", "Unspecified"),
+    ("The petitioners have asked the Government to extend the benefit.", "third_party_request", "Government"),
+    ("I present a petition, signed by 500 people, asking the Government to fund a new clinic.",
+     "third_party_request", "Government"),
+])
+def test_importance_tasks_expectations_and_petitions_are_recommendations(sentence, cue, actor):
+    assert [(r.cue, r.actor) for r in recs_of(sentence)] == [(cue, actor)]
+
+
+@pytest.mark.parametrize("sentence", [
+    "We expect prices to rise next year.",  # a forecast
+    "The most important thing to say is that we are grateful.",
+    "Many people have asked me to stand again.",  # the speaker asked
+])
+def test_forecasts_and_requests_to_the_speaker_are_not_recommendations(sentence):
+    assert recs_of(sentence) == []
