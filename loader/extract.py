@@ -758,8 +758,8 @@ def _self_subject(chunk: str, affiliation: str | None) -> bool:
         for word in re.findall(r"[A-Z][\w'-]{2,}(?:\s+[A-Z][\w'-]+)*", affiliation):
             if re.search(r"\b" + re.escape(word) + r"$", chunk):
                 return True
-            if len(word) > 4 and re.search(r"\b" + re.escape(word[:-1]) + r"\w*\s+(?:Government|authorities)$", chunk):
-                return True  # "the Guinean Government" for Guinea
+            if len(word) >= 4 and re.search(r"\b" + re.escape(word[:-1]) + r"\w*\s+(?:Government|authorities|delegation)$", chunk):
+                return True  # "the Guinean Government", "the Cuban delegation" for Guinea, Cuba
     return False
 
 
@@ -787,8 +787,8 @@ _WE_ALL = re.compile(r"\bwe\s+all\b|\ball\s+of\s+us\b|\b(?:one|each)\s+of\s+us\b
                      r"humanity|members|parliamentarians|legislators|elected\s+officials)\b", re.I)
 # a free relative that is only what the speaker will talk about: "I'm delighted to share with Canadians
 # what we are doing", "let me explain what the government will do" (the commitment, if any, follows)
-_TALK_ABOUT = re.compile(r"\b(?:share|explain|tell|talk|speak|describe|outline|set\s+out|listen\s+to|hear|point\s+out|"
-                         r"update\s+(?:you|the\s+\w+)\s+on)\b[^.;!?]{0,80}?\bwhat\s+(?:we|I|our\s+\w+|the\s+\w+)\s*,?\s*$", re.I)
+_TALK_ABOUT = re.compile(r"\b(?:share|explain\w*|tell|talk|speak|describe|outline|set\s+out|listen\s+to|hear|point\s+out|ask|asking|asks|wonder|wondering|know|"
+                         r"update\s+(?:you|the\s+\w+)\s+on)\b(?:[^.;!?]|\.(?=\s+[a-z])){0,80}?\bwhat\s+(?:we|I|our\s+\w+|the\s+\w+)\s*,?\s*$", re.I)
 OWN_SIDE_CUE = Cue(name="own_side", regex=re.compile(r"(?!)"), confidence=0.55, subject="self", signal="committed")
 
 

@@ -1234,3 +1234,32 @@ def test_importance_tasks_expectations_and_petitions_are_recommendations(sentenc
 ])
 def test_forecasts_and_requests_to_the_speaker_are_not_recommendations(sentence):
     assert recs_of(sentence) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "I'll just add one thing about the timetable.",  # talk about the talk
+    "Then we'll we'll see how the numbers look .",  # a repeated pronoun
+    "Most of us will regard the nurses as heroes.",
+    "As parents we will know what that exam is.",
+    "We are doing reasonably well at meeting that demand.",  # an evaluation
+    "Residents keep asking what we are doing about the road.",  # an embedded question
+    "I'm pretty sure we'll come on shortly to the funding question.",
+])
+def test_talk_thoughts_evaluations_and_embedded_questions_are_no_commitments(sentence):
+    assert coms_of(sentence) == []
+
+
+@pytest.mark.parametrize("sentence,signal", [
+    ("We have put new safeguards in place to stop the fraud.", "done"),
+    ("We have channelled $5 million through local charities.", "done"),
+    ("Our country is actively working on the border crossings.", "in progress"),
+    ("We are looking at ways of simplifying the forms.", "in progress"),
+])
+def test_measures_put_in_place_funds_channelled_and_work_in_hand_are_commitments(sentence, signal):
+    assert [c.signal for c in coms_of(sentence)] == [signal]
+
+
+def test_a_delegation_named_by_its_adjective_commits():
+    coms = coms_of("The Peruvian delegation will continue to work with the other nations of the region.",
+                   label="Mr. Quispe (Peru)")
+    assert [c.signal for c in coms] == ["committed"]
