@@ -1263,3 +1263,19 @@ def test_a_delegation_named_by_its_adjective_commits():
     coms = coms_of("The Peruvian delegation will continue to work with the other nations of the region.",
                    label="Mr. Quispe (Peru)")
     assert [c.signal for c in coms] == ["committed"]
+
+
+@pytest.mark.parametrize("speech", [
+    "There must be better funding for rural clinics. The second message is that there must be more nurses.",
+    "Now let's fix the roads. And most important, let's make the buses free.",
+])
+def test_an_enumerated_or_most_important_next_point_is_its_own_recommendation(speech):
+    assert len(recs_of(speech)) == 2
+
+
+@pytest.mark.parametrize("sentence", [
+    "My delegation would like to clarify its position on two paragraphs.",
+    "I would like to focus on three points in connection with the summit.",
+])
+def test_clarifying_or_focusing_the_speech_is_no_commitment(sentence):
+    assert coms_of(sentence) == []
