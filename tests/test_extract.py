@@ -1279,3 +1279,8 @@ def test_an_enumerated_or_most_important_next_point_is_its_own_recommendation(sp
 ])
 def test_clarifying_or_focusing_the_speech_is_no_commitment(sentence):
     assert coms_of(sentence) == []
+
+
+def test_a_negated_opinion_is_no_recommendation_but_a_new_clause_after_it_is():
+    assert recs_of("I don't think the new rules should change the way schools report.") == []
+    assert len(recs_of("I don't think it is easy, but the council must publish the figures.")) == 1
