@@ -136,6 +136,7 @@ class Cue:
     needs_actor: bool = False  # commitments: the match must name an actor of the lexicon ("we as DPKO")
     own_side: bool = False  # commitments: only from a speaker of an ``own_side`` role (a Minister, an official)
     meeting_we: bool = False  # only where the speakers' "we" is the meeting itself (a team: ``addressee_we``)
+    unless_after: re.Pattern | None = None  # recommendations: the match is dropped when this follows it
 
 
 @dataclass
@@ -222,6 +223,16 @@ def _trie_regex(words: list[str]) -> str:
     return build(trie)
 
 
+def _compile_after(kind: str, c: dict) -> re.Pattern | None:
+    """A cue's ``unless_after`` pattern (what, following the match in its sentence, drops it)."""
+    if not c.get("unless_after"):
+        return None
+    try:
+        return re.compile(c["unless_after"], FLAGS)
+    except re.error as e:
+        raise LexiconError(f"lexicon cues.{kind}.{c.get('name')}.unless_after: bad pattern ({e})") from None
+
+
 def compile_rules(lexicon: dict) -> Rules:
     """Compile a lexicon mapping into regexes. Raises LexiconError for a malformed cue."""
     actors = lexicon.get("actors") or {}
@@ -270,6 +281,7 @@ def compile_rules(lexicon: dict) -> Rules:
                            scope=c.get("scope", "at"), window=int(c.get("window", 6)),
                            needs_actor=bool(c.get("needs_actor", False)), own_side=bool(c.get("own_side", False)),
                            meeting_we=bool(c.get("meeting_we", False)),
+                           unless_after=_compile_after(kind, c),
                            **{k: c.get(k, v) for k, v in defaults.items()}))
         return out
 
@@ -809,12 +821,14 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
     excluded = [ex for ex in rules.exclude if id(ex) in possible and possible[id(ex)].search(s)]
     if any(not ex.unless for ex in excluded):
         return None
-    cancels = [(c, possible[id(c)]) for c in rules.cancel if id(c) in possible]
+    cancels = [(c, possible[id(c)]) for c in rules.cancel if id(c) in possible and (meeting_we or not c.meeting_we)]
     recs = []
     for cue in rules.rec_cues:
         if id(cue) not in possible or (cue.meeting_we and not meeting_we):
             continue
         for m in possible[id(cue)].finditer(s):
+            if cue.unless_after is not None and cue.unless_after.search(s, m.end()):
+                continue  # "you could go for wood but it would be impractical": an option weighed
             cs, _ = _subject_chunk(s, m.start())
             if any(rx.search(s, 0, m.start()) if c.scope == "before" else _cancel_frame(rx, s, m)
                    if c.scope == "frame" else _cancel_at(rx, s, cs, m) for c, rx in cancels) or _in_conditional(s, m.start()) or _in_dashes(s, m.start()):

@@ -1284,3 +1284,27 @@ def test_clarifying_or_focusing_the_speech_is_no_commitment(sentence):
 def test_a_negated_opinion_is_no_recommendation_but_a_new_clause_after_it_is():
     assert recs_of("I don't think the new rules should change the way schools report.") == []
     assert len(recs_of("I don't think it is easy, but the council must publish the figures.")) == 1
+
+
+@pytest.mark.parametrize("sentence", [
+    "you could make the case from steel but it would be far too heavy .",  # an option weighed
+    "you have to twist it to open the lid .",  # a generic you: how the thing works
+    "well if we go for solar , we have to have a bigger panel .",  # the consequence of an option
+    "given that we have to drop the old parts , the rest looks fine .",
+    "this time it should come up on the screen .",  # the expected state of a thing
+    "if we do that , we shall {gap} .",  # cut off by a transcript mark
+])
+def test_options_weighed_consequences_and_expectations_in_a_team_are_not_recommendations(sentence):
+    assert team_recs(sentence) == []
+
+
+def test_a_generic_you_outside_a_team_meeting_keeps_its_modal():
+    assert len(recs_of("Minister, you have to fix it before the winter.")) == 1
+
+
+def test_a_bad_unless_after_pattern_names_the_cue():
+    from loader.errors import LexiconError
+
+    lexicon = {"cues": {"recommendation": [{"name": "mine", "pattern": "x", "unless_after": "("}]}}
+    with pytest.raises(LexiconError, match="mine.unless_after"):
+        compile_rules(lexicon)
