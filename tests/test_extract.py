@@ -1308,3 +1308,18 @@ def test_a_bad_unless_after_pattern_names_the_cue():
     lexicon = {"cues": {"recommendation": [{"name": "mine", "pattern": "x", "unless_after": "("}]}}
     with pytest.raises(LexiconError, match="mine.unless_after"):
         compile_rules(lexicon)
+
+
+@pytest.mark.parametrize("sentence", [
+    "In these dark days we must all come together as neighbours.",  # rhetoric, no action
+    "We must never forget the miners who died.",
+    "We should remain vigilant.",
+    "The Fourth Committee recommends to the General Assembly the adoption of draft resolution IV.",
+    "The Committee also recommends that the General Assembly adopt the draft decision.",
+])
+def test_rhetorical_we_must_and_a_rapporteurs_report_are_not_recommendations(sentence):
+    assert recs_of(sentence) == []
+
+
+def test_we_must_with_an_action_stays():
+    assert len(recs_of("We must come up with a plan for the miners.")) == 1
