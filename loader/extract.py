@@ -135,7 +135,7 @@ class Cue:
     window: int = 6  # "after" cues: how many words after the cue may name the actor
     needs_actor: bool = False  # commitments: the match must name an actor of the lexicon ("we as DPKO")
     own_side: bool = False  # commitments: only from a speaker of an ``own_side`` role (a Minister, an official)
-    meeting_we: bool = False  # only where the speakers' "we" is the meeting itself (a team: ``addressee_we``)
+    meeting_we: bool = False  # only where the speakers' "we could" proposes to the meeting (a team: ``proposals``)
     unless_after: re.Pattern | None = None  # recommendations: the match is dropped when this follows it
 
 
@@ -1058,7 +1058,7 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
             s = plain[s0:e0]
             possible = {cue_ids[i]: rx for i, rx in index.views(occurrences, s0, e0).items()}
             got = classify_sentence(rules, s, turn, turn_text, s0, affiliation, common, own_kind, own_side, possible,
-                                    doc.addressee_we)
+                                    doc.proposals)
             if not got or (got[0] == "com" and chair):
                 continue  # a chair's "we're working on it as we go through" is the meeting's procedure
             kind, cue, m, actor = got
@@ -1149,8 +1149,11 @@ _WE_WORDS = frozenset({"we", "us", "let's", "let us", "let’s"})
 def _open_actor(cue: Cue, actor: ActorHit, we_is_meeting: bool) -> bool:
     """Whether a recommendation names no acting party of its own (a thing or a passive as subject,
     "there is a need to"), or, where the meeting's "we" is the meeting itself, only "we"."""
-    if actor.name != UNSPECIFIED or cue.actor == "none":
+    if actor.name != UNSPECIFIED:
         return False
+    if cue.actor == "none":  # "let's ...": the meeting's "we" where that is the addressee
+        return we_is_meeting and cue.name == "let_us"
+
     if actor.how in ("none", "thing", "recipient"):
         return True
     return we_is_meeting and actor.how == "self" and (actor.text or "").lower() in _WE_WORDS

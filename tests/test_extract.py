@@ -1146,7 +1146,7 @@ def test_a_need_next_to_got_to_say_stays():
 def team_recs(*speeches):
     """Recommendations of a team meeting (the speakers' "we" is the team: ``addressee_we``)."""
     doc = make_doc(*speeches, label="Project Manager")
-    doc.forum, doc.addressee, doc.addressee_we = "Team meeting", "Team", True
+    doc.forum, doc.addressee, doc.addressee_we, doc.proposals = "Team meeting", "Team", True, True
     recs, _ = extract(doc)
     return recs
 
