@@ -799,8 +799,8 @@ _WE_ALL = re.compile(r"\bwe\s+all\b|\ball\s+of\s+us\b|\b(?:one|each)\s+of\s+us\b
                      r"humanity|members|parliamentarians|legislators|elected\s+officials)\b", re.I)
 # a free relative that is only what the speaker will talk about: "I'm delighted to share with Canadians
 # what we are doing", "let me explain what the government will do" (the commitment, if any, follows)
-_TALK_ABOUT = re.compile(r"\b(?:share|explain\w*|tell|talk|speak|describe|outline|set\s+out|listen\s+to|hear|point\s+out|ask|asking|asks|wonder|wondering|know|"
-                         r"update\s+(?:you|the\s+\w+)\s+on)\b(?:[^.;!?]|\.(?=\s+[a-z])){0,80}?\bwhat\s+(?:we|I|our\s+\w+|the\s+\w+)\s*,?\s*$", re.I)
+_TALK_ABOUT = re.compile(r"\b(?:share|explain\w*|discuss\w*|tell|talk|speak|describe|outline|set\s+out|listen\s+to|hear|point\s+out|ask|asking|asks|wonder|wondering|know|"
+                         r"update\s+(?:you|the\s+\w+)\s+on)\b(?:[^.;!?]|\.(?=\s+[a-z])){0,80}?\b(?:what|how)\s+(?:exactly\s+)?(?:we|I|our\s+\w+|the\s+\w+)\s*,?\s*$", re.I)
 OWN_SIDE_CUE = Cue(name="own_side", regex=re.compile(r"(?!)"), confidence=0.55, subject="self", signal="committed")
 
 

@@ -1323,3 +1323,21 @@ def test_rhetorical_we_must_and_a_rapporteurs_report_are_not_recommendations(sen
 
 def test_we_must_with_an_action_stays():
     assert len(recs_of("We must come up with a plan for the miners.")) == 1
+
+
+@pytest.mark.parametrize("sentence,signal", [
+    ("Where I can, I want to give the money back to the towns.", "committed"),  # a candidate's intent
+    ("I'm going to stand by our allies.", "committed"),
+    ("And we have maintained the embargo.", "done"),
+])
+def test_a_candidates_intentions_and_a_maintained_measure_are_commitments(sentence, signal):
+    assert [c.signal for c in coms_of(sentence)] == [signal]
+
+
+@pytest.mark.parametrize("sentence", [
+    "I look forward to discussing how we will pay for it.",
+    "Tonight my running mate and I want to share with you some ideas.",
+    "I'm going to respectfully disagree with the senator.",
+])
+def test_talk_about_the_debate_is_no_commitment(sentence):
+    assert coms_of(sentence) == []
