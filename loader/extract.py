@@ -801,6 +801,10 @@ _WE_ALL = re.compile(r"\bwe\s+all\b|\ball\s+of\s+us\b|\b(?:one|each)\s+of\s+us\b
 # what we are doing", "let me explain what the government will do" (the commitment, if any, follows)
 _TALK_ABOUT = re.compile(r"\b(?:share|explain\w*|discuss\w*|tell|talk|speak|describe|outline|set\s+out|listen\s+to|hear|point\s+out|ask|asking|asks|wonder|wondering|know|"
                          r"update\s+(?:you|the\s+\w+)\s+on)\b(?:[^.;!?]|\.(?=\s+[a-z])){0,80}?\b(?:what|how)\s+(?:exactly\s+)?(?:we|I|our\s+\w+|the\s+\w+)\s*,?\s*$", re.I)
+# a second predicate of the clause's subject ("We support the talks and stand ready to help")
+_COORDINATED = re.compile(r"\band\s+(?:\w+ly\s+|also\s+|are\s+)?$", re.I)
+_SELF_START = re.compile(r"\W*(?:(?:and|so|but|therefore|also|indeed|thus|finally|in\s+\w+),?\s+)*"
+                         + _PRONOUN_SELF.pattern + r"(?!\s*(?:,|and\b))", re.I)
 OWN_SIDE_CUE = Cue(name="own_side", regex=re.compile(r"(?!)"), confidence=0.55, subject="self", signal="committed")
 
 
@@ -849,8 +853,9 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
                 spelled = re.match(r"(?:we|I)\b", s[m.start():m.end()], re.I)  # cues that spell their subject
                 near = _nearest_subject(s[cs:m.start()])
                 if not spelled and not _self_subject(near, affiliation) and not (
-                        own_side and rules.own_subjects is not None and rules.own_subjects.search(near)):
-                    continue
+                        own_side and rules.own_subjects is not None and rules.own_subjects.search(near)) and not (
+                        _COORDINATED.search(s, cs, m.start()) and _SELF_START.match(s, cs)):
+                    continue  # (a second predicate of "we" counts: "We support X and stand ready to ...")
             if not _in_conditional(s, m.start()) and not _TALK_ABOUT.search(s, max(0, m.start() - 140), m.start()):
                 coms.append((cue, m))
     rec_hits = []

@@ -1341,3 +1341,9 @@ def test_a_candidates_intentions_and_a_maintained_measure_are_commitments(senten
 ])
 def test_talk_about_the_debate_is_no_commitment(sentence):
     assert coms_of(sentence) == []
+
+
+def test_a_second_predicate_of_we_commits():
+    coms = coms_of("We back the new treaty on fisheries and stand ready to work with all coastal States.")
+    assert [c.signal for c in coms] == ["committed"]
+    assert coms_of("They back the treaty and stand ready to sign it.") == []
