@@ -1347,3 +1347,15 @@ def test_a_second_predicate_of_we_commits():
     coms = coms_of("We back the new treaty on fisheries and stand ready to work with all coastal States.")
     assert [c.signal for c in coms] == ["committed"]
     assert coms_of("They back the treaty and stand ready to sign it.") == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "As we meet today, we in the Group of Ten pledge our full cooperation to the new Chair.",
+    "We are going to have an independent review of the scheme next spring.",
+])
+def test_a_pledge_of_cooperation_and_a_review_to_come_are_commitments(sentence):
+    assert [c.signal for c in coms_of(sentence)] == ["committed"]
+
+
+def test_a_pledge_by_others_is_no_commitment():
+    assert coms_of("The donors pledged their support last year.") == []
