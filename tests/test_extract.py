@@ -1359,3 +1359,16 @@ def test_a_pledge_of_cooperation_and_a_review_to_come_are_commitments(sentence):
 
 def test_a_pledge_by_others_is_no_commitment():
     assert coms_of("The donors pledged their support last year.") == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "We all learned much about the steps we now need to take.",  # an object relative
+    "I have only got to six of the nine names.",  # "got to" a number: reached
+    "I would like to remind the rapporteurs that their summaries should be short.",  # the President's procedure
+])
+def test_object_relatives_got_to_a_number_and_reminders_to_rapporteurs_are_not_recommendations(sentence):
+    assert recs_of(sentence) == []
+
+
+def test_closing_ones_remarks_is_no_commitment():
+    assert coms_of("I would like to close these remarks with a few words of my own.") == []
