@@ -137,6 +137,7 @@ class Cue:
     own_side: bool = False  # commitments: only from a speaker of an ``own_side`` role (a Minister, an official)
     meeting_we: bool = False  # only where the speakers' "we could" proposes to the meeting (a team: ``proposals``)
     unless_after: re.Pattern | None = None  # recommendations: the match is dropped when this follows it
+    not_we_addressee: bool = False  # commitments: not where the speakers' "we" is the addressee (a country, a team)
 
 
 @dataclass
@@ -281,7 +282,7 @@ def compile_rules(lexicon: dict) -> Rules:
                            scope=c.get("scope", "at"), window=int(c.get("window", 6)),
                            needs_actor=bool(c.get("needs_actor", False)), own_side=bool(c.get("own_side", False)),
                            meeting_we=bool(c.get("meeting_we", False)),
-                           unless_after=_compile_after(kind, c),
+                           unless_after=_compile_after(kind, c), not_we_addressee=bool(c.get("not_we_addressee", False)),
                            **{k: c.get(k, v) for k, v in defaults.items()}))
         return out
 
@@ -810,11 +811,14 @@ OWN_SIDE_CUE = Cue(name="own_side", regex=re.compile(r"(?!)"), confidence=0.55, 
 
 def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_start: int, affiliation: str | None,
                       common=frozenset(), own_kind: str | None = None, own_side: bool = False, possible=None,
-                      meeting_we: bool = False):
+                      meeting_we: bool = False, we_addressee: bool = False):
     """('rec' | 'com' | None, cue, actor, strength/signal, confidence) for one sentence ``s``.
 
     ``meeting_we``: the speakers' "we" is the meeting itself (a team planning its work); only then
     do the cues marked ``meeting_we`` ("we could put ...": a proposal to the team) run.
+    ``we_addressee``: the speakers' "we" is the meeting's addressee (a team, candidates' country);
+    then the commitment cues marked ``not_we_addressee`` ("we have to keep our army strong": a
+    prescription for that "we") do not run.
 
     ``possible``: {``id(cue)``: the compiled pattern to run} for the cues, cancels and exclusions
     that may match ``s`` (``LiteralIndex.views``; every cue's own regex when None); the others
@@ -843,7 +847,7 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
             recs.append((cue, m))
     coms = []
     for cue in rules.com_cues:
-        if (cue.own_side and not own_side) or id(cue) not in possible:
+        if (cue.own_side and not own_side) or id(cue) not in possible or (cue.not_we_addressee and we_addressee):
             continue  # only a Minister's / official's; or its literals are not in the sentence
         for m in possible[id(cue)].finditer(s):
             if cue.needs_actor and not _alias_hits(rules, s, m.start(), m.end()):
@@ -1063,7 +1067,7 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
             s = plain[s0:e0]
             possible = {cue_ids[i]: rx for i, rx in index.views(occurrences, s0, e0).items()}
             got = classify_sentence(rules, s, turn, turn_text, s0, affiliation, common, own_kind, own_side, possible,
-                                    doc.proposals)
+                                    doc.proposals, doc.addressee_we)
             if not got or (got[0] == "com" and chair):
                 continue  # a chair's "we're working on it as we go through" is the meeting's procedure
             kind, cue, m, actor = got

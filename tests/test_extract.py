@@ -1372,3 +1372,11 @@ def test_object_relatives_got_to_a_number_and_reminders_to_rapporteurs_are_not_r
 
 def test_closing_ones_remarks_is_no_commitment():
     assert coms_of("I would like to close these remarks with a few words of my own.") == []
+
+
+def test_we_must_do_our_part_is_a_prescription_where_we_is_the_addressee():
+    doc = make_doc("We have to keep our roads safe.", label="Sam Smith")
+    doc.forum, doc.addressee, doc.addressee_we = "US presidential debate", "United States", True
+    recs, coms = extract(doc)
+    assert coms == [] and [r.actor for r in recs] == ["United States"]
+    assert [c.signal for c in coms_of("We have to keep our roads safe.")] == ["committed"]  # elsewhere: own side
