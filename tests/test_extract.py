@@ -1380,3 +1380,16 @@ def test_we_must_do_our_part_is_a_prescription_where_we_is_the_addressee():
     recs, coms = extract(doc)
     assert coms == [] and [r.actor for r in recs] == ["United States"]
     assert [c.signal for c in coms_of("We have to keep our roads safe.")] == ["committed"]  # elsewhere: own side
+
+
+@pytest.mark.parametrize("sentence,cue", [
+    ("The gist of our proposal is to raise the basic pension by ten per cent.", "our_proposal"),
+    ("My suggestion would be that the inspectors visit every school.", "our_proposal"),
+    ("Stop cutting the rural bus routes, Mr. Prime Minister.", "vocative_imperative"),
+])
+def test_a_stated_proposal_and_an_imperative_to_an_office_holder_are_recommendations(sentence, cue):
+    assert [r.cue for r in recs_of(sentence)] == [cue]
+
+
+def test_thanks_to_an_office_holder_is_no_imperative():
+    assert recs_of("Thank you very much, Mr. President.") == []
