@@ -1393,3 +1393,11 @@ def test_a_stated_proposal_and_an_imperative_to_an_office_holder_are_recommendat
 
 def test_thanks_to_an_office_holder_is_no_imperative():
     assert recs_of("Thank you very much, Mr. President.") == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "We are encouraging the development of nurseries on school sites.",
+    "But we are having lots of pilot projects on school transport.",
+])
+def test_encouraging_a_development_and_running_pilots_are_work_in_hand(sentence):
+    assert [c.signal for c in coms_of(sentence)] == ["in progress"]
