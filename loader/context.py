@@ -26,9 +26,13 @@ class Meeting:
     forum: str
     addressee: str | None = None
     addressee_we: bool = False  # the speakers' "we" / "let us" is the meeting itself (a team)
+    proposals: bool = False  # the speakers' "we could ..." proposes to the meeting (a team planning its work)
     title: tuple = ()
     labels: re.Pattern | None = None
     min_speakers: int = 2
+    words: tuple = ()  # regexes each found at least ``min_words`` times in the text (the meeting's vocabulary)
+    min_words: int = 3
+    not_words: re.Pattern | None = None  # a regex that, found anywhere, rules the meeting out
 
 
 def compile_meetings(lexicon: dict) -> list[Meeting]:
@@ -42,10 +46,20 @@ def compile_meetings(lexicon: dict) -> list[Meeting]:
         except re.error as exc:
             raise LexiconError(f"lexicon meetings[{i}].labels: not a regular expression ({exc})") from None
         out.append(Meeting(forum=entry["forum"], addressee=entry.get("addressee"),
-                           addressee_we=bool(entry.get("addressee_we")),
+                           addressee_we=bool(entry.get("addressee_we")), proposals=bool(entry.get("proposals")),
                            title=tuple(entry.get("title") or ()), labels=labels,
-                           min_speakers=int(entry.get("min_speakers", 2))))
+                           min_speakers=int(entry.get("min_speakers", 2)),
+                           words=tuple(_regex(i, "words", w) for w in entry.get("words") or ()),
+                           min_words=int(entry.get("min_words", 3)),
+                           not_words=_regex(i, "not_words", entry["not_words"]) if entry.get("not_words") else None))
     return out
+
+
+def _regex(i: int, key: str, pattern: str) -> re.Pattern:
+    try:
+        return re.compile(pattern)
+    except (re.error, TypeError) as exc:
+        raise LexiconError(f"lexicon meetings[{i}].{key}: not a regular expression ({exc})") from None
 
 
 def _matches(meeting: Meeting, doc: Document, head: str) -> str | None:
@@ -57,7 +71,20 @@ def _matches(meeting: Meeting, doc: Document, head: str) -> str | None:
         speakers = {t.speaker_key for t in doc.turns if t.label and meeting.labels.search(t.label.strip())}
         if len(speakers - {None}) >= meeting.min_speakers:
             return "labels"
+    if meeting.words and not (meeting.not_words and meeting.not_words.search(doc.text)) and all(
+            _count(w, doc.text, meeting.min_words) >= meeting.min_words for w in meeting.words):
+        return "words"
     return None
+
+
+def _count(regex: re.Pattern, text: str, enough: int) -> int:
+    """Matches of ``regex`` in ``text``, counted up to ``enough``."""
+    n = 0
+    for _ in regex.finditer(text):
+        n += 1
+        if n >= enough:
+            break
+    return n
 
 
 def detect_context(doc: Document, meetings: list[Meeting]) -> tuple[Meeting | None, str | None]:
@@ -105,6 +132,7 @@ def apply_context(doc: Document, lexicon: dict | None, given: dict | None = None
     doc.forum = meeting.forum if meeting else None
     doc.addressee = meeting.addressee if meeting else None
     doc.addressee_we = bool(meeting and meeting.addressee_we)
+    doc.proposals = bool(meeting and meeting.proposals)
     if given.get("addressee"):
         doc.addressee, how = given["addressee"], "set"
     doc.context_from = how if meeting or doc.addressee else None

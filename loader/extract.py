@@ -140,6 +140,9 @@ class Cue:
     window: int = 6  # "after" cues: how many words after the cue may name the actor
     needs_actor: bool = False  # commitments: the match must name an actor of the lexicon ("we as DPKO")
     own_side: bool = False  # commitments: only from a speaker of an ``own_side`` role (a Minister, an official)
+    meeting_we: bool = False  # only where the speakers' "we could" proposes to the meeting (a team: ``proposals``)
+    unless_after: re.Pattern | None = None  # recommendations: the match is dropped when this follows it
+    not_we_addressee: bool = False  # commitments: not where the speakers' "we" is the addressee (a country, a team)
 
 
 @dataclass
@@ -227,6 +230,16 @@ def _trie_regex(words: list[str]) -> str:
     return build(trie)
 
 
+def _compile_after(kind: str, c: dict) -> re.Pattern | None:
+    """A cue's ``unless_after`` pattern (what, following the match in its sentence, drops it)."""
+    if not c.get("unless_after"):
+        return None
+    try:
+        return re.compile(c["unless_after"], FLAGS)
+    except re.error as e:
+        raise LexiconError(f"lexicon cues.{kind}.{c.get('name')}.unless_after: bad pattern ({e})") from None
+
+
 def compile_rules(lexicon: dict) -> Rules:
     """Compile a lexicon mapping into regexes. Raises LexiconError for a malformed cue."""
     actors = lexicon.get("actors") or {}
@@ -274,6 +287,8 @@ def compile_rules(lexicon: dict) -> Rules:
             out.append(Cue(name=c["name"], regex=regex, unless=tuple(c.get("unless") or ()),
                            scope=c.get("scope", "at"), window=int(c.get("window", 6)),
                            needs_actor=bool(c.get("needs_actor", False)), own_side=bool(c.get("own_side", False)),
+                           meeting_we=bool(c.get("meeting_we", False)),
+                           unless_after=_compile_after(kind, c), not_we_addressee=bool(c.get("not_we_addressee", False)),
                            **{k: c.get(k, v) for k, v in defaults.items()}))
         return out
 
@@ -762,8 +777,8 @@ def _self_subject(chunk: str, affiliation: str | None) -> bool:
         for word in re.findall(r"[A-Z][\w'-]{2,}(?:\s+[A-Z][\w'-]+)*", affiliation):
             if re.search(r"\b" + re.escape(word) + r"$", chunk):
                 return True
-            if len(word) > 4 and re.search(r"\b" + re.escape(word[:-1]) + r"\w*\s+(?:Government|authorities)$", chunk):
-                return True  # "the Guinean Government" for Guinea
+            if len(word) >= 4 and re.search(r"\b" + re.escape(word[:-1]) + r"\w*\s+(?:Government|authorities|delegation)$", chunk):
+                return True  # "the Guinean Government", "the Cuban delegation" for Guinea, Cuba
     return False
 
 
@@ -791,14 +806,25 @@ _WE_ALL = re.compile(r"\bwe\s+all\b|\ball\s+of\s+us\b|\b(?:one|each)\s+of\s+us\b
                      r"humanity|members|parliamentarians|legislators|elected\s+officials)\b", re.I)
 # a free relative that is only what the speaker will talk about: "I'm delighted to share with Canadians
 # what we are doing", "let me explain what the government will do" (the commitment, if any, follows)
-_TALK_ABOUT = re.compile(r"\b(?:share|explain|tell|talk|speak|describe|outline|set\s+out|listen\s+to|hear|point\s+out|"
-                         r"update\s+(?:you|the\s+\w+)\s+on)\b[^.;!?]{0,80}?\bwhat\s+(?:we|I|our\s+\w+|the\s+\w+)\s*,?\s*$", re.I)
+_TALK_ABOUT = re.compile(r"\b(?:share|explain\w*|discuss\w*|tell|talk|speak|describe|outline|set\s+out|listen\s+to|hear|point\s+out|ask|asking|asks|wonder|wondering|know|"
+                         r"update\s+(?:you|the\s+\w+)\s+on)\b(?:[^.;!?]|\.(?=\s+[a-z])){0,80}?\b(?:what|how)\s+(?:exactly\s+)?(?:we|I|our\s+\w+|the\s+\w+)\s*,?\s*$", re.I)
+# a second predicate of the clause's subject ("We support the talks and stand ready to help")
+_COORDINATED = re.compile(r"\band\s+(?:\w+ly\s+|also\s+|are\s+)?$", re.I)
+_SELF_START = re.compile(r"\W*(?:(?:and|so|but|therefore|also|indeed|thus|finally|in\s+\w+),?\s+)*"
+                         + _PRONOUN_SELF.pattern + r"(?!\s*(?:,|and\b))", re.I)
 OWN_SIDE_CUE = Cue(name="own_side", regex=re.compile(r"(?!)"), confidence=0.55, subject="self", signal="committed")
 
 
 def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_start: int, affiliation: str | None,
-                      common=frozenset(), own_kind: str | None = None, own_side: bool = False, possible=None):
+                      common=frozenset(), own_kind: str | None = None, own_side: bool = False, possible=None,
+                      meeting_we: bool = False, we_addressee: bool = False):
     """('rec' | 'com' | None, cue, actor, strength/signal, confidence) for one sentence ``s``.
+
+    ``meeting_we``: the speakers' "we" is the meeting itself (a team planning its work); only then
+    do the cues marked ``meeting_we`` ("we could put ...": a proposal to the team) run.
+    ``we_addressee``: the speakers' "we" is the meeting's addressee (a team, candidates' country);
+    then the commitment cues marked ``not_we_addressee`` ("we have to keep our army strong": a
+    prescription for that "we") do not run.
 
     ``possible``: {``id(cue)``: the compiled pattern to run} for the cues, cancels and exclusions
     that may match ``s`` (``LiteralIndex.views``; every cue's own regex when None); the others
@@ -809,12 +835,14 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
     excluded = [ex for ex in rules.exclude if id(ex) in possible and possible[id(ex)].search(s)]
     if any(not ex.unless for ex in excluded):
         return None
-    cancels = [(c, possible[id(c)]) for c in rules.cancel if id(c) in possible]
+    cancels = [(c, possible[id(c)]) for c in rules.cancel if id(c) in possible and (meeting_we or not c.meeting_we)]
     recs = []
     for cue in rules.rec_cues:
-        if id(cue) not in possible:
+        if id(cue) not in possible or (cue.meeting_we and not meeting_we):
             continue
         for m in possible[id(cue)].finditer(s):
+            if cue.unless_after is not None and cue.unless_after.search(s, m.end()):
+                continue  # "you could go for wood but it would be impractical": an option weighed
             cs, _ = _subject_chunk(s, m.start())
             if any(rx.search(s, 0, m.start()) if c.scope == "before" else _cancel_frame(rx, s, m)
                    if c.scope == "frame" else _cancel_at(rx, s, cs, m) for c, rx in cancels) or _in_conditional(s, m.start()) or _in_dashes(s, m.start()):
@@ -825,7 +853,7 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
             recs.append((cue, m))
     coms = []
     for cue in rules.com_cues:
-        if (cue.own_side and not own_side) or id(cue) not in possible:
+        if (cue.own_side and not own_side) or id(cue) not in possible or (cue.not_we_addressee and we_addressee):
             continue  # only a Minister's / official's; or its literals are not in the sentence
         for m in possible[id(cue)].finditer(s):
             if cue.needs_actor and not _alias_hits(rules, s, m.start(), m.end()):
@@ -835,8 +863,9 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
                 spelled = re.match(r"(?:we|I)\b", s[m.start():m.end()], re.I)  # cues that spell their subject
                 near = _nearest_subject(s[cs:m.start()])
                 if not spelled and not _self_subject(near, affiliation) and not (
-                        own_side and rules.own_subjects is not None and rules.own_subjects.search(near)):
-                    continue
+                        own_side and rules.own_subjects is not None and rules.own_subjects.search(near)) and not (
+                        _COORDINATED.search(s, cs, m.start()) and _SELF_START.match(s, cs)):
+                    continue  # (a second predicate of "we" counts: "We support X and stand ready to ...")
             if not _in_conditional(s, m.start()) and not _TALK_ABOUT.search(s, max(0, m.start() - 140), m.start()):
                 coms.append((cue, m))
     rec_hits = []
@@ -1043,7 +1072,8 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
         for s0, e0 in split_sentences(text, turn.speech_start, turn.char_end):
             s = plain[s0:e0]
             possible = {cue_ids[i]: rx for i, rx in index.views(occurrences, s0, e0).items()}
-            got = classify_sentence(rules, s, turn, turn_text, s0, affiliation, common, own_kind, own_side, possible)
+            got = classify_sentence(rules, s, turn, turn_text, s0, affiliation, common, own_kind, own_side, possible,
+                                    doc.proposals, doc.addressee_we)
             if not got or (got[0] == "com" and chair):
                 continue  # a chair's "we're working on it as we go through" is the meeting's procedure
             kind, cue, m, actor = got
@@ -1157,8 +1187,11 @@ _WE_WORDS = frozenset({"we", "us", "let's", "let us", "let’s"})
 def _open_actor(cue: Cue, actor: ActorHit, we_is_meeting: bool) -> bool:
     """Whether a recommendation names no acting party of its own (a thing or a passive as subject,
     "there is a need to"), or, where the meeting's "we" is the meeting itself, only "we"."""
-    if actor.name != UNSPECIFIED or cue.actor == "none":
+    if actor.name != UNSPECIFIED:
         return False
+    if cue.actor == "none":  # "let's ...": the meeting's "we" where that is the addressee
+        return we_is_meeting and cue.name == "let_us"
+
     if actor.how in ("none", "thing", "recipient"):
         return True
     return we_is_meeting and actor.how == "self" and (actor.text or "").lower() in _WE_WORDS

@@ -97,6 +97,7 @@ class Document:
     forum: str | None = None  # the body meeting (loader.context)
     addressee: str | None = None  # to whom its members' demands go by default
     addressee_we: bool = False  # the speakers' "we" is the meeting itself (a team)
+    proposals: bool = False  # the speakers' "we could ..." proposes to the meeting (a team planning its work)
     context_from: str | None = None  # how forum/addressee were found: title / labels / set
     format: str = "txt"
     locations: list[Location] = field(default_factory=list)

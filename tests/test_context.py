@@ -175,3 +175,37 @@ async def test_document_page_shows_the_meeting_context(tmp_path):
     html = (await make_datasette(db).client.get("/-/rectrack/documents/ga")).text
     assert "Meeting of: <strong>General Assembly</strong>" in html
     assert "name no actor go to <strong>Member States</strong>" in html
+
+
+DEBATE = """Moderator Jones: Senator Smith, the first question goes to you. What would you do about jobs in America?
+
+Sam Smith: Thank you. Let's cut taxes for the families of America. We need to rebuild the roads.
+
+Moderator Jones: Governor Brown, your answer.
+
+Pat Brown: Senator Smith is wrong about America. The deficit has to come down.
+
+Moderator Jones: Senator Smith, a rebuttal. And then Governor Brown. Americans are listening.
+"""
+
+
+def test_a_presidential_debate_from_its_words_we_is_the_country(tmp_path):
+    doc, recs, _ = run(tmp_path, DEBATE)
+    assert (doc.forum, doc.addressee, doc.context_from) == ("US presidential debate", "United States", "words")
+    # "let's ..." and "we need to ..." (one item: the same speaker's run) and an agentless demand
+    assert [(r.text, r.actor) for r in recs] == [
+        ("Let's cut taxes for the families of America. We need to rebuild the roads.", "United States"),
+        ("The deficit has to come down.", "United States")]
+
+
+def test_a_chaired_hearing_with_the_same_words_is_no_debate(tmp_path):
+    doc, _, _ = run(tmp_path, DEBATE.replace("Moderator Jones: Senator Smith, a rebuttal.",
+                                             "Moderator Jones: Mr. Chairman, Senator Smith, a rebuttal."))
+    assert doc.forum is None
+
+
+def test_a_bad_words_pattern_names_the_entry():
+    from loader.context import compile_meetings
+
+    with pytest.raises(LexiconError, match=r"meetings\[0\]\.words"):
+        compile_meetings({"meetings": [{"forum": "X", "words": ["("]}]})

@@ -1143,3 +1143,263 @@ def test_speech_acts_cut_offs_and_procedure_are_not_recommendations(sentence):
 
 def test_a_need_next_to_got_to_say_stays():
     assert len(recs_of("I've got to say that the Government must publish the data.")) == 1
+
+
+def team_recs(*speeches):
+    """Recommendations of a team meeting (the speakers' "we" is the team: ``addressee_we``)."""
+    doc = make_doc(*speeches, label="Project Manager")
+    doc.forum, doc.addressee, doc.addressee_we, doc.proposals = "Team meeting", "Team", True, True
+    recs, _ = extract(doc)
+    return recs
+
+
+@pytest.mark.parametrize("sentence", [
+    "We could paint the case a bright green .",
+    "you could you could put the volume dial on the side ,",
+    "Well , we can make the lid out of cork .",
+    "So maybe what we do is we {disfmarker} we order the parts on Monday .",
+    "I was thinking that the buttons glow in the dark .",
+])
+def test_a_teams_could_and_can_proposals_are_recommendations_to_the_team(sentence):
+    recs = team_recs(sentence)
+    assert [(r.cue, r.actor) for r in recs] == [("team_proposal+addressee", "Team")]
+
+
+@pytest.mark.parametrize("sentence", [
+    "We could paint the case a bright green.",  # not a team meeting: a hypothetical
+    "We could see the problem from the start.",
+])
+def test_could_outside_a_team_meeting_or_of_seeing_is_no_proposal(sentence):
+    assert recs_of(sentence) == []
+    assert team_recs("We could see the problem from the start .") == []
+    assert team_recs("we moved the dial so we can reach it .") == []  # a purpose clause
+
+
+@pytest.mark.parametrize("sentence", [
+    "Ten years ago there was a need for a new housing scheme in the valley.",  # a past need
+    "The paragraph that pointed to the need to fund rural clinics was struck out.",
+    "The evidence we have gathered suggests that councils have relied on agency staff.",  # an inference
+    "There is a board proposed that would oversee the roll-out.",  # a participle and its relative clause
+    "The regulators' role in all of this is absolutely crucial because they license the operators.",
+    "Our vote should not be viewed as an endorsement of the text.",  # a reading stipulated
+    "The report is unfair to the farmers in need of special help.",  # who receives, described
+])
+def test_past_needs_inferences_roles_and_readings_are_not_recommendations(sentence):
+    assert recs_of(sentence) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "There is a need for a new housing scheme in the valley.",
+    "We suggest that councils stop relying on agency staff.",
+    "The whole referral system is in need of serious attention.",
+])
+def test_present_needs_proposals_and_a_system_in_need_stay(sentence):
+    assert len(recs_of(sentence)) == 1
+
+
+@pytest.mark.parametrize("sentence", [
+    "Several delegations resisted the text and claim that poorer countries should keep cutting spending.",
+    "You and your running mate have both said that the only answer should be more tariffs.",
+    "Even the mayor's own adviser says he'll have to close the library.",
+    "Critics come over here and say you have got to raise interest rates.",
+    "We certainly must, which is why I answered the first question as I did.",  # no action said
+    "Let's go through the figures now.",  # the talk itself
+    "The budget has collapsed, let's put it that way.",
+    "These are things a leader must know. A parent should be patient.",  # generic norms
+])
+def test_reported_speech_elliptical_modals_talk_and_generic_norms_are_not_recommendations(sentence):
+    assert recs_of(sentence) == []
+
+
+def test_a_prescription_after_a_reported_view_with_but_stays():
+    assert len(recs_of("Some say that taxes are too high, but the council must publish its budget.")) == 1
+    assert len(recs_of("A review must be carried out by the council.")) == 1  # an indefinite thing, passive
+
+
+@pytest.mark.parametrize("sentence,cue,actor", [
+    ("It is of great importance that the Government publish the review.", "impersonal", "Government"),
+    ("The most important task now is to repair the bridge.", "important_task", "Unspecified"),
+    ("My delegation expects the Secretariat to report back by June.", "expect_to", "UN Secretariat"),
+    ("They're calling for a tax on sugary drinks.", "petition_call", "Unspecified"),
+    ("The petitioners have asked the Government to extend the benefit.", "third_party_request", "Government"),
+    ("I present a petition, signed by 500 people, asking the Government to fund a new clinic.",
+     "third_party_request", "Government"),
+])
+def test_importance_tasks_expectations_and_petitions_are_recommendations(sentence, cue, actor):
+    assert [(r.cue, r.actor) for r in recs_of(sentence)] == [(cue, actor)]
+
+
+@pytest.mark.parametrize("sentence", [
+    "We expect prices to rise next year.",  # a forecast
+    "The most important thing to say is that we are grateful.",
+    "Many people have asked me to stand again.",  # the speaker asked
+])
+def test_forecasts_and_requests_to_the_speaker_are_not_recommendations(sentence):
+    assert recs_of(sentence) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "I'll just add one thing about the timetable.",  # talk about the talk
+    "Then we'll we'll see how the numbers look .",  # a repeated pronoun
+    "Most of us will regard the nurses as heroes.",
+    "As parents we will know what that exam is.",
+    "We are doing reasonably well at meeting that demand.",  # an evaluation
+    "Residents keep asking what we are doing about the road.",  # an embedded question
+    "I'm pretty sure we'll come on shortly to the funding question.",
+])
+def test_talk_thoughts_evaluations_and_embedded_questions_are_no_commitments(sentence):
+    assert coms_of(sentence) == []
+
+
+@pytest.mark.parametrize("sentence,signal", [
+    ("We have put new safeguards in place to stop the fraud.", "done"),
+    ("We have channelled $5 million through local charities.", "done"),
+    ("Our country is actively working on the border crossings.", "in progress"),
+    ("We are looking at ways of simplifying the forms.", "in progress"),
+])
+def test_measures_put_in_place_funds_channelled_and_work_in_hand_are_commitments(sentence, signal):
+    assert [c.signal for c in coms_of(sentence)] == [signal]
+
+
+def test_a_delegation_named_by_its_adjective_commits():
+    coms = coms_of("The Peruvian delegation will continue to work with the other nations of the region.",
+                   label="Mr. Quispe (Peru)")
+    assert [c.signal for c in coms] == ["committed"]
+
+
+@pytest.mark.parametrize("speech", [
+    "There must be better funding for rural clinics. The second message is that there must be more nurses.",
+    "Now let's fix the roads. And most important, let's make the buses free.",
+])
+def test_an_enumerated_or_most_important_next_point_is_its_own_recommendation(speech):
+    assert len(recs_of(speech)) == 2
+
+
+@pytest.mark.parametrize("sentence", [
+    "My delegation would like to clarify its position on two paragraphs.",
+    "I would like to focus on three points in connection with the summit.",
+])
+def test_clarifying_or_focusing_the_speech_is_no_commitment(sentence):
+    assert coms_of(sentence) == []
+
+
+def test_a_negated_opinion_is_no_recommendation_but_a_new_clause_after_it_is():
+    assert recs_of("I don't think the new rules should change the way schools report.") == []
+    assert len(recs_of("I don't think it is easy, but the council must publish the figures.")) == 1
+
+
+@pytest.mark.parametrize("sentence", [
+    "you could make the case from steel but it would be far too heavy .",  # an option weighed
+    "you have to twist it to open the lid .",  # a generic you: how the thing works
+    "well if we go for solar , we have to have a bigger panel .",  # the consequence of an option
+    "given that we have to drop the old parts , the rest looks fine .",
+    "this time it should come up on the screen .",  # the expected state of a thing
+    "if we do that , we shall {gap} .",  # cut off by a transcript mark
+])
+def test_options_weighed_consequences_and_expectations_in_a_team_are_not_recommendations(sentence):
+    assert team_recs(sentence) == []
+
+
+def test_a_generic_you_outside_a_team_meeting_keeps_its_modal():
+    assert len(recs_of("Minister, you have to fix it before the winter.")) == 1
+
+
+def test_a_bad_unless_after_pattern_names_the_cue():
+    from loader.errors import LexiconError
+
+    lexicon = {"cues": {"recommendation": [{"name": "mine", "pattern": "x", "unless_after": "("}]}}
+    with pytest.raises(LexiconError, match="mine.unless_after"):
+        compile_rules(lexicon)
+
+
+@pytest.mark.parametrize("sentence", [
+    "In these dark days we must all come together as neighbours.",  # rhetoric, no action
+    "We must never forget the miners who died.",
+    "We should remain vigilant.",
+    "The Fourth Committee recommends to the General Assembly the adoption of draft resolution IV.",
+    "The Committee also recommends that the General Assembly adopt the draft decision.",
+])
+def test_rhetorical_we_must_and_a_rapporteurs_report_are_not_recommendations(sentence):
+    assert recs_of(sentence) == []
+
+
+def test_we_must_with_an_action_stays():
+    assert len(recs_of("We must come up with a plan for the miners.")) == 1
+
+
+@pytest.mark.parametrize("sentence,signal", [
+    ("Where I can, I want to give the money back to the towns.", "committed"),  # a candidate's intent
+    ("I'm going to stand by our allies.", "committed"),
+    ("And we have maintained the embargo.", "done"),
+])
+def test_a_candidates_intentions_and_a_maintained_measure_are_commitments(sentence, signal):
+    assert [c.signal for c in coms_of(sentence)] == [signal]
+
+
+@pytest.mark.parametrize("sentence", [
+    "I look forward to discussing how we will pay for it.",
+    "Tonight my running mate and I want to share with you some ideas.",
+    "I'm going to respectfully disagree with the senator.",
+])
+def test_talk_about_the_debate_is_no_commitment(sentence):
+    assert coms_of(sentence) == []
+
+
+def test_a_second_predicate_of_we_commits():
+    coms = coms_of("We back the new treaty on fisheries and stand ready to work with all coastal States.")
+    assert [c.signal for c in coms] == ["committed"]
+    assert coms_of("They back the treaty and stand ready to sign it.") == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "As we meet today, we in the Group of Ten pledge our full cooperation to the new Chair.",
+    "We are going to have an independent review of the scheme next spring.",
+])
+def test_a_pledge_of_cooperation_and_a_review_to_come_are_commitments(sentence):
+    assert [c.signal for c in coms_of(sentence)] == ["committed"]
+
+
+def test_a_pledge_by_others_is_no_commitment():
+    assert coms_of("The donors pledged their support last year.") == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "We all learned much about the steps we now need to take.",  # an object relative
+    "I have only got to six of the nine names.",  # "got to" a number: reached
+    "I would like to remind the rapporteurs that their summaries should be short.",  # the President's procedure
+])
+def test_object_relatives_got_to_a_number_and_reminders_to_rapporteurs_are_not_recommendations(sentence):
+    assert recs_of(sentence) == []
+
+
+def test_closing_ones_remarks_is_no_commitment():
+    assert coms_of("I would like to close these remarks with a few words of my own.") == []
+
+
+def test_we_must_do_our_part_is_a_prescription_where_we_is_the_addressee():
+    doc = make_doc("We have to keep our roads safe.", label="Sam Smith")
+    doc.forum, doc.addressee, doc.addressee_we = "US presidential debate", "United States", True
+    recs, coms = extract(doc)
+    assert coms == [] and [r.actor for r in recs] == ["United States"]
+    assert [c.signal for c in coms_of("We have to keep our roads safe.")] == ["committed"]  # elsewhere: own side
+
+
+@pytest.mark.parametrize("sentence,cue", [
+    ("The gist of our proposal is to raise the basic pension by ten per cent.", "our_proposal"),
+    ("My suggestion would be that the inspectors visit every school.", "our_proposal"),
+    ("Stop cutting the rural bus routes, Mr. Prime Minister.", "vocative_imperative"),
+])
+def test_a_stated_proposal_and_an_imperative_to_an_office_holder_are_recommendations(sentence, cue):
+    assert [r.cue for r in recs_of(sentence)] == [cue]
+
+
+def test_thanks_to_an_office_holder_is_no_imperative():
+    assert recs_of("Thank you very much, Mr. President.") == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "We are encouraging the development of nurseries on school sites.",
+    "But we are having lots of pilot projects on school transport.",
+])
+def test_encouraging_a_development_and_running_pilots_are_work_in_hand(sentence):
+    assert [c.signal for c in coms_of(sentence)] == ["in progress"]
