@@ -800,9 +800,6 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
     """
     if possible is None:
         possible = {id(c): c.regex for c in rules.all_cues()}
-    excluded = [ex for ex in rules.exclude if id(ex) in possible and possible[id(ex)].search(s)]
-    if any(not ex.unless for ex in excluded):
-        return None
     cancels = [(c, possible[id(c)]) for c in rules.cancel if id(c) in possible]
     recs = []
     for cue in rules.rec_cues:
@@ -833,6 +830,11 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
                     continue
             if not _in_conditional(s, m.start()) and not _TALK_ABOUT.search(s, max(0, m.start() - 140), m.start()):
                 coms.append((cue, m))
+    if not recs and not coms:
+        return None  # no cue: the exclusions need not be run
+    excluded = [ex for ex in rules.exclude if id(ex) in possible and possible[id(ex)].search(s)]
+    if any(not ex.unless for ex in excluded):
+        return None
     rec_hits = []
     for cue, m in sorted(recs, key=lambda x: (x[1].start(), -x[0].confidence)):
         actor = find_actor(rules, s, cue, m, turn_text, sent_start, common, floor=turn.speech_start)
