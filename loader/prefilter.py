@@ -321,11 +321,12 @@ def split_alternatives(pattern: str, flags: int = 0) -> list[str]:
 
 
 def branches_of(pattern: str, flags: int = 0) -> list[str]:
-    """``split_alternatives``, with each alternative of the form ``P(?:A|B)S`` (``P`` matching in
-    one way only: assertions and single characters) distributed into ``PAS``, ``PBS``, again
-    inside those: ``\\b(?:we|they)\\s+must`` -> ``\\bwe\\s+must``, ``\\bthey\\s+must``. Tried in
-    that order, the branches find exactly the matches of the pattern: at each position the
-    alternatives and the ways of ``S`` are tried in the same order."""
+    """``split_alternatives``, with each alternative that has no anchors (see ``anchors``) and is
+    of the form ``P(?:A|B)S`` (``P`` matching in one way only: assertions and single characters)
+    distributed into ``PAS``, ``PBS``, again inside those: ``\\b(?:we|[a-z]+s)\\s+must`` ->
+    ``\\bwe\\s+must``, ``\\b[a-z]+s\\s+must``. Tried in that order, the branches find exactly the
+    matches of the pattern: at each position the alternatives and the ways of ``S`` are tried in
+    the same order. A branch with anchors is tried only where they occur."""
     return [part for part, _ in _branches(pattern, flags)]
 
 
@@ -384,8 +385,8 @@ def _branches(pattern: str, flags: int) -> list[tuple[str, object]]:
 def _distribute(part: str, tree, flags: int, budget: int):
     """``part`` (one alternative, ``tree`` its parse tree) as the branches of its first group
     ``(?:...)`` when what precedes the group matches in one way only; None when not."""
-    if _GLOBAL_FLAG.search(part) or not _splittable(tree):
-        return None
+    if _GLOBAL_FLAG.search(part) or not _splittable(tree) or anchors(tree) is not None:
+        return None  # (a part with anchors is tried only at them already: kept whole)
     opened, bars = None, []
     for i, ch, depth in _syntax(part):
         if opened is None:
@@ -401,29 +402,30 @@ def _distribute(part: str, tree, flags: int, budget: int):
             break
     else:
         return None
-    if not bars or tail[:1] in ("?", "*", "+", "{") or not _one_way(head, flags):
+    if not bars or tail[:1] in ("?", "*", "+", "{"):
+        return None
+    head_tree = _parse(head, flags)
+    if head_tree is None or not all(op in _ONE_WAY for op, _ in head_tree):
+        return None
+    tail_tree = _parse(tail, flags)
+    if tail_tree is None:
         return None
     cuts = [b - opened - 3 for b in bars]
     alts = [inner[a + 1:b] for a, b in zip([-1, *cuts], [*cuts, len(inner)])]
     out = []
     for alt in alts:
-        source = head + alt + tail
-        sub = _parse(source, flags)
+        alt_tree = _parse(alt, flags)
+        if alt_tree is None:
+            return None
+        # the branch's tree from its three pieces (no capture group in any: the part has none)
+        sub = _parser.SubPattern(head_tree.state, [*head_tree.data, *alt_tree.data, *tail_tree.data])
         if not _splittable(sub):
             return None
+        source = head + alt + tail
         out.extend(_distribute(source, sub, flags, budget - len(out)) or [(source, sub)])
         if len(out) > budget:
             return None
     return out
-
-
-def _one_way(head: str, flags: int) -> bool:
-    """Whether ``head`` matches in one way at most (assertions, single characters: no repeat,
-    no alternation for a later failure to backtrack into)."""
-    if not head:
-        return True
-    tree = _parse(head, flags)
-    return tree is not None and all(op in _ONE_WAY for op, _ in tree)
 
 
 class Narrowed:
