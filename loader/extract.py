@@ -42,6 +42,7 @@ uses the default file, read once by ``loader.lexicon`` on first use and cached.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -448,6 +449,7 @@ def _in_conditional(s: str, pos: int) -> bool:
                 and "," not in s[last.end():pos])
 
 
+@functools.lru_cache(maxsize=1024)  # pure; asked again for the same cue by the rec and com loops and find_actor
 def _subject_chunk(s: str, pos: int) -> tuple[int, int]:
     start = _clause_start(s, pos)
     m = _LEAD_WORDS.match(s, start, pos)
