@@ -132,7 +132,21 @@ def _sequence(items):
     return (frozenset(acc) if whole else None), _and(parts)
 
 
+_SHARED: dict = {}  # id(sub-tree) -> (sub-tree, result): branches of one pattern share pieces (see LiteralIndex)
+
+
 def _node(op, av):
+    if op is C.SUBPATTERN or op is C.BRANCH or op in _REPEATS:
+        hit = _SHARED.get(id(av))
+        if hit is not None and hit[0] is av:
+            return hit[1]
+        result = _node_of(op, av)
+        _SHARED[id(av)] = (av, result)
+        return result
+    return _node_of(op, av)
+
+
+def _node_of(op, av):
     if op is C.LITERAL:
         ch = _char(av)
         return (frozenset({ch}) if ch else None), None
@@ -461,6 +475,38 @@ class Narrowed:
         return next(iter(self.finditer(s, pos, endpos)), None)
 
 
+class Merged:
+    """The matches of an alternation ``B1|B2|...`` (branches of one pattern, none matching an empty
+    string) from the branches' own regexes, without compiling the alternation: from each position
+    on, the leftmost match of any branch, the first branch in order among those starting there
+    (what the alternation tries at that position, in that order)."""
+
+    __slots__ = ("regexes",)
+
+    def __init__(self, regexes: list):
+        self.regexes = regexes
+
+    def finditer(self, s: str, pos: int = 0, endpos: int | None = None):
+        end = len(s) if endpos is None else endpos
+        regexes = self.regexes
+        nexts = [rx.search(s, pos, end) for rx in regexes]
+        while True:
+            best = None
+            for m in nexts:
+                if m is not None and (best is None or m.start() < best.start()):
+                    best = m
+            if best is None:
+                return
+            yield best
+            pos = best.end()
+            for k, m in enumerate(nexts):
+                if m is not None and m.start() < pos:
+                    nexts[k] = regexes[k].search(s, pos, end)
+
+    def search(self, s: str, pos: int = 0, endpos: int | None = None):
+        return next(self.finditer(s, pos, endpos), None)
+
+
 class LiteralIndex:
     """Which of many regexes may match a stretch of text, from the literals each one requires.
 
@@ -486,7 +532,10 @@ class LiteralIndex:
         heads = [anchors(tree) if tree is not None else None for tree in trees]
         # a branch is tried when its formula holds: one of its necessary literals occurs (trigger)
         # and the rest of its top level holds (rest); then only where one of its anchors occurs
-        formulas = [requirement(tree) if tree is not None else None for tree in trees]
+        try:
+            formulas = [requirement(tree) if tree is not None else None for tree in trees]
+        finally:
+            _SHARED.clear()
         literals = sorted(set().union(*(literals_of(f) for f in formulas), *(h or () for h in heads)))
         self.ids = ids = {lit: i for i, lit in enumerate(literals)}
         self.literals = literals
@@ -509,11 +558,19 @@ class LiteralIndex:
         self.anchorable = [hs is not None for hs in heads]
         anchor_ids = [frozenset(ids[h] for h in hs) if hs else frozenset() for hs in heads]
         # literal id -> the branches one of its prefixes (itself included) is an anchor of
-        self.anchored_by = [frozenset(b for b, a in enumerate(anchor_ids) if not a.isdisjoint(self.closure[n]))
-                            for n in range(len(literals))]
+        longer: dict[int, list] = {}  # literal id -> the literals it is a prefix of (itself included)
+        for n, prefixes in enumerate(self.closure):
+            for i in prefixes:
+                longer.setdefault(i, []).append(n)
+        anchored_by: list[set] = [set() for _ in literals]
+        for b, heads_of_b in enumerate(anchor_ids):
+            for i in heads_of_b:
+                for n in longer[i]:
+                    anchored_by[n].add(b)
+        self.anchored_by = [frozenset(x) for x in anchored_by]
         self.of_branch = [r for r, _ in self.branches]
         self.scanner = re.compile("(?=(" + _trie(literals) + "))") if literals else None
-        self._narrow: dict[tuple, re.Pattern] = {}
+        self._narrow: dict[int, re.Pattern] = {}  # branch -> its own compiled regex
 
     def scan(self, folded: str) -> tuple[list, list]:
         """(starts, literal ids) of the longest literal starting at each position of ``folded``."""
@@ -602,13 +659,16 @@ class LiteralIndex:
                 out[r] = Narrowed(self.narrowed(r, tuple(bs)), None)
         return out
 
-    def narrowed(self, r: int, branch_ids: tuple) -> re.Pattern:
-        """Regex ``r`` reduced to the branches ``branch_ids`` (compiled once per set)."""
+    def narrowed(self, r: int, branch_ids: tuple):
+        """Regex ``r`` reduced to the branches ``branch_ids``: the regex itself (all of them), one
+        branch's own regex, or the ``Merged`` matches of theirs (each branch compiled once)."""
         if branch_ids == self.of_regex[r]:
             return self.regexes[r]
-        key = (r, branch_ids)
-        rx = self._narrow.get(key)
-        if rx is None:
-            rx = re.compile("|".join(self.branches[b][1] for b in branch_ids), self.regexes[r].flags)
-            self._narrow[key] = rx
-        return rx
+        flags = self.regexes[r].flags
+        rxs = []
+        for b in branch_ids:
+            rx = self._narrow.get(b)
+            if rx is None:
+                rx = self._narrow[b] = re.compile(self.branches[b][1], flags)
+            rxs.append(rx)
+        return rxs[0] if len(rxs) == 1 else Merged(rxs)

@@ -164,3 +164,21 @@ def test_a_distributed_regex_runs_only_at_the_anchors_of_its_possible_branches()
     views[0].regex = Counting()
     list(views[0].finditer(s))
     assert calls == views[0].starts
+
+
+@pytest.mark.parametrize("branches", [
+    [r"\bwe\s+must", r"\b\w+s\s+must", r"\bmust\b"],
+    [r"a\w+", r"ab", r"\w+b"],
+    [r"must\s+too", r"must", r"\w+\s+too"],
+])
+def test_merged_branches_find_the_matches_of_their_alternation(branches):
+    """The alternation's matches from its branches' own regexes: leftmost first, ties to the
+    earlier branch, each window as the alternation itself would give."""
+    from loader.prefilter import Merged
+    merged = Merged([re.compile(b, re.I) for b in branches])
+    joined = re.compile("|".join(branches), re.I)
+    for s in SENTENCES + ["abab aab bab", "must too, they must"]:
+        for pos in range(len(s)):
+            for end in (len(s), max(pos, len(s) - 3)):
+                assert spans_of(merged.finditer(s, pos, end)) == spans_of(joined.finditer(s, pos, end)), (s, pos, end)
+                assert (merged.search(s, pos, end) is None) == (joined.search(s, pos, end) is None)
