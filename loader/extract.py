@@ -450,6 +450,7 @@ def _in_conditional(s: str, pos: int) -> bool:
 
 
 @functools.lru_cache(maxsize=1024)  # pure; asked again for the same cue by the rec and com loops and find_actor
+# (cleared for each document: a memo within one extraction, not across them)
 def _subject_chunk(s: str, pos: int) -> tuple[int, int]:
     start = _clause_start(s, pos)
     m = _LEAD_WORDS.match(s, start, pos)
@@ -1023,6 +1024,7 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
     """
     turns = doc.turns if turns is None else turns
     rules = rules_for(lexicon)
+    _subject_chunk.cache_clear()
     text = doc.text
     speakers = {sp.key: sp for sp in doc.speakers}
     findings: list[list[Finding]] = []  # per turn
