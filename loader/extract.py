@@ -45,6 +45,7 @@ uses the default file, read once by ``loader.lexicon`` on first use and cached.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -469,6 +470,8 @@ def _in_conditional(s: str, pos: int) -> bool:
                 and "," not in s[last.end():pos])
 
 
+@functools.lru_cache(maxsize=1024)  # pure; asked again for the same cue by the rec and com loops and find_actor
+# (cleared for each document: a memo within one extraction, not across them)
 def _subject_chunk(s: str, pos: int) -> tuple[int, int]:
     start = _clause_start(s, pos)
     m = _LEAD_WORDS.match(s, start, pos)
@@ -832,9 +835,6 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
     """
     if possible is None:
         possible = {id(c): c.regex for c in rules.all_cues()}
-    excluded = [ex for ex in rules.exclude if id(ex) in possible and possible[id(ex)].search(s)]
-    if any(not ex.unless for ex in excluded):
-        return None
     cancels = [(c, possible[id(c)]) for c in rules.cancel if id(c) in possible and (meeting_we or not c.meeting_we)]
     recs = []
     for cue in rules.rec_cues:
@@ -868,6 +868,11 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
                     continue  # (a second predicate of "we" counts: "We support X and stand ready to ...")
             if not _in_conditional(s, m.start()) and not _TALK_ABOUT.search(s, max(0, m.start() - 140), m.start()):
                 coms.append((cue, m))
+    if not recs and not coms:
+        return None  # no cue: the exclusions need not be run
+    excluded = [ex for ex in rules.exclude if id(ex) in possible and possible[id(ex)].search(s)]
+    if any(not ex.unless for ex in excluded):
+        return None
     rec_hits = []
     for cue, m in sorted(recs, key=lambda x: (x[1].start(), -x[0].confidence)):
         actor = find_actor(rules, s, cue, m, turn_text, sent_start, common, floor=turn.speech_start)
@@ -1054,6 +1059,7 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
     """
     turns = doc.turns if turns is None else turns
     rules = rules_for(lexicon)
+    _subject_chunk.cache_clear()
     text = doc.text
     speakers = {sp.key: sp for sp in doc.speakers}
     findings: list[list[Finding]] = []  # per turn

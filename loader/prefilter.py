@@ -15,6 +15,7 @@ may match there. Most sentences contain the literals of only a few of the lexico
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from re import _constants as C
 from re import _parser
@@ -26,6 +27,7 @@ RARE_CHARS = frozenset("?!;")  # one-character literals worth testing; other sin
 _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 _FOLD_CHARS = "\u0130\u0131\u017f\u212a"
 _EMPTY = frozenset({""})
+_GROUP_1 = operator.itemgetter(1)
 _REPEATS = {C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REPEAT)}
 
 
@@ -130,7 +132,21 @@ def _sequence(items):
     return (frozenset(acc) if whole else None), _and(parts)
 
 
+_SHARED: dict = {}  # id(sub-tree) -> (sub-tree, result): branches of one pattern share pieces (see LiteralIndex)
+
+
 def _node(op, av):
+    if op is C.SUBPATTERN or op is C.BRANCH or op in _REPEATS:
+        hit = _SHARED.get(id(av))
+        if hit is not None and hit[0] is av:
+            return hit[1]
+        result = _node_of(op, av)
+        _SHARED[id(av)] = (av, result)
+        return result
+    return _node_of(op, av)
+
+
+def _node_of(op, av):
     if op is C.LITERAL:
         ch = _char(av)
         return (frozenset({ch}) if ch else None), None
@@ -256,15 +272,13 @@ def _tester(formula):
     return first
 
 
-def _shallow_rest(formula, need: frozenset, ids: dict):
-    """The literal sets, besides ``need``, that a formula's top level requires, as one test of
-    the present literal ids (None: nothing more to test); deeper alternatives are not tested."""
+def _rest_sets(formula, need: frozenset, ids: dict):
+    """The literal id sets, besides ``need``, that a formula's top level requires (one literal
+    of each must occur; None: nothing more to test); deeper alternatives are not tested."""
     if formula is None or formula[0] != "and":
         return None
-    sets = [frozenset(ids[s] for s in p[1]) for p in formula[1] if p[0] == "lits" and p[1] != need]
-    if not sets:
-        return None
-    return lambda present: all(not x.isdisjoint(present) for x in sets)
+    sets = tuple(frozenset(ids[s] for s in p[1]) for p in formula[1] if p[0] == "lits" and p[1] != need)
+    return sets or None
 
 
 def holds(formula, present) -> bool:
@@ -320,9 +334,20 @@ def split_alternatives(pattern: str, flags: int = 0) -> list[str]:
     return [part for part, _ in _alternatives(pattern, flags)]
 
 
-def _alternatives(pattern: str, flags: int) -> list[tuple[str, object]]:
-    """(source, parse tree) of each top-level alternative (see ``split_alternatives``)."""
-    parts, depth, start, i, in_class = [], 0, 0, 0, False
+def branches_of(pattern: str, flags: int = 0) -> list[str]:
+    """``split_alternatives``, with each alternative that has no anchors (see ``anchors``) and is
+    of the form ``P(?:A|B)S`` (``P`` matching in one way only: assertions and single characters)
+    distributed into ``PAS``, ``PBS``, again inside those: ``\\b(?:we|[a-z]+s)\\s+must`` ->
+    ``\\bwe\\s+must``, ``\\b[a-z]+s\\s+must``. Tried in that order, the branches find exactly the
+    matches of the pattern: at each position the alternatives and the ways of ``S`` are tried in
+    the same order. A branch with anchors is tried only where they occur."""
+    return [part for part, _ in _branches(pattern, flags)]
+
+
+def _syntax(pattern: str):
+    """(position, character, depth before it) of each unescaped ``(``, ``)`` and ``|`` outside
+    character classes."""
+    depth, i, in_class = 0, 0, False
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\":
@@ -334,21 +359,87 @@ def _alternatives(pattern: str, flags: int) -> list[tuple[str, object]]:
             in_class = True
             i += 2 if pattern[i + 1:i + 2] == "]" else 3 if pattern[i + 1:i + 3] == "^]" else 1
             continue
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            parts.append(pattern[start:i])
-            start = i + 1
+        elif ch in "(|)":
+            yield i, ch, depth
+            depth += 1 if ch == "(" else -1 if ch == ")" else 0
         i += 1
-    parts.append(pattern[start:])
+
+
+def _alternatives(pattern: str, flags: int) -> list[tuple[str, object]]:
+    """(source, parse tree) of each top-level alternative (see ``split_alternatives``)."""
+    bars = [i for i, ch, depth in _syntax(pattern) if ch == "|" and depth == 0]
+    parts = [pattern[a + 1:b] for a, b in zip([-1, *bars], [*bars, len(pattern)])]
     if len(parts) == 1 or _GLOBAL_FLAG.search(pattern):
         return [(pattern, _parse(pattern, flags))]
     trees = [_parse(p, flags) for p in parts]
-    if any(t is None or t.state.groups > 1 or t.getwidth()[0] == 0 for t in trees):
+    if any(not _splittable(t) for t in trees):
         return [(pattern, _parse(pattern, flags))]  # a capture group (numbering would change), an empty alternative
     return list(zip(parts, trees))
+
+
+def _splittable(tree) -> bool:
+    return tree is not None and tree.state.groups <= 1 and tree.getwidth()[0] > 0
+
+
+BRANCH_LIMIT = 400  # most branches one pattern is distributed into
+_LOOKAROUNDS = ("?=", "?!", "?<=", "?<!")  # groups in the part before the distributed one (one-way: checked)
+_ONE_WAY = {C.AT, C.ASSERT, C.ASSERT_NOT, C.LITERAL, C.NOT_LITERAL, C.IN, C.ANY}  # no backtracking into these
+
+
+def _branches(pattern: str, flags: int) -> list[tuple[str, object]]:
+    """(source, parse tree) of each branch (see ``branches_of``)."""
+    out = []
+    for part, tree in _alternatives(pattern, flags):
+        out.extend(_distribute(part, tree, flags, BRANCH_LIMIT) or [(part, tree)])
+        if len(out) > BRANCH_LIMIT:
+            return _alternatives(pattern, flags)
+    return out
+
+
+def _distribute(part: str, tree, flags: int, budget: int):
+    """``part`` (one alternative, ``tree`` its parse tree) as the branches of its first group
+    ``(?:...)`` when what precedes the group matches in one way only; None when not."""
+    if _GLOBAL_FLAG.search(part) or not _splittable(tree) or anchors(tree) is not None:
+        return None  # (a part with anchors is tried only at them already: kept whole)
+    opened, bars = None, []
+    for i, ch, depth in _syntax(part):
+        if opened is None:
+            if ch == "(" and depth == 0:
+                if part[i + 1:i + 3] == "?:":
+                    opened = i
+                elif not part.startswith(_LOOKAROUNDS, i + 1):
+                    return None  # a capture group, a group with flags: what precedes it is checked below
+        elif ch == "|" and depth == 1:
+            bars.append(i)
+        elif ch == ")" and depth == 1:
+            head, inner, tail = part[:opened], part[opened + 3:i], part[i + 1:]
+            break
+    else:
+        return None
+    if not bars or tail[:1] in ("?", "*", "+", "{"):
+        return None
+    head_tree = _parse(head, flags)
+    if head_tree is None or not all(op in _ONE_WAY for op, _ in head_tree):
+        return None
+    tail_tree = _parse(tail, flags)
+    if tail_tree is None:
+        return None
+    cuts = [b - opened - 3 for b in bars]
+    alts = [inner[a + 1:b] for a, b in zip([-1, *cuts], [*cuts, len(inner)])]
+    out = []
+    for alt in alts:
+        alt_tree = _parse(alt, flags)
+        if alt_tree is None:
+            return None
+        # the branch's tree from its three pieces (no capture group in any: the part has none)
+        sub = _parser.SubPattern(head_tree.state, [*head_tree.data, *alt_tree.data, *tail_tree.data])
+        if not _splittable(sub):
+            return None
+        source = head + alt + tail
+        out.extend(_distribute(source, sub, flags, budget - len(out)) or [(source, sub)])
+        if len(out) > budget:
+            return None
+    return out
 
 
 class Narrowed:
@@ -384,6 +475,38 @@ class Narrowed:
         return next(iter(self.finditer(s, pos, endpos)), None)
 
 
+class Merged:
+    """The matches of an alternation ``B1|B2|...`` (branches of one pattern, none matching an empty
+    string) from the branches' own regexes, without compiling the alternation: from each position
+    on, the leftmost match of any branch, the first branch in order among those starting there
+    (what the alternation tries at that position, in that order)."""
+
+    __slots__ = ("regexes",)
+
+    def __init__(self, regexes: list):
+        self.regexes = regexes
+
+    def finditer(self, s: str, pos: int = 0, endpos: int | None = None):
+        end = len(s) if endpos is None else endpos
+        regexes = self.regexes
+        nexts = [rx.search(s, pos, end) for rx in regexes]
+        while True:
+            best = None
+            for m in nexts:
+                if m is not None and (best is None or m.start() < best.start()):
+                    best = m
+            if best is None:
+                return
+            yield best
+            pos = best.end()
+            for k, m in enumerate(nexts):
+                if m is not None and m.start() < pos:
+                    nexts[k] = regexes[k].search(s, pos, end)
+
+    def search(self, s: str, pos: int = 0, endpos: int | None = None):
+        return next(self.finditer(s, pos, endpos), None)
+
+
 class LiteralIndex:
     """Which of many regexes may match a stretch of text, from the literals each one requires.
 
@@ -402,47 +525,59 @@ class LiteralIndex:
         self.of_regex = []  # regex index -> its branch ids
         trees = []
         for r, rx in enumerate(self.regexes):
-            parts = _alternatives(rx.pattern, rx.flags)
+            parts = _branches(rx.pattern, rx.flags)
             self.of_regex.append(tuple(range(len(self.branches), len(self.branches) + len(parts))))
             self.branches.extend((r, part) for part, _ in parts)
             trees.extend(tree for _, tree in parts)
         heads = [anchors(tree) if tree is not None else None for tree in trees]
         # a branch is tried when its formula holds: one of its necessary literals occurs (trigger)
         # and the rest of its top level holds (rest); then only where one of its anchors occurs
-        formulas = [requirement(tree) if tree is not None else None for tree in trees]
+        try:
+            formulas = [requirement(tree) if tree is not None else None for tree in trees]
+        finally:
+            _SHARED.clear()
         literals = sorted(set().union(*(literals_of(f) for f in formulas), *(h or () for h in heads)))
         self.ids = ids = {lit: i for i, lit in enumerate(literals)}
         self.literals = literals
         self.always = frozenset(b for b, f in enumerate(formulas) if f is None)
-        self.trigger: dict[int, set] = {}
-        self.rest = []
-        for b, f in enumerate(formulas):
-            need = necessary(f) if f is not None else frozenset()
-            for lit in need:
-                self.trigger.setdefault(ids[lit], set()).add(b)
-            self.rest.append(_shallow_rest(f, need, ids))
-        self.anchorable = [hs is not None for hs in heads]
-        self.of_branch = [r for r, _ in self.branches]
-        self.anchored_by: dict[int, list] = {}  # literal id -> branches it is an anchor of
-        for b, hs in enumerate(heads):
-            for h in hs or ():
-                self.anchored_by.setdefault(ids[h], []).append(b)
+        self.length = [len(lit) for lit in literals]
+        self.longest = max(self.length, default=0)
         # every literal that is a prefix of another one occurs wherever the longer one does
         self.prefixes = {ids[lit]: tuple((ids[lit[:k]], k) for k in range(1, len(lit) + 1) if lit[:k] in ids)
                          for lit in literals}
+        self.closure = [frozenset(i for i, _ in self.prefixes[n]) for n in range(len(literals))]
+        trigger: dict[int, set] = {}
+        self.rest = []  # branch -> the literal id sets its top level needs besides its trigger (all must occur)
+        for b, f in enumerate(formulas):
+            need = necessary(f) if f is not None else frozenset()
+            for lit in need:
+                trigger.setdefault(ids[lit], set()).add(b)
+            self.rest.append(_rest_sets(f, need, ids))
+        # literal id -> the branches one of its prefixes (itself included) triggers
+        self.triggers = [frozenset().union(*(trigger.get(i, ()) for i in self.closure[n])) for n in range(len(literals))]
+        self.anchorable = [hs is not None for hs in heads]
+        anchor_ids = [frozenset(ids[h] for h in hs) if hs else frozenset() for hs in heads]
+        # literal id -> the branches one of its prefixes (itself included) is an anchor of
+        longer: dict[int, list] = {}  # literal id -> the literals it is a prefix of (itself included)
+        for n, prefixes in enumerate(self.closure):
+            for i in prefixes:
+                longer.setdefault(i, []).append(n)
+        anchored_by: list[set] = [set() for _ in literals]
+        for b, heads_of_b in enumerate(anchor_ids):
+            for i in heads_of_b:
+                for n in longer[i]:
+                    anchored_by[n].add(b)
+        self.anchored_by = [frozenset(x) for x in anchored_by]
+        self.of_branch = [r for r, _ in self.branches]
         self.scanner = re.compile("(?=(" + _trie(literals) + "))") if literals else None
-        self._narrow: dict[tuple, re.Pattern] = {}
+        self._narrow: dict[int, re.Pattern] = {}  # branch -> its own compiled regex
 
     def scan(self, folded: str) -> tuple[list, list]:
         """(starts, literal ids) of the longest literal starting at each position of ``folded``."""
         if self.scanner is None:
             return [], []
-        ids = self.ids
-        starts, found = [], []
-        for m in self.scanner.finditer(folded):
-            starts.append(m.start())
-            found.append(ids[m.group(1)])
-        return starts, found
+        matches = list(self.scanner.finditer(folded))
+        return list(map(re.Match.start, matches)), list(map(self.ids.__getitem__, map(_GROUP_1, matches)))
 
     def present(self, occurrences: tuple[list, list], start: int, end: int) -> dict:
         """{literal id: its positions (from ``start``)} for the literals inside ``[start, end)``."""
@@ -455,44 +590,85 @@ class LiteralIndex:
                     out.setdefault(lit, []).append(at - start)
         return out
 
+    def _inside(self, occurrences: tuple[list, list], start: int, end: int) -> tuple[list, list]:
+        """(positions, literal ids) of the occurrences inside ``[start, end)``: one that runs past
+        ``end`` stands for its longest prefix literal that does not (-1: none)."""
+        starts, found = occurrences
+        j0, j1 = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
+        at, lits = starts[j0:j1], found[j0:j1]
+        length, prefixes = self.length, self.prefixes
+        k = len(at) - 1
+        while k >= 0 and at[k] > end - self.longest:
+            room = end - at[k]
+            if length[lits[k]] > room:
+                lits[k] = max((i for i, n in prefixes[lits[k]] if n <= room), key=length.__getitem__, default=-1)
+            k -= 1
+        return at, lits
+
     def views(self, occurrences: tuple[list, list], start: int, end: int) -> dict:
         """{regex index: ``Narrowed``} for the regexes that may match in ``text[start:end]``."""
-        present = self.present(occurrences, start, end)
-        trigger, rest, anchored_by, of_branch = self.trigger, self.rest, self.anchored_by, self.of_branch
-        tried = set(self.always)
-        for lit in present:
-            if lit in trigger:
-                tried |= trigger[lit]
-        by_regex: dict[int, list] = {}
+        at, lits = self._inside(occurrences, start, end)
+        distinct = set(lits)
+        distinct.discard(-1)
+        triggers, closure = self.triggers, self.closure
+        tried = self.always.union(*[triggers[i] for i in distinct])
+        if not tried:
+            return {}
+        present = frozenset().union(*[closure[i] for i in distinct])
+        rest, of_branch = self.rest, self.of_branch
+        possible = set()  # the branches whose literals occur
         for b in tried:
-            if rest[b] is None or rest[b](present):
-                by_regex.setdefault(of_branch[b], []).append(b)
-        starts: dict[int, set] = {}  # regex -> where the anchors of its possible branches occur
-        for lit, positions in present.items():
-            for b in anchored_by.get(lit, ()):
-                r = of_branch[b]
-                if r in by_regex and b in by_regex[r]:
-                    starts.setdefault(r, set()).update(positions)
+            sets = rest[b]
+            if sets is not None:
+                for x in sets:
+                    if x.isdisjoint(present):
+                        break
+                else:
+                    possible.add(b)
+            else:
+                possible.add(b)
+        if not possible:
+            return {}
+        by_regex: dict[int, list] = {}
+        for b in sorted(possible):
+            by_regex.setdefault(of_branch[b], []).append(b)
+        # regex -> the literal ids (of this sentence) one of whose prefixes anchors a possible branch
+        anchoring: dict[int, set] = {}
+        anchored_by = self.anchored_by
+        for i in distinct:
+            for b in anchored_by[i] & possible:
+                anchoring.setdefault(of_branch[b], set()).add(i)
+        positions: dict[int, list] = {}
+        if anchoring:
+            wanted = set().union(*anchoring.values())
+            for p, i in zip(at, lits):
+                if i in wanted:
+                    positions.setdefault(i, []).append(p - start)
         out = {}
-        anchorable = self.anchorable
-        regexes = self.regexes
+        anchorable, regexes = self.anchorable, self.regexes
         for r, bs in by_regex.items():
             if all(anchorable[b] for b in bs):
-                if r in starts:  # else no anchor of a possible branch occurs: no match
-                    # the whole regex, tried only at those anchors: at a position where no
-                    # possible branch can match, the others cannot either (nothing to compile)
-                    out[r] = Narrowed(regexes[r], sorted(starts[r]))
+                # the whole regex, tried only where an anchor of a possible branch occurs: at a
+                # position where no possible branch can match, the others cannot either
+                here = anchoring.get(r)
+                if here:  # else no anchor of a possible branch occurs: no match
+                    starts = (positions[next(iter(here))] if len(here) == 1
+                              else sorted(p for i in here for p in positions[i]))
+                    out[r] = Narrowed(regexes[r], starts)
             else:
-                out[r] = Narrowed(self.narrowed(r, tuple(sorted(bs))), None)
+                out[r] = Narrowed(self.narrowed(r, tuple(bs)), None)
         return out
 
-    def narrowed(self, r: int, branch_ids: tuple) -> re.Pattern:
-        """Regex ``r`` reduced to the branches ``branch_ids`` (compiled once per set)."""
+    def narrowed(self, r: int, branch_ids: tuple):
+        """Regex ``r`` reduced to the branches ``branch_ids``: the regex itself (all of them), one
+        branch's own regex, or the ``Merged`` matches of theirs (each branch compiled once)."""
         if branch_ids == self.of_regex[r]:
             return self.regexes[r]
-        key = (r, branch_ids)
-        rx = self._narrow.get(key)
-        if rx is None:
-            rx = re.compile("|".join(self.branches[b][1] for b in branch_ids), self.regexes[r].flags)
-            self._narrow[key] = rx
-        return rx
+        flags = self.regexes[r].flags
+        rxs = []
+        for b in branch_ids:
+            rx = self._narrow.get(b)
+            if rx is None:
+                rx = self._narrow[b] = re.compile(self.branches[b][1], flags)
+            rxs.append(rx)
+        return rxs[0] if len(rxs) == 1 else Merged(rxs)

@@ -203,6 +203,8 @@ def _fuzzy_anchor(text: str, quote: str, lo: int, hi: int) -> tuple[int, int] | 
 
 def match(stored: list[Stored], new: list[New], old_text: str | None, new_text: str) -> dict[int, Stored]:
     """Map new recommendation index -> stored row, one-to-one (see the module docstring)."""
+    if not stored:
+        return {}  # a first load: nothing to pair (and no offset map of the two texts to build)
     omap = OffsetMap(old_text or "", new_text)
     matched: dict[int, Stored] = {}
     used: set[str] = set()

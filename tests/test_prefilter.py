@@ -7,7 +7,7 @@ import pytest
 
 from golden.extraction_regen import transcripts
 from loader.extract import _WS, rules_for
-from loader.prefilter import LiteralIndex, anchors, fold, holds, requirement, split_alternatives
+from loader.prefilter import LiteralIndex, anchors, branches_of, fold, holds, requirement, split_alternatives
 from loader.read import read_source
 from loader.sentences import split_sentences
 from loader.speakers import resolve_speakers
@@ -107,3 +107,78 @@ def test_anchors_start_every_match():
 ])
 def test_split_alternatives(pattern, parts):
     assert split_alternatives(pattern) == parts
+
+
+@pytest.mark.parametrize("pattern, parts", [
+    (r"\b(?:we|[a-z]+s)\s+must", [r"\bwe\s+must", r"\b[a-z]+s\s+must"]),
+    (r"a|(?:b|\w)d", ["a", "bd", r"\wd"]),
+    (r"\b(?:(?:a|\w)c|d)e", [r"\bace", r"\b\wce", r"\bde"]),
+    (r"(?<!not\s)\b(?:x|\d)z", [r"(?<!not\s)\bxz", r"(?<!not\s)\b\dz"]),
+    (r"\b(?:we|they)\s+must", [r"\b(?:we|they)\s+must"]),  # anchored by "we" and "they" already: kept whole
+    (r"\b(?:x|\d)?z", [r"\b(?:x|\d)?z"]),  # the group is optional: kept whole
+    (r"\s+(?:x|\d)z", [r"\s+(?:x|\d)z"]),  # "\s+" matches in several ways: kept whole
+    (r"\b(?:x|(\d))z", [r"\b(?:x|(\d))z"]),  # a capture group: kept whole
+    (r"[(](?:x|\d)", ["[(]x", r"[(]\d"]),
+])
+def test_branches_of(pattern, parts):
+    assert branches_of(pattern) == parts
+
+
+SENTENCES = ["We must act now, and they must too.", "They will not, but we will: we must.",
+             "the xz and the yz", "not xz but yz", "Wee must? They mustn't!", "ace bce de acde bde"]
+
+
+@pytest.mark.parametrize("pattern", [
+    r"\b(?:we|\w+s)\s+must", r"\b(?:(?:a|\w)c|d)e", r"(?<!not\s)\b(?:x|\w)z", r"\b(?:we|\w+y)(?:\s+\w+)?\s+must",
+    r"\b(?:we|we\s+must|\w+y)\b", r"(?:must|\w+\s+too)\b|\bwe", r"\b(?:we|\w)(?:\s+must|\w)",
+])
+def test_branches_in_order_find_the_matches_of_the_pattern(pattern):
+    """The branches, joined again in order, match exactly where and what the pattern matches."""
+    whole = re.compile(pattern, re.I)
+    branches = branches_of(pattern, re.I)
+    assert len(branches) > 1
+    joined = re.compile("|".join(branches), re.I)
+    for s in SENTENCES:
+        for pos in range(len(s)):
+            assert spans_of(joined.finditer(s, pos)) == spans_of(whole.finditer(s, pos)), (pattern, s, pos)
+
+
+def test_a_distributed_regex_runs_only_at_the_anchors_of_its_possible_branches():
+    """``\\b(?:we\\s+must|they\\s+must|[a-z]+s\\s+ought)`` as a whole has no literal to start from;
+    split, "we" and "they" anchor two of its branches, and a sentence without "ought" is tried
+    there only."""
+    rx = re.compile(r"\b(?:we\s+must|they\s+must|[a-z]+s\s+ought)", re.I)
+    index = LiteralIndex([rx])
+    s = "So we must, and they must, said the chair."
+    views = index.views(index.scan(fold(s)), 0, len(s))
+    assert views[0].starts == [s.index("we"), s.index("they")]
+    assert spans_of(views[0].finditer(s)) == spans_of(rx.finditer(s))
+    calls = []
+
+    class Counting:
+        pattern, flags = rx.pattern, rx.flags
+
+        def match(self, *a):
+            calls.append(a[1])
+            return rx.match(*a)
+    views[0].regex = Counting()
+    list(views[0].finditer(s))
+    assert calls == views[0].starts
+
+
+@pytest.mark.parametrize("branches", [
+    [r"\bwe\s+must", r"\b\w+s\s+must", r"\bmust\b"],
+    [r"a\w+", r"ab", r"\w+b"],
+    [r"must\s+too", r"must", r"\w+\s+too"],
+])
+def test_merged_branches_find_the_matches_of_their_alternation(branches):
+    """The alternation's matches from its branches' own regexes: leftmost first, ties to the
+    earlier branch, each window as the alternation itself would give."""
+    from loader.prefilter import Merged
+    merged = Merged([re.compile(b, re.I) for b in branches])
+    joined = re.compile("|".join(branches), re.I)
+    for s in SENTENCES + ["abab aab bab", "must too, they must"]:
+        for pos in range(len(s)):
+            for end in (len(s), max(pos, len(s) - 3)):
+                assert spans_of(merged.finditer(s, pos, end)) == spans_of(joined.finditer(s, pos, end)), (s, pos, end)
+                assert (merged.search(s, pos, end) is None) == (joined.search(s, pos, end) is None)

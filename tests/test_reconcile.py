@@ -65,3 +65,22 @@ def test_a_new_sentence_similar_to_a_removed_one_that_was_already_there_is_not_a
     first, second = new.index(keep), new.rindex(keep)
     matched = match(rows, [New(keep, first, first + len(keep)), New(keep, second, second + len(keep))], old, new)
     assert matched[0].id == "r-keep" and 1 not in matched
+
+
+def test_a_first_load_pairs_nothing_and_maps_no_offsets(monkeypatch):
+    """Nothing stored before: no pairs, and the two texts are not diffed (an offset map of a whole
+    transcript costs more than storing it)."""
+    from loader import reconcile
+    built = []
+
+    class Counting(reconcile.OffsetMap):
+        def __init__(self, old, new):
+            built.append(len(new))
+            super().__init__(old, new)
+    monkeypatch.setattr(reconcile, "OffsetMap", Counting)
+    text = "We must act. The Council should meet."
+    assert reconcile.match([], [reconcile.New("The Council should meet.", 13, 37)], None, text) == {}
+    assert built == []
+    stored = [reconcile.Stored("r1", "The Council should meet.", 13, 37)]
+    assert reconcile.match(stored, [reconcile.New("The Council should meet.", 13, 37)], text, text)[0].id == "r1"
+    assert built == [len(text)]
