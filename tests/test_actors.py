@@ -13,22 +13,10 @@ from loader.cli import cli
 from loader.evaluate import score_recommendations
 from loader.extract import extract, rules_for
 from loader.lexicon import load_lexicon
-from loader.model import Document, Speaker, Turn
 from loader.web import make_datasette
+from test_extract import make_doc
 
 
-def make_doc(*speeches, role=None, label="Speaker", addressee=None):
-    text, turns = "", []
-    for i, speech in enumerate(speeches, 1):
-        start = len(text)
-        text += f"{label}: "
-        speech_start = len(text)
-        text += speech
-        turns.append(Turn(seq=i, label=label, speaker_key="sp", text=speech, char_start=start,
-                          char_end=len(text), speech_start=speech_start))
-        text += "\n\n"
-    return Document(id="t", text=text, source_path="t.txt", sha256="0", turns=turns,
-                    speakers=[Speaker(key="sp", name=label, role=role)], addressee=addressee)
 
 
 def recs_of(*speeches, **kw):

@@ -11,7 +11,7 @@ from loader.pipeline import process_source
 from loader.read import read_source
 
 
-def make_doc(*speeches, role=None, label="Speaker"):
+def make_doc(*speeches, role=None, label="Speaker", addressee=None):
     """A one-document fixture: each speech is one turn by the same speaker (pure, no parser)."""
     text, turns = "", []
     for i, speech in enumerate(speeches, 1):
@@ -23,7 +23,7 @@ def make_doc(*speeches, role=None, label="Speaker"):
                           char_end=len(text), speech_start=speech_start))
         text += "\n\n"
     return Document(id="t", text=text, source_path="t.txt", sha256="0", turns=turns,
-                    speakers=[Speaker(key="sp", name=label, role=role)])
+                    speakers=[Speaker(key="sp", name=label, role=role)], addressee=addressee)
 
 
 def recs_of(*speeches, **kw):
