@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib
 import os
 import re
 from pathlib import Path
@@ -10,9 +11,7 @@ from pathlib import Path
 from .errors import ReadError
 from .model import Source
 from .readers.captions import read_captions, sniff
-from .readers.docx import read_docx
 from .readers.jsonturns import read_json
-from .readers.pdf import read_pdf
 from .readers.text import decode_text, encoding_warning
 from .requests import printable
 
@@ -26,6 +25,9 @@ FORMATS = {
     ".json": "json",
 }
 SUFFIXES = tuple(FORMATS)
+# formats read from their bytes, by modules that import pypdf / python-docx (about 170 ms of
+# imports, so they are imported when a file of theirs is read, not by every `rectrack load`)
+BINARY_READERS = {"pdf": "loader.readers.pdf", "docx": "loader.readers.docx"}
 
 
 class UnsupportedFormat(ReadError):
@@ -60,13 +62,16 @@ def format_for(path) -> str:
     return FORMATS[suffix]
 
 
+def binary_reader(fmt: str):
+    """``read_pdf`` or ``read_docx``: ``(data, name) -> Source``."""
+    return getattr(importlib.import_module(BINARY_READERS[fmt]), f"read_{fmt}")
+
+
 def read_bytes(data: bytes, name: str, fmt: str, encoding: str | None = None) -> Source:
     """Run the reader for ``fmt`` on ``data``. Text formats are decoded first (``encoding``
     overrides detection); a ``.txt`` that holds WebVTT or SRT captions is read as captions."""
-    if fmt == "pdf":
-        return read_pdf(data, name)
-    if fmt == "docx":
-        return read_docx(data, name)
+    if fmt in BINARY_READERS:
+        return binary_reader(fmt)(data, name)
     text, used = decode_text(data, name, encoding)
     warning = None if encoding else encoding_warning(name, used)
     if fmt in ("txt", "vtt", "srt"):

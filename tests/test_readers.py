@@ -1,5 +1,8 @@
 """Each reader on its own: text encodings, captions, JSON shapes, Word labels, PDF edge cases."""
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -304,3 +307,16 @@ def test_rolling_captions_do_not_repeat_lines():
     source = read_captions(vtt, "auto.vtt", "vtt")
     assert source.text == "the council should fund the repairs. Thank you.\n"
     assert [(t.start_time, t.end_time) for t in source.turns] == [(1.0, 6.0)]
+
+
+def test_pypdf_and_python_docx_are_imported_only_when_a_file_of_theirs_is_read(tmp_path):
+    """`rectrack load` of a text file does not pay for the PDF and Word libraries' imports."""
+    txt = tmp_path / "m.txt"
+    txt.write_text("Chair: The Council must act now.\n", encoding="utf-8")
+    code = ("import sys; from loader.read import read_source; read_source(sys.argv[1]); "
+            "print(sorted(m for m in ('pypdf', 'docx') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code, str(txt)], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"
+    pdf = Path(__file__).parent / "fixtures" / "un_sc_S-PV.10100.pdf"
+    run = subprocess.run([sys.executable, "-c", code, str(pdf)], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "['pypdf']"
