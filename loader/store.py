@@ -199,19 +199,18 @@ BACKFILL = {
                                         "WHERE actor_group IS NULL",
 }
 
-# Views and indexes over columns from ADDED_COLUMNS (created after they are added).
-VIEWS = """
-CREATE INDEX IF NOT EXISTS idx_recs_kind ON recommendations(kind);
-DROP VIEW IF EXISTS recommendations_by_actor;
-CREATE VIEW recommendations_by_actor AS
+# Indexes and views over columns from ADDED_COLUMNS (created after they are added). A view whose
+# stored SQL differs (a database from an older version) is made again; an up-to-date database is
+# not written to, so opening it changes no state other connections see (their caches stay valid).
+INDEXES = "CREATE INDEX IF NOT EXISTS idx_recs_kind ON recommendations(kind);"
+VIEWS = {"recommendations_by_actor": """CREATE VIEW recommendations_by_actor AS
 SELECT ra.actor_id AS actor_id, a.name AS actor, a.kind AS actor_kind, a.actor_group AS actor_group, ra.position AS position,
        r.id AS recommendation_id, r.document_id AS document_id, r.text AS text, r.theme AS theme,
        r.strength AS strength, r.status AS status, r.kind AS kind, r.origin AS origin,
        r.reviewed_at AS reviewed_at
 FROM recommendation_actors ra
 JOIN recommendations r ON r.id = ra.recommendation_id
-LEFT JOIN actors a ON a.id = ra.actor_id;
-"""
+LEFT JOIN actors a ON a.id = ra.actor_id"""}
 
 # Extracted columns a person may correct, by the name used in ``recommendations.corrected``.
 CORRECTABLE = {
@@ -252,10 +251,13 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
     conn.executescript(SCHEMA)
     for table, column, declaration in ADDED_COLUMNS:
         if column not in db[table].columns_dict:
-            conn.execute(f"ALTER TABLE [{table}] ADD COLUMN [{column}] {declaration}")
-            if (table, column) in BACKFILL:
-                conn.execute(BACKFILL[(table, column)])
-    conn.executescript(VIEWS)
+            with conn:  # the column and its backfill together, or neither (DDL is transactional)
+                conn.execute("BEGIN")
+                conn.execute(f"ALTER TABLE [{table}] ADD COLUMN [{column}] {declaration}")
+                if (table, column) in BACKFILL:
+                    conn.execute(BACKFILL[(table, column)])
+    conn.executescript(INDEXES)
+    _ensure_views(conn)
     if not had_actor_links:  # a database from before recommendation_actors: one link per row
         conn.execute("INSERT OR IGNORE INTO recommendation_actors (recommendation_id, actor_id, position) "
                      "SELECT id, actor_id, 0 FROM recommendations WHERE actor_id IS NOT NULL")
@@ -264,6 +266,13 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
             db[table].enable_fts(columns, create_triggers=True, tokenize="porter")
     _narrow_fts_update_triggers(conn)
     conn.commit()
+
+
+def _ensure_views(conn: sqlite3.Connection) -> None:
+    for name, sql in VIEWS.items():
+        row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", (name,)).fetchone()
+        if row is None or row[0] != sql:
+            conn.executescript(f"DROP VIEW IF EXISTS [{name}];\n{sql};")
 
 
 FTS_COLUMNS = (("turns", ["text"]), ("recommendations", ["text", "actor_text"]))

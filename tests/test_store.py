@@ -100,3 +100,31 @@ def test_failed_store_leaves_the_previous_version_whole(tmp_path):
     after = {t: conn.execute(f"select * from {t} order by 1, 2").fetchall() for t in tables}
     conn.close()
     assert after == before
+
+
+def test_opening_an_up_to_date_database_writes_nothing(tmp_path):
+    """Another connection (the server's caches key on PRAGMA data_version) sees no change when a
+    command opens the database: no view is dropped and made again, no lock is taken."""
+    from loader import store
+
+    path = tmp_path / "r.db"
+    store.connect(path).close()
+    watcher = sqlite3.connect(path)
+    before = watcher.execute("PRAGMA data_version").fetchone()[0], watcher.execute("PRAGMA schema_version").fetchone()[0]
+    store.connect(path).close()
+    after = watcher.execute("PRAGMA data_version").fetchone()[0], watcher.execute("PRAGMA schema_version").fetchone()[0]
+    assert after == before
+
+
+def test_a_view_from_an_older_version_is_made_again(tmp_path):
+    from loader import store
+
+    path = tmp_path / "r.db"
+    conn = store.connect(path)
+    conn.executescript("DROP VIEW recommendations_by_actor; CREATE VIEW recommendations_by_actor AS "
+                       "SELECT ra.actor_id AS actor_id FROM recommendation_actors ra;")
+    conn.close()
+    conn = store.connect(path)
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(recommendations_by_actor)")]
+    conn.close()
+    assert "actor_group" in columns and "recommendation_id" in columns
