@@ -16,10 +16,13 @@ import asyncio
 import collections
 import dataclasses
 import datetime
+import logging
 import sqlite3
 import threading
 import time
 import urllib.parse
+
+LOG = logging.getLogger(__name__)
 
 
 class StateTokens:
@@ -92,10 +95,11 @@ def cpu_costed(fn):
 
 @dataclasses.dataclass
 class Latest:
-    """The newest answer computed for a question: what it cost, the order its computation started
-    in, and when it finished (``time.monotonic()``)."""
+    """The newest answer computed for a question: the state it answers, what it cost, the order
+    its computation started in, and when it finished (``time.monotonic()``)."""
 
     answer: object
+    token: object
     cost: float
     started: int
     finished: float
@@ -139,6 +143,8 @@ class AnswerCache:
             self._data.move_to_end(entry)
             return self._data[entry], True
         latest = self._latest.get(key)
+        if latest is not None and latest.token == token:  # pushed out of _data, still current
+            return latest.answer, True
         if latest is not None and latest.cost > previous_after:
             if key not in self._background and time.monotonic() >= latest.finished + every:
                 task = asyncio.ensure_future(self._compute(key, token, compute))
@@ -163,7 +169,7 @@ class AnswerCache:
             self._data.popitem(last=False)
         latest = self._latest.get(key)
         if latest is None or latest.started < started:  # a slower, older computation never wins
-            self._latest[key] = Latest(answer, cost, started, time.monotonic())
+            self._latest[key] = Latest(answer, token, cost, started, time.monotonic())
             self._latest.move_to_end(key)
             while len(self._latest) > self.maxsize:
                 self._latest.popitem(last=False)
@@ -177,6 +183,8 @@ class AnswerCache:
     def _background_done(self, key, task) -> None:
         self._background.pop(key, None)
         if task.cancelled() or task.exception() is not None:
+            if not task.cancelled():
+                LOG.warning("recomputing %r failed: %r", key, task.exception())
             self._latest.pop(key, None)
 
     async def get(self, key, token, compute):

@@ -611,3 +611,29 @@ def test_answer_cache_recomputes_a_slow_question_at_most_every_so_often():
         assert await cache.get_or_previous("q", 2, slow("x"), 0.5, every=0.2) == ("b", True)
 
     asyncio.run(scenario())
+
+
+def test_answer_cache_a_current_answer_pushed_out_of_the_lru_is_still_fresh():
+    """The newest answer of a question is kept apart from the LRU of (question, state) answers:
+    when other states push it out of the LRU and the state has not changed, it is served as fresh
+    and not computed again."""
+    import asyncio
+
+    from loader.answers import AnswerCache
+
+    cache = AnswerCache(maxsize=2)
+
+    def answer(value, cost):
+        async def compute():
+            return value, cost
+        return compute
+
+    async def scenario():
+        assert await cache.get_or_previous("slow", 1, answer("s1", 1.0), previous_after=0.5) == ("s1", True)
+        for state in (1, 2):  # another question's states fill the LRU
+            await cache.get_or_previous("cheap", state, answer(f"c{state}", 0.0), previous_after=0.5)
+        computed = cache.computed
+        assert await cache.get_or_previous("slow", 1, answer("never", 1.0), previous_after=0.5) == ("s1", True)
+        assert cache.computed == computed
+
+    asyncio.run(scenario())
