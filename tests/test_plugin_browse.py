@@ -635,3 +635,15 @@ async def test_search_facets_count_the_matches(fixture, fds):
         matches = (f"rowid IN (SELECT rowid FROM recommendations_fts WHERE recommendations_fts MATCH '{word}')")
         assert _facet_counts(body, "theme") == _sql_counts(path, "theme", matches)
         assert sum(_facet_counts(body, "status").values()) == body["filtered_table_rows_count"] > 0
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("key", ["previous_answer_after_ms", "recompute_every_ms"])
+async def test_a_bad_answer_timing_setting_stops_the_server_at_start_naming_the_key(fixture, key):
+    path, _ids = fixture
+    ds = make_datasette(path, metadata=_metadata(**{key: "fast"}))
+    with pytest.raises(ValueError, match=rf"plugins\.rectrack\.{key} must be a number of milliseconds >= 0, not 'fast'"):
+        await ds.invoke_startup()
+    ok = make_datasette(path, metadata=_metadata(**{key: 250}))
+    await ok.invoke_startup()
+    assert (await ok.client.get("/-/rectrack/summary.json")).status_code == 200
