@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 
 from .errors import RectrackError
-from .evaluate import score_commitments, score_recommendations
+from .evaluate import _prf as prf, score_commitments, score_recommendations
 from .pipeline import process_source
 from .read import read_source
 
@@ -59,6 +59,11 @@ def _gold(gold_dir: Path, stem: str) -> dict:
             out[kind] = json.loads(path.read_text(encoding="utf-8"))
         except ValueError as e:
             raise RectrackError(f"{path}: not valid JSON ({e})") from None
+        except OSError as e:
+            raise RectrackError(f"{path}: cannot be read ({e.strerror or e})") from None
+    cov = out["coverage"]
+    if not (isinstance(cov, dict) and all(isinstance(cov.get(k), int) for k in ("char_start", "char_end"))):
+        raise RectrackError(f"{gold_dir / (stem + '_coverage.json')}: needs integer \"char_start\" and \"char_end\"")
     return out
 
 
@@ -76,19 +81,13 @@ def score_file(path: Path, gold: dict, lexicon=None) -> dict:
             "com": score_commitments(doc, coms, gold["commitments"])}
 
 
-def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
-
-
 def pooled(files: list[dict]) -> dict:
     """Micro-averaged recommendation, actor and commitment figures over ``files``."""
     tp, fp, fn = (sum(x["rec"][k] for x in files) for k in ("tp", "fp", "fn"))
     ctp, cfp, cfn = (sum(x["com"][k] for x in files) for k in ("tp", "fp", "fn"))
     right = sum(x["rec"]["actor_right"] for x in files)
-    p, r, f = _prf(tp, fp, fn)
-    cp, cr, cf = _prf(ctp, cfp, cfn)
+    p, r, f = (prf(tp, fp, fn)[k] for k in ("precision", "recall", "f1"))
+    cp, cr, cf = (prf(ctp, cfp, cfn)[k] for k in ("precision", "recall", "f1"))
     return {"files": len(files), "precision": p, "recall": r, "f1": f, "tp": tp, "fp": fp, "fn": fn,
             "actor_accuracy": right / tp if tp else 0.0, "actor_right": right,
             "com_precision": cp, "com_recall": cr, "com_f1": cf, "com_tp": ctp, "com_fp": cfp, "com_fn": cfn}

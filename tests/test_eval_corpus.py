@@ -100,3 +100,11 @@ def test_corpus_errors_name_the_file(tmp_path):
     (corpus / "gold" / "canada_covid_2_recommendations.json").write_text("{", encoding="utf-8")
     result = run("--corpus", str(corpus))
     assert result.exit_code == 1 and "canada_covid_2_recommendations.json: not valid JSON" in result.output
+
+
+def test_a_coverage_file_without_offsets_is_one_line_naming_it(tmp_path):
+    corpus = small_corpus(tmp_path, ["canada_covid_2"])
+    (corpus / "gold" / "canada_covid_2_coverage.json").write_text("{\"char_start\": 0}", encoding="utf-8")
+    result = run("--corpus", str(corpus))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "canada_covid_2_coverage.json: needs integer \"char_start\" and \"char_end\"" in result.output
