@@ -96,7 +96,7 @@ def cpu_costed(fn):
 @dataclasses.dataclass
 class Latest:
     """The newest answer computed for a question: the state it answers, what it cost, the order
-    its computation started in, and when it finished (``time.monotonic()``)."""
+    its computation started in, and when it finished (the cache's clock)."""
 
     answer: object
     token: object
@@ -114,8 +114,8 @@ class AnswerCache:
     token was then computed after that state, never from an older one.
     """
 
-    def __init__(self, maxsize: int = 256):
-        self.maxsize = maxsize
+    def __init__(self, maxsize: int = 256, clock=time.monotonic):
+        self.maxsize, self.clock = maxsize, clock  # clock: seconds, for ``every`` (tests give their own)
         self._data: collections.OrderedDict = collections.OrderedDict()
         self._running: dict = {}
         self._latest: collections.OrderedDict = collections.OrderedDict()  # key -> Latest
@@ -146,7 +146,7 @@ class AnswerCache:
         if latest is not None and latest.token == token:  # pushed out of _data, still current
             return latest.answer, True
         if latest is not None and latest.cost > previous_after:
-            if key not in self._background and time.monotonic() >= latest.finished + every:
+            if key not in self._background and self.clock() >= latest.finished + every:
                 task = asyncio.ensure_future(self._compute(key, token, compute))
                 self._background[key] = task
                 task.add_done_callback(lambda t, key=key: self._background_done(key, t))
@@ -169,7 +169,7 @@ class AnswerCache:
             self._data.popitem(last=False)
         latest = self._latest.get(key)
         if latest is None or latest.started < started:  # a slower, older computation never wins
-            self._latest[key] = Latest(answer, token, cost, started, time.monotonic())
+            self._latest[key] = Latest(answer, token, cost, started, self.clock())
             self._latest.move_to_end(key)
             while len(self._latest) > self.maxsize:
                 self._latest.popitem(last=False)

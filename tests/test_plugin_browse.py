@@ -443,7 +443,7 @@ def _commit_elsewhere(path, sql):
                     "c.executescript(sys.argv[2]); c.commit()", str(path), sql], check=True)
 
 
-async def _until_fresh(ds, url, tries=500):
+async def _until_fresh(ds, url, tries=3000):
     """The first answer to ``url`` that is not stale (the background computation has finished)."""
     import asyncio
 
