@@ -18,10 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from loader.evaluate import score_commitments, score_recommendations  # noqa: E402
+from loader import corpus_eval  # noqa: E402
 from loader.lexicon import load_lexicon  # noqa: E402
-from loader.pipeline import process_source  # noqa: E402
-from loader.read import read_source  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 DEV_GOLD = FIXTURES / "dev_gold"
@@ -48,21 +46,10 @@ def load_dev_gold(stem: str) -> dict:
     return load_gold_files(DEV_GOLD, stem)
 
 
-def inside(item, coverage) -> bool:
-    return coverage["char_start"] <= item.char_start and item.char_end <= coverage["char_end"]
-
-
 def score_transcript(path: Path, gold: dict, stem: str, lexicon=None) -> dict:
     """Run the pipeline on ``path`` and score what lies inside the gold's coverage against it."""
     lexicon = lexicon if lexicon is not None else load_lexicon()
-    doc, recs, coms = process_source(read_source(path), lexicon)
-    cov = gold["coverage"]
-    recs = [r for r in recs if inside(r, cov)]
-    coms = [c for c in coms if inside(c, cov)]
-    rec_score = score_recommendations(doc, recs, gold["recommendations"], lexicon)
-    com_score = score_commitments(doc, coms, gold["commitments"])
-    return {"stem": stem, "doc": doc, "recs": recs, "coms": coms, "gold": gold,
-            "rec": rec_score, "com": com_score}
+    return {"stem": stem, "gold": gold, **corpus_eval.score_file(path, gold, lexicon)}
 
 
 def score_file(stem: str, lexicon=None) -> dict:
@@ -70,27 +57,7 @@ def score_file(stem: str, lexicon=None) -> dict:
     return score_transcript(FIXTURES / f"{stem}.txt", load_dev_gold(stem), stem, lexicon)
 
 
-def _prf(tp, fp, fn):
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
-
-
-def pooled(results) -> dict:
-    """Micro-averaged recommendation and commitment scores over all files."""
-    tp = sum(x["rec"]["tp"] for x in results)
-    fp = sum(x["rec"]["fp"] for x in results)
-    fn = sum(x["rec"]["fn"] for x in results)
-    right = sum(x["rec"]["actor_right"] for x in results)
-    p, r, f = _prf(tp, fp, fn)
-    ctp = sum(x["com"]["tp"] for x in results)
-    cfp = sum(x["com"]["fp"] for x in results)
-    cfn = sum(x["com"]["fn"] for x in results)
-    cp, cr, cf = _prf(ctp, cfp, cfn)
-    return {"precision": p, "recall": r, "f1": f, "tp": tp, "fp": fp, "fn": fn,
-            "actor_accuracy": right / tp if tp else 0.0, "actor_right": right,
-            "neutral": sum(x["rec"]["neutral"] for x in results),
-            "com_precision": cp, "com_recall": cr, "com_f1": cf, "com_tp": ctp, "com_fp": cfp, "com_fn": cfn}
+pooled = corpus_eval.pooled  # micro-averaged recommendation and commitment scores over all files
 
 
 def score_set(score_file, stems, lexicon=None) -> tuple[list[dict], dict]:

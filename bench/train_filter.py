@@ -43,6 +43,7 @@ import corpus_scores  # noqa: E402
 import dev_scores  # noqa: E402
 import heldout_scores  # noqa: E402
 from loader.evaluate import gold_spans, match_spans, score_commitments, score_recommendations  # noqa: E402
+from loader.corpus_eval import inside  # noqa: E402
 from loader.extract import rules_for  # noqa: E402
 from loader.learned_filter import DEFAULT_MODEL, KINDS, candidate_features, turn_index  # noqa: E402
 from loader.lexicon import load_lexicon  # noqa: E402
@@ -80,10 +81,6 @@ def training_sets() -> list[tuple[str, str, Path, dict]]:
     return out
 
 
-def _inside(item, coverage) -> bool:
-    return coverage is None or coverage["char_start"] <= item.char_start and item.char_end <= coverage["char_end"]
-
-
 def labels(doc, items, gold) -> list[int | None]:
     """1 (matches a clear gold item), None (matches a borderline one: left out) or 0, per item."""
     clear = [g for g in gold if g.get("confidence", "clear") != "borderline"]
@@ -105,8 +102,8 @@ def collect(lexicon) -> list[dict]:
     docs = []
     for set_name, stem, path, gold in training_sets():
         doc, recs, coms = process_source(read_source(path), raw)
-        recs = [r for r in recs if _inside(r, gold["coverage"])]
-        coms = [c for c in coms if _inside(c, gold["coverage"])]
+        recs = [r for r in recs if gold["coverage"] is None or inside(r, gold["coverage"])]
+        coms = [c for c in coms if gold["coverage"] is None or inside(c, gold["coverage"])]
         index = turn_index(doc)
         entry = {"set": set_name, "stem": stem, "group": str(path.relative_to(ROOT)), "doc": doc,
                  "gold": gold, "items": {}}

@@ -67,18 +67,19 @@ def _gold(gold_dir: Path, stem: str) -> dict:
     return out
 
 
-def _inside(item, coverage: dict) -> bool:
+def inside(item, coverage: dict) -> bool:
     return coverage["char_start"] <= item.char_start and item.char_end <= coverage["char_end"]
 
 
 def score_file(path: Path, gold: dict, lexicon=None) -> dict:
-    """``{"rec", "com"}``: the pipeline on ``path`` scored against ``gold`` inside its coverage."""
+    """``{"rec", "com", "doc", "recs", "coms"}``: the pipeline on ``path`` scored against ``gold``
+    inside its coverage, with the document and what was scored."""
     doc, recs, coms = process_source(read_source(path), lexicon)
     cov = gold["coverage"]
-    recs = [r for r in recs if _inside(r, cov)]
-    coms = [c for c in coms if _inside(c, cov)]
+    recs = [r for r in recs if inside(r, cov)]
+    coms = [c for c in coms if inside(c, cov)]
     return {"rec": score_recommendations(doc, recs, gold["recommendations"], lexicon),
-            "com": score_commitments(doc, coms, gold["commitments"])}
+            "com": score_commitments(doc, coms, gold["commitments"]), "doc": doc, "recs": recs, "coms": coms}
 
 
 def pooled(files: list[dict]) -> dict:
@@ -90,6 +91,7 @@ def pooled(files: list[dict]) -> dict:
     cp, cr, cf = (prf(ctp, cfp, cfn)[k] for k in ("precision", "recall", "f1"))
     return {"files": len(files), "precision": p, "recall": r, "f1": f, "tp": tp, "fp": fp, "fn": fn,
             "actor_accuracy": right / tp if tp else 0.0, "actor_right": right,
+            "neutral": sum(x["rec"]["neutral"] for x in files),
             "com_precision": cp, "com_recall": cr, "com_f1": cf, "com_tp": ctp, "com_fp": cfp, "com_fn": cfn}
 
 
