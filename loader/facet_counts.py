@@ -18,7 +18,8 @@ import copy
 from datasette.facets import ColumnFacet
 
 # Facet queries of one request running at the same time: SQLite releases the GIL, so two use two
-# cores; Datasette has three SQL threads, and one is left for other requests.
+# cores. The bound is per request: two requests computing facets at once can take all three of
+# Datasette's SQL threads (the others then queue, as they do in stock Datasette).
 AT_ONCE = 2
 
 
