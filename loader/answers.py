@@ -22,7 +22,22 @@ import threading
 import time
 import urllib.parse
 
+from .errors import RectrackError
+
 LOG = logging.getLogger(__name__)
+
+# The plugin config's keys for slow answers (see AnswerCache.get_or_previous), in milliseconds.
+TIMING_KEYS = ("previous_answer_after_ms", "recompute_every_ms")
+
+
+def check_timing_config(config: dict) -> None:
+    """Raise RectrackError naming the first of ``TIMING_KEYS`` in the rectrack plugin config
+    that is not a number of milliseconds >= 0."""
+    for key in TIMING_KEYS:
+        value = (config or {}).get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
+            raise RectrackError(f"metadata.yml: plugins.rectrack.{key} must be a number of milliseconds "
+                                f">= 0, not {value!r}")
 
 
 class StateTokens:

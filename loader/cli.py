@@ -17,6 +17,7 @@ from .pipeline import connect, process_source
 from .read import document_id_for, read_source, scan_paths, supported_list
 from .requests import check_text
 
+from .answers import check_timing_config
 from .web import SEEDS, metadata_for, port_in_use, run_in_place, serve_args, sign_in_accounts, sign_in_hint
 
 
@@ -195,11 +196,13 @@ def serve(db_path, host, port, demo):
     if port_in_use(host, port):
         raise click.ClickException(
             f"port {port} on {host} is already in use (another server?): stop it or choose another with --port")
+    metadata = metadata_for(db_path)
     try:
+        check_timing_config((metadata.get("plugins") or {}).get("rectrack"))
         prepare_database(db_path, demo)
     except RectrackError as e:
         raise click.ClickException(str(e))
-    accounts = sign_in_accounts(metadata_for(db_path), os.environ)
+    accounts = sign_in_accounts(metadata, os.environ)
     hint = sign_in_hint(accounts)
     if hint:
         click.echo(hint)

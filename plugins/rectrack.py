@@ -354,19 +354,11 @@ _STATE = _answers.StateTokens()
 PREVIOUS_ANSWER_AFTER_MS = 100
 
 
-ANSWER_TIMING_KEYS = ("previous_answer_after_ms", "recompute_every_ms")
-
-
 @hookimpl(specname="startup")
 def rectrack_check_answer_timing(datasette):
     """A bad ``previous_answer_after_ms`` / ``recompute_every_ms`` stops the server at start with
     one line naming the key, instead of failing every summary and dashboard request."""
-    config = datasette.plugin_config("rectrack") or {}
-    for key in ANSWER_TIMING_KEYS:
-        value = config.get(key)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
-            raise ValueError(f"metadata.yml: plugins.rectrack.{key} must be a number of milliseconds "
-                             f">= 0, not {value!r}")
+    _answers.check_timing_config(datasette.plugin_config("rectrack") or {})
 
 
 def _previous_after(datasette):

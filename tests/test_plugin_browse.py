@@ -642,7 +642,9 @@ async def test_search_facets_count_the_matches(fixture, fds):
 async def test_a_bad_answer_timing_setting_stops_the_server_at_start_naming_the_key(fixture, key):
     path, _ids = fixture
     ds = make_datasette(path, metadata=_metadata(**{key: "fast"}))
-    with pytest.raises(ValueError, match=rf"plugins\.rectrack\.{key} must be a number of milliseconds >= 0, not 'fast'"):
+    from loader.errors import RectrackError
+
+    with pytest.raises(RectrackError, match=rf"plugins\.rectrack\.{key} must be a number of milliseconds >= 0, not 'fast'"):
         await ds.invoke_startup()
     ok = make_datasette(path, metadata=_metadata(**{key: 250}))
     await ok.invoke_startup()
