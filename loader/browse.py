@@ -423,31 +423,23 @@ def grouped_rows(conn, filters: Filters) -> list[tuple] | None:
                         "GROUP BY r.actor_id, r.theme, r.status", params).fetchall()
 
 
-def grouped_counts(conn, filters: Filters, groups: list[tuple] | None = None) -> tuple[dict, list[dict], list[dict]] | None:
-    """``(by_status, by_actor, by_theme)`` -- what ``by_status_sql``, ``by_actor_sql`` and
-    ``by_theme_sql`` return, in their order -- from ``grouped_rows`` (given, or read) instead of
-    three scans (and a fourth for the total); None without its index: then each is queried."""
-    groups = grouped_rows(conn, filters) if groups is None else groups
+@dataclass
+class Tallies:
+    """Recommendations counted by ``(actor_id, status)`` -- the further actors of each one
+    included -- and by ``(theme, status)``, with the actors' names: what the summary's and the
+    dashboard's actor and theme figures are summed from."""
+
+    actors: dict
+    themes: dict
+    names: dict
+
+
+def grouped_tallies(conn, filters: Filters) -> Tallies | None:
+    """``Tallies`` from ``grouped_rows`` (one index scan) and one query for the further actors;
+    None without the index."""
+    groups = grouped_rows(conn, filters)
     if groups is None:
         return None
-    by_status, actors, themes = {}, {}, {}
-    for actor_id, theme, status, n in groups:
-        by_status[status] = by_status.get(status, 0) + n
-        actors[actor_id] = actors.get(actor_id, 0) + n
-        themes[theme] = themes.get(theme, 0) + n
-    further, further_params = further_actors_sql(filters, "ra.actor_id, count(*)", "ra.actor_id")
-    for actor_id, n in conn.execute(further, further_params):
-        actors[actor_id] = actors.get(actor_id, 0) + n
-    names = dict(conn.execute("SELECT id, name FROM actors"))
-    by_actor = sorted(({"actor_id": a, "actor": names.get(a), "n": n} for a, n in actors.items()),
-                      key=lambda r: (-r["n"], _none_first(r["actor"]), _none_first(r["actor_id"])))
-    by_theme = sorted(({"theme": t, "n": n} for t, n in themes.items()), key=lambda r: (-r["n"], _none_first(r["theme"])))
-    return by_status, by_actor, by_theme
-
-
-def grouped_chart_rows(conn, filters: Filters, groups: list[tuple]) -> dict[str, list[dict]]:
-    """The actor and theme charts' ``{key, label, status, n}`` rows -- what ``status_by_sql``
-    returns for them, in its order, without ``one_id`` -- from ``grouped_rows``."""
     actors, themes = {}, {}
     for actor_id, theme, status, n in groups:
         actors[actor_id, status] = actors.get((actor_id, status), 0) + n
@@ -455,26 +447,55 @@ def grouped_chart_rows(conn, filters: Filters, groups: list[tuple]) -> dict[str,
     further, further_params = further_actors_sql(filters, "ra.actor_id, r.status, count(*)", "ra.actor_id, r.status")
     for actor_id, status, n in conn.execute(further, further_params):
         actors[actor_id, status] = actors.get((actor_id, status), 0) + n
-    names = dict(conn.execute("SELECT id, name FROM actors"))
+    return Tallies(actors, themes, dict(conn.execute("SELECT id, name FROM actors")))
 
+
+def _totals(counts: dict) -> dict:
+    """``{key: n}`` summed over the statuses of ``{(key, status): n}``."""
+    out: dict = {}
+    for (key, _status), n in counts.items():
+        out[key] = out.get(key, 0) + n
+    return out
+
+
+def grouped_counts(conn, filters: Filters, tallies: Tallies | None = None) -> tuple[dict, list[dict], list[dict]] | None:
+    """``(by_status, by_actor, by_theme)`` -- what ``by_status_sql``, ``by_actor_sql`` and
+    ``by_theme_sql`` return, in their order -- from ``tallies`` (given, or read) instead of
+    three scans (and a fourth for the total); None without its index: then each is queried."""
+    tallies = grouped_tallies(conn, filters) if tallies is None else tallies
+    if tallies is None:
+        return None
+    by_status: dict = {}
+    for (_theme, status), n in tallies.themes.items():  # each recommendation once (its theme)
+        by_status[status] = by_status.get(status, 0) + n
+    by_actor = sorted(({"actor_id": a, "actor": tallies.names.get(a), "n": n} for a, n in _totals(tallies.actors).items()),
+                      key=lambda r: (-r["n"], _none_first(r["actor"]), _none_first(r["actor_id"])))
+    by_theme = sorted(({"theme": t, "n": n} for t, n in _totals(tallies.themes).items()),
+                      key=lambda r: (-r["n"], _none_first(r["theme"])))
+    return by_status, by_actor, by_theme
+
+
+def grouped_chart_rows(tallies: Tallies) -> dict[str, list[dict]]:
+    """The actor and theme charts' ``{key, label, status, n}`` rows -- what ``status_by_sql``
+    returns for them, in its order, without ``one_id`` -- from ``tallies``."""
     def chart(counts, label):
         rows = [{"key": k, "label": label(k), "status": st, "n": n} for (k, st), n in counts.items()]
         return sorted(rows, key=lambda r: (_none_first(r["label"]), _none_first(r["key"]), _none_first(r["status"])))
 
-    return {"actor": chart(actors, names.get), "theme": chart(themes, lambda theme: theme)}
+    return {"actor": chart(tallies.actors, tallies.names.get), "theme": chart(tallies.themes, lambda theme: theme)}
 
 
 def compute_summary_json(conn, filters: Filters, today: str | None = None, limit: int = SUMMARY_LIMIT,
-                         groups: list[tuple] | None = None) -> dict:
+                         tallies: Tallies | None = None) -> dict:
     """The summary.json body: counts, and at most ``limit`` items per list (docs/json-api.md).
-    ``groups``: ``grouped_rows(conn, filters)`` when the caller has them already.
+    ``tallies``: ``grouped_tallies(conn, filters)`` when the caller has them already.
 
     ``counts`` gives the full length of each list; ``overdue`` is the number of overdue
     recommendations and ``overdue_items`` the first ``limit`` of them, soonest due first.
     """
     today = today or today_utc()
     by_status = {status: 0 for status in STATUSES}
-    grouped = grouped_counts(conn, filters, groups)
+    grouped = grouped_counts(conn, filters, tallies)
     if grouped is None:
         by_status.update({row["status"]: row["n"] for row in _rows(conn, by_status_sql(filters))})
         by_actor, n_actors = _bounded(conn, by_actor_sql(filters), limit)
@@ -601,9 +622,9 @@ def compute_dashboard(conn, filters: Filters, table_url: str, changes_url: str, 
     ``max_bars`` biggest bars (``shown`` says how many of how many). With ``rec_url`` (the
     recommendation pages' URL prefix) a bar of one recommendation opens its page.
     """
-    groups = grouped_rows(conn, filters)
-    summary = compute_summary_json(conn, filters, today, DASHBOARD_LIST_LIMIT, groups)
-    from_groups = grouped_chart_rows(conn, filters, groups) if groups is not None else {}
+    tallies = grouped_tallies(conn, filters)
+    summary = compute_summary_json(conn, filters, today, DASHBOARD_LIST_LIMIT, tallies)
+    from_groups = grouped_chart_rows(tallies) if tallies is not None else {}
     base_filters = _filter_columns(filters)
     charts, shown = {}, {}
     for dimension, column in DIMENSION_COLUMNS.items():
