@@ -264,6 +264,22 @@ def build_batch2(mirror: Mirror, first: list[dict]) -> list[dict]:
     return out
 
 
+def build_batch3(mirror: Mirror, earlier: list[dict]) -> list[dict]:
+    """The third batch (2026-12-02): 6 more Senedd committee meetings (the kind with the lowest
+    precision), drawn from what the earlier batches, the reserved and the used sources leave (seed
+    ``SEED + 4``)."""
+    rng = random.Random(SEED + 4)
+    taken = {Path(s["path"]).stem for s in earlier if s["repo"] == QMSUM}
+    committee = [n[:-5] for n in mirror.ls(QMSUM, "data/Committee/all")]
+    allowed = [n for n in committee if n not in RESERVED_QMSUM | USED_QMSUM | taken]
+    out = [qmsum_source(mirror, f"welsh_{n}", "committee_evidence", "welsh", "Committee", n, "after_opening",
+                        "Senedd Children, Young People and Education Committee")
+           for n in draw(rng, [n for n in allowed if n.startswith("education_")], 6)]
+    for s in out:
+        s["batch"] = 3
+    return out
+
+
 def split(sources: list[dict], seed: int = SEED + 1) -> None:
     """One seeded draw per kind: a third (rounded, at least one) of each kind goes to test."""
     rng = random.Random(seed)
@@ -298,6 +314,9 @@ def main(argv=None) -> int:
     second = build_batch2(mirror, sources)
     split(second, SEED + 3)
     sources += second
+    third = build_batch3(mirror, sources)
+    split(third, SEED + 5)
+    sources += third
     write(sources)
     for s in sources:
         print(f"{s['split']:4} {s['kind']:18} {s['stem']:34} {s['words']:>5}  {s['excerpt']}")
