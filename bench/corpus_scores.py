@@ -1,6 +1,6 @@
 """Score the extractor on the annotation corpus (``tests/fixtures/corpus``), per split and per kind.
 
-Run with ``.venv/bin/python bench/corpus_scores.py [--split dev|test|all] [--batch 1|2]``; ``--errors`` lists
+Run with ``.venv/bin/python bench/corpus_scores.py [--split dev|test|all] [--batch N]``; ``--errors`` lists
 false positives, misses and actor errors, and is refused for the test split: no rule is ever
 written from the test part, so its errors are never looked at. Same method as
 ``bench/dev_scores.py``: the real pipeline on each transcript, scored with ``loader.evaluate``
@@ -66,7 +66,7 @@ def kind_table(by_kind: dict) -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", choices=["dev", "test", "all"], default="test")
-    ap.add_argument("--batch", type=int, choices=[1, 2], help="only the files of one batch (sources.json)")
+    ap.add_argument("--batch", type=int, help="only the files of one batch (sources.json)")
     ap.add_argument("--errors", action="store_true", help="list errors (dev split only)")
     args = ap.parse_args(argv)
     if args.errors and args.split != "dev":
