@@ -27,6 +27,7 @@ class Meeting:
     addressee: str | None = None
     addressee_we: bool = False  # the speakers' "we" / "let us" is the meeting itself (a team)
     proposals: bool = False  # the speakers' "we could ..." proposes to the meeting (a team planning its work)
+    witness_we: bool = False  # a witness's "we" (a label not of ``labels``' form) is the addressee's system
     title: tuple = ()
     labels: re.Pattern | None = None
     min_speakers: int = 2
@@ -47,6 +48,7 @@ def compile_meetings(lexicon: dict) -> list[Meeting]:
             raise LexiconError(f"lexicon meetings[{i}].labels: not a regular expression ({exc})") from None
         out.append(Meeting(forum=entry["forum"], addressee=entry.get("addressee"),
                            addressee_we=bool(entry.get("addressee_we")), proposals=bool(entry.get("proposals")),
+                           witness_we=bool(entry.get("witness_we")),
                            title=tuple(entry.get("title") or ()), labels=labels,
                            min_speakers=int(entry.get("min_speakers", 2)),
                            words=tuple(_regex(i, "words", w) for w in entry.get("words") or ()),
@@ -133,9 +135,20 @@ def apply_context(doc: Document, lexicon: dict | None, given: dict | None = None
     doc.addressee = meeting.addressee if meeting else None
     doc.addressee_we = bool(meeting and meeting.addressee_we)
     doc.proposals = bool(meeting and meeting.proposals)
+    doc.witness_keys = witnesses(doc, meeting)
     if given.get("addressee"):
         doc.addressee, how = given["addressee"], "set"
     doc.context_from = how if meeting or doc.addressee else None
+
+
+def witnesses(doc: Document, meeting: Meeting | None) -> frozenset:
+    """The speakers who give evidence to ``meeting`` (one with ``witness_we`` and member ``labels``):
+    those whose labels never take the members' form ("Name AM"). Their "we need to ..." speaks of
+    the public system the meeting scrutinises, so names its addressee; a member's "we" does not."""
+    if not (meeting and meeting.witness_we and meeting.labels is not None):
+        return frozenset()
+    members = {t.speaker_key for t in doc.turns if t.label and meeting.labels.search(t.label.strip())}
+    return frozenset(t.speaker_key for t in doc.turns if t.label and t.speaker_key not in members)
 
 
 def read_sidecar(path) -> dict:

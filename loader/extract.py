@@ -586,6 +586,9 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
         generic = re.match(r"\W*(?:that\s+)?(" + _GENERIC.pattern + r")", s[m.end():], re.I)
         if generic and not _alias_hits(rules, s, m.end(), m.end() + generic.end()):
             return ActorHit(UNSPECIFIED, generic.group(1), "generic")  # "it's important that all stakeholders ..."
+        we = re.match(r"\W*(?:that\s+)?(we|us)\b(?!\s+(?:all|as)\b)", s[m.end():], re.I)
+        if we:  # "it's important that we have community schools": the speaker's side, not the schools
+            return ActorHit(UNSPECIFIED, we.group(1), "self")
         agent = _agent(rules, s, m.end(), len(s))
         near = re.match(r"(?:\W*\w+){0,%d}" % cue.window, s[m.end():])
         hits = _alias_hits(rules, s, m.end(), m.end() + (near.end() if near else 0))
@@ -1099,7 +1102,8 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
                 conf = cue.confidence + (0.1 if actor.how in ("alias", "agent") else 0.0) - (0.1 if actor.name == UNSPECIFIED else 0.0)
                 items.append(Finding("rec", s0, e0, turn, cue.name, round(min(0.95, max(0.05, conf)), 2), actor,
                                      strength=cue.strength, implied=implied if implied is not actor else None,
-                                     open_actor=not own_side and _open_actor(cue, actor, doc.addressee_we)))
+                                     open_actor=not own_side and _open_actor(
+                                         cue, actor, doc.addressee_we or turn.speaker_key in doc.witness_keys)))
             else:
                 items.append(Finding("com", s0, e0, turn, cue.name, cue.confidence, ActorHit(UNSPECIFIED, None, "self"),
                                      signal=cue.signal))

@@ -209,3 +209,29 @@ def test_a_bad_words_pattern_names_the_entry():
 
     with pytest.raises(LexiconError, match=r"meetings\[0\]\.words"):
         compile_meetings({"meetings": [{"forum": "X", "words": ["("]}]})
+
+
+SENEDD_WE = """Jane Roe AM: Good morning. What should happen next with the funding formula?
+
+Mary Major: I think we need to review the funding formula for rural schools.
+
+Mary Major: And it's important that we keep small schools open in rural areas.
+
+John Doe AM: I think we need to look again at the evidence on class sizes.
+"""
+
+
+def test_a_witness_we_is_the_system_under_scrutiny(tmp_path):
+    doc, recs, _ = run(tmp_path, SENEDD_WE)
+    assert doc.witness_keys == frozenset({"mary-major"})
+    by_speaker = [(r.speaker_key, r.actor, r.cue.endswith("+addressee")) for r in recs]
+    # the witness's "we need to" and "it's important that we" (not "schools"): the Welsh Government
+    assert ("mary-major", "Welsh Government", True) in by_speaker
+    assert [a for k, a, _ in by_speaker if k == "mary-major"] == ["Welsh Government"] * 2
+    # a member's own "we" is not the government's
+    assert [a for k, a, _ in by_speaker if k == "john-doe"] == ["Unspecified"]
+
+
+def test_no_witnesses_where_the_meeting_has_no_member_labels(tmp_path):
+    doc, _, _ = run(tmp_path, TEAM)
+    assert doc.witness_keys == frozenset()
