@@ -554,6 +554,11 @@ def _definite_head(rules: Rules, text: str, upto: int, np: str) -> ActorHit | No
     return None
 
 
+# a cue that ends in an infinitive marker ("it is important to", "the key thing is to choose"), not
+# a verb whose object then acts ("would like to see schools doing", "to have / get / let them act")
+_INFINITIVE_CUE = re.compile(r"\bto(?:\s+(?!(?:see|hear|watch|have|get|let|make|help|allow|enable)\b)[a-z]+)?$", re.I)
+
+
 def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent_start: int,
                common=frozenset(), floor: int = 0) -> ActorHit:
     """Who must act for the cue match ``m`` in sentence ``s`` (see module docstring)."""
@@ -595,6 +600,12 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
         # "to X" / "for X" (not "for X to act") names who receives, not who acts
         hits = [h for h in hits if not (re.search(r"\b(?:to|for)\s+(?:the\s+|all\s+)?$", s[m.end():h.start()], re.I)
                                         and not re.match(r"\s+to\s+(?!the\b|a\b|an\b)\w", s[h.end():]))]
+        if hits and _INFINITIVE_CUE.search(m.group(0)):
+            # "it's important to reach out to Arab nations": an infinitive with no subject of its
+            # own; what follows is its object, unless a that-clause names its own subject
+            hits = [h for h in hits if re.search(r"\bthat\s+(?:\w+\s+){0,3}$", s[m.end():h.start()], re.I)]
+            if not hits:
+                return ActorHit(UNSPECIFIED, None, "none")
         if hits:
             own = _speaker_side(s, hits[0])
             return ActorHit(_actor_of(rules, hits[0]), hits[0].group(0), "self" if own else "alias", not own)

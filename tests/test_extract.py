@@ -90,6 +90,14 @@ def test_recommendation_cue(sentence, cue, actor):
          "International Court of Justice"),
         # a proper name heading the subject is kept as written when the lexicon does not know it
         ("Israel must comply with the provisional measures.", "Israel"),
+        # an infinitive with no subject of its own: what follows it is its object, not who acts
+        ("It is time to put more pressure on the banks over their fees.", "Unspecified"),
+        ("It is important to build new bridges with neighbouring nations.", "Unspecified"),
+        ("The key thing will be to persuade the provinces of the plan.", "Unspecified"),
+        # ... unless a that-clause or a perception verb names its own subject
+        ("It is important to ensure that the provinces publish their figures.",
+         "Provincial and Territorial Governments"),
+        ("We would like to see schools publishing their results every term.", "Schools and Educators"),
     ],
 )
 def test_actor_resolution(sentence, actor):
