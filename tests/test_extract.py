@@ -98,6 +98,9 @@ def test_recommendation_cue(sentence, cue, actor):
         ("It is important to ensure that the provinces publish their figures.",
          "Provincial and Territorial Governments"),
         ("We would like to see schools publishing their results every term.", "Schools and Educators"),
+        # students are asked as a group of their own, not the government
+        ("I encourage all pupils in rural areas to apply for the new bursaries.", "Students"),
+        ("I'd like to see former students of the course mentoring new ones.", "Students"),
     ],
 )
 def test_actor_resolution(sentence, actor):
