@@ -375,7 +375,8 @@ def canonical_actor(name: str | None, lexicon: dict | None = None) -> str:
     if not name:
         return UNSPECIFIED
     rules = rules_for(lexicon)
-    hit = rules.alias_to_actor.get(_norm(name))
+    key = _norm(name)
+    hit = rules.alias_to_actor.get(key) or rules.alias_to_actor.get("the " + key)  # "United Nations": "the United Nations"
     if hit:
         return hit
     m = rules.actor_re.search(name) if rules.actor_re else None

@@ -259,6 +259,9 @@ def test_gold_actor_names_normalise_through_the_lexicon():
     assert canonical_actor("the Council") == "Security Council"
     assert canonical_actor("troop-contributing countries") == "Troop and Police Contributors"
     assert canonical_actor("DPKO") == canonical_actor("DPKO/DFS")
+    # an alias written with "the", named without it: not the group of a word inside it ("nations")
+    assert canonical_actor("United Nations") == canonical_actor("the United Nations") == "UN Secretariat"
+    assert canonical_actor("Committee") == canonical_actor("the committee")
     for g in json.loads((GOLD / "seed_recommendations.json").read_text(encoding="utf-8")):
         assert canonical_actor(g["actor"]) in compile_rules(load_lexicon()).kinds or g["actor"] == "Unspecified"
 
