@@ -555,6 +555,8 @@ def _definite_head(rules: Rules, text: str, upto: int, np: str) -> ActorHit | No
     return None
 
 
+# an example named in a noun phrase of a kind ("other forums, such as the Alliance of Civilizations")
+_EXAMPLE = re.compile(r"(?:,\s*|\s)(?:such\s+as|like|including|notably|namely)\s+(.+)$", re.I)
 # a cue that ends in an infinitive marker ("it is important to", "the key thing is to choose"), not
 # a verb whose object then acts ("would like to see schools doing", "to have / get / let them act")
 _INFINITIVE_CUE = re.compile(r"\bto(?:\s+(?!(?:see|hear|watch|have|get|let|make|help|allow|enable)\b)[a-z]+)?$", re.I)
@@ -585,6 +587,9 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
         if named:
             return named
         proper = _proper_np(obj, common)
+        example = _EXAMPLE.search(obj)
+        if not proper and example:  # "representatives of other forums, such as the Alliance of X": the one named
+            proper = _proper_np(example.group(1).strip(" ,"), common)
         if proper:
             return ActorHit(proper, proper, "proper", True)
         return ActorHit(UNSPECIFIED, obj or None, "none")

@@ -101,6 +101,8 @@ def test_recommendation_cue(sentence, cue, actor):
         # students are asked as a group of their own, not the government
         ("I encourage all pupils in rural areas to apply for the new bursaries.", "Students"),
         ("I'd like to see former students of the course mentoring new ones.", "Students"),
+        # an example named in the one asked: "other bodies, such as X"
+        ("We urge other regional bodies, such as the Northern Forum, to join the talks.", "Northern Forum"),
     ],
 )
 def test_actor_resolution(sentence, actor):
