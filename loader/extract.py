@@ -594,7 +594,8 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
             return ActorHit(proper, proper, "proper", True)
         return ActorHit(UNSPECIFIED, obj or None, "none")
     if mode == "after":
-        generic = re.match(r"\W*(?:that\s+)?(" + _GENERIC.pattern + r")", s[m.end():], re.I)
+        infinitive = _INFINITIVE_CUE.search(m.group(0))  # "the key thing is to choose one": "one" is its object
+        generic = None if infinitive else re.match(r"\W*(?:that\s+)?(" + _GENERIC.pattern + r")", s[m.end():], re.I)
         if generic and not _alias_hits(rules, s, m.end(), m.end() + generic.end()):
             return ActorHit(UNSPECIFIED, generic.group(1), "generic")  # "it's important that all stakeholders ..."
         we = re.match(r"\W*(?:that\s+)?(we|us)\b(?!\s+(?:all|as)\b)", s[m.end():], re.I)
@@ -606,7 +607,7 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
         # "to X" / "for X" (not "for X to act") names who receives, not who acts
         hits = [h for h in hits if not (re.search(r"\b(?:to|for)\s+(?:the\s+|all\s+)?$", s[m.end():h.start()], re.I)
                                         and not re.match(r"\s+to\s+(?!the\b|a\b|an\b)\w", s[h.end():]))]
-        if hits and _INFINITIVE_CUE.search(m.group(0)):
+        if hits and infinitive:
             # "it's important to reach out to Arab nations": an infinitive with no subject of its
             # own; what follows is its object, unless a that-clause names its own subject
             hits = [h for h in hits if re.search(r"\bthat\s+(?:\w+\s+){0,3}$", s[m.end():h.start()], re.I)]

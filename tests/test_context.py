@@ -235,3 +235,9 @@ def test_a_witness_we_is_the_system_under_scrutiny(tmp_path):
 def test_no_witnesses_where_the_meeting_has_no_member_labels(tmp_path):
     doc, _, _ = run(tmp_path, TEAM)
     assert doc.witness_keys == frozenset()
+
+
+def test_an_infinitive_task_at_a_team_meeting_is_the_teams(tmp_path):
+    text = TEAM.replace("The buttons have to be bigger.", "So I guess the main thing would be to pick one .")
+    _, recs, _ = run(tmp_path, text)
+    assert [r.actor for r in recs if "pick one" in r.text] == ["Team"]
