@@ -28,6 +28,7 @@ class Meeting:
     addressee_we: bool = False  # the speakers' "we" / "let us" is the meeting itself (a team)
     proposals: bool = False  # the speakers' "we could ..." proposes to the meeting (a team planning its work)
     witness_we: bool = False  # a witness's "we" (a label not of ``labels``' form) is the addressee's system
+    members: str | None = None  # who "Members" asked are ("I ask Members to reject ...")
     title: tuple = ()
     labels: re.Pattern | None = None
     min_speakers: int = 2
@@ -49,6 +50,7 @@ def compile_meetings(lexicon: dict) -> list[Meeting]:
         out.append(Meeting(forum=entry["forum"], addressee=entry.get("addressee"),
                            addressee_we=bool(entry.get("addressee_we")), proposals=bool(entry.get("proposals")),
                            witness_we=bool(entry.get("witness_we")),
+                           members=entry.get("members"),
                            title=tuple(entry.get("title") or ()), labels=labels,
                            min_speakers=int(entry.get("min_speakers", 2)),
                            words=tuple(_regex(i, "words", w) for w in entry.get("words") or ()),
@@ -136,6 +138,7 @@ def apply_context(doc: Document, lexicon: dict | None, given: dict | None = None
     doc.addressee_we = bool(meeting and meeting.addressee_we)
     doc.proposals = bool(meeting and meeting.proposals)
     doc.witness_keys = witnesses(doc, meeting)
+    doc.members = meeting.members if meeting else None
     if given.get("addressee"):
         doc.addressee, how = given["addressee"], "set"
     doc.context_from = how if meeting or doc.addressee else None

@@ -555,6 +555,9 @@ def _definite_head(rules: Rules, text: str, upto: int, np: str) -> ActorHit | No
     return None
 
 
+# the members of the body meeting, as a house's record writes them ("I ask Members to", "I urge all
+# honourable Members to"; not "members of the public")
+_HOUSE_MEMBERS = re.compile(r"^(?:[Aa]ll\s+)?(?:(?:[Hh]onourable|[Hh]on\.)\s+)?Members\b(?!\s+of\b)")
 # an example named in a noun phrase of a kind ("other forums, such as the Alliance of Civilizations")
 _EXAMPLE = re.compile(r"(?:,\s*|\s)(?:such\s+as|like|including|notably|namely)\s+(.+)$", re.I)
 # a cue that ends in an infinitive marker ("it is important to", "the key thing is to choose"), not
@@ -1130,6 +1133,7 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
     recs: list[Recommendation] = []
     coms: list[Commitment] = []
     addressee = canonical_actor(doc.addressee, lexicon) if doc.addressee else None
+    members = canonical_actor(doc.members, lexicon) if doc.members else None
     for turn, items in zip(turns, findings):
         speaker = speakers.get(turn.speaker_key)
         org, org_kind = _org_of(rules, _affiliation(speaker, turn))
@@ -1140,6 +1144,9 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
             if f.kind == "rec":
                 if f.implied and f.actor.name == UNSPECIFIED and f.actor.how != "generic":
                     f.actor = f.implied  # merging is decided on the words; the convention fills the gap after
+                if members and f.actor.how in ("none", "proper") and _HOUSE_MEMBERS.match(f.actor.text or ""):
+                    f.actor = ActorHit(members, doc.members, "alias", True)  # "I ask Members to reject ...": the body's members
+                    f.cue += "+members"
                 if addressee and f.open_actor and f.actor.name == UNSPECIFIED:
                     f.actor = ActorHit(addressee, f.actor.text, "addressee", True)  # the meeting's default
                     f.cue += "+addressee"

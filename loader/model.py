@@ -98,6 +98,7 @@ class Document:
     addressee: str | None = None  # to whom its members' demands go by default
     addressee_we: bool = False  # the speakers' "we" is the meeting itself (a team)
     proposals: bool = False  # the speakers' "we could ..." proposes to the meeting (a team planning its work)
+    members: str | None = None  # who "Members" asked are (the committee; at the UN, the Member States)
     witness_keys: frozenset = frozenset()  # speakers giving evidence: their "we" is the addressee's system
     context_from: str | None = None  # how forum/addressee were found: title / labels / set
     format: str = "txt"

@@ -241,3 +241,21 @@ def test_an_infinitive_task_at_a_team_meeting_is_the_teams(tmp_path):
     text = TEAM.replace("The buttons have to be bigger.", "So I guess the main thing would be to pick one .")
     _, recs, _ = run(tmp_path, text)
     assert [r.actor for r in recs if "pick one" in r.text] == ["Team"]
+
+
+def test_members_asked_are_the_meetings_members(tmp_path):
+    senedd = SENEDD.replace("Better training for supply teachers needs to be put in place across Wales.",
+                            "I ask Members to reject amendment 3 and to support amendment 4.")
+    _, recs, _ = run(tmp_path, senedd)
+    asked = [r for r in recs if "amendment 3" in r.text]
+    assert [(r.actor, r.actor_group) for r in asked] == [("Senedd committee", "Committee")]
+    assert asked[0].cue.endswith("+members")
+    ga = GA.replace("The rules of procedure must be revised before the next session.",
+                    "I urge all Members to ratify the convention without delay.")
+    _, recs, _ = run(tmp_path, ga, name="ga.txt")
+    assert [r.actor_group for r in recs] == ["Member States"]
+    # "members of the public" are not the meeting's members
+    public = SENEDD.replace("Better training for supply teachers needs to be put in place across Wales.",
+                            "I would encourage members of the public to respond to the consultation.")
+    _, recs, _ = run(tmp_path, public, name="public.txt")
+    assert all(not r.cue.endswith("+members") for r in recs)
