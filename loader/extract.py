@@ -380,7 +380,7 @@ def canonical_actor(name: str | None, lexicon: dict | None = None) -> str:
     if hit:
         return hit
     m = rules.actor_re.search(name) if rules.actor_re else None
-    return _actor_of(rules, m) if m else name
+    return _actor_of(rules, m) if m else clean_name(name)  # "the President" is "President"
 
 
 # ---------------------------------------------------------------- actor finding
@@ -558,6 +558,9 @@ def _definite_head(rules: Rules, text: str, upto: int, np: str) -> ActorHit | No
 # the members of the body meeting, as a house's record writes them ("I ask Members to", "I urge all
 # honourable Members to"; not "members of the public")
 _HOUSE_MEMBERS = re.compile(r"^(?:[Aa]ll\s+)?(?:(?:[Hh]onourable|[Hh]on\.)\s+)?Members\b(?!\s+of\b)")
+# an office holder addressed by title ("Mr. President", "Madam Speaker", "Senator Dole")
+_VOCATIVE = re.compile(r"\s*(?:Mr\.?|Madam|Madame|Mister)\s+((?:Vice\s+)?(?:President|Prime\s+Minister|Minister|Speaker|"
+                       r"Secretary|Governor|Senator)(?:\s+(?-i:[A-Z])[a-z]+)?)\b")
 # an example named in a noun phrase of a kind ("other forums, such as the Alliance of Civilizations")
 _EXAMPLE = re.compile(r"(?:,\s*|\s)(?:such\s+as|like|including|notably|namely)\s+(.+)$", re.I)
 # a cue that ends in an infinitive marker ("it is important to", "the key thing is to choose"), not
@@ -621,6 +624,9 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
             return ActorHit(_actor_of(rules, hits[0]), hits[0].group(0), "self" if own else "alias", not own)
         if agent:
             return ActorHit(_actor_of(rules, agent), agent.group(0), "agent", True)
+        vocative = _VOCATIVE.match(s, m.end())
+        if vocative:  # "Stop scaring the seniors, Mr. President.": the office holder addressed
+            return ActorHit(vocative.group(1), vocative.group(0), "proper", True)
         return ActorHit(UNSPECIFIED, None, "none")
     if mode == "none":
         return ActorHit(UNSPECIFIED, None, "none")

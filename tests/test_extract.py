@@ -103,6 +103,9 @@ def test_recommendation_cue(sentence, cue, actor):
         ("I'd like to see former students of the course mentoring new ones.", "Students"),
         # an example named in the one asked: "other bodies, such as X"
         ("We urge other regional bodies, such as the Northern Forum, to join the talks.", "Northern Forum"),
+        # an imperative put to an office holder by title: that office holder
+        ("Stop blocking the inquiry, Madam Speaker.", "Speaker"),
+        ("Release the full report today, Mr. President.", "President"),
     ],
 )
 def test_actor_resolution(sentence, actor):
@@ -264,6 +267,8 @@ def test_gold_actor_names_normalise_through_the_lexicon():
     # an alias written with "the", named without it: not the group of a word inside it ("nations")
     assert canonical_actor("United Nations") == canonical_actor("the United Nations") == "UN Secretariat"
     assert canonical_actor("Committee") == canonical_actor("the committee")
+    # a name outside the lexicon, with or without its article
+    assert canonical_actor("the President") == canonical_actor("President") == "President"
     for g in json.loads((GOLD / "seed_recommendations.json").read_text(encoding="utf-8")):
         assert canonical_actor(g["actor"]) in compile_rules(load_lexicon()).kinds or g["actor"] == "Unspecified"
 
