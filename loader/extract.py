@@ -110,8 +110,8 @@ _RECIPIENT_PASSIVE = re.compile(r"^\s*(?:(?:\w+ly|also|not|really|all|always)\s+
                                 r"(?<=kept\s)(?:\w+ly\s+)?(?:abreast|in\s+the\s+loop)|(?<=made\s)aware)\b", re.I)
 # A passive whose subject is given support or respect: the supporter acts ("the Court must be fully
 # supported", "the mission should be properly resourced").
-_SUPPORT_PASSIVE = re.compile(r"^\s*(?:(?:\w+ly|also|not|really|all|always)\s+)*(?:be|get|being|been)\s+(?:(?:\w+ly|more|much|better|further|also)\s+)*"
-                              r"(?:supported|funded|financed|resourced|assisted|empowered|respected|given|helped|backed)\b", re.I)
+_SUPPORT_PASSIVE = re.compile(r"^\s*(?:(?:\w+ly|also|not|really|all|always|now|therefore)\s+)*(?:be|get|being|been)\s+(?:(?:\w+ly|more|much|better|further|also)\s+)*"
+                              r"(?:supported|funded|financed|resourced|assisted|empowered|respected|given|helped|backed|brought\s+on\s+board)\b", re.I)
 # a subject noun phrase, then a non-restrictive relative clause between commas, then the cue
 _RELATIVE_SUBJECT = re.compile(r"(?:^|(?<=[.;:!?]\s))\W*(?P<np>[^,;.]{2,80}?),\s+(?:which|who)\s[^,;]{3,160},\s*$", re.I)
 # A noun of giving before "to X" / "for X": X is who receives, not who acts ("guidance to missions").

@@ -106,6 +106,8 @@ def test_recommendation_cue(sentence, cue, actor):
         # an imperative put to an office holder by title: that office holder
         ("Stop blocking the inquiry, Madam Speaker.", "Speaker"),
         ("Release the full report today, Mr. President.", "President"),
+        # a subject brought on board is not who brings it
+        ("Businesses must now be brought on board as partners.", "Unspecified"),
     ],
 )
 def test_actor_resolution(sentence, actor):
