@@ -27,7 +27,7 @@ class Meeting:
     addressee: str | None = None
     addressee_we: bool = False  # the speakers' "we" / "let us" is the meeting itself (a team)
     proposals: bool = False  # the speakers' "we could ..." proposes to the meeting (a team planning its work)
-    witness_we: bool = False  # a witness's "we" (a label not of ``labels``' form) is the addressee's system
+    system_we: bool = False  # a speaker's "we need to ..." is the public system under scrutiny: the addressee
     members: str | None = None  # who "Members" asked are ("I ask Members to reject ...")
     title: tuple = ()
     labels: re.Pattern | None = None
@@ -49,7 +49,7 @@ def compile_meetings(lexicon: dict) -> list[Meeting]:
             raise LexiconError(f"lexicon meetings[{i}].labels: not a regular expression ({exc})") from None
         out.append(Meeting(forum=entry["forum"], addressee=entry.get("addressee"),
                            addressee_we=bool(entry.get("addressee_we")), proposals=bool(entry.get("proposals")),
-                           witness_we=bool(entry.get("witness_we")),
+                           system_we=bool(entry.get("system_we")),
                            members=entry.get("members"),
                            title=tuple(entry.get("title") or ()), labels=labels,
                            min_speakers=int(entry.get("min_speakers", 2)),
@@ -122,7 +122,8 @@ def meetings_for(lexicon: dict | None) -> list[Meeting]:
 
 
 def apply_context(doc: Document, lexicon: dict | None, given: dict | None = None) -> None:
-    """Set ``doc.forum``, ``doc.addressee``, ``doc.addressee_we`` and ``doc.context_from``.
+    """Set ``doc.forum``, ``doc.addressee``, ``doc.addressee_we``, ``doc.system_we``, ``doc.members``
+    and ``doc.context_from``.
 
     ``given`` (the user's ``forum`` / ``addressee``) wins over what the transcript shows; a given
     forum that names a ``meetings`` entry brings that entry's addressee unless one is given too.
@@ -137,21 +138,11 @@ def apply_context(doc: Document, lexicon: dict | None, given: dict | None = None
     doc.addressee = meeting.addressee if meeting else None
     doc.addressee_we = bool(meeting and meeting.addressee_we)
     doc.proposals = bool(meeting and meeting.proposals)
-    doc.witness_keys = witnesses(doc, meeting)
+    doc.system_we = bool(meeting and meeting.system_we)
     doc.members = meeting.members if meeting else None
     if given.get("addressee"):
         doc.addressee, how = given["addressee"], "set"
     doc.context_from = how if meeting or doc.addressee else None
-
-
-def witnesses(doc: Document, meeting: Meeting | None) -> frozenset:
-    """The speakers who give evidence to ``meeting`` (one with ``witness_we`` and member ``labels``):
-    those whose labels never take the members' form ("Name AM"). Their "we need to ..." speaks of
-    the public system the meeting scrutinises, so names its addressee; a member's "we" does not."""
-    if not (meeting and meeting.witness_we and meeting.labels is not None):
-        return frozenset()
-    members = {t.speaker_key for t in doc.turns if t.label and meeting.labels.search(t.label.strip())}
-    return frozenset(t.speaker_key for t in doc.turns if t.label and t.speaker_key not in members)
 
 
 def read_sidecar(path) -> dict:

@@ -1129,8 +1129,7 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
                 conf = cue.confidence + (0.1 if actor.how in ("alias", "agent") else 0.0) - (0.1 if actor.name == UNSPECIFIED else 0.0)
                 items.append(Finding("rec", s0, e0, turn, cue.name, round(min(0.95, max(0.05, conf)), 2), actor,
                                      strength=cue.strength, implied=implied if implied is not actor else None,
-                                     open_actor=not own_side and _open_actor(
-                                         cue, actor, doc.addressee_we or turn.speaker_key in doc.witness_keys)))
+                                     open_actor=not own_side and _open_actor(cue, actor, doc.addressee_we or doc.system_we)))
             else:
                 items.append(Finding("com", s0, e0, turn, cue.name, cue.confidence, ActorHit(UNSPECIFIED, None, "self"),
                                      signal=cue.signal))

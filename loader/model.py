@@ -99,7 +99,7 @@ class Document:
     addressee_we: bool = False  # the speakers' "we" is the meeting itself (a team)
     proposals: bool = False  # the speakers' "we could ..." proposes to the meeting (a team planning its work)
     members: str | None = None  # who "Members" asked are (the committee; at the UN, the Member States)
-    witness_keys: frozenset = frozenset()  # speakers giving evidence: their "we" is the addressee's system
+    system_we: bool = False  # a speaker's "we need to ..." is the public system under scrutiny (the addressee)
     context_from: str | None = None  # how forum/addressee were found: title / labels / set
     format: str = "txt"
     locations: list[Location] = field(default_factory=list)
