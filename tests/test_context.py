@@ -259,3 +259,4 @@ def test_members_asked_are_the_meetings_members(tmp_path):
                             "I would encourage members of the public to respond to the consultation.")
     _, recs, _ = run(tmp_path, public, name="public.txt")
     assert all(not r.cue.endswith("+members") for r in recs)
+
