@@ -33,6 +33,7 @@ class Meeting:
     words: tuple = ()  # regexes each found at least ``min_words`` times in the text (the meeting's vocabulary)
     min_words: int = 3
     not_words: re.Pattern | None = None  # a regex that, found anywhere, rules the meeting out
+    witnesses: bool = False  # members question witnesses (see ``witnesses``)
 
 
 def compile_meetings(lexicon: dict) -> list[Meeting]:
@@ -51,7 +52,8 @@ def compile_meetings(lexicon: dict) -> list[Meeting]:
                            min_speakers=int(entry.get("min_speakers", 2)),
                            words=tuple(_regex(i, "words", w) for w in entry.get("words") or ()),
                            min_words=int(entry.get("min_words", 3)),
-                           not_words=_regex(i, "not_words", entry["not_words"]) if entry.get("not_words") else None))
+                           not_words=_regex(i, "not_words", entry["not_words"]) if entry.get("not_words") else None,
+                           witnesses=bool(entry.get("witnesses"))))
     return out
 
 
@@ -133,9 +135,35 @@ def apply_context(doc: Document, lexicon: dict | None, given: dict | None = None
     doc.addressee = meeting.addressee if meeting else None
     doc.addressee_we = bool(meeting and meeting.addressee_we)
     doc.proposals = bool(meeting and meeting.proposals)
+    doc.witnesses = witnesses(doc) if meeting and meeting.witnesses else []
     if given.get("addressee"):
         doc.addressee, how = given["addressee"], "set"
     doc.context_from = how if meeting or doc.addressee else None
+
+
+WITNESS_MIN_TURNS = 3  # turns a speaker needs before their answering is judged
+WITNESS_ANSWERS = 0.5  # share of their turns that follow another speaker's question
+WITNESS_QUESTIONS = 0.25  # most share of their turns that ask a question themselves
+
+
+def witnesses(doc: Document) -> list[str]:
+    """Keys of the speakers who give evidence: those who mostly answer (at least three turns, half of
+    them right after another speaker's question, a question of their own in at most a quarter): the
+    witnesses before a committee, a Minister answering its members."""
+    turns: dict = {}
+    prev = None
+    for t in doc.turns:
+        if not t.speaker_key:
+            prev = None
+            continue
+        text = doc.text[t.speech_start:t.char_end]
+        n = turns.setdefault(t.speaker_key, [0, 0, 0])  # turns, answers, own questions
+        n[0] += 1
+        n[1] += bool(prev and prev[0] != t.speaker_key and "?" in prev[1])
+        n[2] += "?" in text
+        prev = (t.speaker_key, text[-300:])
+    return [key for key, (count, answers, questions) in turns.items()
+            if count >= WITNESS_MIN_TURNS and answers >= WITNESS_ANSWERS * count and questions <= WITNESS_QUESTIONS * count]
 
 
 def read_sidecar(path) -> dict:

@@ -1071,6 +1071,7 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
         speaker = speakers.get(turn.speaker_key)
         affiliation = _affiliation(speaker, turn)
         own_side = _speaks_for_government(rules, speaker, turn)
+        witness = turn.speaker_key in doc.witnesses
         chair = bool(rules.chair_roles and affiliation and rules.chair_roles.search(affiliation))
         own_kind = _org_of(rules, affiliation)[1]
         turn_text = text  # offsets are document offsets; look-backs stop at the sentence
@@ -1091,6 +1092,8 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
                 if actor.how == "proper" and not is_name(actor.name):
                     actor = ActorHit(UNSPECIFIED, actor.text, "none")  # "member of the", "your moderator": no name
                 implied = _implied(rules, s, cue, actor, affiliation, items, text, s0)
+                if witness and _we_subject(actor):
+                    continue  # a witness's "we need to ...": their own body's course (borderline at most), asked of no one
                 if own_side and _own_undertaking(s, cue, m, implied):
                     # a Minister's / official's "we have to ...", "it will have to be taken ...": their own side's
                     items.append(Finding("com", s0, e0, turn, "own_side", 0.5, ActorHit(UNSPECIFIED, None, "self"),
@@ -1188,6 +1191,11 @@ def link_commitments(recs: list[Recommendation], coms: list[Commitment], lexicon
 
 
 _WE_WORDS = frozenset({"we", "us", "let's", "let us", "let’s"})
+
+
+def _we_subject(actor: ActorHit) -> bool:
+    """Whether the speaker's own "we" is the subject the recommendation found (no one else named)."""
+    return actor.how == "self" and (actor.text or "").lower() in ("we", "we've", "we're")
 
 
 def _open_actor(cue: Cue, actor: ActorHit, we_is_meeting: bool) -> bool:

@@ -209,3 +209,33 @@ def test_a_bad_words_pattern_names_the_entry():
 
     with pytest.raises(LexiconError, match=r"meetings\[0\]\.words"):
         compile_meetings({"meetings": [{"forum": "X", "words": ["("]}]})
+
+
+# a committee hearing evidence: a speaker who mostly answers the members' questions (a witness, a
+# Minister before the committee) gives evidence
+HEARING = """Jane Roe AM: Good morning. What are your plans for the new inspections?
+
+Ann Minister AM: We have to look again at the transport budget first.
+
+John Doe AM: Is the timetable realistic?
+
+Ann Minister AM: Yes. We must publish the guidance by June.
+
+Jane Roe AM: Will the guidance cover special schools?
+
+Ann Minister AM: It will. We need to consult the partners on it.
+
+John Doe AM: Thank you. We need to see the Welsh Government publish its timetable.
+"""
+
+
+def test_witnesses_are_those_who_mostly_answer(tmp_path):
+    doc, _, _ = run(tmp_path, HEARING)
+    assert [s.name for s in doc.speakers if s.key in doc.witnesses] == ["Ann Minister"]
+
+
+def test_a_witness_saying_what_we_need_to_do_recommends_nothing(tmp_path):
+    _, recs, _ = run(tmp_path, HEARING)
+    # only the member's demand on the government is a recommendation; the witness's "we need to /
+    # we have to / we must" is their own side's course (borderline at most by the guidelines)
+    assert [r.text for r in recs] == ["We need to see the Welsh Government publish its timetable."]
