@@ -1403,3 +1403,26 @@ def test_thanks_to_an_office_holder_is_no_imperative():
 ])
 def test_encouraging_a_development_and_running_pilots_are_work_in_hand(sentence):
     assert [c.signal for c in coms_of(sentence)] == ["in progress"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "The head teachers said, 'You need to stop changing the curriculum every year'.",  # a quotation
+    "Some parents are thinking, 'Oh dear, we've got to pay for it ourselves'.",  # a quoted thought
+    "The pupils told us that the uniform rules should be relaxed.",  # a view told back
+    "You reminded us that the answers should be short.",  # a view told back
+    "I think what you're saying is that the grant should be universal.",  # the other side's view restated
+    "They feel that the scheme needs to be simpler.",  # someone else's belief
+    "No one is disputing the need to act quickly.",  # an undisputed need: no one asked
+    "I sit on the board of the trust, so I should declare that.",  # the speaker's own speech act
+    "I need to declare an interest in this matter.",
+    "I should like to take this opportunity to describe the history of the fund.",  # "should like": a wish
+    "I'm going to have to cut you off there.",  # the chair's procedure
+    "It is a welcome side effect, shall we say, of the new rules.",  # a discourse phrase
+])
+def test_quoted_reported_and_own_speech_acts_are_not_recommendations(sentence):
+    assert recs_of(sentence) == []
+
+
+def test_a_delegation_speaking_of_itself_still_recommends():
+    # in a UN record a delegation names itself: its belief is its own view, not someone else's
+    assert [r.cue for r in recs_of("Ruritania believes that the Council should meet in public more often.")] == ["modal"]
