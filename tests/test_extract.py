@@ -1426,3 +1426,47 @@ def test_quoted_reported_and_own_speech_acts_are_not_recommendations(sentence):
 def test_a_delegation_speaking_of_itself_still_recommends():
     # in a UN record a delegation names itself: its belief is its own view, not someone else's
     assert [r.cue for r in recs_of("Ruritania believes that the Council should meet in public more often.")] == ["modal"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Pupils value the practical experience that the course has to offer.",  # what a thing has to offer
+    "You only have to look at the waiting lists in the north.",  # a rhetorical pointer
+    "Obviously, we have to wait for the inspectors' findings.",  # waiting: no action
+    "So the councils won't have to find the money themselves.",  # a contracted negated need
+    "It is because of the rule that both carers must be in paid work.",  # the terms of a rule
+    "It really shouldn't be that difficult to get a bus pass.",  # an expected ease
+    "You know that we've had letters, and you must have as well.",  # an inference
+    "In closing, it must be reiterated that the disease spreads every day.",  # a speech act
+    "It is deeply regrettable that the Organization should be so timid.",  # a putative should
+    "We wonder if the commission, in its next report, should not examine that history.",  # an embedded question
+    "Paragraph 4 should now read: 'the observer of the Secretariat'.",  # a text read out as amended
+    "No family should ever have to choose between heating and eating.",  # a value: no one asked
+    "On blood donation we really should all be in this together.",  # a rhetorical we
+    "Let's not go there at the moment.",  # a topic left aside
+])
+def test_offers_pointers_waiting_rules_and_putative_should_are_not_recommendations(sentence):
+    assert recs_of(sentence) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "Your submission emphasises the need for a clearer definition of a carer.",  # a document's content
+    "The guidance says that schools should publish their charging policy.",  # what a document says
+    "If we are to keep this promise, that has to be an option for every parent.",  # a purpose condition
+    "We value the course, recognising the need to develop skills in core subjects.",  # a need in passing
+    "The grant now has to compete against other demands on the budget.",  # a constraint described
+    "All claimants will be required to repay any overpayment.",  # a future rule described
+    "The closure shouldn't last more than a few weeks.",  # an expected duration
+    "It is necessary to be aware that there is no agreed definition yet.",  # a thing to keep in mind
+    "I shall now make an attempt to summarize the views we heard.",  # the chair summing up
+])
+def test_documents_conditions_constraints_and_rules_described_are_not_recommendations(sentence):
+    assert recs_of(sentence) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "Our report recommends that the Government publish the data every month.",  # the speaker's side's own report
+    "If they are going to be able to do this well, they need much better training.",  # not a "be to" condition
+    "One of the reasons why I think it is important to build the shelter is the cost of floods.",
+])
+def test_own_reports_and_open_conditions_still_recommend(sentence):
+    assert recs_of(sentence) != []
