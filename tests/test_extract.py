@@ -1470,3 +1470,21 @@ def test_documents_conditions_constraints_and_rules_described_are_not_recommenda
 ])
 def test_own_reports_and_open_conditions_still_recommend(sentence):
     assert recs_of(sentence) != []
+
+
+@pytest.mark.parametrize("sentence", [
+    "I now call on the representative of Ruritania.",  # the President gives the floor
+    "I call upon His Excellency Mr. Lee, Minister for Foreign Affairs of Freedonia.",
+    "Members are requested to make their statements brief.",
+    "Delegations are invited to submit their amendments in writing.",
+    "I now invite the Rapporteur of the Third Committee to introduce the reports of the Committee.",
+    "The Assembly is invited to take note of the report.",
+    "The Fifth Committee recommends that the Assembly approve the revised estimates.",
+    "The General Assembly should also decide to include the item in the provisional agenda of its next session.",
+])
+def test_the_business_of_a_un_record_is_no_recommendation(sentence):
+    assert recs_of(sentence, label="The President") == []
+
+
+def test_calling_on_a_named_person_to_act_is_still_a_recommendation():
+    assert [r.cue for r in recs_of("I call on Mr. Lee to withdraw the decree today.")] == ["urge"]
