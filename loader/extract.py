@@ -161,6 +161,7 @@ class Rules:
     new_point: re.Pattern | None = None
     heads: dict = field(default_factory=dict)  # "court" -> canonical names whose full names contain it
     person_kinds: frozenset = frozenset()
+    asked_people: re.Pattern | None = None  # common nouns of people who may be urged or asked to act (``asked_people``)
     own_side_kinds: frozenset = frozenset()  # a speaker from a body of these kinds: "we must" is its own course
     informs: dict = field(default_factory=dict)  # recipient (canonical) -> who by convention informs it
     tasks: list = field(default_factory=list)  # (agent, regex, speaker): a task that by convention falls to agent
@@ -241,6 +242,12 @@ def _compile_after(kind: str, c: dict) -> re.Pattern | None:
         raise LexiconError(f"lexicon cues.{kind}.{c.get('name')}.unless_after: bad pattern ({e})") from None
 
 
+def _words_regex(words) -> re.Pattern | None:
+    """One case-insensitive whole-word alternation of ``words`` (None when there are none)."""
+    words = sorted({str(w) for w in words}, key=len, reverse=True)
+    return re.compile(r"(?:%s)" % "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words), re.I) if words else None
+
+
 def compile_rules(lexicon: dict) -> Rules:
     """Compile a lexicon mapping into regexes. Raises LexiconError for a malformed cue."""
     actors = lexicon.get("actors") or {}
@@ -301,6 +308,7 @@ def compile_rules(lexicon: dict) -> Rules:
         com_cues=cue_list("commitment", confidence=0.6, subject="self", signal="committed"),
         heads={w: names for w, names in heads.items() if len(names) > 1},
         person_kinds=frozenset(lexicon.get("person_kinds") or ()),
+        asked_people=_words_regex(lexicon.get("asked_people") or ()),
         own_side_kinds=frozenset(lexicon.get("own_side_kinds") or ()),
     )
     implied = lexicon.get("implied_agents") or {}
@@ -541,6 +549,24 @@ def _proper_np(chunk: str, common=frozenset()) -> str | None:
     return m.group(0).strip() or None
 
 
+_ASKED_LEAD = re.compile(r"\W*(?:(?:all|the|our|your|their|those|these|both|every|each|any|many|more|other|fellow|some|of|my)\s+)*", re.I)
+_ASKED_END = re.compile(r"\s+(?:\w+ing|\w+ed|in|of|from|at|on|across|around|throughout|who|that|which|with|to|for|like|such|whose|where)\b|\s*[,;:(]", re.I)
+
+
+def _asked_people(rules: Rules, obj: str) -> str | None:
+    """The people an object noun phrase names (the lexicon's ``asked_people``), without determiners
+    and postmodifiers: "all students living in the north" -> "students"; None for anything else."""
+    if rules.asked_people is None or not obj:
+        return None
+    np = obj[_ASKED_LEAD.match(obj).end():]
+    cut = _ASKED_END.search(np)
+    np = (np[:cut.start()] if cut else np).strip()
+    words = np.split()
+    if not 1 <= len(words) <= 3 or not rules.asked_people.fullmatch(words[-1]) or any(w[0].isupper() for w in words[:-1]):
+        return None
+    return np
+
+
 def _definite_head(rules: Rules, text: str, upto: int, np: str) -> ActorHit | None:
     """``the Office`` / ``the Department``: the body last named in full (an alias of two words or
     more with that capitalised word, "the Office of Legal Affairs") in the 3,000 characters before."""
@@ -581,6 +607,9 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
         proper = _proper_np(obj, common)
         if proper:
             return ActorHit(proper, proper, "proper", True)
+        people = _asked_people(rules, obj)
+        if people:  # "I encourage all students living in the north to ...": the students
+            return ActorHit(people, obj, "people", True)
         return ActorHit(UNSPECIFIED, obj or None, "none")
     if mode == "after":
         generic = re.match(r"\W*(?:that\s+)?(" + _GENERIC.pattern + r")", s[m.end():], re.I)

@@ -1488,3 +1488,18 @@ def test_the_business_of_a_un_record_is_no_recommendation(sentence):
 
 def test_calling_on_a_named_person_to_act_is_still_a_recommendation():
     assert [r.cue for r in recs_of("I call on Mr. Lee to withdraw the decree today.")] == ["urge"]
+
+
+@pytest.mark.parametrize("sentence,actor", [
+    ("I encourage all students living in the valleys to apply for the new bursaries.", "students"),
+    ("I would urge landlords to use the rent relief scheme.", "landlords"),
+    ("We would expect all of our practitioners to follow the new guidance.", "practitioners"),
+])
+def test_the_people_urged_or_asked_are_the_actor_not_the_addressee(sentence, actor):
+    recs = recs_of(sentence, addressee="Government")
+    assert [(r.actor, r.cue) for r in recs] == [(actor, recs[0].cue)] and "+addressee" not in recs[0].cue
+
+
+def test_an_object_that_names_no_people_still_goes_to_the_addressee():
+    [rec] = recs_of("I urge greater efforts to be made on rural broadband.", addressee="Government")
+    assert rec.actor == "Government"
