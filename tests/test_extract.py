@@ -1503,3 +1503,13 @@ def test_the_people_urged_or_asked_are_the_actor_not_the_addressee(sentence, act
 def test_an_object_that_names_no_people_still_goes_to_the_addressee():
     [rec] = recs_of("I urge greater efforts to be made on rural broadband.", addressee="Government")
     assert rec.actor == "Government"
+
+
+@pytest.mark.parametrize("sentence,signal", [
+    ("On your question of 'What happens next?' we are currently working on a new funding formula.", "in progress"),
+    ("We have indeed opened two more clinics in the valleys.", "done"),
+    ("We have been able to work with the unions to agree a new contract.", "done"),
+    ("We promised to scrap the fee, and that is exactly what we have done.", "done"),
+])
+def test_quoted_questions_emphatic_perfects_and_what_we_have_done_are_commitments(sentence, signal):
+    assert [c.signal for c in coms_of(sentence)] == [signal]
