@@ -1513,3 +1513,21 @@ def test_an_object_that_names_no_people_still_goes_to_the_addressee():
 ])
 def test_quoted_questions_emphatic_perfects_and_what_we_have_done_are_commitments(sentence, signal):
     assert [c.signal for c in coms_of(sentence)] == [signal]
+
+
+@pytest.mark.parametrize("sentence", [
+    "I told him, as I said before, he should keep the matter quiet.",  # own past advice reported
+    "I said that I thought it would be wise to set the money aside.",
+    "Let's go further.",  # talk
+    "Well, I would have to give you a proper legal opinion on that.",  # the speaker's own hypothetical
+])
+def test_own_past_advice_and_own_hypotheticals_are_not_recommendations(sentence):
+    assert recs_of(sentence) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "I really would like to elaborate on that point.",
+    "If it is in the file, I will read it.",
+])
+def test_elaborating_and_reading_out_are_no_commitments(sentence):
+    assert coms_of(sentence) == []
