@@ -1266,7 +1266,8 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
         if prev and prev.kind == f.kind and not gap.strip():
             sentence = _WS.sub(" ", text[f.start:f.end])
             restates = bool(rules.restatement and rules.restatement.match(sentence))
-            new_point = bool(rules.new_point and rules.new_point.match(sentence)) or f.cue == "call_noun"  # a further call
+            new_point = bool(rules.new_point and rules.new_point.match(sentence)) or f.cue == "call_noun" or (
+                f.kind == "rec" and _parallel(text[prev.start:prev.end], sentence))  # a further call; "We need to X. We need to Y."
             pronoun = (f.actor.text or "").lower() in ("they", "he", "she")
             continues = f.kind == "rec" and not new_point and (
                 (f.actor.name == UNSPECIFIED and f.actor.how in ("none", "self", "generic") and not pronoun)
@@ -1302,6 +1303,21 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
                 continue
         out.append(f)
     return out
+
+
+_PARALLEL_HEAD = re.compile(r"\W*(?:(?:and|so|but|also|then|now),?\s+)*((?:we|you|they|I|the\s+\w+|it)\s+(?:\w+ly\s+|also\s+|really\s+)?"
+                            r"(?:must|should|need\s+to|have\s+to|has\s+to|needs\s+to|ought\s+to|have\s+got\s+to|'ve\s+got\s+to|can't|cannot))\b", re.I)
+
+
+def _parallel(prev: str, sentence: str) -> bool:
+    """Whether ``sentence`` opens with the same subject and modal as the last sentence of ``prev``
+    (anaphora: "We need to call on Syria ... We need to insist that ...": a list of distinct requests)."""
+    m = _PARALLEL_HEAD.match(sentence)
+    if not m:
+        return False
+    last = re.split(r"(?<=[.!?])\s+", _WS.sub(" ", prev).strip())[-1]
+    p = _PARALLEL_HEAD.match(last)
+    return bool(p) and _WS.sub(" ", p.group(1)).lower() == _WS.sub(" ", m.group(1)).lower()
 
 
 _CALL_CUES = frozenset({"urge", "request", "call_for", "third_party_request", "passive_request"})

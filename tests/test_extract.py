@@ -1531,3 +1531,14 @@ def test_own_past_advice_and_own_hypotheticals_are_not_recommendations(sentence)
 ])
 def test_elaborating_and_reading_out_are_no_commitments(sentence):
     assert coms_of(sentence) == []
+
+
+def test_a_run_of_parallel_prescriptions_is_a_list_of_items():
+    recs = recs_of("We need to reopen the border crossings. We need to insist that the factions release "
+                   "the hostages. We need to restore the water supply.")
+    assert len(recs) == 3
+
+
+def test_a_prescription_and_its_continuation_stay_one_item():
+    recs = recs_of("We need to reopen the border crossings. That has to happen before the winter.")
+    assert len(recs) == 1
