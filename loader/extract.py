@@ -621,6 +621,9 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
         # "to X" / "for X" (not "for X to act") names who receives, not who acts
         hits = [h for h in hits if not (re.search(r"\b(?:to|for)\s+(?:the\s+|all\s+)?$", s[m.end():h.start()], re.I)
                                         and not re.match(r"\s+to\s+(?!the\b|a\b|an\b)\w", s[h.end():]))]
+        if cue.name == "impersonal" and re.search(r"\bto$", m.group(0), re.I):
+            # "it is important to reach out to moderate nations": after an infinitive, a name is its object
+            hits = [h for h in hits if re.match(r"\s*(?:\w+ly\s+)?for\s+(?:the\s+|all\s+)?$", s[m.end():h.start()], re.I)]
         if hits:
             own = _speaker_side(s, hits[0])
             return ActorHit(_actor_of(rules, hits[0]), hits[0].group(0), "self" if own else "alias", not own)

@@ -1542,3 +1542,12 @@ def test_a_run_of_parallel_prescriptions_is_a_list_of_items():
 def test_a_prescription_and_its_continuation_stay_one_item():
     recs = recs_of("We need to reopen the border crossings. That has to happen before the winter.")
     assert len(recs) == 1
+
+
+@pytest.mark.parametrize("sentence,actor", [
+    ("It is important to reach out to moderate Arab nations like Jordan.", "Government"),  # the nations receive
+    ("It is essential to support parents in the first year.", "Government"),  # the parents benefit
+    ("It is essential for the Security Council to meet in public.", "Security Council"),  # "for X to": X acts
+])
+def test_after_an_infinitive_a_name_is_its_object_not_the_actor(sentence, actor):
+    assert [r.actor_group or r.actor for r in recs_of(sentence, addressee="Government")] == [actor]
