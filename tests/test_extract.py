@@ -1551,3 +1551,15 @@ def test_a_prescription_and_its_continuation_stay_one_item():
 ])
 def test_after_an_infinitive_a_name_is_its_object_not_the_actor(sentence, actor):
     assert [r.actor_group or r.actor for r in recs_of(sentence, addressee="Government")] == [actor]
+
+
+@pytest.mark.parametrize("sentence,n", [
+    ("On the back you could fit it {disfmarker}", 0),  # an option cut off before it is said
+    ("You could have a {disfmarker} 'cause the battery would drain.", 0),
+    ("We could {disfmarker} we could run {disfmarker} run a few more tests.", 1),  # a repair: the proposal is said
+])
+def test_a_team_option_cut_off_is_no_proposal(sentence, n):
+    doc = make_doc(sentence, label="Project Manager")
+    doc.forum, doc.addressee, doc.addressee_we, doc.proposals = "Team meeting", "Team", True, True
+    recs, _ = extract(doc)
+    assert len(recs) == n
