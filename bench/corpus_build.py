@@ -168,6 +168,16 @@ def un_excerpt(text: str, start_pattern: str | None) -> tuple[str, str]:
     return "".join(lines[:title_end]) + "".join(kept), note
 
 
+def qmsum_source(mirror: Mirror, stem, kind, lic, folder, name, start_rule, desc) -> dict:
+    path = f"data/{folder}/all/{name}.json"
+    turns = qmsum_turns(mirror, path)
+    start = 1 if start_rule == "after_opening" else len(turns) // 3
+    kept, a, b = take_turns(turns, start)
+    return dict(stem=stem, kind=kind, repo=QMSUM, path=path, commit=mirror.last_commit(QMSUM, path),
+                licence=LICENCES[lic], text="\n\n".join(kept) + "\n", description=desc,
+                excerpt=f"turns {a + 1}-{b} of {len(turns)} (`meeting_transcripts`)", batch=1)
+
+
 def draw(rng: random.Random, pool: list[str], k: int) -> list[str]:
     return sorted(rng.sample(sorted(pool), k))
 
@@ -187,14 +197,8 @@ def build_sources(mirror: Mirror) -> list[dict]:
     saids = [p for p in saids if Path(p).stem not in USED_DEBATES]
     debates = draw(rng, saids, 4)
 
-    def qm(stem, kind, lic, folder, name, start_rule, desc):
-        path = f"data/{folder}/all/{name}.json"
-        turns = qmsum_turns(mirror, path)
-        start = 1 if start_rule == "after_opening" else len(turns) // 3
-        kept, a, b = take_turns(turns, start)
-        out.append(dict(stem=stem, kind=kind, repo=QMSUM, path=path, commit=mirror.last_commit(QMSUM, path),
-                        licence=LICENCES[lic], text="\n\n".join(kept) + "\n", description=desc,
-                        excerpt=f"turns {a + 1}-{b} of {len(turns)} (`meeting_transcripts`)"))
+    def qm(*args):
+        out.append(qmsum_source(mirror, *args))
 
     for n in welsh:
         qm(f"welsh_{n}", "committee_evidence", "welsh", "Committee", n, "after_opening",
@@ -230,9 +234,55 @@ def build_sources(mirror: Mirror) -> list[dict]:
     return out
 
 
-def split(sources: list[dict]) -> None:
+def build_batch2(mirror: Mirror, first: list[dict]) -> list[dict]:
+    """The second batch (2026-12-02): more committee, question-period and team meetings, drawn from
+    what the first batch, the reserved and the used sources leave (seed ``SEED + 2``), cut and
+    rendered exactly as the first batch. UN records and hearings are exhausted in these sources."""
+    rng = random.Random(SEED + 2)
+    taken = {Path(s["path"]).stem for s in first if s["repo"] == QMSUM}
+    committee = [n[:-5] for n in mirror.ls(QMSUM, "data/Committee/all")]
+    allowed = [n for n in committee if n not in RESERVED_QMSUM | USED_QMSUM | taken]
+    welsh = draw(rng, [n for n in allowed if n.startswith("education_")], 6)
+    canada = draw(rng, [n for n in allowed if n.startswith("covid_")], 2)
+    ami = draw(rng, [n[:-5] for n in mirror.ls(QMSUM, "data/Product/all") if n[-6] in "cd" and n[:-5] not in taken], 2)
+    icsi = draw(rng, [n[:-5] for n in mirror.ls(QMSUM, "data/Academic/all") if n[:-5] not in taken], 1)
+    out = []
+    for n in welsh:
+        out.append(qmsum_source(mirror, f"welsh_{n}", "committee_evidence", "welsh", "Committee", n, "after_opening",
+                                "Senedd Children, Young People and Education Committee"))
+    for n in canada:
+        out.append(qmsum_source(mirror, f"canada_{n}", "question_period", "canada", "Committee", n, "after_opening",
+                                "House of Commons Special Committee on the COVID-19 Pandemic (sitting in place of the House)"))
+    for n in ami:
+        out.append(qmsum_source(mirror, f"ami_{n}", "team_meeting", "ami", "Product", n, "third",
+                                "AMI remote-control design team meeting"))
+    for n in icsi:
+        out.append(qmsum_source(mirror, f"icsi_{n}", "team_meeting", "icsi", "Academic", n, "third",
+                                "ICSI research group meeting"))
+    for s in out:
+        s["batch"] = 2
+    return out
+
+
+def build_batch3(mirror: Mirror, earlier: list[dict]) -> list[dict]:
+    """The third batch (2026-12-02): 6 more Senedd committee meetings (the kind with the lowest
+    precision), drawn from what the earlier batches, the reserved and the used sources leave (seed
+    ``SEED + 4``)."""
+    rng = random.Random(SEED + 4)
+    taken = {Path(s["path"]).stem for s in earlier if s["repo"] == QMSUM}
+    committee = [n[:-5] for n in mirror.ls(QMSUM, "data/Committee/all")]
+    allowed = [n for n in committee if n not in RESERVED_QMSUM | USED_QMSUM | taken]
+    out = [qmsum_source(mirror, f"welsh_{n}", "committee_evidence", "welsh", "Committee", n, "after_opening",
+                        "Senedd Children, Young People and Education Committee")
+           for n in draw(rng, [n for n in allowed if n.startswith("education_")], 6)]
+    for s in out:
+        s["batch"] = 3
+    return out
+
+
+def split(sources: list[dict], seed: int = SEED + 1) -> None:
     """One seeded draw per kind: a third (rounded, at least one) of each kind goes to test."""
-    rng = random.Random(SEED + 1)
+    rng = random.Random(seed)
     for kind in sorted({s["kind"] for s in sources}):
         stems = sorted(s["stem"] for s in sources if s["kind"] == kind)
         rng.shuffle(stems)
@@ -256,8 +306,17 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mirror-root", type=Path, default=Path("/work/.mirror"))
     args = ap.parse_args(argv)
-    sources = build_sources(Mirror(args.mirror_root))
+    mirror = Mirror(args.mirror_root)
+    sources = build_sources(mirror)
     split(sources)
+    for s in sources:
+        s.setdefault("batch", 1)
+    second = build_batch2(mirror, sources)
+    split(second, SEED + 3)
+    sources += second
+    third = build_batch3(mirror, sources)
+    split(third, SEED + 5)
+    sources += third
     write(sources)
     for s in sources:
         print(f"{s['split']:4} {s['kind']:18} {s['stem']:34} {s['words']:>5}  {s['excerpt']}")

@@ -1,6 +1,6 @@
 """Score the extractor on the annotation corpus (``tests/fixtures/corpus``), per split and per kind.
 
-Run with ``.venv/bin/python bench/corpus_scores.py [--split dev|test|all]``; ``--errors`` lists
+Run with ``.venv/bin/python bench/corpus_scores.py [--split dev|test|all] [--batch N]``; ``--errors`` lists
 false positives, misses and actor errors, and is refused for the test split: no rule is ever
 written from the test part, so its errors are never looked at. Same method as
 ``bench/dev_scores.py``: the real pipeline on each transcript, scored with ``loader.evaluate``
@@ -30,17 +30,19 @@ def sources() -> list[dict]:
     return json.loads((CORPUS / "sources.json").read_text(encoding="utf-8"))
 
 
-def annotated(split: str) -> tuple[list[dict], list[str]]:
-    """The corpus entries of ``split`` ("dev", "test" or "all") with gold, and the stems without."""
-    rows = [s for s in sources() if split == "all" or s["split"] == split]
+def annotated(split: str, batch: int | None = None) -> tuple[list[dict], list[str]]:
+    """The corpus entries of ``split`` ("dev", "test" or "all"), of one ``batch`` if given, with gold,
+    and the stems without."""
+    rows = [s for s in sources() if (split == "all" or s["split"] == split)
+            and (batch is None or s.get("batch", 1) == batch)]
     have = [s for s in rows if (GOLD / f"{s['stem']}_recommendations.json").exists()]
     return have, [s["stem"] for s in rows if s not in have]
 
 
-def score_corpus(split: str, lexicon=None) -> tuple[list[dict], dict, dict, list[str]]:
+def score_corpus(split: str, lexicon=None, batch: int | None = None) -> tuple[list[dict], dict, dict, list[str]]:
     """Results per file, the pooled figures, pooled figures per kind, and the stems without gold."""
     lexicon = lexicon if lexicon is not None else load_lexicon()
-    rows, missing = annotated(split)
+    rows, missing = annotated(split, batch)
     results = []
     for s in rows:
         path = CORPUS / s["split"] / f"{s['stem']}.txt"
@@ -64,11 +66,12 @@ def kind_table(by_kind: dict) -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", choices=["dev", "test", "all"], default="test")
+    ap.add_argument("--batch", type=int, help="only the files of one batch (sources.json)")
     ap.add_argument("--errors", action="store_true", help="list errors (dev split only)")
     args = ap.parse_args(argv)
     if args.errors and args.split != "dev":
         ap.error("--errors is for the dev split only: the test part's errors are never looked at")
-    results, pool, by_kind, missing = score_corpus(args.split)
+    results, pool, by_kind, missing = score_corpus(args.split, batch=args.batch)
     if missing:
         print(f"no gold yet for: {', '.join(missing)}")
     if not results:

@@ -28,6 +28,11 @@ def test_kinds_and_split():
     test = [s for s in SOURCES if s["split"] == "test"]
     assert len(test) >= 9 and {s["kind"] for s in test} == set(kinds)
     assert abs(len(test) - len(SOURCES) / 3) <= 2
+    for batch in {s["batch"] for s in SOURCES}:  # each batch was split a third to test on its own
+        rows = [s for s in SOURCES if s["batch"] == batch]
+        for kind in {s["kind"] for s in rows}:
+            n = sum(s["kind"] == kind for s in rows)
+            assert sum(s["kind"] == kind and s["split"] == "test" for s in rows) == max(1, round(n / 3)), (batch, kind)
 
 
 def test_no_reserved_or_already_used_source():
