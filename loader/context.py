@@ -143,12 +143,12 @@ def apply_context(doc: Document, lexicon: dict | None, given: dict | None = None
 
 WITNESS_MIN_TURNS = 3  # turns a speaker needs before their answering is judged
 WITNESS_ANSWERS = 0.5  # share of their turns that follow another speaker's question
-WITNESS_QUESTIONS = 0.25  # most share of their turns that ask a question themselves
+WITNESS_QUESTIONS = 1 / 3  # most share of their turns that ask a question themselves
 
 
 def witnesses(doc: Document) -> list[str]:
     """Keys of the speakers who give evidence: those who mostly answer (at least three turns, half of
-    them right after another speaker's question, a question of their own in at most a quarter): the
+    them right after another speaker's question, a question of their own in at most a third): the
     witnesses before a committee, a Minister answering its members."""
     turns: dict = {}
     prev = None

@@ -852,7 +852,7 @@ OWN_SIDE_CUE = Cue(name="own_side", regex=re.compile(r"(?!)"), confidence=0.55, 
 
 def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_start: int, affiliation: str | None,
                       common=frozenset(), own_kind: str | None = None, own_side: bool = False, possible=None,
-                      meeting_we: bool = False, we_addressee: bool = False):
+                      meeting_we: bool = False, we_addressee: bool = False, witness: bool = False):
     """('rec' | 'com' | None, cue, actor, strength/signal, confidence) for one sentence ``s``.
 
     ``meeting_we``: the speakers' "we" is the meeting itself (a team planning its work); only then
@@ -860,6 +860,9 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
     ``we_addressee``: the speakers' "we" is the meeting's addressee (a team, candidates' country);
     then the commitment cues marked ``not_we_addressee`` ("we have to keep our army strong": a
     prescription for that "we") do not run.
+
+    ``witness``: the speaker gives evidence (``Document.witnesses``); their "we're asking parents to ..."
+    describes their own side's measure.
 
     ``possible``: {``id(cue)``: the compiled pattern to run} for the cues, cancels and exclusions
     that may match ``s`` (``LiteralIndex.views``; every cue's own regex when None); the others
@@ -879,7 +882,7 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
             if any(rx.search(s, 0, m.start()) if c.scope == "before" else _cancel_frame(rx, s, m)
                    if c.scope == "frame" else _cancel_at(rx, s, cs, m) for c, rx in cancels) or _in_conditional(s, m.start()) or _in_dashes(s, m.start()):
                 continue
-            if own_side and cue.name == "third_party_request" and re.search(
+            if (own_side or witness) and cue.name == "third_party_request" and re.search(
                     r"\b(?:we|I)\s*(?:'re|'m|are|am)\s+(?:\w+\s+)?asking\b", s[max(0, m.start() - 12):m.end()], re.I):
                 continue  # a Minister's "we're asking parents to ...": the government's own measure, described
             recs.append((cue, m))
@@ -1112,7 +1115,7 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
             s = plain[s0:e0]
             possible = {cue_ids[i]: rx for i, rx in index.views(occurrences, s0, e0).items()}
             got = classify_sentence(rules, s, turn, turn_text, s0, affiliation, common, own_kind, own_side, possible,
-                                    doc.proposals, doc.addressee_we)
+                                    doc.proposals, doc.addressee_we, witness)
             if not got or (got[0] == "com" and chair):
                 continue  # a chair's "we're working on it as we go through" is the meeting's procedure
             kind, cue, m, actor = got
@@ -1226,8 +1229,8 @@ _WE_WORDS = frozenset({"we", "us", "let's", "let us", "let’s"})
 
 
 def _we_subject(actor: ActorHit) -> bool:
-    """Whether the speaker's own "we" is the subject the recommendation found (no one else named)."""
-    return actor.how == "self" and (actor.text or "").lower() in ("we", "we've", "we're")
+    """Whether the speaker's own "we" or "I" is the subject the recommendation found (no one else named)."""
+    return actor.how == "self" and (actor.text or "").lower() in ("we", "we've", "we're", "i", "i've", "i'm")
 
 
 def _open_actor(cue: Cue, actor: ActorHit, we_is_meeting: bool) -> bool:

@@ -1563,3 +1563,36 @@ def test_a_team_option_cut_off_is_no_proposal(sentence, n):
     doc.forum, doc.addressee, doc.addressee_we, doc.proposals = "Team meeting", "Team", True, True
     recs, _ = extract(doc)
     assert len(recs) == n
+
+
+@pytest.mark.parametrize("sentence", [
+    "You need to unmute yourself, Minister.",  # the chair's procedure
+    "I have promised a public campaign over five years, should the Bill be passed.",  # a conditional by inversion
+    "The Housing (Scotland) Act clearly states that landlords must register every tenancy.",  # a law described
+    "Under section 4, the Scottish Ministers must publish a yearly report.",
+    "So that suggests that the council should have acted sooner.",  # an inference
+    "The forecasts were indicating that we should have a surplus by March.",
+    "We felt the need to put these points into our report.",
+    "The plan will be the subject of consultation in terms of what needs to be included in it.",  # embedded what
+    "We're looking forward to hearing what you've got to say.",  # what someone has to say
+    "We send out hundreds of questions that we ask twice a year to test the providers.",  # practice described
+    "Our job will be looking at the reforms that will be necessary for the new curriculum.",  # a relative need
+    "It is reasonable to expect the books in both languages, and for teachers not to have to translate them.",
+    "I think you would have to ask the Welsh Government about the exact figure.",  # sent on to someone else
+    "We still don't know the role that children have to play in spreading the virus.",  # a role described
+    "But for us it's really important to reiterate that the service is still open.",  # a speech act
+    "It might be helpful, Chair, if Mrs Jones could say something about the monitoring.",  # the chair's procedure
+    "A separate duty relating to the need to promote awareness is not needed.",  # a need denied
+])
+def test_more_descriptions_conditions_and_procedure_are_not_recommendations(sentence):
+    assert recs_of(sentence) == []
+
+
+def test_a_witness_saying_what_i_have_to_do_or_what_we_ask_of_parents_recommends_nothing(tmp_path):
+    text = ("Jane Roe AM: What is the budget for the scheme?\n\nAnn Minister AM: I have to make decisions within "
+            "the money I have.\n\nJohn Doe AM: How will parents apply?\n\nAnn Minister AM: We're asking parents to "
+            "bring in their wage slips.\n\nJane Roe AM: When will it start?\n\nAnn Minister AM: In April.\n")
+    path = tmp_path / "hearing.txt"
+    path.write_text(text, encoding="utf-8")
+    _, recs, _ = process_source(read_source(path))
+    assert recs == []
