@@ -1596,3 +1596,23 @@ def test_a_witness_saying_what_i_have_to_do_or_what_we_ask_of_parents_recommends
     path.write_text(text, encoding="utf-8")
     _, recs, _ = process_source(read_source(path))
     assert recs == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "But you have to {disfmarker} you know, if you look at it closely, it changes.",  # a modal cut off
+    "Shall we wait until I have shown you the slides.",  # a question form
+    "If you run a small school and you have to cut one post, it can hurt morale badly.",  # a modal in the if-clause
+])
+def test_cut_off_modals_shall_we_and_modals_in_a_condition_are_not_recommendations(sentence):
+    assert recs_of(sentence) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "But then the buttons would have to be very small.",  # a team's hypothetical consequence
+    "That's what I was thinking of, yeah.",  # agreement, no proposal
+])
+def test_a_teams_consequences_and_agreement_are_no_proposals(sentence):
+    doc = make_doc(sentence, label="Project Manager")
+    doc.forum, doc.addressee, doc.addressee_we, doc.proposals = "Team meeting", "Team", True, True
+    recs, _ = extract(doc)
+    assert recs == []
