@@ -1616,3 +1616,26 @@ def test_a_teams_consequences_and_agreement_are_no_proposals(sentence):
     doc.forum, doc.addressee, doc.addressee_we, doc.proposals = "Team meeting", "Team", True, True
     recs, _ = extract(doc)
     assert recs == []
+
+
+@pytest.mark.parametrize("sentence,signal", [
+    ("We have employed and appointed new regional advisers.", "done"),
+    ("We've also commissioned a review of the first phase.", "done"),
+    ("We moved very quickly to get the grant out to families.", "done"),
+    ("I tabled these amendments in response to the committee's report.", "done"),
+    ("We're reassessing how we can lower the fees.", "in progress"),
+    ("We are planning a large awareness campaign for the autumn.", "in progress"),
+    ("I'm certainly prepared to consider any issues that come up.", "committed"),
+    ("I'm certainly not going to allow the issue to be forgotten.", "committed"),
+    ("We are keen to extend the offer to the cities.", "committed"),
+])
+def test_a_ministers_reports_and_undertakings_are_commitments(sentence, signal):
+    assert [c.signal for c in coms_of(sentence)] == [signal]
+
+
+@pytest.mark.parametrize("sentence", [
+    "I'm going to respectfully disagree with the ambassador.",
+    "When I finish, I'm going to give an opportunity to the other candidate.",
+])
+def test_going_to_disagree_or_give_the_floor_is_talk(sentence):
+    assert coms_of(sentence) == []
