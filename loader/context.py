@@ -135,7 +135,7 @@ def apply_context(doc: Document, lexicon: dict | None, given: dict | None = None
     doc.addressee = meeting.addressee if meeting else None
     doc.addressee_we = bool(meeting and meeting.addressee_we)
     doc.proposals = bool(meeting and meeting.proposals)
-    doc.witnesses = witnesses(doc) if meeting and meeting.witnesses else []
+    doc.ministers, doc.witnesses = evidence_givers(doc, meeting.labels) if meeting and meeting.witnesses else ([], [])
     if given.get("addressee"):
         doc.addressee, how = given["addressee"], "set"
     doc.context_from = how if meeting or doc.addressee else None
@@ -146,24 +146,34 @@ WITNESS_ANSWERS = 0.5  # share of their turns that follow another speaker's ques
 WITNESS_QUESTIONS = 1 / 3  # most share of their turns that ask a question themselves
 
 
-def witnesses(doc: Document) -> list[str]:
-    """Keys of the speakers who give evidence: those who mostly answer (at least three turns, half of
-    them right after another speaker's question, a question of their own in at most a third): the
-    witnesses before a committee, a Minister answering its members."""
+def evidence_givers(doc: Document, members: re.Pattern | None = None) -> tuple[list[str], list[str]]:
+    """(ministers, witnesses): keys of the speakers who give evidence to a committee.
+
+    Ministers: members who mostly answer (at least three turns, half of them right after another
+    speaker's question, a question of their own in at most a third; where ``members`` marks the
+    members' labels, "Name AM", only a speaker so marked): a Minister before the committee, whose "we"
+    is their own government. Witnesses: where members are marked, the speakers who never are (a
+    chief inspector, a council's director), whose "we" is the system they advise on."""
     turns: dict = {}
+    marked: set = set()
     prev = None
     for t in doc.turns:
         if not t.speaker_key:
             prev = None
             continue
+        if members is not None and t.label and members.search(t.label.strip()):
+            marked.add(t.speaker_key)
         text = doc.text[t.speech_start:t.char_end]
         n = turns.setdefault(t.speaker_key, [0, 0, 0])  # turns, answers, own questions
         n[0] += 1
         n[1] += bool(prev and prev[0] != t.speaker_key and "?" in prev[1])
         n[2] += "?" in text
         prev = (t.speaker_key, text[-300:])
-    return [key for key, (count, answers, questions) in turns.items()
-            if count >= WITNESS_MIN_TURNS and answers >= WITNESS_ANSWERS * count and questions <= WITNESS_QUESTIONS * count]
+    ministers = [key for key, (count, answers, questions) in turns.items()
+                 if count >= WITNESS_MIN_TURNS and answers >= WITNESS_ANSWERS * count and questions <= WITNESS_QUESTIONS * count
+                 and (members is None or key in marked)]
+    witnesses = [key for key in turns if members is not None and marked and key not in marked]
+    return ministers, witnesses
 
 
 def read_sidecar(path) -> dict:

@@ -861,8 +861,8 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
     then the commitment cues marked ``not_we_addressee`` ("we have to keep our army strong": a
     prescription for that "we") do not run.
 
-    ``witness``: the speaker gives evidence (``Document.witnesses``); their "we're asking parents to ..."
-    describes their own side's measure.
+    ``witness``: the speaker answers a committee for their government (``Document.ministers``); their
+    "we're asking parents to ..." describes their own side's measure.
 
     ``possible``: {``id(cue)``: the compiled pattern to run} for the cues, cancels and exclusions
     that may match ``s`` (``LiteralIndex.views``; every cue's own regex when None); the others
@@ -1106,6 +1106,7 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
         speaker = speakers.get(turn.speaker_key)
         affiliation = _affiliation(speaker, turn)
         own_side = _speaks_for_government(rules, speaker, turn)
+        minister = turn.speaker_key in doc.ministers
         witness = turn.speaker_key in doc.witnesses
         chair = bool(rules.chair_roles and affiliation and rules.chair_roles.search(affiliation))
         own_kind = _org_of(rules, affiliation)[1]
@@ -1115,7 +1116,7 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
             s = plain[s0:e0]
             possible = {cue_ids[i]: rx for i, rx in index.views(occurrences, s0, e0).items()}
             got = classify_sentence(rules, s, turn, turn_text, s0, affiliation, common, own_kind, own_side, possible,
-                                    doc.proposals, doc.addressee_we, witness)
+                                    doc.proposals, doc.addressee_we, minister)
             if not got or (got[0] == "com" and chair):
                 continue  # a chair's "we're working on it as we go through" is the meeting's procedure
             kind, cue, m, actor = got
@@ -1127,8 +1128,8 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
                 if actor.how == "proper" and not is_name(actor.name):
                     actor = ActorHit(UNSPECIFIED, actor.text, "none")  # "member of the", "your moderator": no name
                 implied = _implied(rules, s, cue, actor, affiliation, items, text, s0)
-                if witness and _we_subject(actor):
-                    continue  # a witness's "we need to ...": their own body's course (borderline at most), asked of no one
+                if minister and _we_subject(actor):
+                    continue  # a Minister's "we need to ...": their own government's course (borderline at most)
                 if own_side and _own_undertaking(s, cue, m, implied):
                     # a Minister's / official's "we have to ...", "it will have to be taken ...": their own side's
                     items.append(Finding("com", s0, e0, turn, "own_side", 0.5, ActorHit(UNSPECIFIED, None, "self"),
@@ -1137,7 +1138,9 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
                 conf = cue.confidence + (0.1 if actor.how in ("alias", "agent") else 0.0) - (0.1 if actor.name == UNSPECIFIED else 0.0)
                 items.append(Finding("rec", s0, e0, turn, cue.name, round(min(0.95, max(0.05, conf)), 2), actor,
                                      strength=cue.strength, implied=implied if implied is not actor else None,
-                                     open_actor=not own_side and _open_actor(cue, actor, doc.addressee_we)))
+                                     open_actor=not own_side and (_open_actor(cue, actor, doc.addressee_we) or (
+                                         witness and actor.how == "self" and (actor.text or "").lower() in _WE_WORDS))))
+                # (a witness's "we need to ...": the system they advise on, the meeting's addressee)
             else:
                 items.append(Finding("com", s0, e0, turn, cue.name, cue.confidence, ActorHit(UNSPECIFIED, None, "self"),
                                      signal=cue.signal))

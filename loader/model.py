@@ -99,7 +99,8 @@ class Document:
     addressee_we: bool = False  # the speakers' "we" is the meeting itself (a team)
     proposals: bool = False  # the speakers' "we could ..." proposes to the meeting (a team planning its work)
     context_from: str | None = None  # how forum/addressee were found: title / labels / set
-    witnesses: list[str] = field(default_factory=list)  # keys of speakers giving evidence to the members (loader.context)
+    ministers: list[str] = field(default_factory=list)  # keys of members answering a committee for their government (loader.context)
+    witnesses: list[str] = field(default_factory=list)  # keys of non-members giving evidence to a committee (loader.context)
     format: str = "txt"
     locations: list[Location] = field(default_factory=list)
 

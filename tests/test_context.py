@@ -211,8 +211,8 @@ def test_a_bad_words_pattern_names_the_entry():
         compile_meetings({"meetings": [{"forum": "X", "words": ["("]}]})
 
 
-# a committee hearing evidence: a speaker who mostly answers the members' questions (a witness, a
-# Minister before the committee) gives evidence
+# a committee hearing evidence: a member who mostly answers the others' questions (a Minister before
+# the committee) speaks for their government; a speaker without the members' mark is a witness
 HEARING = """Jane Roe AM: Good morning. What are your plans for the new inspections?
 
 Ann Minister AM: We have to look again at the transport budget first.
@@ -226,16 +226,22 @@ Jane Roe AM: Will the guidance cover special schools?
 Ann Minister AM: It will. We need to consult the partners on it.
 
 John Doe AM: Thank you. We need to see the Welsh Government publish its timetable.
+
+Mary Major: Thank you, Chair. We need to look again at the funding of rural schools.
 """
 
 
-def test_witnesses_are_those_who_mostly_answer(tmp_path):
+def test_ministers_mostly_answer_and_witnesses_carry_no_members_mark(tmp_path):
     doc, _, _ = run(tmp_path, HEARING)
-    assert [s.name for s in doc.speakers if s.key in doc.witnesses] == ["Ann Minister"]
+    names = {s.key: s.name for s in doc.speakers}
+    assert [names[k] for k in doc.ministers] == ["Ann Minister"]
+    assert [names[k] for k in doc.witnesses] == ["Mary Major"]
 
 
-def test_a_witness_saying_what_we_need_to_do_recommends_nothing(tmp_path):
+def test_a_ministers_we_need_to_is_their_own_course_a_witnesss_asks_the_addressee(tmp_path):
     _, recs, _ = run(tmp_path, HEARING)
-    # only the member's demand on the government is a recommendation; the witness's "we need to /
-    # we have to / we must" is their own side's course (borderline at most by the guidelines)
-    assert [r.text for r in recs] == ["We need to see the Welsh Government publish its timetable."]
+    # the Minister's "we need to / we have to / we must" is their own government's course (borderline at
+    # most by the guidelines); the witness's "we need to" asks the government under scrutiny
+    assert [r.text for r in recs] == ["We need to see the Welsh Government publish its timetable.",
+                                      "We need to look again at the funding of rural schools."]
+    assert recs[1].actor == "Welsh Government" and recs[1].cue.endswith("+addressee")

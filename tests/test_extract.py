@@ -1588,7 +1588,7 @@ def test_more_descriptions_conditions_and_procedure_are_not_recommendations(sent
     assert recs_of(sentence) == []
 
 
-def test_a_witness_saying_what_i_have_to_do_or_what_we_ask_of_parents_recommends_nothing(tmp_path):
+def test_a_minister_saying_what_i_have_to_do_or_what_we_ask_of_parents_recommends_nothing(tmp_path):
     text = ("Jane Roe AM: What is the budget for the scheme?\n\nAnn Minister AM: I have to make decisions within "
             "the money I have.\n\nJohn Doe AM: How will parents apply?\n\nAnn Minister AM: We're asking parents to "
             "bring in their wage slips.\n\nJane Roe AM: When will it start?\n\nAnn Minister AM: In April.\n")
