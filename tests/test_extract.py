@@ -1639,3 +1639,20 @@ def test_a_ministers_reports_and_undertakings_are_commitments(sentence, signal):
 ])
 def test_going_to_disagree_or_give_the_floor_is_talk(sentence):
     assert coms_of(sentence) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "The buttons could be shaped like little animals.",  # a design option
+    "We would like to actually see the waveform on the screen again.",  # a wish for the team's work
+    "Yeah, we just make it round.",  # a proposal in the present tense
+    "You make it optional.",
+])
+def test_a_teams_design_options_and_wishes_are_proposals(sentence):
+    doc = make_doc(sentence, label="Project Manager")
+    doc.forum, doc.addressee, doc.addressee_we, doc.proposals = "Team meeting", "Team", True, True
+    recs, _ = extract(doc)
+    assert [(r.cue.split("+")[0], r.actor) for r in recs] == [("team_option", "Team")]
+
+
+def test_design_options_are_proposals_only_in_a_team_meeting():
+    assert recs_of("The buttons could be shaped like little animals.") == []
