@@ -35,6 +35,7 @@ class Meeting:
     words: tuple = ()  # regexes each found at least ``min_words`` times in the text (the meeting's vocabulary)
     min_words: int = 3
     not_words: re.Pattern | None = None  # a regex that, found anywhere, rules the meeting out
+    witnesses: bool = False  # members question witnesses (see ``witnesses``)
 
 
 def compile_meetings(lexicon: dict) -> list[Meeting]:
@@ -55,7 +56,8 @@ def compile_meetings(lexicon: dict) -> list[Meeting]:
                            min_speakers=int(entry.get("min_speakers", 2)),
                            words=tuple(_regex(i, "words", w) for w in entry.get("words") or ()),
                            min_words=int(entry.get("min_words", 3)),
-                           not_words=_regex(i, "not_words", entry["not_words"]) if entry.get("not_words") else None))
+                           not_words=_regex(i, "not_words", entry["not_words"]) if entry.get("not_words") else None,
+                           witnesses=bool(entry.get("witnesses"))))
     return out
 
 
@@ -140,9 +142,45 @@ def apply_context(doc: Document, lexicon: dict | None, given: dict | None = None
     doc.proposals = bool(meeting and meeting.proposals)
     doc.system_we = bool(meeting and meeting.system_we)
     doc.members = meeting.members if meeting else None
+    doc.ministers, doc.witnesses = evidence_givers(doc, meeting.labels) if meeting and meeting.witnesses else ([], [])
     if given.get("addressee"):
         doc.addressee, how = given["addressee"], "set"
     doc.context_from = how if meeting or doc.addressee else None
+
+
+WITNESS_MIN_TURNS = 3  # turns a speaker needs before their answering is judged
+WITNESS_ANSWERS = 0.5  # share of their turns that follow another speaker's question
+WITNESS_QUESTIONS = 1 / 3  # most share of their turns that ask a question themselves
+
+
+def evidence_givers(doc: Document, members: re.Pattern | None = None) -> tuple[list[str], list[str]]:
+    """(ministers, witnesses): keys of the speakers who give evidence to a committee.
+
+    Ministers: members who mostly answer (at least three turns, half of them right after another
+    speaker's question, a question of their own in at most a third; where ``members`` marks the
+    members' labels, "Name AM", only a speaker so marked): a Minister before the committee, whose "we"
+    is their own government. Witnesses: where members are marked, the speakers who never are (a
+    chief inspector, a council's director), whose "we" is the system they advise on."""
+    turns: dict = {}
+    marked: set = set()
+    prev = None
+    for t in doc.turns:
+        if not t.speaker_key:
+            prev = None
+            continue
+        if members is not None and t.label and members.search(t.label.strip()):
+            marked.add(t.speaker_key)
+        text = doc.text[t.speech_start:t.char_end]
+        n = turns.setdefault(t.speaker_key, [0, 0, 0])  # turns, answers, own questions
+        n[0] += 1
+        n[1] += bool(prev and prev[0] != t.speaker_key and "?" in prev[1])
+        n[2] += "?" in text
+        prev = (t.speaker_key, text[-300:])
+    ministers = [key for key, (count, answers, questions) in turns.items()
+                 if count >= WITNESS_MIN_TURNS and answers >= WITNESS_ANSWERS * count and questions <= WITNESS_QUESTIONS * count
+                 and (members is None or key in marked)]
+    witnesses = [key for key in turns if members is not None and marked and key not in marked]
+    return ministers, witnesses
 
 
 def read_sidecar(path) -> dict:

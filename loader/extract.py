@@ -161,6 +161,7 @@ class Rules:
     new_point: re.Pattern | None = None
     heads: dict = field(default_factory=dict)  # "court" -> canonical names whose full names contain it
     person_kinds: frozenset = frozenset()
+    asked_people: re.Pattern | None = None  # common nouns of people who may be urged or asked to act (``asked_people``)
     own_side_kinds: frozenset = frozenset()  # a speaker from a body of these kinds: "we must" is its own course
     informs: dict = field(default_factory=dict)  # recipient (canonical) -> who by convention informs it
     tasks: list = field(default_factory=list)  # (agent, regex, speaker): a task that by convention falls to agent
@@ -241,6 +242,12 @@ def _compile_after(kind: str, c: dict) -> re.Pattern | None:
         raise LexiconError(f"lexicon cues.{kind}.{c.get('name')}.unless_after: bad pattern ({e})") from None
 
 
+def _words_regex(words) -> re.Pattern | None:
+    """One case-insensitive whole-word alternation of ``words`` (None when there are none)."""
+    words = sorted({str(w) for w in words}, key=len, reverse=True)
+    return re.compile(r"(?:%s)" % "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words), re.I) if words else None
+
+
 def compile_rules(lexicon: dict) -> Rules:
     """Compile a lexicon mapping into regexes. Raises LexiconError for a malformed cue."""
     actors = lexicon.get("actors") or {}
@@ -301,6 +308,7 @@ def compile_rules(lexicon: dict) -> Rules:
         com_cues=cue_list("commitment", confidence=0.6, subject="self", signal="committed"),
         heads={w: names for w, names in heads.items() if len(names) > 1},
         person_kinds=frozenset(lexicon.get("person_kinds") or ()),
+        asked_people=_words_regex(lexicon.get("asked_people") or ()),
         own_side_kinds=frozenset(lexicon.get("own_side_kinds") or ()),
     )
     implied = lexicon.get("implied_agents") or {}
@@ -542,6 +550,24 @@ def _proper_np(chunk: str, common=frozenset()) -> str | None:
     return m.group(0).strip() or None
 
 
+_ASKED_LEAD = re.compile(r"\W*(?:(?:all|the|our|your|their|those|these|both|every|each|any|many|more|other|fellow|some|of|my)\s+)*", re.I)
+_ASKED_END = re.compile(r"\s+(?:\w+ing|\w+ed|in|of|from|at|on|across|around|throughout|who|that|which|with|to|for|like|such|whose|where)\b|\s*[,;:(]", re.I)
+
+
+def _asked_people(rules: Rules, obj: str) -> str | None:
+    """The people an object noun phrase names (the lexicon's ``asked_people``), without determiners
+    and postmodifiers: "all students living in the north" -> "students"; None for anything else."""
+    if rules.asked_people is None or not obj:
+        return None
+    np = obj[_ASKED_LEAD.match(obj).end():]
+    cut = _ASKED_END.search(np)
+    np = (np[:cut.start()] if cut else np).strip()
+    words = np.split()
+    if not 1 <= len(words) <= 3 or not rules.asked_people.fullmatch(words[-1]) or any(w[0].isupper() for w in words[:-1]):
+        return None
+    return np
+
+
 def _definite_head(rules: Rules, text: str, upto: int, np: str) -> ActorHit | None:
     """``the Office`` / ``the Department``: the body last named in full (an alias of two words or
     more with that capitalised word, "the Office of Legal Affairs") in the 3,000 characters before."""
@@ -598,6 +624,9 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
             proper = _proper_np(example.group(1).strip(" ,"), common)
         if proper:
             return ActorHit(proper, proper, "proper", True)
+        people = _asked_people(rules, obj)
+        if people:  # "I encourage all students living in the north to ...": the students
+            return ActorHit(people, obj, "people", True)
         return ActorHit(UNSPECIFIED, obj or None, "none")
     if mode == "after":
         infinitive = _INFINITIVE_CUE.search(m.group(0))  # "the key thing is to choose one": "one" is its object
@@ -615,8 +644,10 @@ def find_actor(rules: Rules, s: str, cue: Cue, m: re.Match, turn_text: str, sent
                                         and not re.match(r"\s+to\s+(?!the\b|a\b|an\b)\w", s[h.end():]))]
         if hits and infinitive:
             # "it's important to reach out to Arab nations": an infinitive with no subject of its
-            # own; what follows is its object, unless a that-clause names its own subject
-            hits = [h for h in hits if re.search(r"\bthat\s+(?:\w+\s+){0,3}$", s[m.end():h.start()], re.I)]
+            # own; what follows is its object, unless a that-clause names its own subject or
+            # "for X to" names who acts
+            hits = [h for h in hits if re.search(r"\bthat\s+(?:\w+\s+){0,3}$", s[m.end():h.start()], re.I)
+                    or re.match(r"\s*(?:\w+ly\s+)?for\s+(?:the\s+|all\s+)?$", s[m.end():h.start()], re.I)]
             if not hits:
                 return ActorHit(UNSPECIFIED, None, "none")
         if hits:
@@ -850,7 +881,7 @@ OWN_SIDE_CUE = Cue(name="own_side", regex=re.compile(r"(?!)"), confidence=0.55, 
 
 def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_start: int, affiliation: str | None,
                       common=frozenset(), own_kind: str | None = None, own_side: bool = False, possible=None,
-                      meeting_we: bool = False, we_addressee: bool = False):
+                      meeting_we: bool = False, we_addressee: bool = False, witness: bool = False):
     """('rec' | 'com' | None, cue, actor, strength/signal, confidence) for one sentence ``s``.
 
     ``meeting_we``: the speakers' "we" is the meeting itself (a team planning its work); only then
@@ -858,6 +889,9 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
     ``we_addressee``: the speakers' "we" is the meeting's addressee (a team, candidates' country);
     then the commitment cues marked ``not_we_addressee`` ("we have to keep our army strong": a
     prescription for that "we") do not run.
+
+    ``witness``: the speaker answers a committee for their government (``Document.ministers``); their
+    "we're asking parents to ..." describes their own side's measure.
 
     ``possible``: {``id(cue)``: the compiled pattern to run} for the cues, cancels and exclusions
     that may match ``s`` (``LiteralIndex.views``; every cue's own regex when None); the others
@@ -877,7 +911,7 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
             if any(rx.search(s, 0, m.start()) if c.scope == "before" else _cancel_frame(rx, s, m)
                    if c.scope == "frame" else _cancel_at(rx, s, cs, m) for c, rx in cancels) or _in_conditional(s, m.start()) or _in_dashes(s, m.start()):
                 continue
-            if own_side and cue.name == "third_party_request" and re.search(
+            if (own_side or witness) and cue.name == "third_party_request" and re.search(
                     r"\b(?:we|I)\s*(?:'re|'m|are|am)\s+(?:\w+\s+)?asking\b", s[max(0, m.start() - 12):m.end()], re.I):
                 continue  # a Minister's "we're asking parents to ...": the government's own measure, described
             recs.append((cue, m))
@@ -1101,6 +1135,8 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
         speaker = speakers.get(turn.speaker_key)
         affiliation = _affiliation(speaker, turn)
         own_side = _speaks_for_government(rules, speaker, turn)
+        minister = turn.speaker_key in doc.ministers
+        witness = turn.speaker_key in doc.witnesses
         chair = bool(rules.chair_roles and affiliation and rules.chair_roles.search(affiliation))
         own_kind = _org_of(rules, affiliation)[1]
         turn_text = text  # offsets are document offsets; look-backs stop at the sentence
@@ -1109,7 +1145,7 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
             s = plain[s0:e0]
             possible = {cue_ids[i]: rx for i, rx in index.views(occurrences, s0, e0).items()}
             got = classify_sentence(rules, s, turn, turn_text, s0, affiliation, common, own_kind, own_side, possible,
-                                    doc.proposals, doc.addressee_we)
+                                    doc.proposals, doc.addressee_we, minister)
             if not got or (got[0] == "com" and chair):
                 continue  # a chair's "we're working on it as we go through" is the meeting's procedure
             kind, cue, m, actor = got
@@ -1121,6 +1157,8 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
                 if actor.how == "proper" and not is_name(actor.name):
                     actor = ActorHit(UNSPECIFIED, actor.text, "none")  # "member of the", "your moderator": no name
                 implied = _implied(rules, s, cue, actor, affiliation, items, text, s0)
+                if minister and _we_subject(actor):
+                    continue  # a Minister's "we need to ...": their own government's course (borderline at most)
                 if own_side and _own_undertaking(s, cue, m, implied):
                     # a Minister's / official's "we have to ...", "it will have to be taken ...": their own side's
                     items.append(Finding("com", s0, e0, turn, "own_side", 0.5, ActorHit(UNSPECIFIED, None, "self"),
@@ -1129,7 +1167,9 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
                 conf = cue.confidence + (0.1 if actor.how in ("alias", "agent") else 0.0) - (0.1 if actor.name == UNSPECIFIED else 0.0)
                 items.append(Finding("rec", s0, e0, turn, cue.name, round(min(0.95, max(0.05, conf)), 2), actor,
                                      strength=cue.strength, implied=implied if implied is not actor else None,
-                                     open_actor=not own_side and _open_actor(cue, actor, doc.addressee_we or doc.system_we)))
+                                     open_actor=not own_side and (_open_actor(cue, actor, doc.addressee_we or doc.system_we) or (
+                                         witness and actor.how == "self" and (actor.text or "").lower() in _WE_WORDS))))
+                # (a witness's "we need to ...": the system they advise on, the meeting's addressee)
             else:
                 items.append(Finding("com", s0, e0, turn, cue.name, cue.confidence, ActorHit(UNSPECIFIED, None, "self"),
                                      signal=cue.signal))
@@ -1224,6 +1264,11 @@ def link_commitments(recs: list[Recommendation], coms: list[Commitment], lexicon
 _WE_WORDS = frozenset({"we", "us", "let's", "let us", "let’s"})
 
 
+def _we_subject(actor: ActorHit) -> bool:
+    """Whether the speaker's own "we" or "I" is the subject the recommendation found (no one else named)."""
+    return actor.how == "self" and (actor.text or "").lower() in ("we", "we've", "we're", "i", "i've", "i'm")
+
+
 def _open_actor(cue: Cue, actor: ActorHit, we_is_meeting: bool) -> bool:
     """Whether a recommendation names no acting party of its own (a thing or a passive as subject,
     "there is a need to"), or, where the meeting's "we" is the meeting itself, only "we"."""
@@ -1263,7 +1308,8 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
         if prev and prev.kind == f.kind and not gap.strip():
             sentence = _WS.sub(" ", text[f.start:f.end])
             restates = bool(rules.restatement and rules.restatement.match(sentence))
-            new_point = bool(rules.new_point and rules.new_point.match(sentence)) or f.cue == "call_noun"  # a further call
+            new_point = bool(rules.new_point and rules.new_point.match(sentence)) or f.cue == "call_noun" or (
+                f.kind == "rec" and _parallel(text[prev.start:prev.end], sentence))  # a further call; "We need to X. We need to Y."
             pronoun = (f.actor.text or "").lower() in ("they", "he", "she")
             continues = f.kind == "rec" and not new_point and (
                 (f.actor.name == UNSPECIFIED and f.actor.how in ("none", "self", "generic") and not pronoun)
@@ -1299,6 +1345,21 @@ def _merge(rules: Rules, text: str, items: list[Finding]) -> list[Finding]:
                 continue
         out.append(f)
     return out
+
+
+_PARALLEL_HEAD = re.compile(r"\W*(?:(?:and|so|but|also|then|now),?\s+)*((?:we|you|they|I|the\s+\w+|it)\s+(?:\w+ly\s+|also\s+|really\s+)?"
+                            r"(?:must|should|need\s+to|have\s+to|has\s+to|needs\s+to|ought\s+to|have\s+got\s+to|'ve\s+got\s+to|can't|cannot))\b", re.I)
+
+
+def _parallel(prev: str, sentence: str) -> bool:
+    """Whether ``sentence`` opens with the same subject and modal as the last sentence of ``prev``
+    (anaphora: "We need to call on Syria ... We need to insist that ...": a list of distinct requests)."""
+    m = _PARALLEL_HEAD.match(sentence)
+    if not m:
+        return False
+    last = re.split(r"(?<=[.!?])\s+", _WS.sub(" ", prev).strip())[-1]
+    p = _PARALLEL_HEAD.match(last)
+    return bool(p) and _WS.sub(" ", p.group(1)).lower() == _WS.sub(" ", m.group(1)).lower()
 
 
 _CALL_CUES = frozenset({"urge", "request", "call_for", "third_party_request", "passive_request"})

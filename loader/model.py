@@ -101,6 +101,8 @@ class Document:
     members: str | None = None  # who "Members" asked are (the committee; at the UN, the Member States)
     system_we: bool = False  # a speaker's "we need to ..." is the public system under scrutiny (the addressee)
     context_from: str | None = None  # how forum/addressee were found: title / labels / set
+    ministers: list[str] = field(default_factory=list)  # keys of members answering a committee for their government (loader.context)
+    witnesses: list[str] = field(default_factory=list)  # keys of non-members giving evidence to a committee (loader.context)
     format: str = "txt"
     locations: list[Location] = field(default_factory=list)
 

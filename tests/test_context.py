@@ -260,3 +260,38 @@ def test_members_asked_are_the_meetings_members(tmp_path):
     _, recs, _ = run(tmp_path, public, name="public.txt")
     assert all(not r.cue.endswith("+members") for r in recs)
 
+
+# a committee hearing evidence: a member who mostly answers the others' questions (a Minister before
+# the committee) speaks for their government; a speaker without the members' mark is a witness
+HEARING = """Jane Roe AM: Good morning. What are your plans for the new inspections?
+
+Ann Minister AM: We have to look again at the transport budget first.
+
+John Doe AM: Is the timetable realistic?
+
+Ann Minister AM: Yes. We must publish the guidance by June.
+
+Jane Roe AM: Will the guidance cover special schools?
+
+Ann Minister AM: It will. We need to consult the partners on it.
+
+John Doe AM: Thank you. We need to see the Welsh Government publish its timetable.
+
+Mary Major: Thank you, Chair. We need to look again at the funding of rural schools.
+"""
+
+
+def test_ministers_mostly_answer_and_witnesses_carry_no_members_mark(tmp_path):
+    doc, _, _ = run(tmp_path, HEARING)
+    names = {s.key: s.name for s in doc.speakers}
+    assert [names[k] for k in doc.ministers] == ["Ann Minister"]
+    assert [names[k] for k in doc.witnesses] == ["Mary Major"]
+
+
+def test_a_ministers_we_need_to_is_their_own_course_a_witnesss_asks_the_addressee(tmp_path):
+    _, recs, _ = run(tmp_path, HEARING)
+    # the Minister's "we need to / we have to / we must" is their own government's course (borderline at
+    # most by the guidelines); the witness's "we need to" asks the government under scrutiny
+    assert [r.text for r in recs] == ["We need to see the Welsh Government publish its timetable.",
+                                      "We need to look again at the funding of rural schools."]
+    assert recs[1].actor == "Welsh Government" and recs[1].cue.endswith("+addressee")

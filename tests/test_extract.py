@@ -1426,3 +1426,256 @@ def test_thanks_to_an_office_holder_is_no_imperative():
 ])
 def test_encouraging_a_development_and_running_pilots_are_work_in_hand(sentence):
     assert [c.signal for c in coms_of(sentence)] == ["in progress"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "The head teachers said, 'You need to stop changing the curriculum every year'.",  # a quotation
+    "Some parents are thinking, 'Oh dear, we've got to pay for it ourselves'.",  # a quoted thought
+    "The pupils told us that the uniform rules should be relaxed.",  # a view told back
+    "You reminded us that the answers should be short.",  # a view told back
+    "I think what you're saying is that the grant should be universal.",  # the other side's view restated
+    "They feel that the scheme needs to be simpler.",  # someone else's belief
+    "No one is disputing the need to act quickly.",  # an undisputed need: no one asked
+    "I sit on the board of the trust, so I should declare that.",  # the speaker's own speech act
+    "I need to declare an interest in this matter.",
+    "I should like to take this opportunity to describe the history of the fund.",  # "should like": a wish
+    "I'm going to have to cut you off there.",  # the chair's procedure
+    "It is a welcome side effect, shall we say, of the new rules.",  # a discourse phrase
+])
+def test_quoted_reported_and_own_speech_acts_are_not_recommendations(sentence):
+    assert recs_of(sentence) == []
+
+
+def test_a_delegation_speaking_of_itself_still_recommends():
+    # in a UN record a delegation names itself: its belief is its own view, not someone else's
+    assert [r.cue for r in recs_of("Ruritania believes that the Council should meet in public more often.")] == ["modal"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Pupils value the practical experience that the course has to offer.",  # what a thing has to offer
+    "You only have to look at the waiting lists in the north.",  # a rhetorical pointer
+    "Obviously, we have to wait for the inspectors' findings.",  # waiting: no action
+    "So the councils won't have to find the money themselves.",  # a contracted negated need
+    "It is because of the rule that both carers must be in paid work.",  # the terms of a rule
+    "It really shouldn't be that difficult to get a bus pass.",  # an expected ease
+    "You know that we've had letters, and you must have as well.",  # an inference
+    "In closing, it must be reiterated that the disease spreads every day.",  # a speech act
+    "It is deeply regrettable that the Organization should be so timid.",  # a putative should
+    "We wonder if the commission, in its next report, should not examine that history.",  # an embedded question
+    "Paragraph 4 should now read: 'the observer of the Secretariat'.",  # a text read out as amended
+    "No family should ever have to choose between heating and eating.",  # a value: no one asked
+    "On blood donation we really should all be in this together.",  # a rhetorical we
+    "Let's not go there at the moment.",  # a topic left aside
+])
+def test_offers_pointers_waiting_rules_and_putative_should_are_not_recommendations(sentence):
+    assert recs_of(sentence) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "Your submission emphasises the need for a clearer definition of a carer.",  # a document's content
+    "The guidance says that schools should publish their charging policy.",  # what a document says
+    "If we are to keep this promise, that has to be an option for every parent.",  # a purpose condition
+    "We value the course, recognising the need to develop skills in core subjects.",  # a need in passing
+    "The grant now has to compete against other demands on the budget.",  # a constraint described
+    "All claimants will be required to repay any overpayment.",  # a future rule described
+    "The closure shouldn't last more than a few weeks.",  # an expected duration
+    "It is necessary to be aware that there is no agreed definition yet.",  # a thing to keep in mind
+    "I shall now make an attempt to summarize the views we heard.",  # the chair summing up
+])
+def test_documents_conditions_constraints_and_rules_described_are_not_recommendations(sentence):
+    assert recs_of(sentence) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "Our report recommends that the Government publish the data every month.",  # the speaker's side's own report
+    "If they are going to be able to do this well, they need much better training.",  # not a "be to" condition
+    "One of the reasons why I think it is important to build the shelter is the cost of floods.",
+])
+def test_own_reports_and_open_conditions_still_recommend(sentence):
+    assert recs_of(sentence) != []
+
+
+@pytest.mark.parametrize("sentence", [
+    "I now call on the representative of Ruritania.",  # the President gives the floor
+    "I call upon His Excellency Mr. Lee, Minister for Foreign Affairs of Freedonia.",
+    "Members are requested to make their statements brief.",
+    "Delegations are invited to submit their amendments in writing.",
+    "I now invite the Rapporteur of the Third Committee to introduce the reports of the Committee.",
+    "The Assembly is invited to take note of the report.",
+    "The Fifth Committee recommends that the Assembly approve the revised estimates.",
+    "The General Assembly should also decide to include the item in the provisional agenda of its next session.",
+])
+def test_the_business_of_a_un_record_is_no_recommendation(sentence):
+    assert recs_of(sentence, label="The President") == []
+
+
+def test_calling_on_a_named_person_to_act_is_still_a_recommendation():
+    assert [r.cue for r in recs_of("I call on Mr. Lee to withdraw the decree today.")] == ["urge"]
+
+
+@pytest.mark.parametrize("sentence,actor", [
+    ("I encourage all students living in the valleys to apply for the new bursaries.", "Students"),  # a group of the lexicon: its name
+    ("I would urge landlords to use the rent relief scheme.", "landlords"),
+    ("We would expect all of our practitioners to follow the new guidance.", "practitioners"),
+])
+def test_the_people_urged_or_asked_are_the_actor_not_the_addressee(sentence, actor):
+    recs = recs_of(sentence, addressee="Government")
+    assert [(r.actor, r.cue) for r in recs] == [(actor, recs[0].cue)] and "+addressee" not in recs[0].cue
+
+
+def test_an_object_that_names_no_people_still_goes_to_the_addressee():
+    [rec] = recs_of("I urge greater efforts to be made on rural broadband.", addressee="Government")
+    assert rec.actor == "Government"
+
+
+@pytest.mark.parametrize("sentence,signal", [
+    ("On your question of 'What happens next?' we are currently working on a new funding formula.", "in progress"),
+    ("We have indeed opened two more clinics in the valleys.", "done"),
+    ("We have been able to work with the unions to agree a new contract.", "done"),
+    ("We promised to scrap the fee, and that is exactly what we have done.", "done"),
+])
+def test_quoted_questions_emphatic_perfects_and_what_we_have_done_are_commitments(sentence, signal):
+    assert [c.signal for c in coms_of(sentence)] == [signal]
+
+
+@pytest.mark.parametrize("sentence", [
+    "I told him, as I said before, he should keep the matter quiet.",  # own past advice reported
+    "I said that I thought it would be wise to set the money aside.",
+    "Let's go further.",  # talk
+    "Well, I would have to give you a proper legal opinion on that.",  # the speaker's own hypothetical
+])
+def test_own_past_advice_and_own_hypotheticals_are_not_recommendations(sentence):
+    assert recs_of(sentence) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "I really would like to elaborate on that point.",
+    "If it is in the file, I will read it.",
+])
+def test_elaborating_and_reading_out_are_no_commitments(sentence):
+    assert coms_of(sentence) == []
+
+
+def test_a_run_of_parallel_prescriptions_is_a_list_of_items():
+    recs = recs_of("We need to reopen the border crossings. We need to insist that the factions release "
+                   "the hostages. We need to restore the water supply.")
+    assert len(recs) == 3
+
+
+def test_a_prescription_and_its_continuation_stay_one_item():
+    recs = recs_of("We need to reopen the border crossings. That has to happen before the winter.")
+    assert len(recs) == 1
+
+
+@pytest.mark.parametrize("sentence,actor", [
+    ("It is important to reach out to moderate Arab nations like Jordan.", "Government"),  # the nations receive
+    ("It is essential to support parents in the first year.", "Government"),  # the parents benefit
+    ("It is essential for the Security Council to meet in public.", "Security Council"),  # "for X to": X acts
+])
+def test_after_an_infinitive_a_name_is_its_object_not_the_actor(sentence, actor):
+    assert [r.actor_group or r.actor for r in recs_of(sentence, addressee="Government")] == [actor]
+
+
+@pytest.mark.parametrize("sentence,n", [
+    ("On the back you could fit it {disfmarker}", 0),  # an option cut off before it is said
+    ("You could have a {disfmarker} 'cause the battery would drain.", 0),
+    ("We could {disfmarker} we could run {disfmarker} run a few more tests.", 1),  # a repair: the proposal is said
+])
+def test_a_team_option_cut_off_is_no_proposal(sentence, n):
+    doc = make_doc(sentence, label="Project Manager")
+    doc.forum, doc.addressee, doc.addressee_we, doc.proposals = "Team meeting", "Team", True, True
+    recs, _ = extract(doc)
+    assert len(recs) == n
+
+
+@pytest.mark.parametrize("sentence", [
+    "You need to unmute yourself, Minister.",  # the chair's procedure
+    "I have promised a public campaign over five years, should the Bill be passed.",  # a conditional by inversion
+    "The Housing (Scotland) Act clearly states that landlords must register every tenancy.",  # a law described
+    "Under section 4, the Scottish Ministers must publish a yearly report.",
+    "So that suggests that the council should have acted sooner.",  # an inference
+    "The forecasts were indicating that we should have a surplus by March.",
+    "We felt the need to put these points into our report.",
+    "The plan will be the subject of consultation in terms of what needs to be included in it.",  # embedded what
+    "We're looking forward to hearing what you've got to say.",  # what someone has to say
+    "We send out hundreds of questions that we ask twice a year to test the providers.",  # practice described
+    "Our job will be looking at the reforms that will be necessary for the new curriculum.",  # a relative need
+    "It is reasonable to expect the books in both languages, and for teachers not to have to translate them.",
+    "I think you would have to ask the Welsh Government about the exact figure.",  # sent on to someone else
+    "We still don't know the role that children have to play in spreading the virus.",  # a role described
+    "But for us it's really important to reiterate that the service is still open.",  # a speech act
+    "It might be helpful, Chair, if Mrs Jones could say something about the monitoring.",  # the chair's procedure
+    "A separate duty relating to the need to promote awareness is not needed.",  # a need denied
+])
+def test_more_descriptions_conditions_and_procedure_are_not_recommendations(sentence):
+    assert recs_of(sentence) == []
+
+
+def test_a_minister_saying_what_i_have_to_do_or_what_we_ask_of_parents_recommends_nothing(tmp_path):
+    text = ("Jane Roe AM: What is the budget for the scheme?\n\nAnn Minister AM: I have to make decisions within "
+            "the money I have.\n\nJohn Doe AM: How will parents apply?\n\nAnn Minister AM: We're asking parents to "
+            "bring in their wage slips.\n\nJane Roe AM: When will it start?\n\nAnn Minister AM: In April.\n")
+    path = tmp_path / "hearing.txt"
+    path.write_text(text, encoding="utf-8")
+    _, recs, _ = process_source(read_source(path))
+    assert recs == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "But you have to {disfmarker} you know, if you look at it closely, it changes.",  # a modal cut off
+    "Shall we wait until I have shown you the slides.",  # a question form
+    "If you run a small school and you have to cut one post, it can hurt morale badly.",  # a modal in the if-clause
+])
+def test_cut_off_modals_shall_we_and_modals_in_a_condition_are_not_recommendations(sentence):
+    assert recs_of(sentence) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "But then the buttons would have to be very small.",  # a team's hypothetical consequence
+    "That's what I was thinking of, yeah.",  # agreement, no proposal
+])
+def test_a_teams_consequences_and_agreement_are_no_proposals(sentence):
+    doc = make_doc(sentence, label="Project Manager")
+    doc.forum, doc.addressee, doc.addressee_we, doc.proposals = "Team meeting", "Team", True, True
+    recs, _ = extract(doc)
+    assert recs == []
+
+
+@pytest.mark.parametrize("sentence,signal", [
+    ("We have employed and appointed new regional advisers.", "done"),
+    ("We've also commissioned a review of the first phase.", "done"),
+    ("We moved very quickly to get the grant out to families.", "done"),
+    ("I tabled these amendments in response to the committee's report.", "done"),
+    ("We're reassessing how we can lower the fees.", "in progress"),
+    ("We are planning a large awareness campaign for the autumn.", "in progress"),
+    ("I'm certainly prepared to consider any issues that come up.", "committed"),
+    ("I'm certainly not going to allow the issue to be forgotten.", "committed"),
+    ("We are keen to extend the offer to the cities.", "committed"),
+])
+def test_a_ministers_reports_and_undertakings_are_commitments(sentence, signal):
+    assert [c.signal for c in coms_of(sentence)] == [signal]
+
+
+@pytest.mark.parametrize("sentence", [
+    "I'm going to respectfully disagree with the ambassador.",
+    "When I finish, I'm going to give an opportunity to the other candidate.",
+])
+def test_going_to_disagree_or_give_the_floor_is_talk(sentence):
+    assert coms_of(sentence) == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "The buttons could be shaped like little animals.",  # a design option
+    "We would like to actually see the waveform on the screen again.",  # a wish for the team's work
+    "Yeah, we just make it round.",  # a proposal in the present tense
+    "You make it optional.",
+])
+def test_a_teams_design_options_and_wishes_are_proposals(sentence):
+    doc = make_doc(sentence, label="Project Manager")
+    doc.forum, doc.addressee, doc.addressee_we, doc.proposals = "Team meeting", "Team", True, True
+    recs, _ = extract(doc)
+    assert [(r.cue.split("+")[0], r.actor) for r in recs] == [("team_option", "Team")]
+
+
+def test_design_options_are_proposals_only_in_a_team_meeting():
+    assert recs_of("The buttons could be shaped like little animals.") == []
