@@ -15,10 +15,11 @@ may match there. Most sentences contain the literals of only a few of the lexico
 from __future__ import annotations
 
 import bisect
-import operator
 import re
 from re import _constants as C
 from re import _parser
+
+import ahocorasick
 
 STRONG, KEEP = 3, 2  # of the requirements of a sequence, keep the two whose literals are longest (3+)
 LIMIT = 64  # most strings kept for the exact set of a sub-pattern ("organi[sz]ation" -> 2)
@@ -27,7 +28,6 @@ RARE_CHARS = frozenset("?!;")  # one-character literals worth testing; other sin
 _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 _FOLD_CHARS = "\u0130\u0131\u017f\u212a"
 _EMPTY = frozenset({""})
-_GROUP_1 = operator.itemgetter(1)
 _REPEATS = {C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REPEAT)}
 
 
@@ -296,23 +296,15 @@ def holds(formula, present) -> bool:
 # ---------------------------------------------------------------- many regexes over one document
 
 
-def _trie(words) -> str:
-    """One regex matching any of ``words``, longest first (a trie of alternations)."""
-    root: dict = {}
-    for w in words:
-        node = root
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node) -> str:
-        alts = [re.escape(ch) + build(node[ch]) for ch in sorted(k for k in node if k)]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return build(root)
+def _automaton(literals: list):
+    """An Aho-Corasick automaton of ``literals``, each one's value (its length - 1, its id)."""
+    if not literals:
+        return None
+    automaton = ahocorasick.Automaton()
+    for i, lit in enumerate(literals):
+        automaton.add_word(lit, (len(lit) - 1, i))
+    automaton.make_automaton()
+    return automaton
 
 
 def _to_ids(formula, ids):
@@ -569,15 +561,18 @@ class LiteralIndex:
                     anchored_by[n].add(b)
         self.anchored_by = [frozenset(x) for x in anchored_by]
         self.of_branch = [r for r, _ in self.branches]
-        self.scanner = re.compile("(?=(" + _trie(literals) + "))") if literals else None
+        self.automaton = _automaton(literals)
         self._narrow: dict[int, re.Pattern] = {}  # branch -> its own compiled regex
 
     def scan(self, folded: str) -> tuple[list, list]:
-        """(starts, literal ids) of the longest literal starting at each position of ``folded``."""
-        if self.scanner is None:
+        """(starts, literal ids) of the longest literal starting at each position of ``folded``
+        (one Aho-Corasick pass: every occurrence of every literal, in order of their ends; at
+        one start a later end is a longer literal, the shorter ones being its prefixes)."""
+        if self.automaton is None:
             return [], []
-        matches = list(self.scanner.finditer(folded))
-        return list(map(re.Match.start, matches)), list(map(self.ids.__getitem__, map(_GROUP_1, matches)))
+        longest = {end - back: lit for end, (back, lit) in self.automaton.iter(folded)}
+        starts = sorted(longest)
+        return starts, list(map(longest.__getitem__, starts))
 
     def present(self, occurrences: tuple[list, list], start: int, end: int) -> dict:
         """{literal id: its positions (from ``start``)} for the literals inside ``[start, end)``."""
