@@ -15,6 +15,7 @@ may match there. Most sentences contain the literals of only a few of the lexico
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from re import _constants as C
 from re import _parser
@@ -438,12 +439,21 @@ class Narrowed:
     """A compiled pattern to run on one sentence, with ``finditer`` / ``search`` like
     ``re.Pattern``'s. With ``starts`` (the sentence positions where one of the pattern's anchors
     occurs) the pattern is tried only there: as every match starts with an anchor, this finds the
-    same matches as a scan of every position."""
+    same matches as a scan of every position. ``where`` = (positions, literal ids, anchor ids,
+    sentence start): the occurrences ``starts`` is read from when the pattern is first run (a
+    pattern the sentence never runs costs nothing more)."""
 
-    __slots__ = ("regex", "starts")
+    __slots__ = ("regex", "_starts", "where")
 
-    def __init__(self, regex: re.Pattern, starts: list | None):
-        self.regex, self.starts = regex, starts
+    def __init__(self, regex: re.Pattern, starts: list | None = None, where: tuple | None = None):
+        self.regex, self._starts, self.where = regex, starts, where
+
+    @property
+    def starts(self) -> list | None:
+        if self.where is not None:
+            at, lits, here, start = self.where
+            self._starts, self.where = [p - start for p, i in zip(at, lits) if i in here], None
+        return self._starts
 
     def finditer(self, s: str, pos: int = 0, endpos: int | None = None):
         end = len(s) if endpos is None else min(endpos, len(s))
@@ -560,6 +570,17 @@ class LiteralIndex:
                 for n in longer[i]:
                     anchored_by[n].add(b)
         self.anchored_by = [frozenset(x) for x in anchored_by]
+        # literal id -> the branches it triggers that need nothing more / whose rest is to be tested
+        self.sure = [frozenset(b for b in t if self.rest[b] is None) for t in self.triggers]
+        self.checked = [t - sure for t, sure in zip(self.triggers, self.sure)]
+        # branch -> the literal ids one of whose prefixes (itself included) is an anchor of it
+        anchor_lits: list[set] = [set() for _ in self.branches]
+        for n, bs in enumerate(self.anchored_by):
+            for b in bs:
+                anchor_lits[b].add(n)
+        self.anchor_lits = [frozenset(x) for x in anchor_lits]
+        self.regex_anchor_lits = [frozenset().union(*(self.anchor_lits[b] for b in bs)) for bs in self.of_regex]
+        self.fully_anchorable = [all(self.anchorable[b] for b in bs) for bs in self.of_regex]
         self.of_branch = [r for r, _ in self.branches]
         self.automaton = _automaton(literals)
         self._narrow: dict[int, re.Pattern] = {}  # branch -> its own compiled regex
@@ -605,53 +626,33 @@ class LiteralIndex:
         at, lits = self._inside(occurrences, start, end)
         distinct = set(lits)
         distinct.discard(-1)
-        triggers, closure = self.triggers, self.closure
-        tried = self.always.union(*[triggers[i] for i in distinct])
-        if not tried:
-            return {}
-        present = frozenset().union(*[closure[i] for i in distinct])
-        rest, of_branch = self.rest, self.of_branch
-        possible = set()  # the branches whose literals occur
-        for b in tried:
-            sets = rest[b]
-            if sets is not None:
-                for x in sets:
+        possible = set(self.always).union(*[self.sure[i] for i in distinct])  # the branches whose literals occur
+        checked = set().union(*[self.checked[i] for i in distinct])
+        if checked:
+            closure, rest = self.closure, self.rest
+            present = frozenset().union(*[closure[i] for i in distinct])
+            for b in checked:
+                for x in rest[b]:
                     if x.isdisjoint(present):
                         break
                 else:
                     possible.add(b)
-            else:
-                possible.add(b)
         if not possible:
             return {}
-        by_regex: dict[int, list] = {}
-        for b in sorted(possible):
-            by_regex.setdefault(of_branch[b], []).append(b)
-        # regex -> the literal ids (of this sentence) one of whose prefixes anchors a possible branch
-        anchoring: dict[int, set] = {}
-        anchored_by = self.anchored_by
-        for i in distinct:
-            for b in anchored_by[i] & possible:
-                anchoring.setdefault(of_branch[b], set()).add(i)
-        positions: dict[int, list] = {}
-        if anchoring:
-            wanted = set().union(*anchoring.values())
-            for p, i in zip(at, lits):
-                if i in wanted:
-                    positions.setdefault(i, []).append(p - start)
         out = {}
-        anchorable, regexes = self.anchorable, self.regexes
-        for r, bs in by_regex.items():
-            if all(anchorable[b] for b in bs):
+        anchorable, anchor_lits, regexes = self.anchorable, self.anchor_lits, self.regexes
+        for r, group in itertools.groupby(sorted(possible), self.of_branch.__getitem__):
+            bs = tuple(group)
+            if self.fully_anchorable[r] or all(anchorable[b] for b in bs):
                 # the whole regex, tried only where an anchor of a possible branch occurs: at a
                 # position where no possible branch can match, the others cannot either
-                here = anchoring.get(r)
+                wanted = (self.regex_anchor_lits[r] if bs == self.of_regex[r]
+                          else frozenset().union(*[anchor_lits[b] for b in bs]))
+                here = distinct & wanted  # the literal ids (of this sentence) that anchor one of them
                 if here:  # else no anchor of a possible branch occurs: no match
-                    starts = (positions[next(iter(here))] if len(here) == 1
-                              else sorted(p for i in here for p in positions[i]))
-                    out[r] = Narrowed(regexes[r], starts)
+                    out[r] = Narrowed(regexes[r], None, (at, lits, here, start))
             else:
-                out[r] = Narrowed(self.narrowed(r, tuple(bs)), None)
+                out[r] = Narrowed(self.narrowed(r, bs))
         return out
 
     def narrowed(self, r: int, branch_ids: tuple):
