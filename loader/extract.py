@@ -179,6 +179,7 @@ class Rules:
     display: dict = field(default_factory=dict)  # alias -> the specific name it is stored under (None: its group's)
     prefilter: LiteralIndex | None = None  # the literals each cue / cancel / exclusion needs (see cue_index)
     theme_prefilter: LiteralIndex | None = None
+    cue_table: tuple | None = None  # (all_cues(), the index where each kind after the first starts)
 
     def cue_index(self) -> LiteralIndex:
         """One index over every cue, cancel and exclusion regex, in that order (built once)."""
@@ -193,6 +194,18 @@ class Rules:
 
     def all_cues(self) -> list:
         return [*self.rec_cues, *self.com_cues, *self.cancel, *self.exclude]
+
+    def by_kind(self, possible: dict) -> tuple[list, list, list, list]:
+        """The (cue, pattern) pairs of ``possible`` ({index in ``all_cues()``: pattern}) as
+        (recommendation cues, commitment cues, cancels, exclusions), each in lexicon order."""
+        if self.cue_table is None:
+            n_rec, n_com, n_cancel = len(self.rec_cues), len(self.com_cues), len(self.cancel)
+            self.cue_table = (self.all_cues(), (n_rec, n_rec + n_com, n_rec + n_com + n_cancel))
+        cues, ends = self.cue_table
+        out: tuple[list, list, list, list] = ([], [], [], [])
+        for i in sorted(possible):
+            out[bisect.bisect_right(ends, i)].append((cues[i], possible[i]))
+        return out
 
 
 def _norm(s: str) -> str:
@@ -829,18 +842,19 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
     then the commitment cues marked ``not_we_addressee`` ("we have to keep our army strong": a
     prescription for that "we") do not run.
 
-    ``possible``: {``id(cue)``: the compiled pattern to run} for the cues, cancels and exclusions
-    that may match ``s`` (``LiteralIndex.views``; every cue's own regex when None); the others
-    cannot match and are not run.
+    ``possible``: {index in ``rules.all_cues()``: the compiled pattern to run} for the cues, cancels
+    and exclusions that may match ``s`` (``LiteralIndex.views``; every cue's own regex when None);
+    the others cannot match and are not run.
     """
     if possible is None:
-        possible = {id(c): c.regex for c in rules.all_cues()}
-    cancels = [(c, possible[id(c)]) for c in rules.cancel if id(c) in possible and (meeting_we or not c.meeting_we)]
+        possible = dict(enumerate(c.regex for c in rules.all_cues()))
+    rec_cues, com_cues, cancels, exclude = rules.by_kind(possible)
+    cancels = [(c, rx) for c, rx in cancels if meeting_we or not c.meeting_we]
     recs = []
-    for cue in rules.rec_cues:
-        if id(cue) not in possible or (cue.meeting_we and not meeting_we):
+    for cue, rx in rec_cues:
+        if cue.meeting_we and not meeting_we:
             continue
-        for m in possible[id(cue)].finditer(s):
+        for m in rx.finditer(s):
             if cue.unless_after is not None and cue.unless_after.search(s, m.end()):
                 continue  # "you could go for wood but it would be impractical": an option weighed
             cs, _ = _subject_chunk(s, m.start())
@@ -852,10 +866,10 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
                 continue  # a Minister's "we're asking parents to ...": the government's own measure, described
             recs.append((cue, m))
     coms = []
-    for cue in rules.com_cues:
-        if (cue.own_side and not own_side) or id(cue) not in possible or (cue.not_we_addressee and we_addressee):
-            continue  # only a Minister's / official's; or its literals are not in the sentence
-        for m in possible[id(cue)].finditer(s):
+    for cue, rx in com_cues:
+        if (cue.own_side and not own_side) or (cue.not_we_addressee and we_addressee):
+            continue  # only a Minister's / official's
+        for m in rx.finditer(s):
             if cue.needs_actor and not _alias_hits(rules, s, m.start(), m.end()):
                 continue
             if cue.subject == "self":
@@ -870,7 +884,7 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
                 coms.append((cue, m))
     if not recs and not coms:
         return None  # no cue: the exclusions need not be run
-    excluded = [ex for ex in rules.exclude if id(ex) in possible and possible[id(ex)].search(s)]
+    excluded = [ex for ex, rx in exclude if rx.search(s)]
     if any(not ex.unless for ex in excluded):
         return None
     rec_hits = []
@@ -1064,7 +1078,7 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
     speakers = {sp.key: sp for sp in doc.speakers}
     findings: list[list[Finding]] = []  # per turn
     common = frozenset(_LOWER_WORD.findall(text))
-    index, cue_ids = rules.cue_index(), [id(c) for c in rules.all_cues()]
+    index = rules.cue_index()
     plain = _WS.sub(" ", text).replace("\u2019", "'")  # one character for one: offsets unchanged
     occurrences = index.scan(fold(plain))  # every cue literal of the document, in one scan
     for turn in turns:
@@ -1077,8 +1091,8 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
         items: list[Finding] = []
         for s0, e0 in split_sentences(text, turn.speech_start, turn.char_end):
             s = plain[s0:e0]
-            possible = {cue_ids[i]: rx for i, rx in index.views(occurrences, s0, e0).items()}
-            got = classify_sentence(rules, s, turn, turn_text, s0, affiliation, common, own_kind, own_side, possible,
+            got = classify_sentence(rules, s, turn, turn_text, s0, affiliation, common, own_kind, own_side,
+                                    index.views(occurrences, s0, e0),
                                     doc.proposals, doc.addressee_we)
             if not got or (got[0] == "com" and chair):
                 continue  # a chair's "we're working on it as we go through" is the meeting's procedure

@@ -439,9 +439,9 @@ class Narrowed:
     """A compiled pattern to run on one sentence, with ``finditer`` / ``search`` like
     ``re.Pattern``'s. With ``starts`` (the sentence positions where one of the pattern's anchors
     occurs) the pattern is tried only there: as every match starts with an anchor, this finds the
-    same matches as a scan of every position. ``where`` = (positions, literal ids, anchor ids,
-    sentence start): the occurrences ``starts`` is read from when the pattern is first run (a
-    pattern the sentence never runs costs nothing more)."""
+    same matches as a scan of every position. ``where``: the arguments of
+    ``LiteralIndex.anchor_starts`` (with the index first), which gives ``starts`` when the pattern
+    is first run (a pattern the sentence never runs costs nothing more)."""
 
     __slots__ = ("regex", "_starts", "where")
 
@@ -451,8 +451,8 @@ class Narrowed:
     @property
     def starts(self) -> list | None:
         if self.where is not None:
-            at, lits, here, start = self.where
-            self._starts, self.where = [p - start for p, i in zip(at, lits) if i in here], None
+            index, *args = self.where
+            self._starts, self.where = index.anchor_starts(*args), None
         return self._starts
 
     def finditer(self, s: str, pos: int = 0, endpos: int | None = None):
@@ -640,20 +640,30 @@ class LiteralIndex:
         if not possible:
             return {}
         out = {}
-        anchorable, anchor_lits, regexes = self.anchorable, self.anchor_lits, self.regexes
-        for r, group in itertools.groupby(sorted(possible), self.of_branch.__getitem__):
-            bs = tuple(group)
-            if self.fully_anchorable[r] or all(anchorable[b] for b in bs):
+        of_regex, anchorable, fully_anchorable, regexes = self.of_regex, self.anchorable, self.fully_anchorable, self.regexes
+        for r in sorted({self.of_branch[b] for b in possible}):
+            if fully_anchorable[r]:
                 # the whole regex, tried only where an anchor of a possible branch occurs: at a
                 # position where no possible branch can match, the others cannot either
-                wanted = (self.regex_anchor_lits[r] if bs == self.of_regex[r]
-                          else frozenset().union(*[anchor_lits[b] for b in bs]))
-                here = distinct & wanted  # the literal ids (of this sentence) that anchor one of them
-                if here:  # else no anchor of a possible branch occurs: no match
-                    out[r] = Narrowed(regexes[r], None, (at, lits, here, start))
+                out[r] = Narrowed(regexes[r], None, (self, r, possible, distinct, at, lits, start))
+                continue
+            bs = tuple(b for b in of_regex[r] if b in possible)
+            if all(anchorable[b] for b in bs):
+                out[r] = Narrowed(regexes[r], None, (self, r, possible, distinct, at, lits, start))
             else:
                 out[r] = Narrowed(self.narrowed(r, bs))
         return out
+
+    def anchor_starts(self, r: int, possible: set, distinct: set, at: list, lits: list, start: int) -> list:
+        """The sentence positions (from ``start``) where an anchor of a possible branch of regex
+        ``r`` occurs (``at``, ``lits``: the sentence's occurrences; ``distinct``: their ids)."""
+        bs = self.of_regex[r]
+        if all(b in possible for b in bs):
+            wanted = self.regex_anchor_lits[r]
+        else:
+            wanted = frozenset().union(*[self.anchor_lits[b] for b in bs if b in possible])
+        here = distinct & wanted  # the literal ids (of this sentence) that anchor one of them
+        return [p - start for p, i in zip(at, lits) if i in here] if here else []
 
     def narrowed(self, r: int, branch_ids: tuple):
         """Regex ``r`` reduced to the branches ``branch_ids``: the regex itself (all of them), one
