@@ -53,7 +53,7 @@ from . import learned_filter
 from .actors import clean_name, coordinated, display_names, entity, is_name
 from .errors import LexiconError
 from .model import Commitment, Document, Recommendation, Speaker, Turn
-from .prefilter import LiteralIndex, fold
+from .prefilter import AnalysisCache, LazyPattern, LiteralIndex, fold
 from .sentences import split_sentences
 
 UNSPECIFIED = "Unspecified"
@@ -83,7 +83,7 @@ _TO_VERB = re.compile(r"\bto\s+(?!the\b|a\b|an\b|all\b|our\b|their\b|its\b|this\
 _OBJECT_END = re.compile(r"[,;:.!?\u2013\u2014()]|\b(?:that|which|who|because|so|but|if|when|where|while|and\s+to|in\s+order)\b", re.I)
 _CAPWORD = re.compile(r"\b[A-Z][A-Za-z'\-]+(?:\s+(?:of\s+(?:the\s+)?|for\s+(?:the\s+)?|and\s+)?[A-Z][A-Za-z'\-]+)*")
 _DETERMINER = re.compile(r"^(?:the|a|an|all|our|their|its|this|these|those|some|any|each|every)\s+", re.I)
-_WS = re.compile(r"\s")
+_WS = re.compile(r"[^\S ]")  # whitespace other than a space (what `.sub(" ", text)` has to replace)
 _COORD = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+)(?:the\s+|all\s+)?", re.I)
 _TRAILING_ADVERBS = re.compile(r"(?:[\s,]+(?:\w+ly|of\s+course|also|now|still|all|both|just|then|therefore|indeed|"
                                r"always|never|certainly|already|too|again|together|ourselves|myself))+[\s,]*$", re.I)
@@ -129,7 +129,7 @@ _AUDIENCE = re.compile(r"^(?:all\s+of\s+you|you\s+all|(?:all\s+)?others|other\s+
 @dataclass
 class Cue:
     name: str
-    regex: re.Pattern
+    regex: re.Pattern | LazyPattern
     strength: str = "should"
     confidence: float = 0.6
     actor: str = "subject"  # subject / object / after / none (recommendations)
@@ -184,12 +184,12 @@ class Rules:
     def cue_index(self) -> LiteralIndex:
         """One index over every cue, cancel and exclusion regex, in that order (built once)."""
         if self.prefilter is None:
-            self.prefilter = LiteralIndex([c.regex for c in self.all_cues()])
+            self.prefilter = LiteralIndex([c.regex for c in self.all_cues()], AnalysisCache.default())
         return self.prefilter
 
     def theme_index(self) -> LiteralIndex:
         if self.theme_prefilter is None:
-            self.theme_prefilter = LiteralIndex([regex for _, regex in self.themes])
+            self.theme_prefilter = LiteralIndex([regex for _, regex in self.themes], AnalysisCache.default())
         return self.theme_prefilter
 
     def all_cues(self) -> list:
@@ -288,12 +288,15 @@ def compile_rules(lexicon: dict) -> Rules:
                     if len(w) > 3 and w not in ("united", "nations", "international", "states", "national"):
                         heads.setdefault(w, set()).add(name)
     cues = lexicon.get("cues") or {}
+    cache = AnalysisCache.default()  # the patterns an earlier run compiled and analysed
 
     def cue_list(kind, **defaults):
         out = []
         for c in cues.get(kind) or []:
             try:
-                regex = re.compile(c["pattern"], FLAGS)
+                regex = LazyPattern(c["pattern"], FLAGS)  # compiled when a text calls for it
+                if not cache.known(regex.pattern, FLAGS):
+                    regex.compile()  # a pattern no earlier run has compiled: a bad one fails here
             except (KeyError, TypeError) as e:
                 raise LexiconError(f"lexicon cues.{kind}: each cue needs a name and a pattern ({e})") from None
             except re.error as e:
