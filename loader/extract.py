@@ -456,9 +456,16 @@ def _actor_of(rules: Rules, m: re.Match) -> str:
     return rules.alias_to_actor.get(key) or rules.alias_to_actor.get(re.sub(r"^the ", "", key), m.group(0))
 
 
+@functools.lru_cache(maxsize=1024)  # cleared for each document, with _subject_chunk
+def _clause_breaks(s: str, pos: int) -> tuple:
+    """The clause breaks in ``s`` before ``pos`` (``_clause_start`` and ``_in_conditional`` ask
+    for the same ones)."""
+    return tuple(_CLAUSE_BREAK.finditer(s, 0, pos))
+
+
 def _clause_start(s: str, pos: int) -> int:
     """Start of the clause that ends at ``pos`` (skipping segments that are only fillers)."""
-    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(s, 0, pos)]
+    breaks = [m.end() for m in _clause_breaks(s, pos)]
     start = 0
     for b in reversed(breaks):
         seg = s[b:pos]
@@ -479,9 +486,8 @@ def _in_dashes(s: str, pos: int) -> bool:
 
 def _in_conditional(s: str, pos: int) -> bool:
     """Whether ``pos`` lies in an if / unless / whether clause (not the main clause after it)."""
-    last = None
-    for last in _CLAUSE_BREAK.finditer(s, 0, pos):
-        pass
+    breaks = _clause_breaks(s, pos)
+    last = breaks[-1] if breaks else None
     return bool(last and re.fullmatch(r"if|unless|whether", last.group(0), re.I)
                 and "," not in s[last.end():pos])
 
@@ -1077,6 +1083,7 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
     turns = doc.turns if turns is None else turns
     rules = rules_for(lexicon)
     _subject_chunk.cache_clear()
+    _clause_breaks.cache_clear()
     text = doc.text
     speakers = {sp.key: sp for sp in doc.speakers}
     findings: list[list[Finding]] = []  # per turn
