@@ -538,6 +538,34 @@ class Narrowed:
         return next(iter(self.finditer(s, pos, endpos)), None)
 
 
+class AtAnchors:
+    """A branch's regex searched in one sentence only at the positions where one of its anchors
+    occurs (every match of the branch starts at one): ``search`` finds what the regex's own
+    ``search`` finds there."""
+
+    __slots__ = ("regex", "index", "branch", "sentence", "_starts")
+
+    def __init__(self, regex: LazyPattern, index: LiteralIndex, branch: int, sentence: _Sentence):
+        self.regex, self.index, self.branch, self.sentence, self._starts = regex, index, branch, sentence, None
+
+    def search(self, s: str, pos: int = 0, endpos: int | None = None):
+        end = len(s) if endpos is None else min(endpos, len(s))
+        starts = self._starts
+        if starts is None:
+            starts = self._starts = self.index.branch_starts(self.branch, self.sentence)
+        i = bisect.bisect_left(starts, pos)
+        if i == len(starts) or starts[i] >= end:
+            return None
+        match = self.regex.compiled.match
+        for p in starts[i:]:
+            if p >= end:
+                break
+            m = match(s, p, end)
+            if m:
+                return m
+        return None
+
+
 class Merged:
     """The matches of an alternation ``B1|B2|...`` (branches of one pattern, none matching an empty
     string) from the branches' own regexes, without compiling the alternation: from each position
@@ -860,7 +888,7 @@ class LiteralIndex:
             if all(anchorable[b] for b in bs):
                 out[r] = Narrowed(regexes[r], None, (self, r, sentence))
             else:
-                out[r] = Narrowed(self.narrowed(r, bs))
+                out[r] = Narrowed(self.narrowed(r, bs, sentence))
         return out
 
     def anchor_starts(self, r: int, sentence: _Sentence) -> list:
@@ -878,9 +906,10 @@ class LiteralIndex:
             return positions[next(iter(here))]
         return sorted([p for i in here for p in positions[i]])
 
-    def narrowed(self, r: int, branch_ids: tuple):
+    def narrowed(self, r: int, branch_ids: tuple, sentence: _Sentence | None = None):
         """Regex ``r`` reduced to the branches ``branch_ids``: the regex itself (all of them), one
-        branch's own regex, or the ``Merged`` matches of theirs (each branch compiled once, when first run)."""
+        branch's own regex, or the ``Merged`` matches of theirs (each branch compiled once, when
+        first run); with ``sentence``, a branch that has anchors is searched only at theirs there."""
         if branch_ids == self.of_regex[r]:
             return self.regexes[r]
         flags = self.regexes[r].flags
@@ -889,5 +918,15 @@ class LiteralIndex:
             rx = self._narrow.get(b)
             if rx is None:
                 rx = self._narrow[b] = LazyPattern(self.branches[b][1], flags)  # compiled when run
-            rxs.append(rx)
+            rxs.append(AtAnchors(rx, self, b, sentence) if sentence is not None and self.anchorable[b] else rx)
         return rxs[0] if len(rxs) == 1 else Merged(rxs)
+
+    def branch_starts(self, b: int, sentence: _Sentence) -> list:
+        """The positions in ``sentence`` where an anchor of branch ``b`` occurs."""
+        here = sentence.distinct & self.anchor_lits[b]
+        if not here:
+            return []
+        positions = sentence.positions(self.anchoring)
+        if len(here) == 1:
+            return positions[next(iter(here))]
+        return sorted([p for i in here for p in positions[i]])

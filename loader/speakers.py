@@ -529,8 +529,8 @@ _AFTER_NAME = re.compile(r"(?:\s+[A-Z]{2,4})?,\s+(?P<rest>[^.;:!?\n]{3,160})")  
 
 def _words_end(text: str, at: int, words: list[str]) -> int | None:
     """Where ``words``, written from ``at`` with whitespace between them, end (None: they are not
-    there); what ``re.match(r"\s+".join(map(re.escape, words)), text[at:])`` finds, without a
-    pattern compiled for each name."""
+    there): the end of the match of the words' pattern (escaped, joined by ``\\s+``) at ``at``,
+    without a pattern compiled for each name."""
     i = at
     for k, w in enumerate(words):
         if k:
