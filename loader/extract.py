@@ -98,6 +98,50 @@ _SUBJECT_BEFORE = re.compile(r"(?:^|[.;:!?,\u2013\u2014]\s*|\n\s*|\b(?:that|as|s
                              r"(?:(?:the|all|both|these|those|its|their|our|many|some|most)\s+)*$", re.I)
 _DEMONSTRATIVE_START = re.compile(r"\W*(?:and\s+|so\s+)?(?:that|this)\b(?!\s+(?:is|was)\s+(?:why|because))", re.I)
 _LOWER_WORD = re.compile(r"(?<![\w-])[a-z][a-z'-]+")
+_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz'-")  # what _LOWER_WORD's words are made of
+_TOKEN_SHAPE = re.compile(r"[a-z][a-z'-]+")
+
+
+class LowerWords:
+    """The words ``text`` writes in lower case (the matches of ``_LOWER_WORD``), for ``word in
+    words`` tests: each word asked is looked for in the text (``str.find``), instead of every word
+    of the text being collected first; exactly what the set of all of them would answer (an
+    occurrence right after an apostrophe, where that depends on the words before, falls back to
+    the whole set)."""
+
+    __slots__ = ("text", "_known", "_all")
+
+    def __init__(self, text: str):
+        self.text, self._known, self._all = text, {}, None
+
+    def __contains__(self, word) -> bool:
+        hit = self._known.get(word)
+        if hit is None:
+            hit = self._known[word] = self._find(word)
+        return hit
+
+    def _every(self) -> frozenset:
+        if self._all is None:
+            self._all = frozenset(_LOWER_WORD.findall(self.text))
+        return self._all
+
+    def _find(self, word) -> bool:
+        if self._all is not None or not isinstance(word, str) or not _TOKEN_SHAPE.fullmatch(word):
+            return word in self._every()
+        text, n, quoted = self.text, len(word), False
+        i = text.find(word)
+        while i != -1:
+            after = text[i + n:i + n + 1]
+            if not (after and after in _TOKEN_CHARS):  # the word ends there
+                before = text[i - 1] if i else ""
+                if before == "'":
+                    quoted = True
+                elif not before or not (before.isalnum() or before in "_-"):
+                    return True  # a word of its own (what _LOWER_WORD's look-behind lets start)
+            i = text.find(word, i + 1)
+        return word in self._every() if quoted else False
+
+
 _PREP_SEGMENT = re.compile(r"^\s*(?:like|unlike|as|in|with|for|including|especially|particularly|together\s+with|along\s+with|of\s+course|at\s+least)\b[^,]*,\s*$", re.I)
 # A generic subject (everyone, all stakeholders, all of us, one, people): nobody in particular.
 _GENERIC = re.compile(r"(?:all\s+(?:the\s+)?(?:relevant\s+|concerned\s+|other\s+)?(?:stakeholders|actors|players|of\s+us|of\s+you|those\s+concerned|concerned)|"
@@ -1087,7 +1131,7 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
     text = doc.text
     speakers = {sp.key: sp for sp in doc.speakers}
     findings: list[list[Finding]] = []  # per turn
-    common = frozenset(_LOWER_WORD.findall(text))
+    common = LowerWords(text)  # the words the document writes in lower case
     index = rules.cue_index()
     plain = _WS.sub(" ", text).replace("\u2019", "'")  # one character for one: offsets unchanged
     occurrences = index.scan(fold(plain))  # every cue literal of the document, in one scan

@@ -1,13 +1,16 @@
-"""The prefilter's analysis is kept between runs (``AnalysisCache``) and the lexicon's cue patterns
-are compiled only when a text calls for them (``LazyPattern``): both change what a run costs,
-never what it finds."""
+"""The prefilter's analysis is kept between runs (``AnalysisCache``), the lexicon's cue patterns
+are compiled only when a text calls for them (``LazyPattern``), and a document's lower-case words
+are looked up only for the words asked (``LowerWords``): each changes what a run costs, never
+what it finds."""
 import re
 
 import pytest
 
-from loader.extract import compile_rules, extract, rules_for
+from conftest import SEED_FILE
+from loader.extract import _LOWER_WORD, LowerWords, compile_rules, extract, rules_for
 from loader.lexicon import load_lexicon
 from loader.prefilter import AnalysisCache, LazyPattern, LiteralIndex
+from loader.read import read_source
 from test_extract import make_doc
 
 STRUCTURES = ("literals", "branches", "of_regex", "always", "rest", "sure", "checked", "anchor_lits",
@@ -105,3 +108,25 @@ def test_a_lazy_pattern_finds_what_its_regex_finds():
     assert lazy.search(s, 5).start() == s.index("must")
     with pytest.raises(TypeError):
         LazyPattern(5)
+
+
+@pytest.mark.parametrize("text", [
+    "the court said 'tis the court's view; a'tis rock'n'roll -court court- Court courts x_court 9court",
+    "Court. The COURT and the-court, court'd 'court court",
+    "",
+])
+def test_lower_words_answers_what_the_set_of_all_lower_case_words_answers(text):
+    every = frozenset(_LOWER_WORD.findall(text))
+    words = LowerWords(text)
+    for word in ["court", "tis", "the", "courts", "roll", "n'roll", "view", "court'd", "xx", "a", "Court", "c-"]:
+        assert (word in words) == (word in every), word
+
+
+def test_lower_words_on_the_seed():
+    text = read_source(SEED_FILE).text
+    every = frozenset(_LOWER_WORD.findall(text))
+    words = LowerWords(text)
+    capitalised = {w.lower() for w in re.findall(r"\b[A-Z][A-Za-z'\-]+", text)}
+    assert capitalised & every and capitalised - every
+    for word in sorted(capitalised):
+        assert (word in words) == (word in every), word
