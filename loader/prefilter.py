@@ -9,8 +9,10 @@ formula is tested on folded text. The test is conservative: it may say "maybe" f
 without a match, never "no" for a text with one.
 
 ``LiteralIndex`` holds the formulas of many regexes: ``scan`` finds every literal of all of them
-in a whole document in one pass, and ``possible`` tells, for one sentence of it, which regexes
-may match there. Most sentences contain the literals of only a few of the lexicon's cues.
+in a whole document in one pass (Aho-Corasick), and ``views`` tells, for one sentence of it,
+which regexes may match there and where. Most sentences contain the literals of only a few of the
+lexicon's cues. ``AnalysisCache`` keeps the analysis of the patterns between runs, and
+``LazyPattern`` compiles a pattern the first time a text calls for it.
 """
 from __future__ import annotations
 
@@ -457,13 +459,12 @@ class LazyPattern:
 
     @property
     def compiled(self) -> re.Pattern:
+        return self._compiled if self._compiled is not None else self.compile()._compiled
+
+    def compile(self) -> LazyPattern:
         if self._compiled is None:
             self._compiled = re.compile(self.pattern, self.flags)
             LazyPattern.compilations += 1
-        return self._compiled
-
-    def compile(self) -> LazyPattern:
-        self.compiled  # noqa: B018 (compiles)
         return self
 
     @property
