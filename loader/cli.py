@@ -17,7 +17,6 @@ from .pipeline import connect, process_source
 from .read import document_id_for, read_source, scan_paths, supported_list
 from .requests import check_text
 
-from .answers import check_timing_config
 from .web import SEEDS, metadata_for, port_in_use, run_in_place, serve_args, sign_in_accounts, sign_in_hint
 
 
@@ -196,6 +195,8 @@ def serve(db_path, host, port, demo):
     if port_in_use(host, port):
         raise click.ClickException(
             f"port {port} on {host} is already in use (another server?): stop it or choose another with --port")
+    from .answers import check_timing_config  # asyncio and threading: not needed by a load
+
     metadata = metadata_for(db_path)
     try:
         check_timing_config((metadata.get("plugins") or {}).get("rectrack"))

@@ -53,7 +53,7 @@ from . import learned_filter
 from .actors import clean_name, coordinated, display_names, entity, is_name
 from .errors import LexiconError
 from .model import Commitment, Document, Recommendation, Speaker, Turn
-from .prefilter import LiteralIndex, fold
+from .prefilter import AnalysisCache, LazyPattern, LiteralIndex, fold
 from .sentences import split_sentences
 
 UNSPECIFIED = "Unspecified"
@@ -83,7 +83,7 @@ _TO_VERB = re.compile(r"\bto\s+(?!the\b|a\b|an\b|all\b|our\b|their\b|its\b|this\
 _OBJECT_END = re.compile(r"[,;:.!?\u2013\u2014()]|\b(?:that|which|who|because|so|but|if|when|where|while|and\s+to|in\s+order)\b", re.I)
 _CAPWORD = re.compile(r"\b[A-Z][A-Za-z'\-]+(?:\s+(?:of\s+(?:the\s+)?|for\s+(?:the\s+)?|and\s+)?[A-Z][A-Za-z'\-]+)*")
 _DETERMINER = re.compile(r"^(?:the|a|an|all|our|their|its|this|these|those|some|any|each|every)\s+", re.I)
-_WS = re.compile(r"\s")
+_WS = re.compile(r"[^\S ]")  # whitespace other than a space (what `.sub(" ", text)` has to replace)
 _COORD = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+)(?:the\s+|all\s+)?", re.I)
 _TRAILING_ADVERBS = re.compile(r"(?:[\s,]+(?:\w+ly|of\s+course|also|now|still|all|both|just|then|therefore|indeed|"
                                r"always|never|certainly|already|too|again|together|ourselves|myself))+[\s,]*$", re.I)
@@ -98,6 +98,50 @@ _SUBJECT_BEFORE = re.compile(r"(?:^|[.;:!?,\u2013\u2014]\s*|\n\s*|\b(?:that|as|s
                              r"(?:(?:the|all|both|these|those|its|their|our|many|some|most)\s+)*$", re.I)
 _DEMONSTRATIVE_START = re.compile(r"\W*(?:and\s+|so\s+)?(?:that|this)\b(?!\s+(?:is|was)\s+(?:why|because))", re.I)
 _LOWER_WORD = re.compile(r"(?<![\w-])[a-z][a-z'-]+")
+_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz'-")  # what _LOWER_WORD's words are made of
+_TOKEN_SHAPE = re.compile(r"[a-z][a-z'-]+")
+
+
+class LowerWords:
+    """The words ``text`` writes in lower case (the matches of ``_LOWER_WORD``), for ``word in
+    words`` tests: each word asked is looked for in the text (``str.find``), instead of every word
+    of the text being collected first; exactly what the set of all of them would answer (an
+    occurrence right after an apostrophe, where that depends on the words before, falls back to
+    the whole set)."""
+
+    __slots__ = ("text", "_known", "_all")
+
+    def __init__(self, text: str):
+        self.text, self._known, self._all = text, {}, None
+
+    def __contains__(self, word) -> bool:
+        hit = self._known.get(word)
+        if hit is None:
+            hit = self._known[word] = self._find(word)
+        return hit
+
+    def _every(self) -> frozenset:
+        if self._all is None:
+            self._all = frozenset(_LOWER_WORD.findall(self.text))
+        return self._all
+
+    def _find(self, word) -> bool:
+        if self._all is not None or not isinstance(word, str) or not _TOKEN_SHAPE.fullmatch(word):
+            return word in self._every()
+        text, n, quoted = self.text, len(word), False
+        i = text.find(word)
+        while i != -1:
+            after = text[i + n:i + n + 1]
+            if not (after and after in _TOKEN_CHARS):  # the word ends there
+                before = text[i - 1] if i else ""
+                if before == "'":
+                    quoted = True
+                elif not before or not (before.isalnum() or before in "_-"):
+                    return True  # a word of its own (what _LOWER_WORD's look-behind lets start)
+            i = text.find(word, i + 1)
+        return word in self._every() if quoted else False
+
+
 _PREP_SEGMENT = re.compile(r"^\s*(?:like|unlike|as|in|with|for|including|especially|particularly|together\s+with|along\s+with|of\s+course|at\s+least)\b[^,]*,\s*$", re.I)
 # A generic subject (everyone, all stakeholders, all of us, one, people): nobody in particular.
 _GENERIC = re.compile(r"(?:all\s+(?:the\s+)?(?:relevant\s+|concerned\s+|other\s+)?(?:stakeholders|actors|players|of\s+us|of\s+you|those\s+concerned|concerned)|"
@@ -129,7 +173,7 @@ _AUDIENCE = re.compile(r"^(?:all\s+of\s+you|you\s+all|(?:all\s+)?others|other\s+
 @dataclass
 class Cue:
     name: str
-    regex: re.Pattern
+    regex: re.Pattern | LazyPattern
     strength: str = "should"
     confidence: float = 0.6
     actor: str = "subject"  # subject / object / after / none (recommendations)
@@ -180,20 +224,33 @@ class Rules:
     display: dict = field(default_factory=dict)  # alias -> the specific name it is stored under (None: its group's)
     prefilter: LiteralIndex | None = None  # the literals each cue / cancel / exclusion needs (see cue_index)
     theme_prefilter: LiteralIndex | None = None
+    cue_table: tuple | None = None  # (all_cues(), the index where each kind after the first starts)
 
     def cue_index(self) -> LiteralIndex:
         """One index over every cue, cancel and exclusion regex, in that order (built once)."""
         if self.prefilter is None:
-            self.prefilter = LiteralIndex([c.regex for c in self.all_cues()])
+            self.prefilter = LiteralIndex([c.regex for c in self.all_cues()], AnalysisCache.default())
         return self.prefilter
 
     def theme_index(self) -> LiteralIndex:
         if self.theme_prefilter is None:
-            self.theme_prefilter = LiteralIndex([regex for _, regex in self.themes])
+            self.theme_prefilter = LiteralIndex([regex for _, regex in self.themes], AnalysisCache.default())
         return self.theme_prefilter
 
     def all_cues(self) -> list:
         return [*self.rec_cues, *self.com_cues, *self.cancel, *self.exclude]
+
+    def by_kind(self, possible: dict) -> tuple[list, list, list, list]:
+        """The (cue, pattern) pairs of ``possible`` ({index in ``all_cues()``: pattern}) as
+        (recommendation cues, commitment cues, cancels, exclusions), each in lexicon order."""
+        if self.cue_table is None:
+            n_rec, n_com, n_cancel = len(self.rec_cues), len(self.com_cues), len(self.cancel)
+            self.cue_table = (self.all_cues(), (n_rec, n_rec + n_com, n_rec + n_com + n_cancel))
+        cues, ends = self.cue_table
+        out: tuple[list, list, list, list] = ([], [], [], [])
+        for i in sorted(possible):
+            out[bisect.bisect_right(ends, i)].append((cues[i], possible[i]))
+        return out
 
 
 def _norm(s: str) -> str:
@@ -282,12 +339,15 @@ def compile_rules(lexicon: dict) -> Rules:
                     if len(w) > 3 and w not in ("united", "nations", "international", "states", "national"):
                         heads.setdefault(w, set()).add(name)
     cues = lexicon.get("cues") or {}
+    cache = AnalysisCache.default()  # the patterns an earlier run compiled and analysed
 
     def cue_list(kind, **defaults):
         out = []
         for c in cues.get(kind) or []:
             try:
-                regex = re.compile(c["pattern"], FLAGS)
+                regex = LazyPattern(c["pattern"], FLAGS)  # compiled when a text calls for it
+                if not cache.known(regex.pattern, FLAGS):
+                    regex.compile()  # a pattern no earlier run has compiled: a bad one fails here
             except (KeyError, TypeError) as e:
                 raise LexiconError(f"lexicon cues.{kind}: each cue needs a name and a pattern ({e})") from None
             except re.error as e:
@@ -449,9 +509,16 @@ def _actor_of(rules: Rules, m: re.Match) -> str:
     return rules.alias_to_actor.get(key) or rules.alias_to_actor.get(re.sub(r"^the ", "", key), m.group(0))
 
 
+@functools.lru_cache(maxsize=1024)  # cleared for each document, with _subject_chunk
+def _clause_breaks(s: str, pos: int) -> tuple:
+    """The clause breaks in ``s`` before ``pos`` (``_clause_start`` and ``_in_conditional`` ask
+    for the same ones)."""
+    return tuple(_CLAUSE_BREAK.finditer(s, 0, pos))
+
+
 def _clause_start(s: str, pos: int) -> int:
     """Start of the clause that ends at ``pos`` (skipping segments that are only fillers)."""
-    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(s, 0, pos)]
+    breaks = [m.end() for m in _clause_breaks(s, pos)]
     start = 0
     for b in reversed(breaks):
         seg = s[b:pos]
@@ -472,9 +539,8 @@ def _in_dashes(s: str, pos: int) -> bool:
 
 def _in_conditional(s: str, pos: int) -> bool:
     """Whether ``pos`` lies in an if / unless / whether clause (not the main clause after it)."""
-    last = None
-    for last in _CLAUSE_BREAK.finditer(s, 0, pos):
-        pass
+    breaks = _clause_breaks(s, pos)
+    last = breaks[-1] if breaks else None
     return bool(last and re.fullmatch(r"if|unless|whether", last.group(0), re.I)
                 and "," not in s[last.end():pos])
 
@@ -893,18 +959,19 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
     ``witness``: the speaker answers a committee for their government (``Document.ministers``); their
     "we're asking parents to ..." describes their own side's measure.
 
-    ``possible``: {``id(cue)``: the compiled pattern to run} for the cues, cancels and exclusions
-    that may match ``s`` (``LiteralIndex.views``; every cue's own regex when None); the others
-    cannot match and are not run.
+    ``possible``: {index in ``rules.all_cues()``: the compiled pattern to run} for the cues, cancels
+    and exclusions that may match ``s`` (``LiteralIndex.views``; every cue's own regex when None);
+    the others cannot match and are not run.
     """
     if possible is None:
-        possible = {id(c): c.regex for c in rules.all_cues()}
-    cancels = [(c, possible[id(c)]) for c in rules.cancel if id(c) in possible and (meeting_we or not c.meeting_we)]
+        possible = dict(enumerate(c.regex for c in rules.all_cues()))
+    rec_cues, com_cues, cancels, exclude = rules.by_kind(possible)
+    cancels = [(c, rx) for c, rx in cancels if meeting_we or not c.meeting_we]
     recs = []
-    for cue in rules.rec_cues:
-        if id(cue) not in possible or (cue.meeting_we and not meeting_we):
+    for cue, rx in rec_cues:
+        if cue.meeting_we and not meeting_we:
             continue
-        for m in possible[id(cue)].finditer(s):
+        for m in rx.finditer(s):
             if cue.unless_after is not None and cue.unless_after.search(s, m.end()):
                 continue  # "you could go for wood but it would be impractical": an option weighed
             cs, _ = _subject_chunk(s, m.start())
@@ -916,10 +983,10 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
                 continue  # a Minister's "we're asking parents to ...": the government's own measure, described
             recs.append((cue, m))
     coms = []
-    for cue in rules.com_cues:
-        if (cue.own_side and not own_side) or id(cue) not in possible or (cue.not_we_addressee and we_addressee):
-            continue  # only a Minister's / official's; or its literals are not in the sentence
-        for m in possible[id(cue)].finditer(s):
+    for cue, rx in com_cues:
+        if (cue.own_side and not own_side) or (cue.not_we_addressee and we_addressee):
+            continue  # only a Minister's / official's
+        for m in rx.finditer(s):
             if cue.needs_actor and not _alias_hits(rules, s, m.start(), m.end()):
                 continue
             if cue.subject == "self":
@@ -934,7 +1001,7 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
                 coms.append((cue, m))
     if not recs and not coms:
         return None  # no cue: the exclusions need not be run
-    excluded = [ex for ex in rules.exclude if id(ex) in possible and possible[id(ex)].search(s)]
+    excluded = [ex for ex, rx in exclude if rx.search(s)]
     if any(not ex.unless for ex in excluded):
         return None
     rec_hits = []
@@ -1124,11 +1191,12 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
     turns = doc.turns if turns is None else turns
     rules = rules_for(lexicon)
     _subject_chunk.cache_clear()
+    _clause_breaks.cache_clear()
     text = doc.text
     speakers = {sp.key: sp for sp in doc.speakers}
     findings: list[list[Finding]] = []  # per turn
-    common = frozenset(_LOWER_WORD.findall(text))
-    index, cue_ids = rules.cue_index(), [id(c) for c in rules.all_cues()]
+    common = LowerWords(text)  # the words the document writes in lower case
+    index = rules.cue_index()
     plain = _WS.sub(" ", text).replace("\u2019", "'")  # one character for one: offsets unchanged
     occurrences = index.scan(fold(plain))  # every cue literal of the document, in one scan
     for turn in turns:
@@ -1143,8 +1211,8 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
         items: list[Finding] = []
         for s0, e0 in split_sentences(text, turn.speech_start, turn.char_end):
             s = plain[s0:e0]
-            possible = {cue_ids[i]: rx for i, rx in index.views(occurrences, s0, e0).items()}
-            got = classify_sentence(rules, s, turn, turn_text, s0, affiliation, common, own_kind, own_side, possible,
+            got = classify_sentence(rules, s, turn, turn_text, s0, affiliation, common, own_kind, own_side,
+                                    index.views(occurrences, s0, e0),
                                     doc.proposals, doc.addressee_we, minister)
             if not got or (got[0] == "com" and chair):
                 continue  # a chair's "we're working on it as we go through" is the meeting's procedure

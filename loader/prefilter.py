@@ -9,16 +9,27 @@ formula is tested on folded text. The test is conservative: it may say "maybe" f
 without a match, never "no" for a text with one.
 
 ``LiteralIndex`` holds the formulas of many regexes: ``scan`` finds every literal of all of them
-in a whole document in one pass, and ``possible`` tells, for one sentence of it, which regexes
-may match there. Most sentences contain the literals of only a few of the lexicon's cues.
+in a whole document in one pass (Aho-Corasick), and ``views`` tells, for one sentence of it,
+which regexes may match there and where. Most sentences contain the literals of only a few of the
+lexicon's cues. ``AnalysisCache`` keeps the analysis of the patterns between runs, and
+``LazyPattern`` compiles a pattern the first time a text calls for it.
 """
 from __future__ import annotations
 
 import bisect
-import operator
+import contextlib
+import hashlib
+import itertools
+import json
+import os
 import re
+import sys
+import tempfile
+from pathlib import Path
 from re import _constants as C
 from re import _parser
+
+import ahocorasick
 
 STRONG, KEEP = 3, 2  # of the requirements of a sequence, keep the two whose literals are longest (3+)
 LIMIT = 64  # most strings kept for the exact set of a sub-pattern ("organi[sz]ation" -> 2)
@@ -27,7 +38,6 @@ RARE_CHARS = frozenset("?!;")  # one-character literals worth testing; other sin
 _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 _FOLD_CHARS = "\u0130\u0131\u017f\u212a"
 _EMPTY = frozenset({""})
-_GROUP_1 = operator.itemgetter(1)
 _REPEATS = {C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REPEAT)}
 
 
@@ -296,23 +306,15 @@ def holds(formula, present) -> bool:
 # ---------------------------------------------------------------- many regexes over one document
 
 
-def _trie(words) -> str:
-    """One regex matching any of ``words``, longest first (a trie of alternations)."""
-    root: dict = {}
-    for w in words:
-        node = root
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node) -> str:
-        alts = [re.escape(ch) + build(node[ch]) for ch in sorted(k for k in node if k)]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return build(root)
+def _automaton(literals: list):
+    """An Aho-Corasick automaton of ``literals``, each one's value (its length - 1, its id)."""
+    if not literals:
+        return None
+    automaton = ahocorasick.Automaton()
+    for i, lit in enumerate(literals):
+        automaton.add_word(lit, (len(lit) - 1, i))
+    automaton.make_automaton()
+    return automaton
 
 
 def _to_ids(formula, ids):
@@ -442,25 +444,87 @@ def _distribute(part: str, tree, flags: int, budget: int):
     return out
 
 
+class LazyPattern:
+    """A regular expression compiled the first time it is run (``pattern`` and ``flags`` are
+    known before): a lexicon's cue that a run's text never calls for is never compiled.
+    ``compile()`` compiles it now (raises ``re.error``, as ``re.compile``)."""
+
+    __slots__ = ("pattern", "flags", "_compiled")
+    compilations = 0  # patterns compiled by all instances (a count for tests and benchmarks)
+
+    def __init__(self, pattern: str, flags: int = 0):
+        if not isinstance(pattern, str):
+            raise TypeError(f"a pattern must be a string, not {type(pattern).__name__}")
+        self.pattern, self.flags, self._compiled = pattern, flags, None
+
+    @property
+    def compiled(self) -> re.Pattern:
+        return self._compiled if self._compiled is not None else self.compile()._compiled
+
+    def compile(self) -> LazyPattern:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern, self.flags)
+            LazyPattern.compilations += 1
+        return self
+
+    @property
+    def is_compiled(self) -> bool:
+        return self._compiled is not None
+
+    def finditer(self, *args):
+        return self.compiled.finditer(*args)
+
+    def search(self, *args):
+        return self.compiled.search(*args)
+
+    def match(self, *args):
+        return self.compiled.match(*args)
+
+    def fullmatch(self, *args):
+        return self.compiled.fullmatch(*args)
+
+    def findall(self, *args):
+        return self.compiled.findall(*args)
+
+    def sub(self, *args):
+        return self.compiled.sub(*args)
+
+    def __repr__(self) -> str:
+        return f"LazyPattern({self.pattern!r}, {self.flags})"
+
+
 class Narrowed:
     """A compiled pattern to run on one sentence, with ``finditer`` / ``search`` like
     ``re.Pattern``'s. With ``starts`` (the sentence positions where one of the pattern's anchors
     occurs) the pattern is tried only there: as every match starts with an anchor, this finds the
-    same matches as a scan of every position."""
+    same matches as a scan of every position. ``where``: the arguments of
+    ``LiteralIndex.anchor_starts`` (with the index first), which gives ``starts`` when the pattern
+    is first run (a pattern the sentence never runs costs nothing more)."""
 
-    __slots__ = ("regex", "starts")
+    __slots__ = ("regex", "_starts", "where")
 
-    def __init__(self, regex: re.Pattern, starts: list | None):
-        self.regex, self.starts = regex, starts
+    def __init__(self, regex: re.Pattern, starts: list | None = None, where: tuple | None = None):
+        self.regex, self._starts, self.where = regex, starts, where
+
+    @property
+    def starts(self) -> list | None:
+        if self.where is not None:
+            index, *args = self.where
+            self._starts, self.where = index.anchor_starts(*args), None
+        return self._starts
 
     def finditer(self, s: str, pos: int = 0, endpos: int | None = None):
         end = len(s) if endpos is None else min(endpos, len(s))
-        if self.starts is None:
+        starts = self.starts
+        if starts is None:
             return self.regex.finditer(s, pos, end)
+        if not starts:
+            return iter(())  # no anchor of a possible branch occurs: no match, nothing to compile
         return self._anchored(s, pos, end)
 
     def _anchored(self, s, pos, end):
-        match = self.regex.match
+        regex = self.regex
+        match = (regex.compiled if isinstance(regex, LazyPattern) else regex).match
         for p in self.starts:
             if p < pos:
                 continue
@@ -473,6 +537,34 @@ class Narrowed:
 
     def search(self, s: str, pos: int = 0, endpos: int | None = None):
         return next(iter(self.finditer(s, pos, endpos)), None)
+
+
+class AtAnchors:
+    """A branch's regex searched in one sentence only at the positions where one of its anchors
+    occurs (every match of the branch starts at one): ``search`` finds what the regex's own
+    ``search`` finds there."""
+
+    __slots__ = ("regex", "index", "branch", "sentence", "_starts")
+
+    def __init__(self, regex: LazyPattern, index: LiteralIndex, branch: int, sentence: _Sentence):
+        self.regex, self.index, self.branch, self.sentence, self._starts = regex, index, branch, sentence, None
+
+    def search(self, s: str, pos: int = 0, endpos: int | None = None):
+        end = len(s) if endpos is None else min(endpos, len(s))
+        starts = self._starts
+        if starts is None:
+            starts = self._starts = self.index.branch_starts(self.branch, self.sentence)
+        i = bisect.bisect_left(starts, pos)
+        if i == len(starts) or starts[i] >= end:
+            return None
+        match = self.regex.compiled.match
+        for p in starts[i:]:
+            if p >= end:
+                break
+            m = match(s, p, end)
+            if m:
+                return m
+        return None
 
 
 class Merged:
@@ -507,6 +599,148 @@ class Merged:
         return next(self.finditer(s, pos, endpos), None)
 
 
+def analyse(pattern: str, flags: int = 0) -> list[tuple[str, object, frozenset | None]]:
+    """(source, literal formula, anchors) of each branch of ``pattern`` (``branches_of``,
+    ``requirement``, ``anchors``): what ``LiteralIndex`` needs of a pattern."""
+    try:
+        parts = _branches(pattern, flags)
+        heads = [anchors(tree) if tree is not None else None for _, tree in parts]
+        formulas = [requirement(tree) if tree is not None else None for _, tree in parts]
+    finally:
+        _SHARED.clear()
+    return [(part, f, h) for (part, _), f, h in zip(parts, formulas, heads)]
+
+
+def _encode(formula):
+    if formula is None:
+        return None
+    kind, body = formula
+    return [kind, sorted(body)] if kind == "lits" else [kind, [_encode(p) for p in body]]
+
+
+def _decode(data):
+    if data is None:
+        return None
+    kind, body = data
+    return (kind, frozenset(body)) if kind == "lits" else (kind, tuple(_decode(p) for p in body))
+
+
+class AnalysisCache:
+    """``analyse`` results kept between runs in a JSON file, as Python keeps compiled modules: the
+    analysis of the lexicon's cue patterns takes ~170 ms, reading it back a few. The file name
+    holds a digest of this module's source and of the Python version (a change of either starts
+    a new file); entries are keyed by pattern and flags. A file that cannot be read or written
+    is left alone: it is only a cache, everything is worked out again without it.
+
+    ``default()``: the file in ``$RECTRACK_CACHE_DIR`` (empty: no cache), else
+    ``$XDG_CACHE_HOME/rectrack``, else ``~/.cache/rectrack``.
+    """
+
+    KEEP = 4000  # entries at most; past that only the patterns of the latest index are kept
+
+    def __init__(self, path: Path | None):
+        self.path, self.entries, self.used, self.dirty = path, None, set(), False
+
+    @classmethod
+    def default(cls) -> AnalysisCache:
+        """The cache of this process for the default file (one instance per file)."""
+        path = cls.default_path()
+        if path not in _CACHES:
+            _CACHES[path] = cls(path)
+        return _CACHES[path]
+
+    @staticmethod
+    def default_path() -> Path | None:
+        folder = os.environ.get("RECTRACK_CACHE_DIR")
+        if folder is None:
+            base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+            folder = os.path.join(base, "rectrack")
+        if not folder:
+            return None
+        digest = hashlib.sha256(Path(__file__).read_bytes() + sys.version.encode()).hexdigest()[:16]
+        return Path(folder) / f"prefilter-{digest}.json"
+
+    def known(self, pattern: str, flags: int) -> bool:
+        """Whether ``pattern`` has an entry (written only for a pattern that compiled: see ``put``)."""
+        return f"{flags}:{pattern}" in self._load()
+
+    def _load(self) -> dict:
+        if self.entries is None:
+            self.entries = {}
+            if self.path is not None:
+                try:
+                    data = json.loads(self.path.read_text(encoding="utf-8"))
+                    if isinstance(data, dict):
+                        self.entries = data
+                except (OSError, ValueError):
+                    pass
+        return self.entries
+
+    def get(self, pattern: str, flags: int):
+        key = f"{flags}:{pattern}"
+        self.used.add(key)
+        entry = self._load().get(key)
+        try:
+            return [(part, _decode(f), frozenset(h) if h is not None else None) for part, f, h in entry]
+        except (TypeError, ValueError):
+            return None  # absent, or not what this module writes
+
+    def put(self, pattern: str, flags: int, parts) -> None:
+        """Keep the analysis of ``pattern``; the caller has compiled it (``compile_rules`` does)."""
+        key = f"{flags}:{pattern}"
+        self.used.add(key)
+        self._load()[key] = [[part, _encode(f), sorted(h) if h is not None else None] for part, f, h in parts]
+        self.dirty = True
+
+    def save(self) -> None:
+        """Write the entries when some were added (atomically: a reader sees the old or the new file)."""
+        if not self.dirty or self.path is None:
+            return
+        self.dirty = False
+        entries = self._load()
+        if len(entries) > self.KEEP:
+            entries = {k: v for k, v in entries.items() if k in self.used}
+        tmp = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=self.path.name, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(entries, f)
+            os.replace(tmp, self.path)
+        except OSError:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+
+
+_CACHES: dict = {}  # path -> the AnalysisCache of this process
+
+
+class _Sentence:
+    """One sentence's view of the occurrences: its possible branches, its distinct literal ids, and
+    (worked out once, when a view first needs them) the positions of each anchoring literal."""
+
+    __slots__ = ("possible", "distinct", "at", "lits", "start", "_positions")
+
+    def __init__(self, possible: set, distinct: set, at: list, lits: list, start: int):
+        self.possible, self.distinct, self.at, self.lits, self.start = possible, distinct, at, lits, start
+        self._positions = None
+
+    def positions(self, anchoring: frozenset) -> dict:
+        """{literal id: its positions (from the sentence start)} for the ids in ``anchoring``."""
+        if self._positions is None:
+            out: dict[int, list] = {}
+            start = self.start
+            for p, i in zip(self.at, self.lits):
+                if i in anchoring:
+                    if i in out:
+                        out[i].append(p - start)
+                    else:
+                        out[i] = [p - start]
+            self._positions = out
+        return self._positions
+
+
 class LiteralIndex:
     """Which of many regexes may match a stretch of text, from the literals each one requires.
 
@@ -519,23 +753,27 @@ class LiteralIndex:
     one of their anchors occurs when every such branch has anchors.
     """
 
-    def __init__(self, regexes):
+    def __init__(self, regexes, cache: AnalysisCache | None = None):
         self.regexes = list(regexes)
         self.branches = []  # (regex index, pattern source)
         self.of_regex = []  # regex index -> its branch ids
-        trees = []
+        self.analysed = 0  # patterns analysed here (the others were read from ``cache``)
+        formulas, heads = [], []
         for r, rx in enumerate(self.regexes):
-            parts = _branches(rx.pattern, rx.flags)
+            parts = cache.get(rx.pattern, rx.flags) if cache is not None else None
+            if parts is None:
+                parts = analyse(rx.pattern, rx.flags)
+                self.analysed += 1
+                if cache is not None:
+                    cache.put(rx.pattern, rx.flags, parts)
             self.of_regex.append(tuple(range(len(self.branches), len(self.branches) + len(parts))))
-            self.branches.extend((r, part) for part, _ in parts)
-            trees.extend(tree for _, tree in parts)
-        heads = [anchors(tree) if tree is not None else None for tree in trees]
+            self.branches.extend((r, part) for part, _, _ in parts)
+            formulas.extend(f for _, f, _ in parts)
+            heads.extend(h for _, _, h in parts)
+        if cache is not None:
+            cache.save()
         # a branch is tried when its formula holds: one of its necessary literals occurs (trigger)
         # and the rest of its top level holds (rest); then only where one of its anchors occurs
-        try:
-            formulas = [requirement(tree) if tree is not None else None for tree in trees]
-        finally:
-            _SHARED.clear()
         literals = sorted(set().union(*(literals_of(f) for f in formulas), *(h or () for h in heads)))
         self.ids = ids = {lit: i for i, lit in enumerate(literals)}
         self.literals = literals
@@ -568,16 +806,31 @@ class LiteralIndex:
                 for n in longer[i]:
                     anchored_by[n].add(b)
         self.anchored_by = [frozenset(x) for x in anchored_by]
+        # literal id -> the branches it triggers that need nothing more / whose rest is to be tested
+        self.sure = [frozenset(b for b in t if self.rest[b] is None) for t in self.triggers]
+        self.checked = [t - sure for t, sure in zip(self.triggers, self.sure)]
+        # branch -> the literal ids one of whose prefixes (itself included) is an anchor of it
+        anchor_lits: list[set] = [set() for _ in self.branches]
+        for n, bs in enumerate(self.anchored_by):
+            for b in bs:
+                anchor_lits[b].add(n)
+        self.anchor_lits = [frozenset(x) for x in anchor_lits]
+        self.regex_anchor_lits = [frozenset().union(*(self.anchor_lits[b] for b in bs)) for bs in self.of_regex]
+        self.fully_anchorable = [all(self.anchorable[b] for b in bs) for bs in self.of_regex]
+        self.anchoring = frozenset().union(*self.anchor_lits)  # the literal ids that anchor some branch
         self.of_branch = [r for r, _ in self.branches]
-        self.scanner = re.compile("(?=(" + _trie(literals) + "))") if literals else None
+        self.automaton = _automaton(literals)
         self._narrow: dict[int, re.Pattern] = {}  # branch -> its own compiled regex
 
     def scan(self, folded: str) -> tuple[list, list]:
-        """(starts, literal ids) of the longest literal starting at each position of ``folded``."""
-        if self.scanner is None:
+        """(starts, literal ids) of the longest literal starting at each position of ``folded``
+        (one Aho-Corasick pass: every occurrence of every literal, in order of their ends; at
+        one start a later end is a longer literal, the shorter ones being its prefixes)."""
+        if self.automaton is None:
             return [], []
-        matches = list(self.scanner.finditer(folded))
-        return list(map(re.Match.start, matches)), list(map(self.ids.__getitem__, map(_GROUP_1, matches)))
+        longest = {end - back: lit for end, (back, lit) in self.automaton.iter(folded)}
+        starts = sorted(longest)
+        return starts, list(map(longest.__getitem__, starts))
 
     def present(self, occurrences: tuple[list, list], start: int, end: int) -> dict:
         """{literal id: its positions (from ``start``)} for the literals inside ``[start, end)``."""
@@ -610,58 +863,54 @@ class LiteralIndex:
         at, lits = self._inside(occurrences, start, end)
         distinct = set(lits)
         distinct.discard(-1)
-        triggers, closure = self.triggers, self.closure
-        tried = self.always.union(*[triggers[i] for i in distinct])
-        if not tried:
-            return {}
-        present = frozenset().union(*[closure[i] for i in distinct])
-        rest, of_branch = self.rest, self.of_branch
-        possible = set()  # the branches whose literals occur
-        for b in tried:
-            sets = rest[b]
-            if sets is not None:
-                for x in sets:
+        possible = set(self.always).union(*[self.sure[i] for i in distinct])  # the branches whose literals occur
+        checked = set().union(*[self.checked[i] for i in distinct])
+        if checked:
+            closure, rest = self.closure, self.rest
+            present = frozenset().union(*[closure[i] for i in distinct])
+            for b in checked:
+                for x in rest[b]:
                     if x.isdisjoint(present):
                         break
                 else:
                     possible.add(b)
-            else:
-                possible.add(b)
         if not possible:
             return {}
-        by_regex: dict[int, list] = {}
-        for b in sorted(possible):
-            by_regex.setdefault(of_branch[b], []).append(b)
-        # regex -> the literal ids (of this sentence) one of whose prefixes anchors a possible branch
-        anchoring: dict[int, set] = {}
-        anchored_by = self.anchored_by
-        for i in distinct:
-            for b in anchored_by[i] & possible:
-                anchoring.setdefault(of_branch[b], set()).add(i)
-        positions: dict[int, list] = {}
-        if anchoring:
-            wanted = set().union(*anchoring.values())
-            for p, i in zip(at, lits):
-                if i in wanted:
-                    positions.setdefault(i, []).append(p - start)
+        sentence = _Sentence(possible, distinct, at, lits, start)
         out = {}
-        anchorable, regexes = self.anchorable, self.regexes
-        for r, bs in by_regex.items():
-            if all(anchorable[b] for b in bs):
+        of_regex, anchorable, fully_anchorable, regexes = self.of_regex, self.anchorable, self.fully_anchorable, self.regexes
+        for r in sorted({self.of_branch[b] for b in possible}):
+            if fully_anchorable[r]:
                 # the whole regex, tried only where an anchor of a possible branch occurs: at a
                 # position where no possible branch can match, the others cannot either
-                here = anchoring.get(r)
-                if here:  # else no anchor of a possible branch occurs: no match
-                    starts = (positions[next(iter(here))] if len(here) == 1
-                              else sorted(p for i in here for p in positions[i]))
-                    out[r] = Narrowed(regexes[r], starts)
+                out[r] = Narrowed(regexes[r], None, (self, r, sentence))
+                continue
+            bs = tuple(b for b in of_regex[r] if b in possible)
+            if all(anchorable[b] for b in bs):
+                out[r] = Narrowed(regexes[r], None, (self, r, sentence))
             else:
-                out[r] = Narrowed(self.narrowed(r, tuple(bs)), None)
+                out[r] = Narrowed(self.narrowed(r, bs, sentence))
         return out
 
-    def narrowed(self, r: int, branch_ids: tuple):
+    def anchor_starts(self, r: int, sentence: _Sentence) -> list:
+        """The positions in ``sentence`` where an anchor of a possible branch of regex ``r`` occurs."""
+        bs = self.of_regex[r]
+        if sentence.possible.issuperset(bs):
+            wanted = self.regex_anchor_lits[r]
+        else:
+            wanted = frozenset().union(*[self.anchor_lits[b] for b in bs if b in sentence.possible])
+        here = sentence.distinct & wanted  # the literal ids (of this sentence) that anchor one of them
+        if not here:
+            return []
+        positions = sentence.positions(self.anchoring)
+        if len(here) == 1:
+            return positions[next(iter(here))]
+        return sorted([p for i in here for p in positions[i]])
+
+    def narrowed(self, r: int, branch_ids: tuple, sentence: _Sentence | None = None):
         """Regex ``r`` reduced to the branches ``branch_ids``: the regex itself (all of them), one
-        branch's own regex, or the ``Merged`` matches of theirs (each branch compiled once)."""
+        branch's own regex, or the ``Merged`` matches of theirs (each branch compiled once, when
+        first run); with ``sentence``, a branch that has anchors is searched only at theirs there."""
         if branch_ids == self.of_regex[r]:
             return self.regexes[r]
         flags = self.regexes[r].flags
@@ -669,6 +918,16 @@ class LiteralIndex:
         for b in branch_ids:
             rx = self._narrow.get(b)
             if rx is None:
-                rx = self._narrow[b] = re.compile(self.branches[b][1], flags)
-            rxs.append(rx)
+                rx = self._narrow[b] = LazyPattern(self.branches[b][1], flags)  # compiled when run
+            rxs.append(AtAnchors(rx, self, b, sentence) if sentence is not None and self.anchorable[b] else rx)
         return rxs[0] if len(rxs) == 1 else Merged(rxs)
+
+    def branch_starts(self, b: int, sentence: _Sentence) -> list:
+        """The positions in ``sentence`` where an anchor of branch ``b`` occurs."""
+        here = sentence.distinct & self.anchor_lits[b]
+        if not here:
+            return []
+        positions = sentence.positions(self.anchoring)
+        if len(here) == 1:
+            return positions[next(iter(here))]
+        return sorted([p for i in here for p in positions[i]])

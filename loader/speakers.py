@@ -493,11 +493,12 @@ def _intro_role(text: str, person: _Person, vocab: Vocabulary, skip=frozenset())
     if len(person.tokens) < 2:
         return None
     words = person.name.split()
-    rx = re.compile(r"\s+".join(re.escape(w) for w in words) + r"(?:\s+[A-Z]{2,4})?,\s+(?P<rest>[^.;:!?\n]{3,160})")
     pos = text.find(words[-1])
     while pos != -1:
-        m = rx.match(text, _back(text, pos, words))
-        if m and m.start() not in skip:
+        at = _back(text, pos, words)
+        end = _words_end(text, at, words)
+        m = _AFTER_NAME.match(text, end) if end is not None else None
+        if m and at not in skip:
             role = _role_phrase(m.group("rest"), vocab)
             if role:
                 return role
@@ -521,6 +522,28 @@ def _introduced_name(text: str, surname: str, vocab: Vocabulary) -> str | None:
         if keep and not keep[-1].endswith(".") or len(keep) > 1:
             forms.add(" ".join(keep + [surname]))
     return forms.pop() if len(forms) == 1 else None
+
+
+_AFTER_NAME = re.compile(r"(?:\s+[A-Z]{2,4})?,\s+(?P<rest>[^.;:!?\n]{3,160})")  # "Full Name, the Role of X"
+
+
+def _words_end(text: str, at: int, words: list[str]) -> int | None:
+    """Where ``words``, written from ``at`` with whitespace between them, end (None: they are not
+    there): the end of the match of the words' pattern (escaped, joined by ``\\s+``) at ``at``,
+    without a pattern compiled for each name."""
+    i = at
+    for k, w in enumerate(words):
+        if k:
+            j = i
+            while j < len(text) and text[j].isspace():
+                j += 1
+            if j == i:
+                return None
+            i = j
+        if not text.startswith(w, i):
+            return None
+        i += len(w)
+    return i
 
 
 def _back(text: str, pos: int, words: list[str]) -> int:

@@ -180,7 +180,8 @@ def _plain_label(lines: list[_Line], i: int, lead: int, body: str, lexicon, text
     as narrow columns print it.
     """
     ln = lines[i]
-    m = COLON_LABEL_RE.match(body) or _quoted_label(body, lexicon)
+    # both forms need a colon: a line without one is no label of theirs (the patterns would try 200 places)
+    m = (COLON_LABEL_RE.match(body) or _quoted_label(body, lexicon)) if ":" in body or "：" in body else None
     last = i
     if m is None or m.group("label").count("(") != m.group("label").count(")"):
         found = _wrapped_label(lines, i, lead, body, lexicon, text)

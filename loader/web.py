@@ -10,7 +10,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import yaml
@@ -147,6 +146,8 @@ def served(db_path, env: dict | None = None, timeout: float = 30):
          "--host", "127.0.0.1", "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
+    import urllib.request  # http.client, email, ssl: not needed by the commands that load
+
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout

@@ -182,3 +182,31 @@ def test_merged_branches_find_the_matches_of_their_alternation(branches):
             for end in (len(s), max(pos, len(s) - 3)):
                 assert spans_of(merged.finditer(s, pos, end)) == spans_of(joined.finditer(s, pos, end)), (s, pos, end)
                 assert (merged.search(s, pos, end) is None) == (joined.search(s, pos, end) is None)
+
+
+def test_a_branch_with_anchors_is_searched_at_them_among_branches_without():
+    """``\\b(?:we\\s+must|[a-z]+s\\s+must|they\\s+ought)`` on a sentence without "ought": the two
+    possible branches are searched apart (``Merged``); the one anchored by "we" only where "we" is."""
+    from loader.prefilter import AtAnchors, Merged
+    rx = re.compile(r"\b(?:we\s+must|[a-z]+s\s+must|they\s+ought)", re.I)
+    index = LiteralIndex([rx])
+    s = "So we must, the others must, and we will."
+    views = index.views(index.scan(fold(s)), 0, len(s))
+    merged = views[0].regex
+    assert isinstance(merged, Merged) and isinstance(merged.regexes[0], AtAnchors)
+    calls = []
+
+    class Counting:
+        def __init__(self, regex):
+            self.regex = regex
+
+        @property
+        def compiled(self):
+            return self
+
+        def match(self, *a):
+            calls.append(a[1])
+            return self.regex.compiled.match(*a)
+    merged.regexes[0].regex = Counting(merged.regexes[0].regex)
+    assert spans_of(views[0].finditer(s)) == spans_of(rx.finditer(s))
+    assert calls == [s.index("we"), s.rindex("we")]  # only where "we" is, not at every word

@@ -63,6 +63,7 @@ def client(base, k, rec_ids, deadline, done, results):
             elif status == 409:
                 versions.pop(rid)
         statuses.append(status)
+        results["made"][k] += 1
     results["statuses"][k] = statuses
     results["last"][k] = updates
 
@@ -76,7 +77,7 @@ def test_soak_updates_during_reloads(tmp_path):
     rec_ids = [r["id"] for r in rows(db, "select id from recommendations order by char_start")]
     assert len(rec_ids) >= CLIENTS * 3
     env = {**os.environ, "RECTRACK_API_TOKEN": TOKEN}
-    results = {"statuses": {}, "last": {}, "updated": [0] * CLIENTS}
+    results = {"statuses": {}, "last": {}, "updated": [0] * CLIENTS, "made": [0] * CLIENTS}
     with served(db, env=env) as base:
         stop = threading.Event()
         reloads = []
@@ -100,7 +101,10 @@ def test_soak_updates_during_reloads(tmp_path):
                    for k in range(CLIENTS)]
         for t in threads:
             t.start()
-        while len(reloads) < 2 and time.monotonic() < deadline and any(t.is_alive() for t in threads):
+        # two reloads have written and the clients have made their minimum of requests (a fast
+        # reload on a busy machine must not end the client phase before they got going)
+        while ((len(reloads) < 2 or sum(results["made"]) < CLIENTS * 20) and time.monotonic() < deadline
+               and any(t.is_alive() for t in threads)):
             time.sleep(0.1)
         during = len(reloads)
         done.set()

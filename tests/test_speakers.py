@@ -1,6 +1,7 @@
 """Speaker resolution: the seed against gold, dev golden files, label parsing and resolution rules."""
 import copy
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from loader.evaluate import same_name, score_speakers, score_turns
 from loader.lexicon import load_lexicon
 from loader.model import Source
 from loader.read import read_source
-from loader.speakers import parse_label, resolve_speakers
+from loader.speakers import _words_end, parse_label, resolve_speakers
 from loader.turns import parse_document
 
 HERE = Path(__file__).parent
@@ -344,3 +345,20 @@ def test_short_given_names_and_initials_join_the_full_name():
     keys = [t.speaker_key for t in doc.turns]
     assert keys[0] == keys[2] == keys[3] == "edward-c-luck"
     assert keys[1] != keys[4]
+
+
+@pytest.mark.parametrize("text, at", [
+    ("Edward C. Luck, the Special Adviser", 0),
+    ("Edward\u00a0C.\n\tLuck MP, the Adviser", 0),
+    ("Edward C.Luck, x", 0),
+    ("EdwardC. Luck", 0),
+    ("said Edward C. Luck", 5),
+    ("Edward C. Lucky, the Adviser", 0),
+    ("Edward C. ", 0),
+    ("", 0),
+])
+def test_words_end_is_where_the_name_pattern_ends(text, at):
+    """``_words_end`` finds what the pattern of the name's words, whitespace between them, matches."""
+    words = ["Edward", "C.", "Luck"]
+    m = re.compile(r"\s+".join(re.escape(w) for w in words)).match(text, at)
+    assert _words_end(text, at, words) == (m.end() if m else None)
