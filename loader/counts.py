@@ -21,6 +21,8 @@ Example::
 """
 from __future__ import annotations
 
+import functools
+import re
 import sqlite3
 
 TABLE = "recommendation_counts"
@@ -40,6 +42,9 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS idx_{TABLE} ON {TABLE}(facet, value, status, kind);
 """
+
+# The triggers a database has that keep the counts: ``(name, sql)``.
+INSTALLED_SQL = f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '{TABLE}%'"
 
 _KEY = "facet = '{facet}' AND value IS {value} AND status = {row}.status AND kind = {row}.kind"
 
@@ -64,6 +69,7 @@ def _remove(facet: str) -> str:
             f"  DELETE FROM {TABLE} WHERE {key} AND n <= 0;\n")
 
 
+@functools.cache
 def trigger_sql() -> dict[str, str]:
     """``{trigger name: CREATE TRIGGER statement}`` keeping ``recommendation_counts`` exact."""
     facets = (ALL, *DIMENSIONS)
@@ -101,8 +107,7 @@ def ensure_counts(conn: sqlite3.Connection) -> None:
     triggers (an older version's): everything in one transaction. Writes nothing otherwise."""
     conn.executescript(SCHEMA)
     wanted = trigger_sql()
-    stored = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE ?",
-                               (f"{TABLE}%",)).fetchall())
+    stored = dict(conn.execute(INSTALLED_SQL).fetchall())
     if stored == wanted:
         return
     with conn:
@@ -114,11 +119,14 @@ def ensure_counts(conn: sqlite3.Connection) -> None:
         rebuild(conn)
 
 
+def installed_from(rows) -> bool:
+    """Whether the ``(name, sql)`` rows of ``INSTALLED_SQL`` are the triggers ``trigger_sql`` makes."""
+    return {row[0]: row[1] for row in rows} == trigger_sql()
+
+
 def installed(conn: sqlite3.Connection) -> bool:
     """Whether this database keeps the counts (its triggers are the ones ``trigger_sql`` makes)."""
-    stored = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE ?",
-                               (f"{TABLE}%",)).fetchall())
-    return stored == trigger_sql()
+    return installed_from(conn.execute(INSTALLED_SQL).fetchall())
 
 
 def differences(conn: sqlite3.Connection) -> list[tuple]:
@@ -128,3 +136,28 @@ def differences(conn: sqlite3.Connection) -> list[tuple]:
     fresh = {row[:4]: row[4] for row in conn.execute(_fresh_sql())}
     return sorted(((*key, kept.get(key), fresh.get(key)) for key in kept.keys() | fresh.keys()
                    if kept.get(key) != fresh.get(key)), key=repr)
+
+
+# Datasette's SQL for the rows of the recommendations table a facet counts (``select <its columns>
+# from recommendations [where "status" = :p0 | "status" != :p0]``): the sets the counts answer.
+_ROWS_SQL = re.compile(r'^select [\w, ]+ from recommendations (?:where "status" (?P<op>=|!=) :p0 )?$')
+
+
+def facet_sql(rows_sql: str, params, column: str, limit: int) -> tuple[str, dict] | None:
+    """The query on ``recommendation_counts`` giving Datasette's column facet of ``column`` --
+    ``(value, count)``, largest first, then by value, at most ``limit`` rows -- over the rows
+    ``rows_sql`` selects with ``params``; None when the counts cannot answer it (another table,
+    another filter, a search, a column not counted)."""
+    m = _ROWS_SQL.match(rows_sql)
+    if m is None or column not in ("status", *DIMENSIONS):
+        return None
+    params = dict(params or {})
+    if (m.group("op") is None and params) or (m.group("op") is not None and set(params) != {"p0"}):
+        return None
+    where, out = ["facet = :facet"], {"facet": ALL if column == "status" else column, "limit": limit}
+    if m.group("op") is not None:
+        where.append(f"status {m.group('op')} :status")
+        out["status"] = params["p0"]
+    value = "status" if column == "status" else "value"
+    return (f"SELECT {value} AS value, sum(n) AS count FROM {TABLE} WHERE {' AND '.join(where)} "
+            f"AND {value} IS NOT NULL GROUP BY {value} ORDER BY count DESC, value LIMIT :limit", out)

@@ -8,6 +8,9 @@ page size of the same filter reuse the counts, and any commit, from any process,
 ``cached_column_facet(counts)`` is Datasette's ``ColumnFacet`` answering from it, each configured
 facet's query running at the same time as the others (Datasette runs them one after another).
 Everything Datasette builds around the counts -- labels, toggle URLs, ``selected`` -- is its own.
+A facet of the whole recommendations table, or of a status filter, is read from the counts kept
+on write (``loader.counts``: a few index reads instead of a scan of every row) when the database
+keeps them.
 """
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ import collections
 import copy
 
 from datasette.facets import ColumnFacet
+
+from . import counts as kept_counts
 
 # Facet queries of one request running at the same time: SQLite releases the GIL, so two use two
 # cores. The bound is per request: two requests computing facets at once can take all three of
@@ -69,6 +74,19 @@ class _CachingDatasette:
         return await self._counts.execute(self._ds, database, sql, params, **kwargs)
 
 
+class _Answering:
+    """The Datasette a facet sees when the kept counts answer it: its one query is ``sql``."""
+
+    def __init__(self, ds, sql, params):
+        self._ds, self._sql, self._params = ds, sql, params
+
+    def __getattr__(self, name):
+        return getattr(self._ds, name)
+
+    async def execute(self, database, sql, params=None, **kwargs):
+        return await self._ds.execute(database, self._sql, self._params, **kwargs)
+
+
 def cached_column_facet(counts: FacetCounts):
     """A ``ColumnFacet`` class whose counts come from ``counts``, its facets computed concurrently."""
 
@@ -80,13 +98,14 @@ def cached_column_facet(counts: FacetCounts):
 
         async def facet_results(self):
             configs = self.get_configs()
-            if len(configs) < 2:
+            kept = await self._counts_kept() if self.table == "recommendations" else False
+            if len(configs) < 2 and not kept:
                 return await super().facet_results()
             at_once = asyncio.Semaphore(AT_ONCE)
 
             async def one(config):
                 async with at_once:
-                    return await self._one(config).facet_results()
+                    return await ColumnFacet.facet_results(self._one(config, kept))
 
             parts = await asyncio.gather(*(one(config) for config in configs))
             results, timed_out = [], []
@@ -95,10 +114,20 @@ def cached_column_facet(counts: FacetCounts):
                 timed_out.extend(facets_timed_out)
             return results, timed_out
 
-        def _one(self, config):
-            """This facet with only ``config`` (Datasette's code then runs one query)."""
+        def _one(self, config, kept=False):
+            """This facet with only ``config`` (Datasette's code then runs one query); with ``kept``,
+            that query reads the kept counts when they can answer it."""
             one = copy.copy(self)
             one.get_configs = lambda: [config]
+            column = config["config"].get("column") or config["config"].get("simple")
+            found = kept_counts.facet_sql(self.sql, self.params, column, self.get_facet_size() + 1) if kept else None
+            if found is not None:
+                one.ds = _Answering(self.ds, *found)
             return one
+
+        async def _counts_kept(self):
+            """Whether the database keeps ``recommendation_counts`` (its triggers are rectrack's)."""
+            rows = await self.ds.execute(self.database, kept_counts.INSTALLED_SQL)
+            return kept_counts.installed_from(rows.rows)
 
     return CachedColumnFacet

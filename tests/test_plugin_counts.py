@@ -1,0 +1,111 @@
+"""The recommendations table's facets read from recommendation_counts (real Datasette through
+ds.client, real SQLite): the same JSON as Datasette's own counting, right after writes."""
+import json
+import shutil
+import sqlite3
+
+import pytest
+
+from loader import counts
+from loader.web import make_datasette
+
+TOKEN = "counts-test-token"
+TABLE = "/rectrack/recommendations.json"
+
+
+def without_counts(src, dst):
+    """A copy of the database whose facets Datasette counts itself (no counting triggers)."""
+    shutil.copy(src, dst)
+    conn = sqlite3.connect(dst)
+    for (name,) in conn.execute(counts.INSTALLED_SQL.replace("name, sql", "name")).fetchall():
+        conn.execute(f"DROP TRIGGER {name}")
+    conn.commit()
+    conn.close()
+    return dst
+
+
+def sql_counts(path, column, where="1"):
+    conn = sqlite3.connect(path)
+    try:
+        return dict(conn.execute(f"SELECT {column}, count(*) FROM recommendations WHERE {where} AND {column} "
+                                 f"IS NOT NULL GROUP BY {column}").fetchall())
+    finally:
+        conn.close()
+
+
+def facet_counts(body, column):
+    return {r["value"]: r["count"] for r in body["facet_results"][column]["results"]}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("query", ["_size=1", "status=accepted", "status__not=dismissed",
+                                   "status__not=dismissed&_facet_size=3", "_search=council", "theme=mandates"])
+async def test_the_same_facets_as_datasette_counting_itself(seed_db, tmp_path, query):
+    conn = sqlite3.connect(seed_db)
+    conn.execute("UPDATE recommendations SET status = 'accepted' WHERE rowid % 3 = 0")
+    conn.execute("UPDATE recommendations SET status = 'dismissed', due_date = '2026-02-01' WHERE rowid % 7 = 0")
+    conn.commit()
+    conn.close()
+    (tmp_path / "stock").mkdir()
+    stock = without_counts(seed_db, tmp_path / "stock" / "rectrack.db")
+    ours = (await make_datasette(seed_db).client.get(f"{TABLE}?{query}")).json()
+    theirs = (await make_datasette(stock).client.get(f"{TABLE}?{query}")).json()
+    assert ours["facet_results"] and ours["facet_results"] == theirs["facet_results"]
+    assert ours["filtered_table_rows_count"] == theirs["filtered_table_rows_count"]
+
+
+@pytest.mark.asyncio
+async def test_whole_table_facets_read_the_kept_counts(seed_db):
+    conn = sqlite3.connect(seed_db)
+    theme, n = conn.execute("SELECT theme, count(*) FROM recommendations GROUP BY theme ORDER BY 2 DESC").fetchone()
+    # a count nobody could get by counting rows: the facet was read from recommendation_counts
+    conn.execute("UPDATE recommendation_counts SET n = n + 1000 WHERE facet = 'theme' AND value = ?", (theme,))
+    conn.commit()
+    conn.close()
+    body = (await make_datasette(seed_db).client.get(f"{TABLE}?_size=1")).json()
+    assert facet_counts(body, "theme")[theme] == n + 1000
+    filtered = (await make_datasette(seed_db).client.get(f"{TABLE}?_size=1&priority=normal")).json()
+    assert facet_counts(filtered, "theme")[theme] == n  # another filter: counted from the rows
+
+
+@pytest.mark.asyncio
+async def test_facets_right_after_status_updates_through_the_api(seed_db, monkeypatch):
+    monkeypatch.setenv("RECTRACK_API_TOKEN", TOKEN)
+    ds = make_datasette(seed_db)
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    before = (await ds.client.get(f"{TABLE}?_size=1")).json()
+    assert facet_counts(before, "status") == sql_counts(seed_db, "status")
+    conn = sqlite3.connect(seed_db)
+    ids = [r[0] for r in conn.execute("SELECT id FROM recommendations ORDER BY rowid LIMIT 3")]
+    conn.close()
+    for rid, status in zip(ids, ["accepted", "declined", "dismissed"]):
+        r = await ds.client.post(f"/-/rectrack/recommendations/{rid}.json", headers=headers,
+                                 content=json.dumps({"status": status, "version": 1, "due_date": "2026-03-01"}))
+        assert r.status_code == 200, r.text
+    after = (await ds.client.get(f"{TABLE}?_size=1")).json()
+    for column in ("status", "actor_id", "theme", "speaker_id", "document_id", "strength", "actor_group"):
+        assert facet_counts(after, column) == sql_counts(seed_db, column), column
+    hidden = (await ds.client.get(f"{TABLE}?_size=1&status__not=dismissed")).json()
+    assert facet_counts(hidden, "theme") == sql_counts(seed_db, "theme", "status != 'dismissed'")
+    assert counts.differences(sqlite3.connect(seed_db)) == []
+    denied = await ds.client.post(f"/-/rectrack/recommendations/{ids[0]}.json", content=json.dumps(
+        {"status": "in_progress", "version": 2}), headers={"Content-Type": "application/json"})
+    assert denied.status_code == 403
+    assert facet_counts((await ds.client.get(f"{TABLE}?_size=2")).json(), "status") == facet_counts(after, "status")
+
+
+@pytest.mark.parametrize("sql,params", [
+    ('select id from recommendations where "theme" = :p0 ', {"p0": "x"}),
+    ("select id from recommendations where rowid in (select rowid from recommendations_fts "
+     "where recommendations_fts match escape_fts(:search)) ", {"search": "x"}),
+    ('select id from commitments ', {}),
+    ('select id from recommendations where "status" = :p0 ', {"p0": "x", "p1": "y"}),
+    ('select id from recommendations ', {"p0": "x"}),
+])
+def test_counts_answer_only_the_whole_table_or_a_status_filter(sql, params):
+    assert counts.facet_sql(sql, params, "theme", 31) is None
+
+
+def test_a_column_not_counted_is_not_answered():
+    assert counts.facet_sql("select id from recommendations ", {}, "priority", 31) is None
+    assert counts.facet_sql("select id from recommendations ", {}, "theme", 31) is not None
