@@ -9,15 +9,20 @@ index reads instead of a scan of every recommendation. (``INSERT OR REPLACE`` is
 that bypasses delete triggers; nothing in rectrack uses it on this table, and ``rebuild`` makes
 the counts again from scratch.)
 
-``ensure_counts(conn)`` creates the triggers and fills the table once for a database that lacks
-them; an up-to-date database is not written to. Readers: ``facet_rows`` (Datasette's column facet
-over the whole table or a status filter), ``summary_tallies`` / ``top_speakers`` /
-``overdue_count`` (summary.json without filters).
+``recommendation_totals`` adds, for the columns with many values (``TOTALS``: speakers,
+documents, actors), the total per value over every row (scope ``all``) and over what summary.json
+counts (``counted``: not dismissed, not reclassified as a commitment), indexed by count: the
+largest values are the first entries of an index instead of a sum over every value.
+
+``ensure_counts(conn)`` creates the triggers and fills the tables once for a database that lacks
+them; an up-to-date database is not written to. Readers: ``facet_sql`` (Datasette's column facet
+over the whole table or a status filter) and the summary's queries below.
 
 Example::
 
     ensure_counts(conn)
-    facet_rows(conn, "theme", limit=31)   # [(value, count), ...] as Datasette's facet orders them
+    sql, params = facet_sql("select id from recommendations ", {}, "theme", 31)
+    conn.execute(sql, params).fetchall()   # [(value, count), ...] as Datasette's facet orders them
 """
 from __future__ import annotations
 
@@ -30,6 +35,9 @@ ALL = "*"  # the facet whose rows count the whole table per (status, kind); its 
 # Columns counted per value: the recommendations table's configured facets, the summary's
 # speaker list and the due date (overdue counts).
 DIMENSIONS = ("actor_id", "actor_group", "theme", "speaker_id", "document_id", "strength", "due_date")
+TOTALS_TABLE = "recommendation_totals"
+TOTALS = ("actor_id", "speaker_id", "document_id")  # columns with many values: totals by count
+HIDDEN, NOT_COUNTED_KIND = "dismissed", "commitment"  # tracking.HIDDEN_STATUSES; review's reclassification
 
 # The table and its index also appear in loader.store.SCHEMA (CREATE ... IF NOT EXISTS).
 SCHEMA = f"""
@@ -41,12 +49,25 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     n INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS idx_{TABLE} ON {TABLE}(facet, value, status, kind);
+CREATE TABLE IF NOT EXISTS {TOTALS_TABLE} (
+    facet TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    value,
+    n INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS idx_{TOTALS_TABLE} ON {TOTALS_TABLE}(facet, scope, value);
+CREATE INDEX IF NOT EXISTS idx_{TOTALS_TABLE}_n ON {TOTALS_TABLE}(facet, scope, n DESC, value);
 """
 
 # The triggers a database has that keep the counts: ``(name, sql)``.
 INSTALLED_SQL = f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '{TABLE}%'"
 
 _KEY = "facet = '{facet}' AND value IS {value} AND status = {row}.status AND kind = {row}.kind"
+
+
+_TOTAL_KEY = "facet = '{facet}' AND scope = '{scope}' AND value IS {row}.\"{facet}\""
+# scope -> the condition a row meets to be in it (``{row}``: new or old)
+SCOPES = {"all": "1", "counted": f"{{row}}.status != '{HIDDEN}' AND {{row}}.kind != '{NOT_COUNTED_KIND}'"}
 
 
 def _value(facet: str, row: str) -> str:
@@ -57,16 +78,27 @@ def _add(facet: str) -> str:
     """Statements counting ``new`` once more under ``facet``."""
     value = _value(facet, "new")
     key = _KEY.format(facet=facet, value=value, row="new")
-    return (f"  INSERT INTO {TABLE} (facet, value, status, kind, n) SELECT '{facet}', {value}, new.status, new.kind, 0 "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {TABLE} WHERE {key});\n"
-            f"  UPDATE {TABLE} SET n = n + 1 WHERE {key};\n")
+    sql = (f"  INSERT INTO {TABLE} (facet, value, status, kind, n) SELECT '{facet}', {value}, new.status, new.kind, 0 "
+           f"WHERE NOT EXISTS (SELECT 1 FROM {TABLE} WHERE {key});\n"
+           f"  UPDATE {TABLE} SET n = n + 1 WHERE {key};\n")
+    for scope, member in SCOPES.items() if facet in TOTALS else ():
+        key, member = _TOTAL_KEY.format(facet=facet, scope=scope, row="new"), member.format(row="new")
+        sql += (f"  INSERT INTO {TOTALS_TABLE} (facet, scope, value, n) SELECT '{facet}', '{scope}', {value}, 0 "
+                f"WHERE {member} AND NOT EXISTS (SELECT 1 FROM {TOTALS_TABLE} WHERE {key});\n"
+                f"  UPDATE {TOTALS_TABLE} SET n = n + 1 WHERE {member} AND {key};\n")
+    return sql
 
 
 def _remove(facet: str) -> str:
     """Statements counting ``old`` once less under ``facet`` (a count reaching 0 is deleted)."""
     key = _KEY.format(facet=facet, value=_value(facet, "old"), row="old")
-    return (f"  UPDATE {TABLE} SET n = n - 1 WHERE {key};\n"
-            f"  DELETE FROM {TABLE} WHERE {key} AND n <= 0;\n")
+    sql = (f"  UPDATE {TABLE} SET n = n - 1 WHERE {key};\n"
+           f"  DELETE FROM {TABLE} WHERE {key} AND n <= 0;\n")
+    for scope, member in SCOPES.items() if facet in TOTALS else ():
+        key, member = _TOTAL_KEY.format(facet=facet, scope=scope, row="old"), member.format(row="old")
+        sql += (f"  UPDATE {TOTALS_TABLE} SET n = n - 1 WHERE {member} AND {key};\n"
+                f"  DELETE FROM {TOTALS_TABLE} WHERE {key} AND n <= 0;\n")
+    return sql
 
 
 @functools.cache
@@ -88,6 +120,13 @@ def trigger_sql() -> dict[str, str]:
     return triggers
 
 
+def _fresh_totals_sql() -> str:
+    """``(facet, scope, value, n)`` counted from the recommendations themselves."""
+    return " UNION ALL ".join(
+        f"SELECT '{f}', '{scope}', \"{f}\", count(*) FROM recommendations AS new WHERE {member.format(row='new')} "
+        f'GROUP BY "{f}"' for f in TOTALS for scope, member in SCOPES.items())
+
+
 def _fresh_sql() -> str:
     """``(facet, value, status, kind, n)`` counted from the recommendations themselves."""
     selects = [f"SELECT '{ALL}', NULL, status, kind, count(*) FROM recommendations GROUP BY status, kind"]
@@ -100,6 +139,8 @@ def rebuild(conn: sqlite3.Connection) -> None:
     """Count every recommendation again (inside the caller's transaction, if any)."""
     conn.execute(f"DELETE FROM {TABLE}")
     conn.execute(f"INSERT INTO {TABLE} (facet, value, status, kind, n) {_fresh_sql()}")
+    conn.execute(f"DELETE FROM {TOTALS_TABLE}")
+    conn.execute(f"INSERT INTO {TOTALS_TABLE} (facet, scope, value, n) {_fresh_totals_sql()}")
 
 
 def ensure_counts(conn: sqlite3.Connection) -> None:
@@ -134,6 +175,8 @@ def differences(conn: sqlite3.Connection) -> list[tuple]:
     fresh)``; empty when the counts are exact (tests, and a check after SQL typed by hand)."""
     kept = {row[:4]: row[4] for row in conn.execute(f"SELECT facet, value, status, kind, n FROM {TABLE}")}
     fresh = {row[:4]: row[4] for row in conn.execute(_fresh_sql())}
+    kept.update({("totals", *row[:3]): row[3] for row in conn.execute(f"SELECT facet, scope, value, n FROM {TOTALS_TABLE}")})
+    fresh.update({("totals", *row[:3]): row[3] for row in conn.execute(_fresh_totals_sql())})
     return sorted(((*key, kept.get(key), fresh.get(key)) for key in kept.keys() | fresh.keys()
                    if kept.get(key) != fresh.get(key)), key=repr)
 
@@ -154,6 +197,9 @@ def facet_sql(rows_sql: str, params, column: str, limit: int) -> tuple[str, dict
     params = dict(params or {})
     if (m.group("op") is None and params) or (m.group("op") is not None and set(params) != {"p0"}):
         return None
+    if m.group("op") is None and column in TOTALS:  # the first entries of the by-count index
+        return (f"SELECT value, n AS count FROM {TOTALS_TABLE} WHERE facet = :facet AND scope = 'all' "
+                "AND value IS NOT NULL ORDER BY n DESC, value LIMIT :limit", {"facet": column, "limit": limit})
     where, out = ["facet = :facet"], {"facet": ALL if column == "status" else column, "limit": limit}
     if m.group("op") is not None:
         where.append(f"status {m.group('op')} :status")
@@ -161,3 +207,49 @@ def facet_sql(rows_sql: str, params, column: str, limit: int) -> tuple[str, dict
     value = "status" if column == "status" else "value"
     return (f"SELECT {value} AS value, sum(n) AS count FROM {TABLE} WHERE {' AND '.join(where)} "
             f"AND {value} IS NOT NULL GROUP BY {value} ORDER BY count DESC, value LIMIT :limit", out)
+
+
+# ---------------------------------------------------------------- summary.json's counts
+
+
+def counted(hidden: str) -> tuple[str, dict]:
+    """The counts of what summary.json counts: not ``hidden`` (dismissed), not reclassified as a
+    commitment (``loader.browse.where_clause`` without filters)."""
+    return "status != :k_hidden AND kind != 'commitment'", {"k_hidden": hidden}
+
+
+def by_status(conn: sqlite3.Connection, facet: str, hidden: str) -> dict:
+    """``{(value, status): n}`` of ``facet`` over what summary.json counts."""
+    where, params = counted(hidden)
+    return {(value, status): n for value, status, n in conn.execute(
+        f"SELECT value, status, sum(n) FROM {TABLE} WHERE facet = :facet AND {where} GROUP BY value, status",
+        {**params, "facet": facet})}
+
+
+def top_speakers_sql(limit: int) -> tuple[str, dict]:
+    """``loader.browse.top_speakers_sql`` without filters (``speaker_id, speaker, n, n_rows``) from
+    ``recommendation_totals``: the speakers with at least the ``limit``-th largest count are the
+    first entries of its by-count index."""
+    where = f"facet = 'speaker_id' AND scope = 'counted'"
+    return (
+        f"WITH cut AS (SELECT n FROM {TOTALS_TABLE} WHERE {where} ORDER BY n DESC LIMIT 1 OFFSET max(:limit - 1, 0)) "
+        f"SELECT c.value AS speaker_id, s.name AS speaker, c.n AS n, (SELECT count(*) FROM {TOTALS_TABLE} WHERE {where}) "
+        f"AS n_rows FROM {TOTALS_TABLE} c LEFT JOIN speakers s ON s.id = c.value WHERE c.{where.replace(' AND ', ' AND c.')} "
+        "AND c.n >= coalesce((SELECT n FROM cut), 0) ORDER BY c.n DESC, speaker, c.value LIMIT :limit",
+        {"limit": limit})
+
+
+def overdue_sql(hidden: str, today: str, finals: str) -> tuple[str, dict]:
+    """How many counted recommendations are due before ``today`` in a status not in ``finals``
+    (an SQL list of parameters the caller binds)."""
+    where, params = counted(hidden)
+    return (f"SELECT coalesce(sum(n), 0) AS n FROM {TABLE} WHERE facet = 'due_date' AND {where} "
+            f"AND value IS NOT NULL AND value != '' AND value < :today AND status NOT IN ({finals})",
+            {**params, "today": today})
+
+
+def document_count_sql(hidden: str, document: str) -> tuple[str, dict]:
+    """The counted recommendations of the document ``document`` (an SQL expression) names."""
+    where, params = counted(hidden)
+    return (f"(SELECT coalesce(sum(n), 0) FROM {TABLE} WHERE facet = 'document_id' AND value = {document} "
+            f"AND {where})", params)

@@ -580,6 +580,10 @@ def test_grouped_counts_equal_the_queries_they_replace(conn):
         assert by_theme == browse._rows(conn, browse.by_theme_sql(filters))
     with_index = browse.compute_summary_json(conn, Filters(), TODAY)
     conn.execute(f"DROP INDEX {browse.GROUPED_INDEX}")
+    assert browse.compute_summary_json(conn, Filters(), TODAY) == with_index  # from recommendation_counts
+    for (trigger,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                   "AND name LIKE 'recommendation_counts%'").fetchall():
+        conn.execute(f"DROP TRIGGER {trigger}")  # neither the index nor the kept counts
     assert browse.grouped_counts(conn, Filters()) is None
     assert browse.compute_summary_json(conn, Filters(), TODAY) == with_index
 

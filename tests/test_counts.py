@@ -1,11 +1,12 @@
 """recommendation_counts (loader.counts): kept exact by triggers through every kind of write --
 loads, reloads (changed and shifted), tracking edits, corrections, manual additions, deletes, SQL
 by hand -- compared each time with a fresh count of the recommendations themselves."""
+import shutil
 import sqlite3
 
 import pytest
 
-from loader import counts, review, store, tracking
+from loader import browse, counts, review, store, tracking
 from test_reload import corrected_specs, corrected_turns
 from test_review import MANUAL_QUOTE, apply_all_corrections, v2_specs
 from tracking_helpers import build_document, make_recs
@@ -155,3 +156,44 @@ def test_a_manual_addition_is_counted_under_its_theme(conn):
     review.create_item(conn, {"document_id": "meeting", "quote": MANUAL_QUOTE, "theme": "agenda"}, "ana")
     exact(conn)
     assert conn.execute("SELECT n FROM recommendation_counts WHERE facet = 'theme' AND value = 'agenda'").fetchone()[0] == 1
+
+
+def _without_triggers(conn, src, dst):
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # every commit in the file copied
+    shutil.copy(src, dst)
+    c = sqlite3.connect(dst)
+    for (name,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                             "AND name LIKE 'recommendation_counts%'").fetchall():
+        c.execute(f"DROP TRIGGER {name}")
+    c.commit()
+    return c
+
+
+@pytest.mark.parametrize("limit", [50, 3, 0])
+def test_summary_from_the_counts_is_the_summary_from_the_rows(seed_db, tmp_path, limit):
+    c = sqlite3.connect(seed_db)
+    with c:
+        c.execute("UPDATE recommendations SET status = 'accepted', due_date = '2026-01-0' || (rowid % 9) "
+                  "WHERE rowid % 3 = 0")
+        c.execute("UPDATE recommendations SET status = 'dismissed', due_date = '2020-01-01' WHERE rowid % 7 = 0")
+        c.execute("UPDATE recommendations SET status = 'implemented', due_date = '2019-05-05' WHERE rowid % 11 = 0")
+        c.execute("UPDATE recommendations SET kind = 'commitment' WHERE rowid % 13 = 0")
+        c.execute("UPDATE recommendations SET speaker_id = NULL, theme = NULL, due_date = '' WHERE rowid % 17 = 0")
+    assert counts.installed(c) and counts.differences(c) == []
+    stock = _without_triggers(c, seed_db, tmp_path / "stock.db")
+    assert not counts.installed(stock)
+    for today in ("2026-01-05", "2030-01-01"):
+        ours = browse.compute_summary_json(c, browse.Filters(), today, limit)
+        theirs = browse.compute_summary_json(stock, browse.Filters(), today, limit)
+        assert ours == theirs
+        assert ours["overdue"] > 0 and ours["by_speaker"] or limit == 0
+    filtered = browse.Filters(status="accepted")
+    assert browse.compute_summary_json(c, filtered, "2026-01-05", limit) == browse.compute_summary_json(
+        stock, filtered, "2026-01-05", limit)
+    c.close()
+    stock.close()
+
+
+def test_the_statuses_and_kinds_summary_json_leaves_out_are_the_trackers():
+    assert (counts.HIDDEN,) == tracking.HIDDEN_STATUSES
+    assert counts.NOT_COUNTED_KIND in review.KINDS

@@ -55,17 +55,18 @@ async def test_the_same_facets_as_datasette_counting_itself(seed_db, tmp_path, q
 
 
 @pytest.mark.asyncio
-async def test_whole_table_facets_read_the_kept_counts(seed_db):
+@pytest.mark.parametrize("column,kept", [("theme", "recommendation_counts"), ("speaker_id", "recommendation_totals")])
+async def test_whole_table_facets_read_the_kept_counts(seed_db, column, kept):
     conn = sqlite3.connect(seed_db)
-    theme, n = conn.execute("SELECT theme, count(*) FROM recommendations GROUP BY theme ORDER BY 2 DESC").fetchone()
-    # a count nobody could get by counting rows: the facet was read from recommendation_counts
-    conn.execute("UPDATE recommendation_counts SET n = n + 1000 WHERE facet = 'theme' AND value = ?", (theme,))
+    value, n = conn.execute(f"SELECT {column}, count(*) FROM recommendations GROUP BY 1 ORDER BY 2 DESC").fetchone()
+    # a count nobody could get by counting rows: the facet was read from the kept counts
+    conn.execute(f"UPDATE {kept} SET n = n + 1000 WHERE facet = ? AND value = ?", (column, value))
     conn.commit()
     conn.close()
     body = (await make_datasette(seed_db).client.get(f"{TABLE}?_size=1")).json()
-    assert facet_counts(body, "theme")[theme] == n + 1000
+    assert facet_counts(body, column)[value] == n + 1000
     filtered = (await make_datasette(seed_db).client.get(f"{TABLE}?_size=1&priority=normal")).json()
-    assert facet_counts(filtered, "theme")[theme] == n  # another filter: counted from the rows
+    assert facet_counts(filtered, column)[value] == n  # another filter: counted from the rows
 
 
 @pytest.mark.asyncio
