@@ -168,6 +168,8 @@ CREATE INDEX IF NOT EXISTS idx_commitments_rec ON commitments(recommendation_id)
 CREATE INDEX IF NOT EXISTS idx_commitments_actor ON commitments(actor_id);
 CREATE INDEX IF NOT EXISTS idx_changes_rec ON status_changes(recommendation_id, id);
 CREATE INDEX IF NOT EXISTS idx_changes_at ON status_changes(changed_at);
+-- summary.json and the dashboard list the first documents by date: 50 index entries, not a scan
+CREATE INDEX IF NOT EXISTS idx_documents_event_date ON documents(event_date, id);
 """ + counts.SCHEMA  # recommendation_counts: counts kept on write by triggers (loader.counts)
 
 # Columns added after the first release: (table, column, declaration). ``ensure_schema`` adds
