@@ -359,6 +359,7 @@ def rectrack_check_answer_timing(datasette):
     """A bad ``previous_answer_after_ms`` / ``recompute_every_ms`` stops the server at start with
     one line naming the key, instead of failing every summary and dashboard request."""
     _answers.check_timing_config(datasette.plugin_config("rectrack") or {})
+    _facet_counts.check_search_config(datasette.plugin_config("rectrack") or {})
 
 
 def _previous_after(datasette):
@@ -608,7 +609,8 @@ def _table_json_key(datasette, scope):
 
 @hookimpl(specname="asgi_wrapper")
 def table_json_once_per_state(datasette):
-    """Serve a repeated table JSON request from ``_TABLE_JSON`` while the database is unchanged."""
+    """Serve a repeated table JSON request from ``_TABLE_JSON`` while the database is unchanged; every
+    table JSON answer lists the facets it did not count in ``facets_timed_out`` (see loader.facet_counts)."""
     def wrap(app):
         async def cached(scope, receive, send):
             found = _table_json_key(datasette, scope)
@@ -623,17 +625,32 @@ def table_json_once_per_state(datasette):
                 await send({"type": "http.response.body", "body": body})
                 return
             sent = {"body": []}
+            timed_out: list = []  # facets the request did not count (loader.facet_counts.TIMED_OUT)
+            reset = _facet_counts.TIMED_OUT.set(timed_out)
 
             async def capture(message):
+                """Hold the response until its body is complete: the body gets ``facets_timed_out``
+                (its length corrected) and is kept for the next request of the same state."""
                 if message["type"] == "http.response.start":
-                    sent["status"], sent["headers"] = message["status"], list(message.get("headers") or [])
-                elif message["type"] == "http.response.body":
-                    sent["body"].append(message.get("body", b""))
-                    if not message.get("more_body"):
-                        _TABLE_JSON.put(key, token, sent.get("status"), sent.get("headers", []), b"".join(sent["body"]))
-                await send(message)
+                    sent["start"] = message
+                    return
+                if message["type"] != "http.response.body":
+                    return await send(message)
+                sent["body"].append(message.get("body", b""))
+                if message.get("more_body"):
+                    return
+                start = sent["start"]
+                body = _facet_counts.add_timed_out(b"".join(sent["body"]), timed_out)
+                headers = [(k, v) for k, v in start.get("headers") or [] if k.lower() != b"content-length"]
+                headers.append((b"content-length", str(len(body)).encode()))
+                await send({**start, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+                _TABLE_JSON.put(key, token, start["status"], headers, body)
 
-            await app(scope, receive, capture)
+            try:
+                await app(scope, receive, capture)
+            finally:
+                _facet_counts.TIMED_OUT.reset(reset)
 
         return cached
 

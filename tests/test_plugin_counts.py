@@ -110,3 +110,76 @@ def test_counts_answer_only_the_whole_table_or_a_status_filter(sql, params):
 def test_a_column_not_counted_is_not_answered():
     assert counts.facet_sql("select id from recommendations ", {}, "priority", 31) is None
     assert counts.facet_sql("select id from recommendations ", {}, "theme", 31) is not None
+
+
+# ---------------------------------------------------------------- facets of a broad search
+
+
+def _metadata(seed_db, **config):
+    from loader.web import metadata_for
+
+    metadata = metadata_for(seed_db)
+    metadata.setdefault("plugins", {}).setdefault("rectrack", {}).update(config)
+    return metadata
+
+
+def _matches(path, word):
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT count(*) FROM recommendations_fts WHERE recommendations_fts MATCH ?",
+                            (word,)).fetchone()[0]
+    finally:
+        conn.close()
+
+
+@pytest.mark.asyncio
+async def test_a_search_broader_than_search_facet_rows_reports_its_facets_timed_out(seed_db):
+    n = _matches(seed_db, "council")
+    assert n > 3
+    narrow = make_datasette(seed_db, metadata=_metadata(seed_db, search_facet_rows=n))
+    body = (await narrow.client.get(f"{TABLE}?_search=council")).json()
+    assert body["facets_timed_out"] == [] and facet_counts(body, "status")
+    assert sum(facet_counts(body, "status").values()) == body["filtered_table_rows_count"] == n
+    broad = make_datasette(seed_db, metadata=_metadata(seed_db, search_facet_rows=n - 1))
+    body = (await broad.client.get(f"{TABLE}?_search=council&_size=50")).json()  # another URL: not the cached answer
+    configured = list(facet_counts_config(seed_db))
+    assert body["facet_results"] == {} and body["facets_timed_out"] == configured
+    assert body["filtered_table_rows_count"] == n and len(body["rows"]) == min(n, 50)  # rows and count as ever
+    page = await broad.client.get("/rectrack/recommendations?_search=council")
+    assert page.status_code == 200 and "These facets timed out: status, actor_id" in page.text
+    whole = (await broad.client.get(f"{TABLE}?_size=1")).json()  # no search: every facet
+    assert list(whole["facet_results"]) == configured and whole["facets_timed_out"] == []
+    unbounded = make_datasette(seed_db, metadata=_metadata(seed_db, search_facet_rows=0))
+    assert facet_counts((await unbounded.client.get(f"{TABLE}?_search=council&_size=49")).json(), "status")
+
+
+def facet_counts_config(seed_db):
+    import yaml
+
+    from loader.web import METADATA
+
+    return yaml.safe_load(METADATA.read_text())["databases"]["rectrack"]["tables"]["recommendations"]["facets"]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("value", ["many", -1, 2.5, True])
+async def test_a_bad_search_facet_rows_stops_the_server_at_start(seed_db, value):
+    from loader.errors import RectrackError
+
+    ds = make_datasette(seed_db, metadata=_metadata(seed_db, search_facet_rows=value))
+    with pytest.raises(RectrackError, match=r"plugins\.rectrack\.search_facet_rows must be a whole number"):
+        await ds.invoke_startup()
+
+
+@pytest.mark.asyncio
+async def test_facets_timed_out_is_added_to_the_default_shape_only(seed_db):
+    ds = make_datasette(seed_db, metadata=_metadata(seed_db, search_facet_rows=1))
+    first = await ds.client.get(f"{TABLE}?_search=council&_size=3")
+    again = await ds.client.get(f"{TABLE}?_search=council&_size=3")  # the kept answer
+    for r in (first, again):
+        assert r.status_code == 200 and int(r.headers["content-length"]) == len(r.content)
+        assert r.json()["facets_timed_out"][:2] == ["status", "actor_id"]
+    array = await ds.client.get(f"{TABLE}?_search=council&_shape=array&_size=2")
+    assert isinstance(array.json(), list) and len(array.json()) == 2
+    bad = await ds.client.get(f"{TABLE}?_sort=nosuchcolumn")
+    assert bad.status_code == 400 and "facets_timed_out" not in bad.json()
