@@ -151,7 +151,7 @@ def cached_column_facet(counts: FacetCounts):
 
         async def facet_results(self):
             configs = self.get_configs()
-            if configs and self._search_too_broad():
+            if configs and await self._search_too_broad():
                 columns = [c["config"].get("column") or c["config"].get("simple") for c in configs]
                 _report_timed_out(columns)
                 return [], columns
@@ -185,9 +185,18 @@ def cached_column_facet(counts: FacetCounts):
                 one.ds = _Answering(self.ds, *found)
             return one
 
-        def _search_too_broad(self):
+        async def _search_too_broad(self):
+            """Whether this is a search matching more than ``search_facet_rows`` rows (counted up to
+            that bound when Datasette did not count them: ``_nocount``)."""
             bound = search_facet_rows(self.ds)
-            return bool(bound) and self.row_count is not None and self.row_count > bound and is_search(self.request)
+            if not bound or not is_search(self.request):
+                return False
+            n = self.row_count
+            if n is None:
+                rows = await self.ds.execute(
+                    self.database, f"select count(*) from (select 1 from ({self.sql}) limit {int(bound) + 1})", self.params)
+                n = rows.first()[0]
+            return n > bound
 
         async def _counts_kept(self):
             """Whether the database keeps ``recommendation_counts`` (its triggers are rectrack's)."""

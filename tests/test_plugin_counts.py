@@ -147,6 +147,8 @@ async def test_a_search_broader_than_search_facet_rows_reports_its_facets_timed_
     assert body["filtered_table_rows_count"] == n and len(body["rows"]) == min(n, 50)  # rows and count as ever
     page = await broad.client.get("/rectrack/recommendations?_search=council")
     assert page.status_code == 200 and "These facets timed out: status, actor_id" in page.text
+    nocount = (await broad.client.get(f"{TABLE}?_search=council&_nocount=1")).json()  # counted up to the bound
+    assert nocount["filtered_table_rows_count"] is None and nocount["facets_timed_out"] == configured
     whole = (await broad.client.get(f"{TABLE}?_size=1")).json()  # no search: every facet
     assert list(whole["facet_results"]) == configured and whole["facets_timed_out"] == []
     unbounded = make_datasette(seed_db, metadata=_metadata(seed_db, search_facet_rows=0))
