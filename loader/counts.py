@@ -48,24 +48,28 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
     kind TEXT NOT NULL,
     n INTEGER NOT NULL
 );
-CREATE UNIQUE INDEX IF NOT EXISTS idx_{TABLE} ON {TABLE}(facet, value, status, kind);
+-- one row per key, NULL values included (an upsert's target: NULLs are never equal in a plain index)
+CREATE UNIQUE INDEX IF NOT EXISTS idx_{TABLE}_key ON {TABLE}(facet, ifnull(value, x'00'), status, kind);
+CREATE INDEX IF NOT EXISTS idx_{TABLE} ON {TABLE}(facet, value, status, kind);
 CREATE TABLE IF NOT EXISTS {TOTALS_TABLE} (
     facet TEXT NOT NULL,
     scope TEXT NOT NULL,
     value,
     n INTEGER NOT NULL
 );
-CREATE UNIQUE INDEX IF NOT EXISTS idx_{TOTALS_TABLE} ON {TOTALS_TABLE}(facet, scope, value);
+CREATE UNIQUE INDEX IF NOT EXISTS idx_{TOTALS_TABLE}_key ON {TOTALS_TABLE}(facet, scope, ifnull(value, x'00'));
 CREATE INDEX IF NOT EXISTS idx_{TOTALS_TABLE}_n ON {TOTALS_TABLE}(facet, scope, n DESC, value);
 """
 
 # The triggers a database has that keep the counts: ``(name, sql)``.
 INSTALLED_SQL = f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '{TABLE}%'"
 
-_KEY = "facet = '{facet}' AND value IS {value} AND status = {row}.status AND kind = {row}.kind"
-
-
-_TOTAL_KEY = "facet = '{facet}' AND scope = '{scope}' AND value IS {row}.\"{facet}\""
+# A row's key, written as the unique indexes' expressions (so that a search uses them): x'00'
+# stands for NULL there, a value no TEXT column of recommendations holds.
+_KEY = "facet = '{facet}' AND ifnull(value, x'00') = ifnull({value}, x'00') AND status = {row}.status AND kind = {row}.kind"
+_TOTAL_KEY = "facet = '{facet}' AND scope = '{scope}' AND ifnull(value, x'00') = ifnull({row}.\"{facet}\", x'00')"
+_UPSERT = " ON CONFLICT (facet, ifnull(value, x'00'), status, kind) DO UPDATE SET n = n + 1"
+_TOTAL_UPSERT = " ON CONFLICT (facet, scope, ifnull(value, x'00')) DO UPDATE SET n = n + 1"
 # scope -> the condition a row meets to be in it (``{row}``: new or old)
 SCOPES = {"all": "1", "counted": f"{{row}}.status != '{HIDDEN}' AND {{row}}.kind != '{NOT_COUNTED_KIND}'"}
 
@@ -77,15 +81,11 @@ def _value(facet: str, row: str) -> str:
 def _add(facet: str) -> str:
     """Statements counting ``new`` once more under ``facet``."""
     value = _value(facet, "new")
-    key = _KEY.format(facet=facet, value=value, row="new")
-    sql = (f"  INSERT INTO {TABLE} (facet, value, status, kind, n) SELECT '{facet}', {value}, new.status, new.kind, 0 "
-           f"WHERE NOT EXISTS (SELECT 1 FROM {TABLE} WHERE {key});\n"
-           f"  UPDATE {TABLE} SET n = n + 1 WHERE {key};\n")
+    sql = (f"  INSERT INTO {TABLE} (facet, value, status, kind, n) SELECT '{facet}', {value}, new.status, new.kind, 1 "
+           f"WHERE 1{_UPSERT};\n")
     for scope, member in SCOPES.items() if facet in TOTALS else ():
-        key, member = _TOTAL_KEY.format(facet=facet, scope=scope, row="new"), member.format(row="new")
-        sql += (f"  INSERT INTO {TOTALS_TABLE} (facet, scope, value, n) SELECT '{facet}', '{scope}', {value}, 0 "
-                f"WHERE {member} AND NOT EXISTS (SELECT 1 FROM {TOTALS_TABLE} WHERE {key});\n"
-                f"  UPDATE {TOTALS_TABLE} SET n = n + 1 WHERE {member} AND {key};\n")
+        sql += (f"  INSERT INTO {TOTALS_TABLE} (facet, scope, value, n) SELECT '{facet}', '{scope}', {value}, 1 "
+                f"WHERE {member.format(row='new')}{_TOTAL_UPSERT};\n")
     return sql
 
 
