@@ -51,6 +51,16 @@ class StateTokens:
         if not path:
             return None
         path = str(path)
+        value = self.value(path, "PRAGMA data_version", reopen_on_error=True)
+        return None if value is None else (path, value)
+
+    def value(self, path, sql: str, reopen_on_error: bool = False):
+        """The first column of the first row of ``sql``, read on the connection kept for ``path``
+        (None without a file, a row or a value, or when ``sql`` fails; with ``reopen_on_error`` the
+        connection is then opened again next time)."""
+        if not path:
+            return None
+        path = str(path)
         with self._lock:
             conn = self._conns.get(path)
             if conn is None:
@@ -58,10 +68,12 @@ class StateTokens:
                 conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
                 self._conns[path] = conn
             try:
-                return path, conn.execute("PRAGMA data_version").fetchone()[0]
+                row = conn.execute(sql).fetchone()
             except sqlite3.Error:
-                self._conns.pop(path, None).close()
+                if reopen_on_error:
+                    self._conns.pop(path, None).close()
                 return None
+            return row[0] if row else None
 
     def close(self) -> None:
         with self._lock:

@@ -38,6 +38,18 @@ DIMENSIONS = ("actor_id", "actor_group", "theme", "speaker_id", "document_id", "
 TOTALS_TABLE = "recommendation_totals"
 TOTALS = ("actor_id", "speaker_id", "document_id")  # columns with many values: totals by count
 HIDDEN, NOT_COUNTED_KIND = "dismissed", "commitment"  # tracking.HIDDEN_STATUSES; review's reclassification
+# A number the triggers raise whenever something summary.json reads without filters changes: an
+# answer computed at one generation is the answer at any later state of the same generation (a
+# priority, owner or note edit, a history row, leave it unchanged).
+GENERATION_TABLE = "summary_generation"
+# What it reads: table -> the columns whose change matters (None: any insert, update or delete).
+SUMMARY_INPUTS = {
+    "recommendations": ("id", "text", "status", "kind", "actor_id", "theme", "speaker_id", "document_id", "due_date"),
+    "recommendation_actors": None,
+    "actors": ("id", "name"),
+    "speakers": ("id", "name"),
+    "documents": ("id", "title", "event_date"),
+}
 
 # The table and its index also appear in loader.store.SCHEMA (CREATE ... IF NOT EXISTS).
 SCHEMA = f"""
@@ -59,6 +71,10 @@ CREATE TABLE IF NOT EXISTS {TOTALS_TABLE} (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS idx_{TOTALS_TABLE}_key ON {TOTALS_TABLE}(facet, scope, ifnull(value, x'00'));
 CREATE INDEX IF NOT EXISTS idx_{TOTALS_TABLE}_n ON {TOTALS_TABLE}(facet, scope, n DESC, value);
+CREATE TABLE IF NOT EXISTS {GENERATION_TABLE} (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    n INTEGER NOT NULL
+);
 """
 
 # The triggers a database has that keep the counts: ``(name, sql)``.
@@ -111,6 +127,7 @@ def trigger_sql() -> dict[str, str]:
         f"{TABLE}_ad": f"CREATE TRIGGER {TABLE}_ad AFTER DELETE ON recommendations BEGIN\n"
                        + "".join(_remove(f) for f in facets) + "END",
     }
+    triggers.update(_generation_triggers())
     for facet in facets:
         columns = ["status", "kind"] + ([] if facet == ALL else [facet])
         changed = " OR ".join(f'old."{c}" IS NOT new."{c}"' for c in columns)
@@ -118,6 +135,26 @@ def trigger_sql() -> dict[str, str]:
         triggers[name] = (f"CREATE TRIGGER {name} AFTER UPDATE OF {', '.join(columns)} ON recommendations "
                           f"WHEN {changed} BEGIN\n{_remove(facet)}{_add(facet)}END")
     return triggers
+
+
+def _generation_triggers() -> dict[str, str]:
+    bump = f"  UPDATE {GENERATION_TABLE} SET n = n + 1 WHERE id = 1;\n"
+    triggers = {}
+    for table, columns in SUMMARY_INPUTS.items():
+        for event, suffix in (("INSERT", "ai"), ("DELETE", "ad"), ("UPDATE", "au")):
+            name = f"{TABLE}_gen_{table}_{suffix}"
+            when = ""
+            if event == "UPDATE" and columns:
+                event = f"UPDATE OF {', '.join(columns)}"
+                when = " WHEN " + " OR ".join(f'old."{c}" IS NOT new."{c}"' for c in columns)
+            triggers[name] = f"CREATE TRIGGER {name} AFTER {event} ON {table}{when} BEGIN\n{bump}END"
+    return triggers
+
+
+# summary.json's generation, NULL when the database does not keep it (no row, or not all its triggers).
+GENERATION_SQL = (f"SELECT n FROM {GENERATION_TABLE} WHERE id = 1 AND (SELECT count(*) FROM sqlite_master "
+                  f"WHERE type = 'trigger' AND name LIKE '{TABLE}\\_gen\\_%' ESCAPE '\\') = "
+                  f"{len(SUMMARY_INPUTS) * 3}")
 
 
 def _fresh_totals_sql() -> str:
@@ -158,6 +195,8 @@ def ensure_counts(conn: sqlite3.Connection) -> None:
         for sql in wanted.values():
             conn.execute(sql)
         rebuild(conn)
+        conn.execute(f"INSERT OR IGNORE INTO {GENERATION_TABLE} (id, n) VALUES (1, 0)")
+        conn.execute(f"UPDATE {GENERATION_TABLE} SET n = n + 1 WHERE id = 1")
 
 
 def installed_from(rows) -> bool:

@@ -24,6 +24,7 @@ from markupsafe import Markup as _Markup
 
 from loader import answers as _answers
 from loader import browse as _browse
+from loader import counts as _counts
 from loader import display as _display
 from loader import documents as _documents
 from loader import facet_counts as _facet_counts
@@ -462,12 +463,23 @@ async def summary_json(request, datasette):
 
         key = ("summary", db.name, db.path, filters, today, limit)
         (body, state), fresh = await _ANSWERS.get_or_previous(
-            key, token, lambda: db.execute_fn(_answers.cpu_costed(compute)), *_previous_after(datasette))
+            key, _summary_token(db, filters, token), lambda: db.execute_fn(_answers.cpu_costed(compute)),
+            *_previous_after(datasette))
     except _browse.FilterError as e:
         return Response.json({"ok": False, "error": str(e)}, status=400, headers=cors)
     body = body if fresh else _answers.marked_stale(body)
     return Response(body, content_type="application/json; charset=utf-8",
                     headers={**cors, **_answers.state_headers(state, fresh)})
+
+
+def _summary_token(db, filters, token):
+    """What a summary answer is kept under: without filters, the database's summary generation
+    (loader.counts: it changes only when something the summary reads does, so an edit of a
+    priority or a note keeps the answer), else the state token."""
+    if token is None or filters.active():
+        return token
+    generation = _STATE.value(db.path, _counts.GENERATION_SQL)
+    return token if generation is None else (db.path, "summary generation", generation)
 
 
 @allow_methods("GET")

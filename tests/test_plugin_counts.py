@@ -185,3 +185,89 @@ async def test_facets_timed_out_is_added_to_the_default_shape_only(seed_db):
     assert isinstance(array.json(), list) and len(array.json()) == 2
     bad = await ds.client.get(f"{TABLE}?_sort=nosuchcolumn")
     assert bad.status_code == 400 and "facets_timed_out" not in bad.json()
+
+
+# ---------------------------------------------------------------- summary.json kept while its inputs are unchanged
+
+
+SUMMARY = "/-/rectrack/summary.json"
+STATE_FIELDS = ("data_version", "as_of", "stale")
+
+
+def _plugin():
+    from datasette.plugins import pm
+
+    return next(m for m in pm.get_plugins() if hasattr(m, "_ANSWERS"))
+
+
+async def _summary(ds):
+    r = await ds.client.get(SUMMARY)
+    assert r.status_code == 200
+    return {k: v for k, v in r.json().items() if k not in STATE_FIELDS}
+
+
+def _fresh_summary(path):
+    from loader import browse
+
+    conn = sqlite3.connect(path)
+    try:
+        return json.loads(json.dumps(browse.compute_summary_json(conn, browse.Filters(), browse.today_utc())))
+    finally:
+        conn.close()
+
+
+def _sql(path, sql, params=()):
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute(sql, params)
+    conn.close()
+
+
+@pytest.mark.asyncio
+async def test_an_edit_the_summary_does_not_read_keeps_its_answer(seed_db, monkeypatch):
+    monkeypatch.setenv("RECTRACK_API_TOKEN", TOKEN)
+    ds = make_datasette(seed_db)
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    before = await _summary(ds)
+    computed = _plugin()._ANSWERS.computed
+    conn = sqlite3.connect(seed_db)
+    rid = conn.execute("SELECT id FROM recommendations LIMIT 1").fetchone()[0]
+    conn.close()
+    r = await ds.client.post(f"/-/rectrack/recommendations/{rid}.json", headers=headers,
+                             content=json.dumps({"priority": "high", "owner": "Ana", "note": "x", "version": 1}))
+    assert r.status_code == 200
+    assert await _summary(ds) == before == _fresh_summary(seed_db)
+    assert _plugin()._ANSWERS.computed == computed  # the same answer, not computed again
+    r = await ds.client.post(f"/-/rectrack/recommendations/{rid}.json", headers=headers,
+                             content=json.dumps({"status": "accepted", "version": 2}))
+    assert r.status_code == 200
+    after = await _summary(ds)
+    assert after == _fresh_summary(seed_db) and after["by_status"]["accepted"] == before["by_status"]["accepted"] + 1
+    assert _plugin()._ANSWERS.computed == computed + 1
+
+
+WRITES = {
+    "status": "UPDATE recommendations SET status = 'declined' WHERE rowid = 2",
+    "due date": "UPDATE recommendations SET due_date = '2002-02-02', status = 'accepted' WHERE rowid = 6",
+    "text": "UPDATE recommendations SET text = 'changed words', due_date = '2001-01-01' WHERE rowid = 3",
+    "theme": "UPDATE recommendations SET theme = 'elsewhere' WHERE rowid = 4",
+    "speaker name": "UPDATE speakers SET name = 'Someone Else' WHERE id = (SELECT speaker_id FROM recommendations "
+                    "GROUP BY speaker_id ORDER BY count(*) DESC LIMIT 1)",
+    "actor name": "UPDATE actors SET name = 'Renamed' WHERE id = (SELECT actor_id FROM recommendations LIMIT 1)",
+    "further actor": "INSERT INTO recommendation_actors (recommendation_id, actor_id, position) "
+                     "SELECT id, 'member-states', 5 FROM recommendations WHERE actor_id != 'member-states' LIMIT 1",
+    "document title": "UPDATE documents SET title = 'Another title', event_date = '1999-01-01'",
+    "new document": "INSERT INTO documents (id, title, event_date) VALUES ('zz-new', 'New', '2030-01-01')",
+    "deleted": "DELETE FROM recommendations WHERE rowid = 5",
+}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("write", list(WRITES))
+async def test_every_write_the_summary_reads_gives_a_new_answer(seed_db, write):
+    _sql(seed_db, "UPDATE recommendations SET due_date = '2001-01-01', status = 'accepted' WHERE rowid = 3")
+    ds = make_datasette(seed_db)
+    before = await _summary(ds)
+    _sql(seed_db, WRITES[write])
+    after = await _summary(ds)
+    assert after != before and after == _fresh_summary(seed_db)
