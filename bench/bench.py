@@ -360,6 +360,7 @@ async def bench_serve(path: Path, seconds: float) -> None:
     conn.close()
     await _writers_and_readers(ds, path, seconds, readers=0)
     await _writers_and_readers(ds, path, seconds)
+    await _writers_and_readers(ds, path, seconds, status=True)
     metadata = metadata_for(path)
     metadata.setdefault("plugins", {}).setdefault("rectrack", {})["recompute_every_ms"] = 1000
     await _writers_and_readers(make_datasette(path, metadata=metadata), path, seconds,
@@ -434,9 +435,9 @@ async def _fresh_answer(ds, url: str):
 
 
 async def _writers_and_readers(ds, path: Path, seconds: float, clients: int = 8, readers: int = 2,
-                               label: str = "") -> None:
-    """``clients`` tasks POST status updates (each with its history row) while ``readers`` poll
-    summary.json; every POST is followed by a re-read of its version."""
+                               label: str = "", status: bool = False) -> None:
+    """``clients`` tasks POST updates (each with its history row: a priority, or with ``status``
+    the status between proposed and accepted) while ``readers`` poll summary.json."""
     conn = sqlite3.connect(path)
     ids = [r[0] for r in conn.execute("select id from recommendations where status = 'proposed' limit ?", (clients * 50,))]
     conn.close()
@@ -445,16 +446,20 @@ async def _writers_and_readers(ds, path: Path, seconds: float, clients: int = 8,
 
     async def writer(k: int):
         mine = ids[k::clients]
-        versions = {}
+        versions, statuses = {}, {}
         while time.perf_counter() < stop:
             rid = random.choice(mine)
             if rid not in versions:
-                versions[rid] = (await ds.client.get(f"/-/rectrack/recommendations/{rid}.json")).json()["recommendation"]["version"]
-            priority = random.choice(["high", "low", "normal"])
+                current = (await ds.client.get(f"/-/rectrack/recommendations/{rid}.json")).json()["recommendation"]
+                versions[rid], statuses[rid] = current["version"], current["status"]
+            change = {"priority": random.choice(["high", "low", "normal"])}
+            if status:
+                change = {"status": "proposed" if statuses.get(rid) == "accepted" else "accepted"}
             r = await ds.client.post(f"/-/rectrack/recommendations/{rid}.json", headers=headers,
-                                     content=json.dumps({"priority": priority, "note": "bench", "version": versions[rid]}))
+                                     content=json.dumps({**change, "note": "bench", "version": versions[rid]}))
             if r.status_code == 200:
                 versions[rid] = r.json()["recommendation"]["version"]
+                statuses[rid] = r.json()["recommendation"]["status"]
                 done[0] += 1
             else:
                 versions.pop(rid, None)
@@ -473,10 +478,11 @@ async def _writers_and_readers(ds, path: Path, seconds: float, clients: int = 8,
     # CPU-seconds the server spent per wall second, and per update: on a shared machine the
     # comparable figures (2 cores: at most 2 CPU-s per s)
     load = f"{cpu / elapsed:.2f} CPU-s/s, {cpu / max(done[0], 1) * 1000:.1f} ms CPU per update"
+    what = "status changes" if status else "updates (priority)"
     if not readers:
-        report(f"status updates from {clients} clients, no readers", f"{done[0] / elapsed:.0f} updates/s ({load})")
+        report(f"{what} from {clients} clients, no readers", f"{done[0] / elapsed:.0f} updates/s ({load})")
         return
-    report(f"status updates from {clients} clients while {readers} readers poll summary.json{label}",
+    report(f"{what} from {clients} clients while {readers} readers poll summary.json{label}",
            f"{done[0] / elapsed:.0f} updates/s ({load}, readers and recomputations included); "
            f"reader p50 {statistics.median(reader_lat) * 1000:.0f} ms, "
            f"max {max(reader_lat) * 1000:.0f} ms; {len(reader_lat)} reads, {stale[0]} of them the previous "
