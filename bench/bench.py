@@ -338,6 +338,7 @@ async def bench_serve(path: Path, seconds: float) -> None:
            + f"; {len(body) / 1e3:.0f} kB; uncached {uncached * 1000:.0f} ms")
     report("summary.json filtered (`?theme=...`)", rate_line(await timings(ds, f"{summary}?theme={theme}", seconds)))
     report("summary.json after a write (the next reader's wait)", await _after_write(ds, conn, summary))
+    report(" - after a status change", await _after_write(ds, conn, summary, {"status": "accepted", "note": "bench"}))
     for label, url in (("table JSON `recommendations.json?_size=50` with its 7 configured facets",
                         "/rectrack/recommendations.json?_size=50"),
                        ("table page `recommendations?_size=50` with its 7 facets", "/rectrack/recommendations?_size=50"),
@@ -367,15 +368,16 @@ async def bench_serve(path: Path, seconds: float) -> None:
                                label=" (`recompute_every_ms: 1000`)")
 
 
-async def _after_write(ds, conn, url: str) -> str:
-    """The median wait of the first request after a write (wall and CPU), whether it was the
-    previous state's answer, and how long until the new state's answer is served."""
+async def _after_write(ds, conn, url: str, change: dict | None = None) -> str:
+    """The median wait of the first request after a write (a priority edit, or ``change``: wall
+    and CPU), whether it was the previous state's answer, and how long until the new state's
+    answer is served."""
     waits, cpus, stale, until_fresh = [], [], 0, []
     for _ in range(3):
         await _fresh_answer(ds, url)
         rid, version = conn.execute("select id, version from recommendations where status = 'proposed' "
                                     "order by random() limit 1").fetchone()
-        tracking.update_recommendation(conn, rid, {"priority": "high", "note": "bench"}, version, "bench")
+        tracking.update_recommendation(conn, rid, change or {"priority": "high", "note": "bench"}, version, "bench")
         t0, c0 = time.perf_counter(), time.process_time()
         r = await ds.client.get(url)
         waits.append(time.perf_counter() - t0)

@@ -105,6 +105,17 @@ def _add(facet: str) -> str:
     return sql
 
 
+def _add_all(facets) -> str:
+    """``_add`` of every facet in two statements (one per table): a new row's counts."""
+    counts = " UNION ALL ".join(f"SELECT '{f}', {_value(f, 'new')}, new.status, new.kind, 1" for f in facets)
+    totals = " UNION ALL ".join(f"SELECT '{f}', '{scope}', {_value(f, 'new')}, 1 WHERE {member.format(row='new')}"
+                                for f in facets if f in TOTALS for scope, member in SCOPES.items())
+    return (f"  INSERT INTO {TABLE} (facet, value, status, kind, n) SELECT * FROM ({counts}) WHERE 1"
+            f"{_UPSERT.replace('n + 1', 'n + excluded.n')};\n"
+            f"  INSERT INTO {TOTALS_TABLE} (facet, scope, value, n) SELECT * FROM ({totals}) WHERE 1"
+            f"{_TOTAL_UPSERT.replace('n + 1', 'n + excluded.n')};\n")
+
+
 def _remove(facet: str) -> str:
     """Statements counting ``old`` once less under ``facet`` (a count reaching 0 is deleted)."""
     key = _KEY.format(facet=facet, value=_value(facet, "old"), row="old")
@@ -123,7 +134,7 @@ def trigger_sql() -> dict[str, str]:
     facets = (ALL, *DIMENSIONS)
     triggers = {
         f"{TABLE}_ai": f"CREATE TRIGGER {TABLE}_ai AFTER INSERT ON recommendations BEGIN\n"
-                       + "".join(_add(f) for f in facets) + "END",
+                       + _add_all(facets) + "END",
         f"{TABLE}_ad": f"CREATE TRIGGER {TABLE}_ad AFTER DELETE ON recommendations BEGIN\n"
                        + "".join(_remove(f) for f in facets) + "END",
     }
