@@ -27,7 +27,7 @@ from .errors import RectrackError
 LOG = logging.getLogger(__name__)
 
 # The plugin config's keys for slow answers (see AnswerCache.get_or_previous), in milliseconds.
-TIMING_KEYS = ("previous_answer_after_ms", "recompute_every_ms")
+TIMING_KEYS = ("previous_answer_after_ms", "recompute_every_ms", "previous_answer_wait_ms")
 
 
 def check_timing_config(config: dict) -> None:
@@ -150,8 +150,14 @@ class AnswerCache:
         self._started = 0
         self.computed = 0  # how many answers were computed (for tests and the benchmark)
 
-    async def get_or_previous(self, key, token, compute, previous_after: float, every: float = 0.0):
+    async def get_or_previous(self, key, token, compute, previous_after: float, every: float = 0.0,
+                              wait: float | None = None):
         """``(answer, fresh)``. ``compute()`` returns ``(answer, cost)``: the seconds it cost.
+
+        With ``wait`` (seconds), a request that would wait for the new state's answer while a
+        previous state's answer exists gets that previous answer, ``fresh`` False, once it has
+        waited that long (the computation goes on, and the requests after it get its answer):
+        a busy machine never holds a reader longer than that.
 
         Like ``get``, except when the last answer computed for ``key`` cost more than
         ``previous_after`` seconds: then the new state's answer is computed in the background
@@ -183,6 +189,10 @@ class AnswerCache:
             running = asyncio.ensure_future(self._compute(key, token, compute))
             self._running[entry] = running
             running.add_done_callback(lambda t, entry=entry: self._running_done(entry, t))
+        if latest is not None and wait is not None:
+            done, _pending = await asyncio.wait({running}, timeout=wait)
+            if not done:
+                return latest.answer, False
         return await asyncio.shield(running), True
 
     async def _compute(self, key, token, compute):

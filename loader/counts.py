@@ -14,6 +14,9 @@ documents, actors), the total per value over every row (scope ``all``) and over 
 counts (``counted``: not dismissed, not reclassified as a commitment), indexed by count: the
 largest values are the first entries of an index instead of a sum over every value.
 
+``summary_generation`` holds one number the triggers raise whenever something summary.json reads
+without filters changes (``SUMMARY_INPUTS``): the plugin keeps that answer while it stays.
+
 ``ensure_counts(conn)`` creates the triggers and fills the tables once for a database that lacks
 them; an up-to-date database is not written to. Readers: ``facet_sql`` (Datasette's column facet
 over the whole table or a status filter) and the summary's queries below.
@@ -265,7 +268,7 @@ def facet_sql(rows_sql: str, params, column: str, limit: int) -> tuple[str, dict
 def counted(hidden: str) -> tuple[str, dict]:
     """The counts of what summary.json counts: not ``hidden`` (dismissed), not reclassified as a
     commitment (``loader.browse.where_clause`` without filters)."""
-    return "status != :k_hidden AND kind != 'commitment'", {"k_hidden": hidden}
+    return f"status != :k_hidden AND kind != '{NOT_COUNTED_KIND}'", {"k_hidden": hidden}
 
 
 def by_status(conn: sqlite3.Connection, facet: str, hidden: str) -> dict:
@@ -280,12 +283,14 @@ def top_speakers_sql(limit: int) -> tuple[str, dict]:
     """``loader.browse.top_speakers_sql`` without filters (``speaker_id, speaker, n, n_rows``) from
     ``recommendation_totals``: the speakers with at least the ``limit``-th largest count are the
     first entries of its by-count index."""
-    where = f"facet = 'speaker_id' AND scope = 'counted'"
+    speakers = "facet = 'speaker_id' AND scope = 'counted'"
     return (
-        f"WITH cut AS (SELECT n FROM {TOTALS_TABLE} WHERE {where} ORDER BY n DESC LIMIT 1 OFFSET max(:limit - 1, 0)) "
-        f"SELECT c.value AS speaker_id, s.name AS speaker, c.n AS n, (SELECT count(*) FROM {TOTALS_TABLE} WHERE {where}) "
-        f"AS n_rows FROM {TOTALS_TABLE} c LEFT JOIN speakers s ON s.id = c.value WHERE c.{where.replace(' AND ', ' AND c.')} "
-        "AND c.n >= coalesce((SELECT n FROM cut), 0) ORDER BY c.n DESC, speaker, c.value LIMIT :limit",
+        f"WITH cut AS (SELECT n FROM {TOTALS_TABLE} WHERE {speakers} ORDER BY n DESC LIMIT 1 OFFSET max(:limit - 1, 0)) "
+        f"SELECT c.value AS speaker_id, s.name AS speaker, c.n AS n, "
+        f"(SELECT count(*) FROM {TOTALS_TABLE} WHERE {speakers}) AS n_rows "
+        f"FROM {TOTALS_TABLE} c LEFT JOIN speakers s ON s.id = c.value "
+        "WHERE c.facet = 'speaker_id' AND c.scope = 'counted' AND c.n >= coalesce((SELECT n FROM cut), 0) "
+        "ORDER BY c.n DESC, speaker, c.value LIMIT :limit",
         {"limit": limit})
 
 

@@ -353,6 +353,9 @@ _STATE = _answers.StateTokens()
 # An answer whose last computation cost more CPU than this is served from the previous database
 # state while the new one is computed (``previous_answer_after_ms`` in the plugin config).
 PREVIOUS_ANSWER_AFTER_MS = 100
+# A reader waits at most this long (wall clock) for a new state's answer; then it gets the previous
+# state's, marked stale, while the computation finishes (``previous_answer_wait_ms``).
+PREVIOUS_ANSWER_WAIT_MS = 100
 
 
 @hookimpl(specname="startup")
@@ -364,12 +367,15 @@ def rectrack_check_answer_timing(datasette):
 
 
 def _previous_after(datasette):
-    """(previous_after, every) for AnswerCache.get_or_previous, in seconds, from the plugin config:
-    ``previous_answer_after_ms`` and ``recompute_every_ms`` (default 0: a slow answer is
-    recomputed as soon as the previous computation ends)."""
+    """(previous_after, every, wait) for AnswerCache.get_or_previous, in seconds, from the plugin
+    config: ``previous_answer_after_ms``, ``recompute_every_ms`` (default 0: a slow answer is
+    recomputed as soon as the previous computation ends) and ``previous_answer_wait_ms`` (default
+    ``PREVIOUS_ANSWER_WAIT_MS``: how long a reader waits for a new state's answer before it gets the
+    previous state's)."""
     config = datasette.plugin_config("rectrack") or {}
     return (float(config.get("previous_answer_after_ms", PREVIOUS_ANSWER_AFTER_MS)) / 1000,
-            float(config.get("recompute_every_ms", 0)) / 1000)
+            float(config.get("recompute_every_ms", 0)) / 1000,
+            float(config.get("previous_answer_wait_ms", PREVIOUS_ANSWER_WAIT_MS)) / 1000)
 
 
 def _browse_filters(request):

@@ -639,7 +639,7 @@ async def test_search_facets_count_the_matches(fixture, fds):
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("key", ["previous_answer_after_ms", "recompute_every_ms"])
+@pytest.mark.parametrize("key", ["previous_answer_after_ms", "recompute_every_ms", "previous_answer_wait_ms"])
 async def test_a_bad_answer_timing_setting_stops_the_server_at_start_naming_the_key(fixture, key):
     path, _ids = fixture
     ds = make_datasette(path, metadata=_metadata(**{key: "fast"}))
