@@ -339,9 +339,10 @@ async def bench_serve(path: Path, seconds: float) -> None:
            + f"; {len(body) / 1e3:.0f} kB; uncached {uncached * 1000:.0f} ms")
     report("summary.json filtered (`?theme=...`)", rate_line(await timings(ds, f"{summary}?theme={theme}", seconds)))
     report("summary.json after a write (the next reader's wait)", await _after_write(ds, conn, summary))
-    for label, url in (("table JSON `recommendations.json?_size=50` with its 6 configured facets",
+    report(" - after a status change", await _after_write(ds, conn, summary, {"status": "accepted", "note": "bench"}))
+    for label, url in (("table JSON `recommendations.json?_size=50` with its 7 configured facets",
                         "/rectrack/recommendations.json?_size=50"),
-                       ("table page `recommendations?_size=50` with its 6 facets", "/rectrack/recommendations?_size=50"),
+                       ("table page `recommendations?_size=50` with its 7 facets", "/rectrack/recommendations?_size=50"),
                        ("full-text search `recommendations.json?_search=council`",
                         "/rectrack/recommendations.json?_search=council&_size=50"),
                        ("dashboard (cached between writes)", "/-/rectrack/dashboard"),
@@ -361,21 +362,23 @@ async def bench_serve(path: Path, seconds: float) -> None:
     conn.close()
     await _writers_and_readers(ds, path, seconds, readers=0)
     await _writers_and_readers(ds, path, seconds)
+    await _writers_and_readers(ds, path, seconds, status=True)
     metadata = metadata_for(path)
     metadata.setdefault("plugins", {}).setdefault("rectrack", {})["recompute_every_ms"] = 1000
     await _writers_and_readers(make_datasette(path, metadata=metadata), path, seconds,
                                label=" (`recompute_every_ms: 1000`)")
 
 
-async def _after_write(ds, conn, url: str) -> str:
-    """The median wait of the first request after a write (wall and CPU), whether it was the
-    previous state's answer, and how long until the new state's answer is served."""
+async def _after_write(ds, conn, url: str, change: dict | None = None) -> str:
+    """The median wait of the first request after a write (a priority edit, or ``change``: wall
+    and CPU), whether it was the previous state's answer, and how long until the new state's
+    answer is served."""
     waits, cpus, stale, until_fresh = [], [], 0, []
     for _ in range(3):
         await _fresh_answer(ds, url)
         rid, version = conn.execute("select id, version from recommendations where status = 'proposed' "
                                     "order by random() limit 1").fetchone()
-        tracking.update_recommendation(conn, rid, {"priority": "high", "note": "bench"}, version, "bench")
+        tracking.update_recommendation(conn, rid, change or {"priority": "high", "note": "bench"}, version, "bench")
         t0, c0 = time.perf_counter(), time.process_time()
         r = await ds.client.get(url)
         waits.append(time.perf_counter() - t0)
@@ -402,13 +405,15 @@ async def _table_after_write(ds, conn, url: str, repeat: int = 5) -> str:
     return f"p50 {statistics.median(waits) * 1000:.0f} ms (CPU p50 {statistics.median(cpus) * 1000:.0f} ms)"
 
 
+FACETS = metadata_for(Path("rectrack.db"))["databases"]["rectrack"]["tables"]["recommendations"]["facets"]
 SEARCH_TERMS = ("peacekeeping", "mandate", "humanitarian", "civilians", "secretariat", "troop", "guidance",
                 "training", "resources", "protection", "integrated", "mission")
 
 
 async def _new_searches(ds, conn) -> str:
-    """Each term searched once (its first request: nothing cached), with the number of matches."""
-    waits, cpus, matches = [], [], []
+    """Each term searched once (its first request: nothing cached), with the number of matches and
+    how many terms got all their configured facets counted (the others: ``facets_timed_out``)."""
+    waits, cpus, matches, with_facets = [], [], [], 0
     for term in SEARCH_TERMS:
         matches.append(conn.execute("select count(*) from recommendations_fts where recommendations_fts match ?",
                                     (term,)).fetchone()[0])
@@ -417,9 +422,10 @@ async def _new_searches(ds, conn) -> str:
         assert r.status_code == 200
         waits.append(time.perf_counter() - t0)
         cpus.append(time.process_time() - c0)
+        with_facets += len(r.json()["facet_results"]) == len(FACETS)
     return (f"p50 {statistics.median(waits) * 1000:.0f} ms (CPU p50 {statistics.median(cpus) * 1000:.0f} ms) over "
             f"{len(SEARCH_TERMS)} terms matching {min(matches):,}–{max(matches):,} rows (median "
-            f"{statistics.median(matches):,.0f})")
+            f"{statistics.median(matches):,.0f}); facets counted for {with_facets} of them")
 
 
 async def _fresh_answer(ds, url: str):
@@ -432,9 +438,9 @@ async def _fresh_answer(ds, url: str):
 
 
 async def _writers_and_readers(ds, path: Path, seconds: float, clients: int = 8, readers: int = 2,
-                               label: str = "") -> None:
-    """``clients`` tasks POST status updates (each with its history row) while ``readers`` poll
-    summary.json; every POST is followed by a re-read of its version."""
+                               label: str = "", status: bool = False) -> None:
+    """``clients`` tasks POST updates (each with its history row: a priority, or with ``status``
+    the status between proposed and accepted) while ``readers`` poll summary.json."""
     conn = sqlite3.connect(path)
     ids = [r[0] for r in conn.execute("select id from recommendations where status = 'proposed' limit ?", (clients * 50,))]
     conn.close()
@@ -443,16 +449,20 @@ async def _writers_and_readers(ds, path: Path, seconds: float, clients: int = 8,
 
     async def writer(k: int):
         mine = ids[k::clients]
-        versions = {}
+        versions, statuses = {}, {}
         while time.perf_counter() < stop:
             rid = random.choice(mine)
             if rid not in versions:
-                versions[rid] = (await ds.client.get(f"/-/rectrack/recommendations/{rid}.json")).json()["recommendation"]["version"]
-            priority = random.choice(["high", "low", "normal"])
+                current = (await ds.client.get(f"/-/rectrack/recommendations/{rid}.json")).json()["recommendation"]
+                versions[rid], statuses[rid] = current["version"], current["status"]
+            change = {"priority": random.choice(["high", "low", "normal"])}
+            if status:
+                change = {"status": "proposed" if statuses.get(rid) == "accepted" else "accepted"}
             r = await ds.client.post(f"/-/rectrack/recommendations/{rid}.json", headers=headers,
-                                     content=json.dumps({"priority": priority, "note": "bench", "version": versions[rid]}))
+                                     content=json.dumps({**change, "note": "bench", "version": versions[rid]}))
             if r.status_code == 200:
                 versions[rid] = r.json()["recommendation"]["version"]
+                statuses[rid] = r.json()["recommendation"]["status"]
                 done[0] += 1
             else:
                 versions.pop(rid, None)
@@ -471,10 +481,11 @@ async def _writers_and_readers(ds, path: Path, seconds: float, clients: int = 8,
     # CPU-seconds the server spent per wall second, and per update: on a shared machine the
     # comparable figures (2 cores: at most 2 CPU-s per s)
     load = f"{cpu / elapsed:.2f} CPU-s/s, {cpu / max(done[0], 1) * 1000:.1f} ms CPU per update"
+    what = "status changes" if status else "updates (priority)"
     if not readers:
-        report(f"status updates from {clients} clients, no readers", f"{done[0] / elapsed:.0f} updates/s ({load})")
+        report(f"{what} from {clients} clients, no readers", f"{done[0] / elapsed:.0f} updates/s ({load})")
         return
-    report(f"status updates from {clients} clients while {readers} readers poll summary.json{label}",
+    report(f"{what} from {clients} clients while {readers} readers poll summary.json{label}",
            f"{done[0] / elapsed:.0f} updates/s ({load}, readers and recomputations included); "
            f"reader p50 {statistics.median(reader_lat) * 1000:.0f} ms, "
            f"max {max(reader_lat) * 1000:.0f} ms; {len(reader_lat)} reads, {stale[0]} of them the previous "

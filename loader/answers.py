@@ -27,7 +27,7 @@ from .errors import RectrackError
 LOG = logging.getLogger(__name__)
 
 # The plugin config's keys for slow answers (see AnswerCache.get_or_previous), in milliseconds.
-TIMING_KEYS = ("previous_answer_after_ms", "recompute_every_ms")
+TIMING_KEYS = ("previous_answer_after_ms", "recompute_every_ms", "previous_answer_wait_ms")
 
 
 def check_timing_config(config: dict) -> None:
@@ -51,6 +51,16 @@ class StateTokens:
         if not path:
             return None
         path = str(path)
+        value = self.value(path, "PRAGMA data_version", reopen_on_error=True)
+        return None if value is None else (path, value)
+
+    def value(self, path, sql: str, reopen_on_error: bool = False):
+        """The first column of the first row of ``sql``, read on the connection kept for ``path``
+        (None without a file, a row or a value, or when ``sql`` fails; with ``reopen_on_error`` the
+        connection is then opened again next time)."""
+        if not path:
+            return None
+        path = str(path)
         with self._lock:
             conn = self._conns.get(path)
             if conn is None:
@@ -58,10 +68,12 @@ class StateTokens:
                 conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
                 self._conns[path] = conn
             try:
-                return path, conn.execute("PRAGMA data_version").fetchone()[0]
+                row = conn.execute(sql).fetchone()
             except sqlite3.Error:
-                self._conns.pop(path, None).close()
+                if reopen_on_error:
+                    self._conns.pop(path, None).close()
                 return None
+            return row[0] if row else None
 
     def close(self) -> None:
         with self._lock:
@@ -138,8 +150,14 @@ class AnswerCache:
         self._started = 0
         self.computed = 0  # how many answers were computed (for tests and the benchmark)
 
-    async def get_or_previous(self, key, token, compute, previous_after: float, every: float = 0.0):
+    async def get_or_previous(self, key, token, compute, previous_after: float, every: float = 0.0,
+                              wait: float | None = None):
         """``(answer, fresh)``. ``compute()`` returns ``(answer, cost)``: the seconds it cost.
+
+        With ``wait`` (seconds), a request that would wait for the new state's answer while a
+        previous state's answer exists gets that previous answer, ``fresh`` False, once it has
+        waited that long (the computation goes on, and the requests after it get its answer):
+        a busy machine never holds a reader longer than that.
 
         Like ``get``, except when the last answer computed for ``key`` cost more than
         ``previous_after`` seconds: then the new state's answer is computed in the background
@@ -171,6 +189,10 @@ class AnswerCache:
             running = asyncio.ensure_future(self._compute(key, token, compute))
             self._running[entry] = running
             running.add_done_callback(lambda t, entry=entry: self._running_done(entry, t))
+        if latest is not None and wait is not None:
+            done, _pending = await asyncio.wait({running}, timeout=wait)
+            if not done:
+                return latest.answer, False
         return await asyncio.shield(running), True
 
     async def _compute(self, key, token, compute):

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from urllib.parse import quote, urlencode
 
 from .locations import cue_span
-from . import pages
+from . import counts, pages
 from .tracking import FINAL_STATUSES, HIDDEN_STATUSES, STATUSES
 
 # An extraction error: hidden from default views, counted only when asked for by status=dismissed.
@@ -163,10 +163,14 @@ def by_speaker_sql(filters: Filters) -> tuple[str, dict]:
     )
 
 
-def overdue_sql(filters: Filters, today: str) -> tuple[str, dict]:
-    """Recommendations past their due date (``due_date < today``) and not in a final status."""
+def overdue_sql(filters: Filters, today: str, kept: bool = False) -> tuple[str, dict]:
+    """Recommendations past their due date (``due_date < today``) and not in a final status
+    (``kept``: counted from recommendation_counts; no filters)."""
     where, params = where_clause(filters)
     finals, final_params = _final_params()
+    if kept:
+        sql, params = counts.overdue_sql(HIDDEN_STATUS, today, finals)
+        return sql, {**params, **final_params}
     return (
         f"SELECT count(*) AS n FROM recommendations r WHERE {where} "
         f"AND r.due_date IS NOT NULL AND r.due_date != '' AND r.due_date < :today "
@@ -352,15 +356,18 @@ def _bounded(conn, sql_params, limit: int) -> tuple[list[dict], int]:
     return rows, n
 
 
-def first_documents_sql(filters: Filters, limit: int) -> tuple[str, dict]:
+def first_documents_sql(filters: Filters, limit: int, kept: bool = False) -> tuple[str, dict]:
     """``documents_sql`` bounded to its first ``limit`` rows: the documents are picked first and
-    only theirs are counted (a search of the ``(document_id, status)`` index each), instead of
-    counting every document's recommendations."""
+    only theirs are counted (a search of the ``(document_id, status)`` index each, or with
+    ``kept`` of recommendation_counts), instead of counting every document's recommendations."""
     where, params = where_clause(filters)
     doc_where = "WHERE d.id = :f_document" if filters.document is not None else ""
+    n = f"(SELECT count(*) FROM recommendations r WHERE r.document_id = d.id AND {where})"
+    if kept:
+        n, params = counts.document_count_sql(HIDDEN_STATUS, "d.id")
     return (
         "SELECT d.id AS document_id, d.title AS title, d.event_date AS event_date, "
-        f"(SELECT count(*) FROM recommendations r WHERE r.document_id = d.id AND {where}) AS n "
+        f"{n} AS n "
         f"FROM (SELECT id, title, event_date FROM documents d {doc_where} ORDER BY d.event_date, d.id LIMIT :limit) d "
         "ORDER BY d.event_date, d.id",
         {**params, "limit": limit},
@@ -376,10 +383,13 @@ def count_documents(conn, filters: Filters) -> int:
     return conn.execute(sql, params).fetchone()[0]
 
 
-def top_speakers_sql(filters: Filters, limit: int) -> tuple[str, dict]:
+def top_speakers_sql(filters: Filters, limit: int, kept: bool = False) -> tuple[str, dict]:
     """``by_speaker_sql`` bounded to ``limit`` rows, with ``n_rows`` = how many speakers in all:
     names are looked up only for the speakers with at least the ``limit``-th largest count (an
-    archive has tens of thousands of speakers, each a row to join and sort by name)."""
+    archive has tens of thousands of speakers, each a row to join and sort by name). ``kept``:
+    counted from recommendation_counts (no filters)."""
+    if kept:
+        return counts.top_speakers_sql(limit)
     where, params = where_clause(filters)
     return (
         f"WITH c AS (SELECT r.speaker_id AS speaker_id, count(*) AS n FROM recommendations r WHERE {where} "
@@ -434,16 +444,25 @@ class Tallies:
     names: dict
 
 
+def kept_counts(conn, filters: Filters) -> bool:
+    """Whether ``filters`` (none) can be counted from recommendation_counts in this database."""
+    return not filters.active() and counts.installed(conn)
+
+
 def grouped_tallies(conn, filters: Filters) -> Tallies | None:
-    """``Tallies`` from ``grouped_rows`` (one index scan) and one query for the further actors;
-    None without the index."""
-    groups = grouped_rows(conn, filters)
-    if groups is None:
-        return None
-    actors, themes = {}, {}
-    for actor_id, theme, status, n in groups:
-        actors[actor_id, status] = actors.get((actor_id, status), 0) + n
-        themes[theme, status] = themes.get((theme, status), 0) + n
+    """``Tallies`` from recommendation_counts (no filters) or ``grouped_rows`` (one index scan),
+    and one query for the further actors; None without either."""
+    if kept_counts(conn, filters):
+        actors = counts.by_status(conn, "actor_id", HIDDEN_STATUS)
+        themes = counts.by_status(conn, "theme", HIDDEN_STATUS)
+    else:
+        groups = grouped_rows(conn, filters)
+        if groups is None:
+            return None
+        actors, themes = {}, {}
+        for actor_id, theme, status, n in groups:
+            actors[actor_id, status] = actors.get((actor_id, status), 0) + n
+            themes[theme, status] = themes.get((theme, status), 0) + n
     further, further_params = further_actors_sql(filters, "ra.actor_id, r.status, count(*)", "ra.actor_id, r.status")
     for actor_id, status, n in conn.execute(further, further_params):
         actors[actor_id, status] = actors.get((actor_id, status), 0) + n
@@ -494,6 +513,7 @@ def compute_summary_json(conn, filters: Filters, today: str | None = None, limit
     recommendations and ``overdue_items`` the first ``limit`` of them, soonest due first.
     """
     today = today or today_utc()
+    kept = kept_counts(conn, filters)
     by_status = {status: 0 for status in STATUSES}
     grouped = grouped_counts(conn, filters, tallies)
     if grouped is None:
@@ -504,16 +524,16 @@ def compute_summary_json(conn, filters: Filters, today: str | None = None, limit
         by_status.update(grouped[0])
         by_actor, n_actors = grouped[1][:limit], len(grouped[1])
         by_theme, n_themes = grouped[2][:limit], len(grouped[2])
-    by_speaker = _rows(conn, top_speakers_sql(filters, limit)) if limit else []
+    by_speaker = _rows(conn, top_speakers_sql(filters, limit, kept)) if limit else []
     n_speakers = by_speaker[0]["n_rows"] if by_speaker else (
         _rows(conn, (f"SELECT count(*) AS n FROM ({by_speaker_sql(filters)[0]})", by_speaker_sql(filters)[1]))[0]["n"]
         if limit == 0 else 0)
     for row in by_speaker:
         del row["n_rows"]
-    n_overdue = _rows(conn, overdue_sql(filters, today))[0]["n"]  # from the (due_date, status) index alone
+    n_overdue = _rows(conn, overdue_sql(filters, today, kept))[0]["n"]  # from counts, or the (due_date, status) index
     items_sql, items_params = overdue_items_sql(filters, today)
     overdue_items = _rows(conn, (items_sql + " LIMIT :limit", {**items_params, "limit": limit}))
-    documents = _rows(conn, first_documents_sql(filters, limit))
+    documents = _rows(conn, first_documents_sql(filters, limit, kept))
     n_documents = count_documents(conn, filters)
     return {
         "ok": True,

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from . import counts
 from .model import Actor, Commitment, Document, Recommendation
 from .reconcile import New, OffsetMap, SpanIndex, Stored, kept_span, match, normalize_span
 
@@ -167,7 +168,9 @@ CREATE INDEX IF NOT EXISTS idx_commitments_rec ON commitments(recommendation_id)
 CREATE INDEX IF NOT EXISTS idx_commitments_actor ON commitments(actor_id);
 CREATE INDEX IF NOT EXISTS idx_changes_rec ON status_changes(recommendation_id, id);
 CREATE INDEX IF NOT EXISTS idx_changes_at ON status_changes(changed_at);
-"""
+-- summary.json and the dashboard list the first documents by date: 50 index entries, not a scan
+CREATE INDEX IF NOT EXISTS idx_documents_event_date ON documents(event_date, id);
+""" + counts.SCHEMA  # recommendation_counts: counts kept on write by triggers (loader.counts)
 
 # Columns added after the first release: (table, column, declaration). ``ensure_schema`` adds
 # each one that an existing database lacks, so old databases keep working; new columns go here,
@@ -265,6 +268,7 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
         if not db[table].detect_fts():
             db[table].enable_fts(columns, create_triggers=True, tokenize="porter")
     _narrow_fts_update_triggers(conn)
+    counts.ensure_counts(conn)
     conn.commit()
 
 

@@ -24,6 +24,7 @@ from markupsafe import Markup as _Markup
 
 from loader import answers as _answers
 from loader import browse as _browse
+from loader import counts as _counts
 from loader import display as _display
 from loader import documents as _documents
 from loader import facet_counts as _facet_counts
@@ -352,6 +353,9 @@ _STATE = _answers.StateTokens()
 # An answer whose last computation cost more CPU than this is served from the previous database
 # state while the new one is computed (``previous_answer_after_ms`` in the plugin config).
 PREVIOUS_ANSWER_AFTER_MS = 100
+# A reader waits at most this long (wall clock) for a new state's answer; then it gets the previous
+# state's, marked stale, while the computation finishes (``previous_answer_wait_ms``).
+PREVIOUS_ANSWER_WAIT_MS = 100
 
 
 @hookimpl(specname="startup")
@@ -359,15 +363,19 @@ def rectrack_check_answer_timing(datasette):
     """A bad ``previous_answer_after_ms`` / ``recompute_every_ms`` stops the server at start with
     one line naming the key, instead of failing every summary and dashboard request."""
     _answers.check_timing_config(datasette.plugin_config("rectrack") or {})
+    _facet_counts.check_search_config(datasette.plugin_config("rectrack") or {})
 
 
 def _previous_after(datasette):
-    """(previous_after, every) for AnswerCache.get_or_previous, in seconds, from the plugin config:
-    ``previous_answer_after_ms`` and ``recompute_every_ms`` (default 0: a slow answer is
-    recomputed as soon as the previous computation ends)."""
+    """(previous_after, every, wait) for AnswerCache.get_or_previous, in seconds, from the plugin
+    config: ``previous_answer_after_ms``, ``recompute_every_ms`` (default 0: a slow answer is
+    recomputed as soon as the previous computation ends) and ``previous_answer_wait_ms`` (default
+    ``PREVIOUS_ANSWER_WAIT_MS``: how long a reader waits for a new state's answer before it gets the
+    previous state's)."""
     config = datasette.plugin_config("rectrack") or {}
     return (float(config.get("previous_answer_after_ms", PREVIOUS_ANSWER_AFTER_MS)) / 1000,
-            float(config.get("recompute_every_ms", 0)) / 1000)
+            float(config.get("recompute_every_ms", 0)) / 1000,
+            float(config.get("previous_answer_wait_ms", PREVIOUS_ANSWER_WAIT_MS)) / 1000)
 
 
 def _browse_filters(request):
@@ -461,12 +469,23 @@ async def summary_json(request, datasette):
 
         key = ("summary", db.name, db.path, filters, today, limit)
         (body, state), fresh = await _ANSWERS.get_or_previous(
-            key, token, lambda: db.execute_fn(_answers.cpu_costed(compute)), *_previous_after(datasette))
+            key, _summary_token(db, filters, token), lambda: db.execute_fn(_answers.cpu_costed(compute)),
+            *_previous_after(datasette))
     except _browse.FilterError as e:
         return Response.json({"ok": False, "error": str(e)}, status=400, headers=cors)
     body = body if fresh else _answers.marked_stale(body)
     return Response(body, content_type="application/json; charset=utf-8",
                     headers={**cors, **_answers.state_headers(state, fresh)})
+
+
+def _summary_token(db, filters, token):
+    """What a summary answer is kept under: without filters, the database's summary generation
+    (loader.counts: it changes only when something the summary reads does, so an edit of a
+    priority or a note keeps the answer), else the state token."""
+    if token is None or filters.active():
+        return token
+    generation = _STATE.value(db.path, _counts.GENERATION_SQL)
+    return token if generation is None else (db.path, "summary generation", generation)
 
 
 @allow_methods("GET")
@@ -608,7 +627,8 @@ def _table_json_key(datasette, scope):
 
 @hookimpl(specname="asgi_wrapper")
 def table_json_once_per_state(datasette):
-    """Serve a repeated table JSON request from ``_TABLE_JSON`` while the database is unchanged."""
+    """Serve a repeated table JSON request from ``_TABLE_JSON`` while the database is unchanged; every
+    table JSON answer lists the facets it did not count in ``facets_timed_out`` (see loader.facet_counts)."""
     def wrap(app):
         async def cached(scope, receive, send):
             found = _table_json_key(datasette, scope)
@@ -623,17 +643,32 @@ def table_json_once_per_state(datasette):
                 await send({"type": "http.response.body", "body": body})
                 return
             sent = {"body": []}
+            timed_out: list = []  # facets the request did not count (loader.facet_counts.TIMED_OUT)
+            reset = _facet_counts.TIMED_OUT.set(timed_out)
 
             async def capture(message):
+                """Hold the response until its body is complete: the body gets ``facets_timed_out``
+                (its length corrected) and is kept for the next request of the same state."""
                 if message["type"] == "http.response.start":
-                    sent["status"], sent["headers"] = message["status"], list(message.get("headers") or [])
-                elif message["type"] == "http.response.body":
-                    sent["body"].append(message.get("body", b""))
-                    if not message.get("more_body"):
-                        _TABLE_JSON.put(key, token, sent.get("status"), sent.get("headers", []), b"".join(sent["body"]))
-                await send(message)
+                    sent["start"] = message
+                    return
+                if message["type"] != "http.response.body":
+                    return await send(message)
+                sent["body"].append(message.get("body", b""))
+                if message.get("more_body"):
+                    return
+                start = sent["start"]
+                body = _facet_counts.add_timed_out(b"".join(sent["body"]), timed_out)
+                headers = [(k, v) for k, v in start.get("headers") or [] if k.lower() != b"content-length"]
+                headers.append((b"content-length", str(len(body)).encode()))
+                await send({**start, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+                _TABLE_JSON.put(key, token, start["status"], headers, body)
 
-            await app(scope, receive, capture)
+            try:
+                await app(scope, receive, capture)
+            finally:
+                _facet_counts.TIMED_OUT.reset(reset)
 
         return cached
 

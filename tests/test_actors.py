@@ -252,6 +252,9 @@ def test_old_database_gets_groups(tmp_path):
     c = sqlite3.connect(db)
     with c:
         c.execute("DROP VIEW recommendations_by_actor")
+        for (trigger,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                    "AND name LIKE 'recommendation_counts%'").fetchall():  # they name actor_group
+            c.execute(f"DROP TRIGGER {trigger}")
         c.execute("ALTER TABLE recommendations DROP COLUMN actor_group")
         c.execute("ALTER TABLE actors DROP COLUMN actor_group")
         c.execute("UPDATE actors SET name = 'Peacekeeping Missions' WHERE id = 'unifil'")

@@ -580,6 +580,10 @@ def test_grouped_counts_equal_the_queries_they_replace(conn):
         assert by_theme == browse._rows(conn, browse.by_theme_sql(filters))
     with_index = browse.compute_summary_json(conn, Filters(), TODAY)
     conn.execute(f"DROP INDEX {browse.GROUPED_INDEX}")
+    assert browse.compute_summary_json(conn, Filters(), TODAY) == with_index  # from recommendation_counts
+    for (trigger,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                   "AND name LIKE 'recommendation_counts%'").fetchall():
+        conn.execute(f"DROP TRIGGER {trigger}")  # neither the index nor the kept counts
     assert browse.grouped_counts(conn, Filters()) is None
     assert browse.compute_summary_json(conn, Filters(), TODAY) == with_index
 
@@ -637,5 +641,45 @@ def test_answer_cache_a_current_answer_pushed_out_of_the_lru_is_still_fresh():
         computed = cache.computed
         assert await cache.get_or_previous("slow", 1, answer("never", 1.0), previous_after=0.5) == ("s1", True)
         assert cache.computed == computed
+
+    asyncio.run(scenario())
+
+
+def test_answer_cache_a_reader_waits_at_most_wait_for_a_new_state():
+    """A cheap question's new state is computed while its reader waits, but at most ``wait``: a
+    computation still running then leaves the reader with the previous state's answer (stale), and
+    the requests after it get the new one. Without a previous answer the reader waits for it."""
+    import asyncio
+
+    from loader.answers import AnswerCache
+
+    cache = AnswerCache()
+    release = asyncio.Event()
+
+    def compute(value, blocked=False):
+        async def run():
+            if blocked:
+                await release.wait()  # held until the test lets it finish: no timing involved
+            return value, 0.001
+        return run
+
+    async def scenario():
+        assert await cache.get_or_previous("q", 1, compute("a"), 0.5, wait=0.01) == ("a", True)
+        assert await cache.get_or_previous("q", 2, compute("b", blocked=True), 0.5, wait=0.01) == ("a", False)
+        assert await cache.get_or_previous("q", 2, compute("x"), 0.5, wait=0.01) == ("a", False)  # still running
+        release.set()
+        assert await cache.get_or_previous("q", 2, compute("x"), 0.5, wait=None) == ("b", True)
+        assert cache.computed == 2
+        first = asyncio.Event()
+
+        async def first_answer():
+            await first.wait()
+            return "c", 0.001
+
+        task = asyncio.ensure_future(cache.get_or_previous("other", 1, first_answer, 0.5, wait=0.01))
+        await asyncio.sleep(0.03)
+        assert not task.done()  # nothing to fall back on: it waits
+        first.set()
+        assert await task == ("c", True)
 
     asyncio.run(scenario())

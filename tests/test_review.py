@@ -289,6 +289,9 @@ def test_old_database_gets_one_actor_link_per_row(tmp_path):
     c.execute("drop view recommendations_by_actor")
     c.execute("drop table recommendation_actors")
     c.execute("drop index idx_recs_kind")
+    for (trigger,) in c.execute("select name from sqlite_master where type = 'trigger' "
+                                "and name like 'recommendation_counts%'").fetchall():  # they name kind
+        c.execute(f"drop trigger {trigger}")
     for column in ("origin", "kind", "reviewed_at", "reviewed_by", "corrected"):  # as before this feature
         c.execute(f"alter table recommendations drop column {column}")
     c.commit()

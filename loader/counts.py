@@ -1,0 +1,310 @@
+"""Recommendation counts kept on write.
+
+``recommendation_counts`` holds, for each counted column (``DIMENSIONS``) and the whole table
+(facet ``"*"``), how many recommendations have each ``(value, status, kind)``. Triggers on
+``recommendations`` keep it exact on every INSERT, UPDATE and DELETE -- a load, a reload, a
+tracking edit, a correction, a manual addition, SQL typed by hand -- in the same transaction, so
+a count read from it is what ``SELECT count(*) ... GROUP BY`` would say, for the cost of a few
+index reads instead of a scan of every recommendation. (``INSERT OR REPLACE`` is the one write
+that bypasses delete triggers; nothing in rectrack uses it on this table, and ``rebuild`` makes
+the counts again from scratch.)
+
+``recommendation_totals`` adds, for the columns with many values (``TOTALS``: speakers,
+documents, actors), the total per value over every row (scope ``all``) and over what summary.json
+counts (``counted``: not dismissed, not reclassified as a commitment), indexed by count: the
+largest values are the first entries of an index instead of a sum over every value.
+
+``summary_generation`` holds one number the triggers raise whenever something summary.json reads
+without filters changes (``SUMMARY_INPUTS``): the plugin keeps that answer while it stays.
+
+``ensure_counts(conn)`` creates the triggers and fills the tables once for a database that lacks
+them; an up-to-date database is not written to. Readers: ``facet_sql`` (Datasette's column facet
+over the whole table or a status filter) and the summary's queries below.
+
+Example::
+
+    ensure_counts(conn)
+    sql, params = facet_sql("select id from recommendations ", {}, "theme", 31)
+    conn.execute(sql, params).fetchall()   # [(value, count), ...] as Datasette's facet orders them
+"""
+from __future__ import annotations
+
+import functools
+import re
+import sqlite3
+
+TABLE = "recommendation_counts"
+ALL = "*"  # the facet whose rows count the whole table per (status, kind); its value is NULL
+# Columns counted per value: the recommendations table's configured facets, the summary's
+# speaker list and the due date (overdue counts).
+DIMENSIONS = ("actor_id", "actor_group", "theme", "speaker_id", "document_id", "strength", "due_date")
+TOTALS_TABLE = "recommendation_totals"
+TOTALS = ("actor_id", "speaker_id", "document_id")  # columns with many values: totals by count
+HIDDEN, NOT_COUNTED_KIND = "dismissed", "commitment"  # tracking.HIDDEN_STATUSES; review's reclassification
+# A number the triggers raise whenever something summary.json reads without filters changes: an
+# answer computed at one generation is the answer at any later state of the same generation (a
+# priority, owner or note edit, a history row, leave it unchanged).
+GENERATION_TABLE = "summary_generation"
+# What it reads: table -> the columns whose change matters (None: any insert, update or delete).
+SUMMARY_INPUTS = {
+    "recommendations": ("id", "text", "status", "kind", "actor_id", "theme", "speaker_id", "document_id", "due_date"),
+    "recommendation_actors": None,
+    "actors": ("id", "name"),
+    "speakers": ("id", "name"),
+    "documents": ("id", "title", "event_date"),
+}
+
+# The table and its index also appear in loader.store.SCHEMA (CREATE ... IF NOT EXISTS).
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS {TABLE} (
+    facet TEXT NOT NULL,
+    value,
+    status TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    n INTEGER NOT NULL
+);
+-- one row per key, NULL values included (an upsert's target: NULLs are never equal in a plain index)
+CREATE UNIQUE INDEX IF NOT EXISTS idx_{TABLE}_key ON {TABLE}(facet, ifnull(value, x'00'), status, kind);
+CREATE INDEX IF NOT EXISTS idx_{TABLE} ON {TABLE}(facet, value, status, kind);
+CREATE TABLE IF NOT EXISTS {TOTALS_TABLE} (
+    facet TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    value,
+    n INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS idx_{TOTALS_TABLE}_key ON {TOTALS_TABLE}(facet, scope, ifnull(value, x'00'));
+CREATE INDEX IF NOT EXISTS idx_{TOTALS_TABLE}_n ON {TOTALS_TABLE}(facet, scope, n DESC, value);
+CREATE TABLE IF NOT EXISTS {GENERATION_TABLE} (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    n INTEGER NOT NULL
+);
+"""
+
+# The triggers a database has that keep the counts: ``(name, sql)``.
+INSTALLED_SQL = f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '{TABLE}%'"
+
+# A row's key, written as the unique indexes' expressions (so that a search uses them): x'00'
+# stands for NULL there, a value no TEXT column of recommendations holds.
+_KEY = "facet = '{facet}' AND ifnull(value, x'00') = ifnull({value}, x'00') AND status = {row}.status AND kind = {row}.kind"
+_TOTAL_KEY = "facet = '{facet}' AND scope = '{scope}' AND ifnull(value, x'00') = ifnull({row}.\"{facet}\", x'00')"
+_UPSERT = " ON CONFLICT (facet, ifnull(value, x'00'), status, kind) DO UPDATE SET n = n + 1"
+_TOTAL_UPSERT = " ON CONFLICT (facet, scope, ifnull(value, x'00')) DO UPDATE SET n = n + 1"
+# scope -> the condition a row meets to be in it (``{row}``: new or old)
+SCOPES = {"all": "1", "counted": f"{{row}}.status != '{HIDDEN}' AND {{row}}.kind != '{NOT_COUNTED_KIND}'"}
+
+
+def _value(facet: str, row: str) -> str:
+    return "NULL" if facet == ALL else f'{row}."{facet}"'
+
+
+def _add(facet: str) -> str:
+    """Statements counting ``new`` once more under ``facet``."""
+    value = _value(facet, "new")
+    sql = (f"  INSERT INTO {TABLE} (facet, value, status, kind, n) SELECT '{facet}', {value}, new.status, new.kind, 1 "
+           f"WHERE 1{_UPSERT};\n")
+    for scope, member in SCOPES.items() if facet in TOTALS else ():
+        sql += (f"  INSERT INTO {TOTALS_TABLE} (facet, scope, value, n) SELECT '{facet}', '{scope}', {value}, 1 "
+                f"WHERE {member.format(row='new')}{_TOTAL_UPSERT};\n")
+    return sql
+
+
+def _add_all(facets) -> str:
+    """``_add`` of every facet in two statements (one per table): a new row's counts."""
+    counts = " UNION ALL ".join(f"SELECT '{f}', {_value(f, 'new')}, new.status, new.kind, 1" for f in facets)
+    totals = " UNION ALL ".join(f"SELECT '{f}', '{scope}', {_value(f, 'new')}, 1 WHERE {member.format(row='new')}"
+                                for f in facets if f in TOTALS for scope, member in SCOPES.items())
+    return (f"  INSERT INTO {TABLE} (facet, value, status, kind, n) SELECT * FROM ({counts}) WHERE 1"
+            f"{_UPSERT.replace('n + 1', 'n + excluded.n')};\n"
+            f"  INSERT INTO {TOTALS_TABLE} (facet, scope, value, n) SELECT * FROM ({totals}) WHERE 1"
+            f"{_TOTAL_UPSERT.replace('n + 1', 'n + excluded.n')};\n")
+
+
+def _remove(facet: str) -> str:
+    """Statements counting ``old`` once less under ``facet`` (a count reaching 0 is deleted)."""
+    key = _KEY.format(facet=facet, value=_value(facet, "old"), row="old")
+    sql = (f"  UPDATE {TABLE} SET n = n - 1 WHERE {key};\n"
+           f"  DELETE FROM {TABLE} WHERE {key} AND n <= 0;\n")
+    for scope, member in SCOPES.items() if facet in TOTALS else ():
+        key, member = _TOTAL_KEY.format(facet=facet, scope=scope, row="old"), member.format(row="old")
+        sql += (f"  UPDATE {TOTALS_TABLE} SET n = n - 1 WHERE {member} AND {key};\n"
+                f"  DELETE FROM {TOTALS_TABLE} WHERE {key} AND n <= 0;\n")
+    return sql
+
+
+@functools.cache
+def trigger_sql() -> dict[str, str]:
+    """``{trigger name: CREATE TRIGGER statement}`` keeping ``recommendation_counts`` exact."""
+    facets = (ALL, *DIMENSIONS)
+    triggers = {
+        f"{TABLE}_ai": f"CREATE TRIGGER {TABLE}_ai AFTER INSERT ON recommendations BEGIN\n"
+                       + _add_all(facets) + "END",
+        f"{TABLE}_ad": f"CREATE TRIGGER {TABLE}_ad AFTER DELETE ON recommendations BEGIN\n"
+                       + "".join(_remove(f) for f in facets) + "END",
+    }
+    triggers.update(_generation_triggers())
+    for facet in facets:
+        columns = ["status", "kind"] + ([] if facet == ALL else [facet])
+        changed = " OR ".join(f'old."{c}" IS NOT new."{c}"' for c in columns)
+        name = f"{TABLE}_au_{'all' if facet == ALL else facet}"
+        triggers[name] = (f"CREATE TRIGGER {name} AFTER UPDATE OF {', '.join(columns)} ON recommendations "
+                          f"WHEN {changed} BEGIN\n{_remove(facet)}{_add(facet)}END")
+    return triggers
+
+
+def _generation_triggers() -> dict[str, str]:
+    bump = f"  UPDATE {GENERATION_TABLE} SET n = n + 1 WHERE id = 1;\n"
+    triggers = {}
+    for table, columns in SUMMARY_INPUTS.items():
+        for event, suffix in (("INSERT", "ai"), ("DELETE", "ad"), ("UPDATE", "au")):
+            name = f"{TABLE}_gen_{table}_{suffix}"
+            when = ""
+            if event == "UPDATE" and columns:
+                event = f"UPDATE OF {', '.join(columns)}"
+                when = " WHEN " + " OR ".join(f'old."{c}" IS NOT new."{c}"' for c in columns)
+            triggers[name] = f"CREATE TRIGGER {name} AFTER {event} ON {table}{when} BEGIN\n{bump}END"
+    return triggers
+
+
+# summary.json's generation, NULL when the database does not keep it (no row, or not all its triggers).
+GENERATION_SQL = (f"SELECT n FROM {GENERATION_TABLE} WHERE id = 1 AND (SELECT count(*) FROM sqlite_master "
+                  f"WHERE type = 'trigger' AND name LIKE '{TABLE}\\_gen\\_%' ESCAPE '\\') = "
+                  f"{len(SUMMARY_INPUTS) * 3}")
+
+
+def _fresh_totals_sql() -> str:
+    """``(facet, scope, value, n)`` counted from the recommendations themselves."""
+    return " UNION ALL ".join(
+        f"SELECT '{f}', '{scope}', \"{f}\", count(*) FROM recommendations AS new WHERE {member.format(row='new')} "
+        f'GROUP BY "{f}"' for f in TOTALS for scope, member in SCOPES.items())
+
+
+def _fresh_sql() -> str:
+    """``(facet, value, status, kind, n)`` counted from the recommendations themselves."""
+    selects = [f"SELECT '{ALL}', NULL, status, kind, count(*) FROM recommendations GROUP BY status, kind"]
+    selects += [f'SELECT \'{f}\', "{f}", status, kind, count(*) FROM recommendations GROUP BY "{f}", status, kind'
+                for f in DIMENSIONS]
+    return " UNION ALL ".join(selects)
+
+
+def rebuild(conn: sqlite3.Connection) -> None:
+    """Count every recommendation again (inside the caller's transaction, if any)."""
+    conn.execute(f"DELETE FROM {TABLE}")
+    conn.execute(f"INSERT INTO {TABLE} (facet, value, status, kind, n) {_fresh_sql()}")
+    conn.execute(f"DELETE FROM {TOTALS_TABLE}")
+    conn.execute(f"INSERT INTO {TOTALS_TABLE} (facet, scope, value, n) {_fresh_totals_sql()}")
+
+
+def ensure_counts(conn: sqlite3.Connection) -> None:
+    """Create the table, the triggers and the counts when the database lacks them or has other
+    triggers (an older version's): everything in one transaction. Writes nothing otherwise."""
+    conn.executescript(SCHEMA)
+    wanted = trigger_sql()
+    stored = dict(conn.execute(INSTALLED_SQL).fetchall())
+    if stored == wanted:
+        return
+    with conn:
+        conn.execute("BEGIN IMMEDIATE")
+        for name in stored:
+            conn.execute(f'DROP TRIGGER "{name}"')
+        for sql in wanted.values():
+            conn.execute(sql)
+        rebuild(conn)
+        conn.execute(f"INSERT OR IGNORE INTO {GENERATION_TABLE} (id, n) VALUES (1, 0)")
+        conn.execute(f"UPDATE {GENERATION_TABLE} SET n = n + 1 WHERE id = 1")
+
+
+def installed_from(rows) -> bool:
+    """Whether the ``(name, sql)`` rows of ``INSTALLED_SQL`` are the triggers ``trigger_sql`` makes."""
+    return {row[0]: row[1] for row in rows} == trigger_sql()
+
+
+def installed(conn: sqlite3.Connection) -> bool:
+    """Whether this database keeps the counts (its triggers are the ones ``trigger_sql`` makes)."""
+    return installed_from(conn.execute(INSTALLED_SQL).fetchall())
+
+
+def differences(conn: sqlite3.Connection) -> list[tuple]:
+    """Rows where the kept counts and a fresh count disagree: ``(facet, value, status, kind, kept,
+    fresh)``; empty when the counts are exact (tests, and a check after SQL typed by hand)."""
+    kept = {row[:4]: row[4] for row in conn.execute(f"SELECT facet, value, status, kind, n FROM {TABLE}")}
+    fresh = {row[:4]: row[4] for row in conn.execute(_fresh_sql())}
+    kept.update({("totals", *row[:3]): row[3] for row in conn.execute(f"SELECT facet, scope, value, n FROM {TOTALS_TABLE}")})
+    fresh.update({("totals", *row[:3]): row[3] for row in conn.execute(_fresh_totals_sql())})
+    return sorted(((*key, kept.get(key), fresh.get(key)) for key in kept.keys() | fresh.keys()
+                   if kept.get(key) != fresh.get(key)), key=repr)
+
+
+# Datasette's SQL for the rows of the recommendations table a facet counts (``select <its columns>
+# from recommendations [where "status" = :p0 | "status" != :p0]``): the sets the counts answer.
+_ROWS_SQL = re.compile(r'^select [\w, ]+ from recommendations (?:where "status" (?P<op>=|!=) :p0 )?$')
+
+
+def facet_sql(rows_sql: str, params, column: str, limit: int) -> tuple[str, dict] | None:
+    """The query on ``recommendation_counts`` giving Datasette's column facet of ``column`` --
+    ``(value, count)``, largest first, then by value, at most ``limit`` rows -- over the rows
+    ``rows_sql`` selects with ``params``; None when the counts cannot answer it (another table,
+    another filter, a search, a column not counted)."""
+    m = _ROWS_SQL.match(rows_sql)
+    if m is None or column not in ("status", *DIMENSIONS):
+        return None
+    params = dict(params or {})
+    if (m.group("op") is None and params) or (m.group("op") is not None and set(params) != {"p0"}):
+        return None
+    if m.group("op") is None and column in TOTALS:  # the first entries of the by-count index
+        return (f"SELECT value, n AS count FROM {TOTALS_TABLE} WHERE facet = :facet AND scope = 'all' "
+                "AND value IS NOT NULL ORDER BY n DESC, value LIMIT :limit", {"facet": column, "limit": limit})
+    where, out = ["facet = :facet"], {"facet": ALL if column == "status" else column, "limit": limit}
+    if m.group("op") is not None:
+        where.append(f"status {m.group('op')} :status")
+        out["status"] = params["p0"]
+    value = "status" if column == "status" else "value"
+    return (f"SELECT {value} AS value, sum(n) AS count FROM {TABLE} WHERE {' AND '.join(where)} "
+            f"AND {value} IS NOT NULL GROUP BY {value} ORDER BY count DESC, value LIMIT :limit", out)
+
+
+# ---------------------------------------------------------------- summary.json's counts
+
+
+def counted(hidden: str) -> tuple[str, dict]:
+    """The counts of what summary.json counts: not ``hidden`` (dismissed), not reclassified as a
+    commitment (``loader.browse.where_clause`` without filters)."""
+    return f"status != :k_hidden AND kind != '{NOT_COUNTED_KIND}'", {"k_hidden": hidden}
+
+
+def by_status(conn: sqlite3.Connection, facet: str, hidden: str) -> dict:
+    """``{(value, status): n}`` of ``facet`` over what summary.json counts."""
+    where, params = counted(hidden)
+    return {(value, status): n for value, status, n in conn.execute(
+        f"SELECT value, status, sum(n) FROM {TABLE} WHERE facet = :facet AND {where} GROUP BY value, status",
+        {**params, "facet": facet})}
+
+
+def top_speakers_sql(limit: int) -> tuple[str, dict]:
+    """``loader.browse.top_speakers_sql`` without filters (``speaker_id, speaker, n, n_rows``) from
+    ``recommendation_totals``: the speakers with at least the ``limit``-th largest count are the
+    first entries of its by-count index."""
+    speakers = "facet = 'speaker_id' AND scope = 'counted'"
+    return (
+        f"WITH cut AS (SELECT n FROM {TOTALS_TABLE} WHERE {speakers} ORDER BY n DESC LIMIT 1 OFFSET max(:limit - 1, 0)) "
+        f"SELECT c.value AS speaker_id, s.name AS speaker, c.n AS n, "
+        f"(SELECT count(*) FROM {TOTALS_TABLE} WHERE {speakers}) AS n_rows "
+        f"FROM {TOTALS_TABLE} c LEFT JOIN speakers s ON s.id = c.value "
+        "WHERE c.facet = 'speaker_id' AND c.scope = 'counted' AND c.n >= coalesce((SELECT n FROM cut), 0) "
+        "ORDER BY c.n DESC, speaker, c.value LIMIT :limit",
+        {"limit": limit})
+
+
+def overdue_sql(hidden: str, today: str, finals: str) -> tuple[str, dict]:
+    """How many counted recommendations are due before ``today`` in a status not in ``finals``
+    (an SQL list of parameters the caller binds)."""
+    where, params = counted(hidden)
+    return (f"SELECT coalesce(sum(n), 0) AS n FROM {TABLE} WHERE facet = 'due_date' AND {where} "
+            f"AND value IS NOT NULL AND value != '' AND value < :today AND status NOT IN ({finals})",
+            {**params, "today": today})
+
+
+def document_count_sql(hidden: str, document: str) -> tuple[str, dict]:
+    """The counted recommendations of the document ``document`` (an SQL expression) names."""
+    where, params = counted(hidden)
+    return (f"(SELECT coalesce(sum(n), 0) FROM {TABLE} WHERE facet = 'document_id' AND value = {document} "
+            f"AND {where})", params)

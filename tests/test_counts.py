@@ -1,0 +1,199 @@
+"""recommendation_counts (loader.counts): kept exact by triggers through every kind of write --
+loads, reloads (changed and shifted), tracking edits, corrections, manual additions, deletes, SQL
+by hand -- compared each time with a fresh count of the recommendations themselves."""
+import shutil
+import sqlite3
+
+import pytest
+
+from loader import browse, counts, review, store, tracking
+from test_reload import corrected_specs, corrected_turns
+from test_review import MANUAL_QUOTE, apply_all_corrections, v2_specs
+from tracking_helpers import build_document, make_recs
+
+
+@pytest.fixture
+def conn(tmp_path):
+    c = store.connect(tmp_path / "rectrack.db")
+    doc = build_document()
+    store.store_document(c, doc, make_recs(doc), [])
+    yield c
+    c.close()
+
+
+def exact(conn):
+    assert counts.differences(conn) == []
+    fresh = conn.execute("SELECT count(*) FROM recommendations").fetchone()[0]
+    kept = conn.execute("SELECT sum(n) FROM recommendation_counts WHERE facet = '*'").fetchone()[0]
+    assert kept == fresh
+    for facet in counts.DIMENSIONS:  # every row is counted once per column
+        assert conn.execute("SELECT sum(n) FROM recommendation_counts WHERE facet = ?", (facet,)).fetchone()[0] == fresh
+
+
+def edit(conn, rid, changes, who="ana"):
+    version = tracking.get_record(conn, rid)["version"]
+    return review.update_item(conn, rid, changes, version, who)
+
+
+def test_a_load_is_counted(conn):
+    assert conn.execute("SELECT count(*) FROM recommendations").fetchone()[0] == 6
+    exact(conn)
+    by_status = dict(conn.execute("SELECT status, n FROM recommendation_counts WHERE facet = '*'"))
+    assert by_status == {"proposed": 6}
+
+
+def test_status_and_due_date_edits_move_counts(conn):
+    rid = conn.execute("SELECT id FROM recommendations LIMIT 1").fetchone()[0]
+    edit(conn, rid, {"status": "accepted", "due_date": "2026-01-31", "priority": "high"})
+    exact(conn)
+    assert conn.execute("SELECT n FROM recommendation_counts WHERE facet = 'due_date' AND value = '2026-01-31' "
+                        "AND status = 'accepted'").fetchone()[0] == 1
+    edit(conn, rid, {"status": "in_progress", "due_date": None})
+    exact(conn)
+    assert conn.execute("SELECT count(*) FROM recommendation_counts WHERE status = 'accepted'").fetchone()[0] == 0
+
+
+def test_an_edit_that_moves_no_count_writes_no_count(conn):
+    rid = conn.execute("SELECT id FROM recommendations LIMIT 1").fetchone()[0]
+    before = conn.execute("SELECT * FROM recommendation_counts ORDER BY 1, 2, 3, 4").fetchall()
+    changes = conn.total_changes
+    edit(conn, rid, {"priority": "high", "owner": "Ana", "note": "follow up"})
+    # the recommendation and its history row: nothing in the counts
+    assert conn.total_changes - changes == 2
+    assert conn.execute("SELECT * FROM recommendation_counts ORDER BY 1, 2, 3, 4").fetchall() == before
+
+
+def test_corrections_and_a_manual_addition(conn):
+    apply_all_corrections(conn)  # actors, theme, strength, span, kind, reviewed, one added by hand
+    exact(conn)
+    assert conn.execute("SELECT n FROM recommendation_counts WHERE facet = '*' AND kind = 'commitment'").fetchone()[0] == 1
+
+
+@pytest.mark.parametrize("reload", ["same file", "shifted offsets", "changed lexicon"])
+def test_reloads(conn, reload):
+    apply_all_corrections(conn)
+    if reload == "same file":
+        doc, specs = build_document(), None
+    elif reload == "shifted offsets":
+        doc, specs = build_document(corrected_turns(True)), corrected_specs(1)
+    else:
+        doc, specs = build_document(corrected_turns(True)), v2_specs()
+    store.store_document(conn, doc, make_recs(doc) if specs is None else make_recs(doc, specs), [])
+    exact(conn)
+
+
+def test_a_reload_that_drops_recommendations_uncounts_them(conn):
+    doc = build_document()
+    store.store_document(conn, doc, make_recs(doc)[:2], [])
+    assert conn.execute("SELECT count(*) FROM recommendations").fetchone()[0] == 2
+    exact(conn)
+
+
+def test_sql_by_hand(conn):
+    with conn:
+        conn.execute("UPDATE recommendations SET theme = NULL, actor_id = 'someone' WHERE rowid % 2 = 0")
+        conn.execute("UPDATE recommendations SET status = 'dismissed' WHERE rowid = 1")
+        conn.execute("DELETE FROM recommendations WHERE rowid = 3")
+        conn.execute("INSERT INTO recommendations (id, document_id, text, theme) VALUES ('x1', 'meeting', 'x', 'extra')")
+    exact(conn)
+    assert conn.execute("SELECT n FROM recommendation_counts WHERE facet = 'theme' AND value IS NULL "
+                        "AND status = 'proposed'").fetchone()[0] >= 1
+
+
+def test_a_rolled_back_write_leaves_the_counts(conn):
+    before = conn.execute("SELECT * FROM recommendation_counts ORDER BY 1, 2, 3, 4").fetchall()
+    with pytest.raises(sqlite3.IntegrityError):
+        with conn:
+            conn.execute("UPDATE recommendations SET status = 'declined'")
+            conn.execute("INSERT INTO recommendations (id) SELECT id FROM recommendations LIMIT 1")  # duplicate id
+    assert conn.execute("SELECT * FROM recommendation_counts ORDER BY 1, 2, 3, 4").fetchall() == before
+    exact(conn)
+
+
+def test_an_older_database_is_counted_once_when_opened(tmp_path, conn):
+    path = tmp_path / "rectrack.db"
+    for name, in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                              "AND name LIKE 'recommendation_counts%'").fetchall():
+        conn.execute(f"DROP TRIGGER {name}")
+    conn.execute("DROP TABLE recommendation_counts")
+    conn.commit()
+    with conn:
+        conn.execute("UPDATE recommendations SET status = 'accepted' WHERE rowid = 2")
+    conn.close()
+    again = store.connect(path)
+    assert counts.installed(again)
+    exact(again)
+    assert dict(again.execute("SELECT status, n FROM recommendation_counts WHERE facet = '*'")) == {
+        "proposed": 5, "accepted": 1}
+    again.close()
+
+
+def test_opening_an_up_to_date_database_writes_nothing(tmp_path, conn):
+    conn.close()
+    path = tmp_path / "rectrack.db"
+    version = sqlite3.connect(path)
+    before = version.execute("PRAGMA data_version").fetchone()[0]
+    store.connect(path).close()
+    assert version.execute("PRAGMA data_version").fetchone()[0] == before
+    version.close()
+
+
+def test_seed_database_counts(seed_db):
+    c = store.connect(seed_db)
+    exact(c)
+    rid = c.execute("SELECT id FROM recommendations LIMIT 1").fetchone()[0]
+    version = tracking.get_record(c, rid)["version"]
+    tracking.update_recommendation(c, rid, {"status": "dismissed"}, version, "ana")
+    review.create_item(c, {"document_id": c.execute("SELECT id FROM documents").fetchone()[0],
+                           "quote": c.execute("SELECT substr(text, 1, 60) FROM turns WHERE seq = 3").fetchone()[0]},
+                       "ana")
+    exact(c)
+    c.close()
+
+
+def test_a_manual_addition_is_counted_under_its_theme(conn):
+    # the manual addition of test_review is found by its quote: counted once, under its theme
+    review.create_item(conn, {"document_id": "meeting", "quote": MANUAL_QUOTE, "theme": "agenda"}, "ana")
+    exact(conn)
+    assert conn.execute("SELECT n FROM recommendation_counts WHERE facet = 'theme' AND value = 'agenda'").fetchone()[0] == 1
+
+
+def _without_triggers(conn, src, dst):
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # every commit in the file copied
+    shutil.copy(src, dst)
+    c = sqlite3.connect(dst)
+    for (name,) in c.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                             "AND name LIKE 'recommendation_counts%'").fetchall():
+        c.execute(f"DROP TRIGGER {name}")
+    c.commit()
+    return c
+
+
+@pytest.mark.parametrize("limit", [50, 3, 0])
+def test_summary_from_the_counts_is_the_summary_from_the_rows(seed_db, tmp_path, limit):
+    c = sqlite3.connect(seed_db)
+    with c:
+        c.execute("UPDATE recommendations SET status = 'accepted', due_date = '2026-01-0' || (rowid % 9) "
+                  "WHERE rowid % 3 = 0")
+        c.execute("UPDATE recommendations SET status = 'dismissed', due_date = '2020-01-01' WHERE rowid % 7 = 0")
+        c.execute("UPDATE recommendations SET status = 'implemented', due_date = '2019-05-05' WHERE rowid % 11 = 0")
+        c.execute("UPDATE recommendations SET kind = 'commitment' WHERE rowid % 13 = 0")
+        c.execute("UPDATE recommendations SET speaker_id = NULL, theme = NULL, due_date = '' WHERE rowid % 17 = 0")
+    assert counts.installed(c) and counts.differences(c) == []
+    stock = _without_triggers(c, seed_db, tmp_path / "stock.db")
+    assert not counts.installed(stock)
+    for today in ("2026-01-05", "2030-01-01"):
+        ours = browse.compute_summary_json(c, browse.Filters(), today, limit)
+        theirs = browse.compute_summary_json(stock, browse.Filters(), today, limit)
+        assert ours == theirs
+        assert ours["overdue"] > 0 and ours["by_speaker"] or limit == 0
+    filtered = browse.Filters(status="accepted")
+    assert browse.compute_summary_json(c, filtered, "2026-01-05", limit) == browse.compute_summary_json(
+        stock, filtered, "2026-01-05", limit)
+    c.close()
+    stock.close()
+
+
+def test_the_statuses_and_kinds_summary_json_leaves_out_are_the_trackers():
+    assert (counts.HIDDEN,) == tracking.HIDDEN_STATUSES
+    assert counts.NOT_COUNTED_KIND in review.KINDS
