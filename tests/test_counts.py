@@ -8,17 +8,8 @@ import pytest
 
 from loader import browse, counts, review, store, tracking
 from test_reload import corrected_specs, corrected_turns
-from test_review import MANUAL_QUOTE, apply_all_corrections, v2_specs
+from test_review import MANUAL_QUOTE, apply_all_corrections, conn, v2_specs  # noqa: F401 (conn: a fixture)
 from tracking_helpers import build_document, make_recs
-
-
-@pytest.fixture
-def conn(tmp_path):
-    c = store.connect(tmp_path / "rectrack.db")
-    doc = build_document()
-    store.store_document(c, doc, make_recs(doc), [])
-    yield c
-    c.close()
 
 
 def exact(conn):

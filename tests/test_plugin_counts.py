@@ -8,6 +8,7 @@ import pytest
 
 from loader import counts
 from loader.web import make_datasette
+from test_plugin_browse import _sql_counts as sql_counts
 
 TOKEN = "counts-test-token"
 TABLE = "/rectrack/recommendations.json"
@@ -22,15 +23,6 @@ def without_counts(src, dst):
     conn.commit()
     conn.close()
     return dst
-
-
-def sql_counts(path, column, where="1"):
-    conn = sqlite3.connect(path)
-    try:
-        return dict(conn.execute(f"SELECT {column}, count(*) FROM recommendations WHERE {where} AND {column} "
-                                 f"IS NOT NULL GROUP BY {column}").fetchall())
-    finally:
-        conn.close()
 
 
 def facet_counts(body, column):
