@@ -178,6 +178,21 @@ def qmsum_source(mirror: Mirror, stem, kind, lic, folder, name, start_rule, desc
                 excerpt=f"turns {a + 1}-{b} of {len(turns)} (`meeting_transcripts`)", batch=1)
 
 
+QMSUM_KINDS = {  # licence key: (stem prefix, kind, QMSum folder, where the excerpt starts, meeting)
+    "welsh": ("welsh", "committee_evidence", "Committee", "after_opening",
+              "Senedd Children, Young People and Education Committee"),
+    "canada": ("canada", "question_period", "Committee", "after_opening",
+               "House of Commons Special Committee on the COVID-19 Pandemic (sitting in place of the House)"),
+    "ami": ("ami", "team_meeting", "Product", "third", "AMI remote-control design team meeting"),
+    "icsi": ("icsi", "team_meeting", "Academic", "third", "ICSI research group meeting"),
+}
+
+
+def qmsum_sources(mirror: Mirror, lic: str, names: list[str]) -> list[dict]:
+    prefix, kind, folder, start_rule, desc = QMSUM_KINDS[lic]
+    return [qmsum_source(mirror, f"{prefix}_{n}", kind, lic, folder, n, start_rule, desc) for n in names]
+
+
 def draw(rng: random.Random, pool: list[str], k: int) -> list[str]:
     return sorted(rng.sample(sorted(pool), k))
 
@@ -197,19 +212,8 @@ def build_sources(mirror: Mirror) -> list[dict]:
     saids = [p for p in saids if Path(p).stem not in USED_DEBATES]
     debates = draw(rng, saids, 4)
 
-    def qm(*args):
-        out.append(qmsum_source(mirror, *args))
-
-    for n in welsh:
-        qm(f"welsh_{n}", "committee_evidence", "welsh", "Committee", n, "after_opening",
-           "Senedd Children, Young People and Education Committee")
-    for n in canada:
-        qm(f"canada_{n}", "question_period", "canada", "Committee", n, "after_opening",
-           "House of Commons Special Committee on the COVID-19 Pandemic (sitting in place of the House)")
-    for n in ami:
-        qm(f"ami_{n}", "team_meeting", "ami", "Product", n, "third", "AMI remote-control design team meeting")
-    for n in icsi:
-        qm(f"icsi_{n}", "team_meeting", "icsi", "Academic", n, "third", "ICSI research group meeting")
+    for lic, names in (("welsh", welsh), ("canada", canada), ("ami", ami), ("icsi", icsi)):
+        out += qmsum_sources(mirror, lic, names)
     for p in debates:
         turns = said_turns(mirror, p)
         kept, a, b = take_turns(turns, 1)
@@ -246,19 +250,8 @@ def build_batch2(mirror: Mirror, first: list[dict]) -> list[dict]:
     canada = draw(rng, [n for n in allowed if n.startswith("covid_")], 2)
     ami = draw(rng, [n[:-5] for n in mirror.ls(QMSUM, "data/Product/all") if n[-6] in "cd" and n[:-5] not in taken], 2)
     icsi = draw(rng, [n[:-5] for n in mirror.ls(QMSUM, "data/Academic/all") if n[:-5] not in taken], 1)
-    out = []
-    for n in welsh:
-        out.append(qmsum_source(mirror, f"welsh_{n}", "committee_evidence", "welsh", "Committee", n, "after_opening",
-                                "Senedd Children, Young People and Education Committee"))
-    for n in canada:
-        out.append(qmsum_source(mirror, f"canada_{n}", "question_period", "canada", "Committee", n, "after_opening",
-                                "House of Commons Special Committee on the COVID-19 Pandemic (sitting in place of the House)"))
-    for n in ami:
-        out.append(qmsum_source(mirror, f"ami_{n}", "team_meeting", "ami", "Product", n, "third",
-                                "AMI remote-control design team meeting"))
-    for n in icsi:
-        out.append(qmsum_source(mirror, f"icsi_{n}", "team_meeting", "icsi", "Academic", n, "third",
-                                "ICSI research group meeting"))
+    out = [s for lic, names in (("welsh", welsh), ("canada", canada), ("ami", ami), ("icsi", icsi))
+           for s in qmsum_sources(mirror, lic, names)]
     for s in out:
         s["batch"] = 2
     return out
@@ -272,9 +265,7 @@ def build_batch3(mirror: Mirror, earlier: list[dict]) -> list[dict]:
     taken = {Path(s["path"]).stem for s in earlier if s["repo"] == QMSUM}
     committee = [n[:-5] for n in mirror.ls(QMSUM, "data/Committee/all")]
     allowed = [n for n in committee if n not in RESERVED_QMSUM | USED_QMSUM | taken]
-    out = [qmsum_source(mirror, f"welsh_{n}", "committee_evidence", "welsh", "Committee", n, "after_opening",
-                        "Senedd Children, Young People and Education Committee")
-           for n in draw(rng, [n for n in allowed if n.startswith("education_")], 6)]
+    out = qmsum_sources(mirror, "welsh", draw(rng, [n for n in allowed if n.startswith("education_")], 6))
     for s in out:
         s["batch"] = 3
     return out
