@@ -204,6 +204,10 @@ def ensure_counts(conn: sqlite3.Connection) -> None:
         return
     with conn:
         conn.execute("BEGIN IMMEDIATE")
+        # read again under the write lock: another connection may have upgraded it meanwhile
+        stored = dict(conn.execute(INSTALLED_SQL).fetchall())
+        if stored == wanted:
+            return
         for name in stored:
             conn.execute(f'DROP TRIGGER "{name}"')
         for sql in wanted.values():

@@ -25,6 +25,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from re import _constants as C
 from re import _parser
@@ -640,6 +641,7 @@ class AnalysisCache:
 
     def __init__(self, path: Path | None):
         self.path, self.entries, self.used, self.dirty = path, None, set(), False
+        self._lock = threading.Lock()  # Datasette extracts in several threads (guess.json)
 
     @classmethod
     def default(cls) -> AnalysisCache:
@@ -665,15 +667,17 @@ class AnalysisCache:
         return f"{flags}:{pattern}" in self._load()
 
     def _load(self) -> dict:
-        if self.entries is None:
-            self.entries = {}
-            if self.path is not None:
-                try:
-                    data = json.loads(self.path.read_text(encoding="utf-8"))
-                    if isinstance(data, dict):
-                        self.entries = data
-                except (OSError, ValueError):
-                    pass
+        with self._lock:
+            if self.entries is None:
+                entries = {}
+                if self.path is not None:
+                    try:
+                        data = json.loads(self.path.read_text(encoding="utf-8"))
+                        if isinstance(data, dict):
+                            entries = data
+                    except (OSError, ValueError):
+                        pass
+                self.entries = entries
         return self.entries
 
     def get(self, pattern: str, flags: int):
@@ -688,18 +692,22 @@ class AnalysisCache:
     def put(self, pattern: str, flags: int, parts) -> None:
         """Keep the analysis of ``pattern``; the caller has compiled it (``compile_rules`` does)."""
         key = f"{flags}:{pattern}"
-        self.used.add(key)
-        self._load()[key] = [[part, _encode(f), sorted(h) if h is not None else None] for part, f, h in parts]
-        self.dirty = True
+        entry = [[part, _encode(f), sorted(h) if h is not None else None] for part, f, h in parts]
+        entries = self._load()
+        with self._lock:
+            self.used.add(key)
+            entries[key] = entry
+            self.dirty = True
 
     def save(self) -> None:
         """Write the entries when some were added (atomically: a reader sees the old or the new file)."""
         if not self.dirty or self.path is None:
             return
-        self.dirty = False
         entries = self._load()
-        if len(entries) > self.KEEP:
-            entries = {k: v for k, v in entries.items() if k in self.used}
+        with self._lock:  # a copy: another thread may add entries while this one writes
+            self.dirty = False
+            entries = dict(entries) if len(entries) <= self.KEEP else {
+                k: v for k, v in entries.items() if k in self.used}
         tmp = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -188,3 +188,26 @@ def test_summary_from_the_counts_is_the_summary_from_the_rows(seed_db, tmp_path,
 def test_the_statuses_and_kinds_summary_json_leaves_out_are_the_trackers():
     assert (counts.HIDDEN,) == tracking.HIDDEN_STATUSES
     assert counts.NOT_COUNTED_KIND in review.KINDS
+
+
+def test_two_connections_upgrading_an_older_database_at_once(tmp_path, conn):
+    """Two processes open an older database together: the second one to get the write lock finds
+    the triggers the first one made (it drops and creates what is there then, not what it saw)."""
+    path = tmp_path / "rectrack.db"
+    for name, in conn.execute(counts.INSTALLED_SQL.replace("name, sql", "name")).fetchall():
+        conn.execute(f'DROP TRIGGER "{name}"')
+    conn.commit()
+    conn.close()
+    first, second = sqlite3.connect(path, timeout=5), sqlite3.connect(path, timeout=5)
+
+    def other_upgrades_first(statement):
+        if statement.strip().upper().startswith("BEGIN IMMEDIATE"):
+            first.set_trace_callback(None)
+            counts.ensure_counts(second)  # it read the triggers before the other one made them
+
+    first.set_trace_callback(other_upgrades_first)
+    counts.ensure_counts(first)
+    assert counts.installed(first) and counts.installed(second)
+    exact(first)
+    first.close()
+    second.close()

@@ -3,6 +3,8 @@ are compiled only when a text calls for them (``LazyPattern``), and a document's
 are looked up only for the words asked (``LowerWords``): each changes what a run costs, never
 what it finds."""
 import re
+import threading
+import time
 
 import pytest
 
@@ -130,3 +132,35 @@ def test_lower_words_on_the_seed():
     assert capitalised & every and capitalised - every
     for word in sorted(capitalised):
         assert (word in words) == (word in every), word
+
+
+def test_threads_adding_while_one_saves(tmp_path):
+    """Datasette runs the extractor (guess.json) in several threads: one thread writing the cache
+    while another adds patterns to it (both building their first index) must not fail."""
+    cache = AnalysisCache(tmp_path / "c.json")
+    parts = [("x", ("lits", frozenset({"abc", "def"})), frozenset({"ab"}))]
+    for i in range(3000):
+        cache.put(f"p{i}", 0, parts)
+    stop, failures = threading.Event(), []
+
+    def add():
+        i = 0
+        while not stop.is_set():
+            cache.put(f"q{i}", 0, parts)
+            i += 1
+
+    adder = threading.Thread(target=add)
+    adder.start()
+    try:
+        deadline = time.monotonic() + 0.5
+        while time.monotonic() < deadline and not failures:
+            cache.dirty = True
+            try:
+                cache.save()
+            except RuntimeError as e:  # "dictionary changed size during iteration"
+                failures.append(e)
+    finally:
+        stop.set()
+        adder.join()
+    assert failures == []
+    assert AnalysisCache(tmp_path / "c.json").get("p0", 0) == parts
