@@ -80,8 +80,9 @@ CREATE TABLE IF NOT EXISTS {GENERATION_TABLE} (
 );
 """
 
-# The triggers a database has that keep the counts: ``(name, sql)``.
-INSTALLED_SQL = f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '{TABLE}%'"
+# The triggers a database has that keep the counts: ``(name, sql)`` (GLOB: case and ``_`` as written,
+# so a user's own trigger of a similar name is never taken for one of them and dropped).
+INSTALLED_SQL = f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name GLOB '{TABLE}_*'"
 
 # A row's key, written as the unique indexes' expressions (so that a search uses them): x'00'
 # stands for NULL there, a value no TEXT column of recommendations holds.

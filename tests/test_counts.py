@@ -211,3 +211,17 @@ def test_two_connections_upgrading_an_older_database_at_once(tmp_path, conn):
     exact(first)
     first.close()
     second.close()
+
+
+def test_a_users_trigger_of_a_similar_name_is_left_alone(tmp_path, conn):
+    conn.execute("CREATE TABLE audit (id TEXT)")
+    for name in ("Recommendation_counts_mine", "recommendation_countsXai"):
+        conn.execute(f"CREATE TRIGGER {name} AFTER INSERT ON recommendations BEGIN "
+                     "INSERT INTO audit VALUES (new.id); END")
+    conn.commit()
+    conn.close()
+    again = store.connect(tmp_path / "rectrack.db")  # ensure_counts runs on opening
+    names = {r[0] for r in again.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+    assert {"Recommendation_counts_mine", "recommendation_countsXai"} <= names
+    exact(again)
+    again.close()
