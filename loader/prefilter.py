@@ -656,6 +656,8 @@ class AnalysisCache:
         folder = os.environ.get("RECTRACK_CACHE_DIR")
         if folder is None:
             base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+            if not os.path.isabs(base):
+                return None  # no home directory ("~" left as it is, a relative HOME): no cache, not ./~/
             folder = os.path.join(base, "rectrack")
         if not folder:
             return None

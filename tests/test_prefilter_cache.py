@@ -164,3 +164,13 @@ def test_threads_adding_while_one_saves(tmp_path):
         adder.join()
     assert failures == []
     assert AnalysisCache(tmp_path / "c.json").get("p0", 0) == parts
+
+
+@pytest.mark.parametrize("home", ["~", "relative/home"])
+def test_no_cache_without_an_absolute_home(monkeypatch, home):
+    monkeypatch.delenv("RECTRACK_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", home)
+    assert AnalysisCache.default_path() is None  # not a ./~/.cache folder under wherever it runs
+    monkeypatch.setenv("HOME", "/home/someone")
+    assert str(AnalysisCache.default_path()).startswith("/home/someone/.cache/rectrack/prefilter-")
