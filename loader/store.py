@@ -163,6 +163,10 @@ CREATE INDEX IF NOT EXISTS idx_recs_actor_theme_status ON recommendations(actor_
 -- the recommendations table's default sort (metadata.yml ``sort: char_start``; Datasette adds the
 -- primary key for the next pages): the first page reads 50 index entries instead of sorting every row
 CREATE INDEX IF NOT EXISTS idx_recs_char_start ON recommendations(char_start, id);
+-- a full-text search's first page in the same order (ties in rowid order, as SQLite sorts the
+-- matches), walked in order for common terms (loader.search_sql); an expression, so that the
+-- table's own listing keeps idx_recs_char_start
+CREATE INDEX IF NOT EXISTS idx_recs_search_order ON recommendations(coalesce(char_start, NULL));
 CREATE INDEX IF NOT EXISTS idx_commitments_document ON commitments(document_id, char_start);
 CREATE INDEX IF NOT EXISTS idx_commitments_rec ON commitments(recommendation_id);
 CREATE INDEX IF NOT EXISTS idx_commitments_actor ON commitments(actor_id);
