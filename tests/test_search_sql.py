@@ -215,3 +215,22 @@ def test_an_older_database_gets_the_search_order_index(seed_db):
     assert not walked(seed_db, "council")  # without its index the page is Datasette's own query
     store.connect(seed_db).close()
     assert walked(seed_db, "council")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("query", ["_search=council", "_search=resources&_facet_size=2", "_search=council&status=accepted",
+                                   "_search=council&_facet=priority&_facet=cue", "_search=council&theme__not=mandates"])
+async def test_the_facets_of_a_search_are_stock_datasettes(many_db, tmp_path, query):
+    url = f"{TABLE}?{query}"
+    theirs = (await stock(stock_copy(many_db, tmp_path / "stock" / "rectrack.db")).client.get(url)).json()
+    ours = (await make_datasette(many_db).client.get(url)).json()
+    assert len(ours["facet_results"]) >= 7 and ours["facets_timed_out"] == []
+    assert list(ours["facet_results"]) == list(theirs["facet_results"])
+    assert ours["facet_results"] == theirs["facet_results"]
+
+
+@pytest.mark.asyncio
+async def test_the_facets_of_a_search_read_its_rows_once(many_db):
+    plans = await executed_plans(many_db, f"{TABLE}?_search=resources")
+    facet_queries = [sql for sql in plans if "group by" in sql]
+    assert len(facet_queries) == 1 and facet_queries[0].startswith("with rows as materialized")
