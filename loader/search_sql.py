@@ -7,7 +7,7 @@ matching row in the table (~1.5 µs a match: 100,000 matches cost ~150 ms each) 
 all for the page. ``rewrite_count`` counts the full-text index instead (no table lookup: ~0.1 µs
 a match); the index is the table's own (external content, kept by its triggers), so it holds
 exactly one entry per row. ``rewrite_page`` walks the sort order and stops at the page's last
-row when the matches are common (``walk_sort_order``): it needs an index on
+row when the matches are common (``plan_page``): it needs an index on
 ``coalesce(<sort>, NULL)`` (``SEARCH_ORDER``), whose entries are in the order Datasette's page
 has (the sort column, then rowid for ties, as SQLite gives them when it sorts the matches), and
 which the table's own listing does not use (that one keeps ties in primary-key order, as its next
@@ -17,14 +17,18 @@ beside the search, a next page, several search columns -- is left as Datasette w
 """
 from __future__ import annotations
 
+import collections
 import re
 
 # table -> (the sort column whose first page can be walked, the index on coalesce(column, NULL))
 SEARCH_ORDER = {"recommendations": ("char_start", "idx_recs_search_order")}
 
-# Walk the sort order when at least 1 row in WALK_FRACTION matches: then the page's rows are
-# found in the first ~50 x WALK_FRACTION index entries, against one table lookup per match.
-WALK_FRACTION = 20
+# Walk the sort order when at least 1 row in WALK_FRACTION matches. Datasette's query costs ~2 µs
+# a match (a table lookup, then the sort); the walk ~0.35 µs a match (the set of matching rowids)
+# plus ~0.15 µs an index entry until the page is full: ~50 x WALK_FRACTION entries when the
+# matches are spread evenly over the sort order, the whole index at worst (measured at 300,000
+# rows: bench/bench.py). The even case breaks even near 1 in 300, the worst case near 1 in 12.
+WALK_FRACTION = 32
 
 _NAME = r"(?:\[[^\]]+\]|[A-Za-z_][A-Za-z0-9_]*)"
 _MATCH = rf"(?P<match>(?P<column>{_NAME}) match (?:escape_fts\(:(?P<param>search(?:_0)?)\)|:(?P<raw>search(?:_0)?)))"
@@ -78,34 +82,73 @@ def rewrite_page(sql: str) -> str | None:
             f"limit {m.group('limit')}")
 
 
-def walk_sort_order(conn, sql: str, params) -> bool:
-    """Whether the first page of this search (a ``page_query``) is cheaper walked in sort order:
-    its index exists and more than one row in ``WALK_FRACTION`` matches (the rows estimated by the
-    largest rowid; the matches counted up to that bound)."""
+def count_sql_of_page(sql: str) -> str | None:
+    """For a ``page_query``: the full-text count of its search (``rewrite_count``'s SQL for its count)."""
+    m = page_query(sql)
+    return None if m is None else f"select count(*) from {m.group('fts')} where {m.group('match')}"
+
+
+def plan_page(conn, sql: str, params) -> tuple[bool, int | None]:
+    """``(walk, matches)`` for the first page of a search (a ``page_query``): whether it is cheaper
+    walked in sort order -- its index exists and at least one row in ``WALK_FRACTION`` matches (the
+    rows estimated by the largest rowid) -- and the number of matches (None when not counted)."""
     m = page_query(sql)
     if m is None or not isinstance(params, dict):
-        return False
+        return False, None
     index = SEARCH_ORDER[_bare(m.group("table"))][1]
     if conn.execute("select 1 from sqlite_master where type = 'index' and name = ?", (index,)).fetchone() is None:
-        return False
-    bound = (conn.execute(f"select max(rowid) from {m.group('table')}").fetchone()[0] or 0) // WALK_FRACTION
-    check = (f"select count(*) > :rectrack_bound from (select rowid from {m.group('fts')} "
-             f"where {m.group('match')} limit :rectrack_bound + 1)")
-    return bool(conn.execute(check, {**params, "rectrack_bound": bound}).fetchone()[0])
+        return False, None
+    rows = conn.execute(f"select max(rowid) from {m.group('table')}").fetchone()[0] or 0
+    matches = conn.execute(count_sql_of_page(sql), params).fetchone()[0]
+    return matches * WALK_FRACTION >= rows, matches
 
 
-def install(db) -> None:
-    """Route a Datasette ``Database``'s ``execute`` through the rewrites above (once)."""
+class SearchCounts:
+    """The match counts of searches under (state token, count SQL, parameters), at most ``maxsize``:
+    the page's plan counts the matches, and Datasette's count query right after reads that number."""
+
+    def __init__(self, maxsize: int = 256):
+        self.maxsize = maxsize
+        self._data: collections.OrderedDict = collections.OrderedDict()
+
+    @staticmethod
+    def key(token, sql, params):
+        return None if token is None else (token, sql, tuple(sorted((params or {}).items())))
+
+    def get(self, key):
+        return None if key is None else self._data.get(key)
+
+    def put(self, key, n: int) -> None:
+        if key is None or n is None:
+            return
+        self._data[key] = n
+        while len(self._data) > self.maxsize:
+            self._data.popitem(last=False)
+
+
+def install(db, token=None, counts: SearchCounts | None = None) -> None:
+    """Route a Datasette ``Database``'s ``execute`` through the rewrites above (once). ``token()``:
+    the database's state token (``loader.answers.StateTokens``), read before a count is made, under
+    which ``counts`` keeps it; without them every count is counted."""
     if getattr(db.execute, "rectrack_search", False):
         return
     original = db.execute
+    counts = counts if counts is not None else SearchCounts()
 
     async def execute(sql, params=None, *args, **kwargs):
-        counted = rewrite_count(sql) if isinstance(sql, str) else None
+        if not isinstance(sql, str) or not isinstance(params, (dict, type(None))):
+            return await original(sql, params, *args, **kwargs)
+        counted = rewrite_count(sql)
         if counted is not None:
+            n = counts.get(SearchCounts.key(token() if token else None, counted, params))
+            if n is not None:
+                return await original(f"select {int(n)}", None, *args, **kwargs)
             return await original(counted, params, *args, **kwargs)
-        if isinstance(sql, str) and page_query(sql) is not None:
-            if await db.execute_fn(lambda conn: walk_sort_order(conn, sql, params)):
+        if page_query(sql) is not None:
+            key = SearchCounts.key(token() if token else None, count_sql_of_page(sql), params)
+            walk, n = await db.execute_fn(lambda conn: plan_page(conn, sql, params))
+            counts.put(key, n)
+            if walk:
                 return await original(rewrite_page(sql), params, *args, **kwargs)
         return await original(sql, params, *args, **kwargs)
 

@@ -684,7 +684,10 @@ def search_from_the_index(datasette):
     """A table search's count read from its full-text index, and its first page walked in sort
     order for common terms, instead of a table lookup per match (see loader.search_sql)."""
     for db in datasette.databases.values():
-        _search_sql.install(db)
+        _search_sql.install(db, token=functools.partial(_STATE.token, db.path), counts=_SEARCH_COUNTS)
+
+
+_SEARCH_COUNTS = _search_sql.SearchCounts()
 
 
 # ---------------------------------------------------------------- facet counts, once per filter and state

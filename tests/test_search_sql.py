@@ -1,5 +1,6 @@
 """A table search's count from its full-text index and its first page walked in sort order
 (loader.search_sql): the same JSON as stock Datasette on the same rows, through the real app."""
+import re
 import shutil
 import sqlite3
 
@@ -74,7 +75,7 @@ def walked(path, term):
     conn = sqlite3.connect(path)
     conn.create_function("escape_fts", 1, escape_fts)
     try:
-        return search_sql.walk_sort_order(conn, PAGE, {"search": term})
+        return search_sql.plan_page(conn, PAGE, {"search": term})[0]
     finally:
         conn.close()
 
@@ -125,7 +126,7 @@ async def test_the_same_rows_order_and_count_as_stock_datasette(many_db, tmp_pat
     common, rare = "council", "resources"
     n = matches(many_db, "council")
     assert n > 200 and walked(many_db, common)  # the page is walked
-    assert 0 < matches(many_db, rare) <= 51 * COPIES and not walked(many_db, rare)  # Datasette's own query
+    assert matches(many_db, rare) > 3 and not walked(many_db, rare)  # Datasette's own query
     url = f"{TABLE}?{query.format(common=common, rare=rare)}"
     theirs = await stock(stock_copy(many_db, tmp_path / "stock" / "rectrack.db")).client.get(url)
     ours = await make_datasette(many_db).client.get(url)
@@ -182,8 +183,9 @@ async def executed_plans(path, url):
     conn = sqlite3.connect(path)
     conn.create_function("escape_fts", 1, lambda s: s)
     try:
-        return {t["sql"]: " / ".join(r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {t['sql']}", t["params"] or {}))
-                for t in body["_trace"]["traces"] if t["type"] == "sql" and "_fts" in t["sql"]}
+        return {t["sql"]: " / ".join(r[3] for r in conn.execute(f"EXPLAIN QUERY PLAN {t['sql']}", t.get("params") or {}))
+                for t in body["_trace"]["traces"]
+                if t["type"] == "sql" and (" recommendations" in t["sql"] or re.fullmatch(r"select \d+", t["sql"]))}
     finally:
         conn.close()
 
@@ -191,9 +193,10 @@ async def executed_plans(path, url):
 @pytest.mark.asyncio
 async def test_a_common_search_looks_up_only_the_rows_of_its_page(many_db):
     plans = await executed_plans(many_db, f"{TABLE}?_search=council")
-    count = [plan for sql, plan in plans.items() if sql.startswith("select count(*)")]
+    count = [sql for sql in plans if sql.startswith("select count(*)") or re.fullmatch(r"select \d+", sql)]
     page = [plan for sql, plan in plans.items() if sql.startswith("select id,")]
-    assert count == ["SCAN recommendations_fts VIRTUAL TABLE INDEX 0:M2"]  # no table lookup per match
+    # no table lookup per match: the page's plan counted the index, and the count is that number
+    assert count == [f"select {matches(many_db, 'council')}"]
     assert len(page) == 1 and page[0].startswith("SCAN recommendations USING INDEX idx_recs_search_order")
     assert "TEMP B-TREE" not in page[0]  # no sort of the matches: the walk stops after the page
 
