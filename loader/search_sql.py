@@ -5,8 +5,8 @@ where <fts> match escape_fts(:search))`` and runs two queries over it: the page 
 <sort> limit <size + 1>``) and ``select count(*)``. SQLite answers both by looking up every
 matching row in the table (~1.5 µs a match: 100,000 matches cost ~150 ms each) and sorting them
 all for the page. ``rewrite_count`` counts the full-text index instead (no table lookup: ~0.1 µs
-a match); the index is the table's own (external content, kept by its triggers), so it holds
-exactly one entry per row. ``rewrite_page`` walks the sort order and stops at the page's last
+a match) when the index is the table's own, kept in step by its triggers (``kept_in_step``): then
+it holds exactly one entry per row. ``rewrite_page`` walks the sort order and stops at the page's last
 row when the matches are common (``plan_page``): it needs an index on
 ``coalesce(<sort>, NULL)`` (``SEARCH_ORDER``), whose entries are in the order Datasette's page
 has (the sort column, then rowid for ties, as SQLite gives them when it sorts the matches), and
@@ -82,6 +82,24 @@ def rewrite_page(sql: str) -> str | None:
             f"limit {m.group('limit')}")
 
 
+def kept_in_step(conn, table: str, fts: str) -> bool:
+    """Whether ``fts`` is ``table``'s external-content full-text index kept by the insert, delete
+    and update triggers sqlite-utils installs (``<table>_ai``, ``_ad``, ``_au``): then it holds
+    exactly one entry per row, and counting it counts the rows."""
+    row = conn.execute("select sql from sqlite_master where type = 'table' and name = ?", (fts,)).fetchone()
+    if row is None or not re.search(rf"content\s*=\s*['\"\[]?{re.escape(table)}['\"\]]?\s*[,)]", row[0] or "", re.I):
+        return False
+    names = tuple(f"{table}_{suffix}" for suffix in ("ai", "ad", "au"))
+    found = conn.execute("select count(*) from sqlite_master where type = 'trigger' and tbl_name = ? "
+                         "and name in (?, ?, ?)", (table, *names)).fetchone()[0]
+    return found == 3
+
+
+def _names(sql: str, pattern) -> tuple[str, str] | None:
+    m = pattern.fullmatch(sql)
+    return None if m is None else (_bare(m.group("table")), _bare(m.group("fts")))
+
+
 def count_sql_of_page(sql: str) -> str | None:
     """For a ``page_query``: the full-text count of its search (``rewrite_count``'s SQL for its count)."""
     m = page_query(sql)
@@ -91,15 +109,19 @@ def count_sql_of_page(sql: str) -> str | None:
 def plan_page(conn, sql: str, params) -> tuple[bool, int | None]:
     """``(walk, matches)`` for the first page of a search (a ``page_query``): whether it is cheaper
     walked in sort order -- its index exists and at least one row in ``WALK_FRACTION`` matches (the
-    rows estimated by the largest rowid) -- and the number of matches (None when not counted)."""
+    rows estimated by the largest rowid) -- and the number of matches (None when the full-text
+    index is not ``kept_in_step``: then Datasette's own queries run)."""
     m = page_query(sql)
     if m is None or not isinstance(params, dict):
         return False, None
-    index = SEARCH_ORDER[_bare(m.group("table"))][1]
-    if conn.execute("select 1 from sqlite_master where type = 'index' and name = ?", (index,)).fetchone() is None:
+    table, fts = _bare(m.group("table")), _bare(m.group("fts"))
+    if not kept_in_step(conn, table, fts):
         return False, None
-    rows = conn.execute(f"select max(rowid) from {m.group('table')}").fetchone()[0] or 0
     matches = conn.execute(count_sql_of_page(sql), params).fetchone()[0]
+    index = SEARCH_ORDER[table][1]
+    if conn.execute("select 1 from sqlite_master where type = 'index' and name = ?", (index,)).fetchone() is None:
+        return False, matches
+    rows = conn.execute(f"select max(rowid) from {m.group('table')}").fetchone()[0] or 0
     return matches * WALK_FRACTION >= rows, matches
 
 
@@ -143,7 +165,8 @@ def install(db, token=None, counts: SearchCounts | None = None) -> None:
             n = counts.get(SearchCounts.key(token() if token else None, counted, params))
             if n is not None:
                 return await original(f"select {int(n)}", None, *args, **kwargs)
-            return await original(counted, params, *args, **kwargs)
+            if await db.execute_fn(lambda conn: kept_in_step(conn, *_names(sql, _COUNT))):
+                return await original(counted, params, *args, **kwargs)
         if page_query(sql) is not None:
             key = SearchCounts.key(token() if token else None, count_sql_of_page(sql), params)
             walk, n = await db.execute_fn(lambda conn: plan_page(conn, sql, params))

@@ -237,3 +237,18 @@ async def test_the_facets_of_a_search_read_its_rows_once(many_db):
     plans = await executed_plans(many_db, f"{TABLE}?_search=resources")
     facet_queries = [sql for sql in plans if "group by" in sql]
     assert len(facet_queries) == 1 and facet_queries[0].startswith("with rows as materialized")
+
+
+@pytest.mark.asyncio
+async def test_a_full_text_index_not_kept_in_step_is_not_counted(many_db, tmp_path):
+    conn = sqlite3.connect(many_db)
+    with conn:  # without its delete trigger the index keeps the deleted rows' entries
+        conn.execute("DROP TRIGGER recommendations_ad")
+        conn.execute("DELETE FROM recommendations WHERE rowid IN (SELECT rowid FROM recommendations_fts "
+                     "WHERE recommendations_fts MATCH 'council' LIMIT 10)")
+    conn.close()
+    url = f"{TABLE}?_search=council&_size=5"
+    theirs = (await stock(stock_copy(many_db, tmp_path / "stock" / "rectrack.db")).client.get(url)).json()
+    ours = (await make_datasette(many_db).client.get(url)).json()
+    assert ours["filtered_table_rows_count"] == theirs["filtered_table_rows_count"] == matches(many_db, "council") - 10
+    assert ours["rows"] == theirs["rows"] and not walked(many_db, "council")
