@@ -1,18 +1,24 @@
-"""Datasette's full-text search of a table, its count and first page read the cheap way.
+"""Datasette's full-text search of a table: its count and first page read the cheap way.
 
 For ``?_search=`` Datasette 0.65 filters the table with ``rowid in (select rowid from <fts>
 where <fts> match escape_fts(:search))`` and runs two queries over it: the page (``order by
 <sort> limit <size + 1>``) and ``select count(*)``. SQLite answers both by looking up every
 matching row in the table (~1.5 µs a match: 100,000 matches cost ~150 ms each) and sorting them
-all for the page. ``rewrite_count`` counts the full-text index instead (no table lookup: ~0.1 µs
-a match) when the index is the table's own, kept in step by its triggers (``kept_in_step``): then
-it holds exactly one entry per row. ``rewrite_page`` walks the sort order and stops at the page's last
-row when the matches are common (``plan_page``): it needs an index on
-``coalesce(<sort>, NULL)`` (``SEARCH_ORDER``), whose entries are in the order Datasette's page
-has (the sort column, then rowid for ties, as SQLite gives them when it sorts the matches), and
-which the table's own listing does not use (that one keeps ties in primary-key order, as its next
-pages). Rare terms keep Datasette's query: few lookups. Any other query -- another sort, a filter
-beside the search, a next page, several search columns -- is left as Datasette wrote it.
+all for the page.
+
+- ``rewrite_count`` counts the full-text index instead (no table lookup: ~0.1 µs a match) when
+  it is the table's own, kept in step by its triggers (``kept_in_step``): it then holds exactly
+  one entry per row. The page's plan counts first, and Datasette's count query right after reads
+  that number (``SearchCounts``, per database state).
+- ``rewrite_page`` walks the sort order and stops at the page's last row when the matches are
+  common (``plan_page``). It needs an index on ``coalesce(<sort>, NULL)`` (``SEARCH_ORDER``):
+  its entries are in the order of Datasette's page (the sort column, then rowid for ties, as
+  SQLite gives them when it sorts the matches), and the table's own listing does not use it
+  (that one keeps ties in primary-key order, as its next pages do). Rare terms keep Datasette's
+  query: few lookups.
+
+Any other query -- another sort, a filter beside the search (whose order among ties depends on
+SQLite's plan), a next page, several search columns -- is left as Datasette wrote it.
 ``install(db)`` puts this in front of a Datasette database's ``execute``.
 """
 from __future__ import annotations
@@ -44,7 +50,7 @@ def _bare(name: str) -> str:
 
 def _search(m) -> str | None:
     """The match condition of a matched query, or None when the query does not search the table's
-    own full-text index (``<table>_fts``, kept by rectrack's triggers)."""
+    own full-text index (``<table>_fts``; whether it is kept in step is ``kept_in_step``'s question)."""
     if _bare(m.group("fts")) != f"{_bare(m.group('table'))}_fts":
         return None
     return m.group("match")
@@ -59,8 +65,8 @@ def rewrite_count(sql: str) -> str | None:
 
 
 def page_query(sql: str):
-    """``(table, sort column, fts, match, its parameter)`` of Datasette's first page of a search
-    sorted by a column of ``SEARCH_ORDER``, else None."""
+    """The match (groups ``columns``, ``table``, ``fts``, ``match``, ``sort``, ``limit``) of
+    Datasette's first page of a search sorted by its table's ``SEARCH_ORDER`` column, else None."""
     m = _PAGE.fullmatch(sql)
     if m is None or _search(m) is None:
         return None
