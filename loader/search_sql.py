@@ -25,6 +25,10 @@ from __future__ import annotations
 
 import collections
 import re
+import sqlite3
+
+from datasette.database import QueryInterrupted
+from datasette.utils import sqlite_timelimit
 
 # table -> (the sort column whose first page can be walked, the index on coalesce(column, NULL))
 SEARCH_ORDER = {"recommendations": ("char_start", "idx_recs_search_order")}
@@ -154,6 +158,16 @@ class SearchCounts:
             self._data.popitem(last=False)
 
 
+def _plan_within_limit(db, conn, sql, params):
+    """``plan_page`` within Datasette's ``sql_time_limit_ms``; a search SQLite rejects or that
+    runs out of time is planned as Datasette's own query, which then fails the same way itself."""
+    with sqlite_timelimit(conn, db.ds.setting("sql_time_limit_ms")):
+        try:
+            return plan_page(conn, sql, params)
+        except sqlite3.OperationalError:
+            return False, None
+
+
 def install(db, token=None, counts: SearchCounts | None = None) -> None:
     """Route a Datasette ``Database``'s ``execute`` through the rewrites above (once). ``token()``:
     the database's state token (``loader.answers.StateTokens``), read before a count is made, under
@@ -172,13 +186,19 @@ def install(db, token=None, counts: SearchCounts | None = None) -> None:
             if n is not None:
                 return await original(f"select {int(n)}", None, *args, **kwargs)
             if await db.execute_fn(lambda conn: kept_in_step(conn, *_names(sql, _COUNT))):
-                return await original(counted, params, *args, **kwargs)
+                try:
+                    return await original(counted, params, *args, **kwargs)
+                except QueryInterrupted as e:
+                    raise QueryInterrupted(e.e, sql, params) from e
         if page_query(sql) is not None:
             key = SearchCounts.key(token() if token else None, count_sql_of_page(sql), params)
-            walk, n = await db.execute_fn(lambda conn: plan_page(conn, sql, params))
+            walk, n = await db.execute_fn(lambda conn: _plan_within_limit(db, conn, sql, params))
             counts.put(key, n)
             if walk:
-                return await original(rewrite_page(sql), params, *args, **kwargs)
+                try:
+                    return await original(rewrite_page(sql), params, *args, **kwargs)
+                except QueryInterrupted as e:  # the error names the query Datasette wrote
+                    raise QueryInterrupted(e.e, sql, params) from e
         return await original(sql, params, *args, **kwargs)
 
     execute.rectrack_search = True

@@ -252,3 +252,23 @@ async def test_a_full_text_index_not_kept_in_step_is_not_counted(many_db, tmp_pa
     ours = (await make_datasette(many_db).client.get(url)).json()
     assert ours["filtered_table_rows_count"] == theirs["filtered_table_rows_count"] == matches(many_db, "council") - 10
     assert ours["rows"] == theirs["rows"] and not walked(many_db, "council")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("query", ['_search=%22council&_searchmode=raw', "_search=council+AND&_searchmode=raw",
+                                   "_search=council&_timelimit=1"])
+async def test_a_search_sqlite_rejects_fails_as_in_stock_datasette(many_db, tmp_path, query):
+    url = f"{TABLE}?{query}"
+    theirs = await stock(stock_copy(many_db, tmp_path / "stock" / "rectrack.db")).client.get(url)
+    ours = await make_datasette(many_db).client.get(url)
+    assert ours.status_code == theirs.status_code
+    assert ours.json().get("error") == theirs.json().get("error")
+
+
+@pytest.mark.asyncio
+async def test_a_search_of_the_turns_counts_as_stock_datasette(many_db, tmp_path):
+    url = "/rectrack/turns.json?_search=council&_size=3"
+    theirs = (await stock(stock_copy(many_db, tmp_path / "stock" / "rectrack.db")).client.get(url)).json()
+    ours = (await make_datasette(many_db).client.get(url)).json()
+    assert ours["filtered_table_rows_count"] == theirs["filtered_table_rows_count"] > 3
+    assert ours["rows"] == theirs["rows"]
