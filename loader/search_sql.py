@@ -119,8 +119,9 @@ def count_sql_of_page(sql: str) -> str | None:
 def plan_page(conn, sql: str, params) -> tuple[bool, int | None]:
     """``(walk, matches)`` for the first page of a search (a ``page_query``): whether it is cheaper
     walked in sort order -- its index exists and at least one row in ``WALK_FRACTION`` matches (the
-    rows estimated by the largest rowid) -- and the number of matches (None when the full-text
-    index is not ``kept_in_step``: then Datasette's own queries run)."""
+    rows estimated by the largest rowid) -- and gives the same rows in the same order
+    (``sorts_matches_in_rowid_order``), and the number of matches (None when the full-text index
+    is not ``kept_in_step``: then Datasette's own queries run)."""
     m = page_query(sql)
     if m is None or not isinstance(params, dict):
         return False, None
@@ -132,7 +133,19 @@ def plan_page(conn, sql: str, params) -> tuple[bool, int | None]:
     if conn.execute("select 1 from sqlite_master where type = 'index' and name = ?", (index,)).fetchone() is None:
         return False, matches
     rows = conn.execute(f"select max(rowid) from {m.group('table')}").fetchone()[0] or 0
-    return matches * WALK_FRACTION >= rows, matches
+    if matches * WALK_FRACTION < rows:
+        return False, matches
+    return sorts_matches_in_rowid_order(conn, table, sql, params), matches
+
+
+def sorts_matches_in_rowid_order(conn, table: str, sql: str, params) -> bool:
+    """Whether SQLite answers Datasette's page by visiting the matches in rowid order (the set of
+    matching rowids) and sorting them: its rows tied in the sort column then come in rowid order,
+    which is the walk's. Any other plan (one a later SQLite, or statistics, could choose) keeps
+    Datasette's query."""
+    plan = [row[3] for row in conn.execute(f"explain query plan {sql}", params)]
+    return bool(plan) and plan[0].startswith(f"SEARCH {table} USING INTEGER PRIMARY KEY (rowid=?)") and \
+        any(step == "USE TEMP B-TREE FOR ORDER BY" for step in plan)
 
 
 class SearchCounts:

@@ -272,3 +272,17 @@ async def test_a_search_of_the_turns_counts_as_stock_datasette(many_db, tmp_path
     ours = (await make_datasette(many_db).client.get(url)).json()
     assert ours["filtered_table_rows_count"] == theirs["filtered_table_rows_count"] > 3
     assert ours["rows"] == theirs["rows"]
+
+
+def test_the_walk_is_chosen_only_when_sqlite_sorts_the_matches_themselves(many_db):
+    from datasette.utils import escape_fts
+
+    conn = sqlite3.connect(many_db)
+    conn.create_function("escape_fts", 1, escape_fts)
+    try:
+        assert search_sql.sorts_matches_in_rowid_order(conn, "recommendations", PAGE, {"search": "council"})
+        # a plan walking another index gives tied rows in that index's order: not the walk's
+        other = PAGE.replace("from recommendations where", "from recommendations indexed by idx_recs_char_start where")
+        assert not search_sql.sorts_matches_in_rowid_order(conn, "recommendations", other, {"search": "council"})
+    finally:
+        conn.close()
