@@ -181,7 +181,8 @@ class Cue:
     signal: str = "committed"
     unless: tuple = ()  # exclusions: cue names that keep the sentence anyway
     scope: str = "at"  # cancels: "at" the cue, anywhere "before" it in the sentence, or a "frame" before it
-    # whose clause runs on to the cue (no "but" / ";" / dash in between)
+    # whose clause runs on to the cue (no "but" / ";" / dash in between), or "end": ending where the cue starts
+    commitments: bool = False  # cancels: also drop a commitment cue match they sit on
     window: int = 6  # "after" cues: how many words after the cue may name the actor
     needs_actor: bool = False  # commitments: the match must name an actor of the lexicon ("we as DPKO")
     own_side: bool = False  # commitments: only from a speaker of an ``own_side`` role (a Minister, an official)
@@ -357,6 +358,7 @@ def compile_rules(lexicon: dict) -> Rules:
                            needs_actor=bool(c.get("needs_actor", False)), own_side=bool(c.get("own_side", False)),
                            meeting_we=bool(c.get("meeting_we", False)),
                            unless_after=_compile_after(kind, c), not_we_addressee=bool(c.get("not_we_addressee", False)),
+                           commitments=bool(c.get("commitments", False)),
                            **{k: c.get(k, v) for k, v in defaults.items()}))
         return out
 
@@ -975,8 +977,7 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
             if cue.unless_after is not None and cue.unless_after.search(s, m.end()):
                 continue  # "you could go for wood but it would be impractical": an option weighed
             cs, _ = _subject_chunk(s, m.start())
-            if any(rx.search(s, 0, m.start()) if c.scope == "before" else _cancel_frame(rx, s, m)
-                   if c.scope == "frame" else _cancel_at(rx, s, cs, m) for c, rx in cancels) or _in_conditional(s, m.start()) or _in_dashes(s, m.start()):
+            if any(_cancelled(c, rx, s, cs, m) for c, rx in cancels) or _in_conditional(s, m.start()) or _in_dashes(s, m.start()):
                 continue
             if (own_side or witness) and cue.name == "third_party_request" and re.search(
                     r"\b(?:we|I)\s*(?:'re|'m|are|am)\s+(?:\w+\s+)?asking\b", s[max(0, m.start() - 12):m.end()], re.I):
@@ -997,6 +998,8 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
                         own_side and rules.own_subjects is not None and rules.own_subjects.search(near)) and not (
                         _COORDINATED.search(s, cs, m.start()) and _SELF_START.match(s, cs)):
                     continue  # (a second predicate of "we" counts: "We support X and stand ready to ...")
+            if any(c.commitments and _cancelled(c, rx, s, _subject_chunk(s, m.start())[0], m) for c, rx in cancels):
+                continue  # "the research that we commissioned": a relative clause tells what a thing is
             if not _in_conditional(s, m.start()) and not _TALK_ABOUT.search(s, max(0, m.start() - 140), m.start()):
                 coms.append((cue, m))
     if not recs and not coms:
@@ -1141,6 +1144,31 @@ def _cancel_at(regex: re.Pattern, s: str, cs: int, m: re.Match) -> bool:
         if c.start() <= m.end() and c.end() >= m.start():
             return True
     return False
+
+
+_SPELLED_SUBJECT = re.compile(r"(?:we|I|you|they|he|she)\b\s*", re.I)
+
+
+def _cancel_end(cue: Cue, regex: re.Pattern, s: str, m: re.Match) -> bool:
+    """The cancelling form ends where the cue's verb starts (a subject the cue spells, "we will",
+    counts as before it: "the research that we | commissioned"), and what follows the cue is not in
+    its ``unless_after`` ("the one thing that we need to do | is ...")."""
+    if cue.unless_after is not None and cue.unless_after.search(s, m.end()):
+        return False
+    lead = _SPELLED_SUBJECT.match(s, m.start(), m.end())
+    end = lead.end() if lead else m.start()
+    return regex.search(s, 0, end) is not None
+
+
+def _cancelled(cue: Cue, regex: re.Pattern, s: str, cs: int, m: re.Match) -> bool:
+    """Whether the cancel ``cue`` (its pattern ``regex``) drops the cue match ``m`` of sentence ``s``."""
+    if cue.scope == "before":
+        return regex.search(s, 0, m.start()) is not None
+    if cue.scope == "frame":
+        return _cancel_frame(regex, s, m)
+    if cue.scope == "end":
+        return _cancel_end(cue, regex, s, m)
+    return _cancel_at(regex, s, cs, m)
 
 
 _FRAME_BREAK = re.compile(r"\bbut\b|\byet\b|[;:]|\s[\u2013\u2014-]\s|\u2014", re.I)

@@ -1679,3 +1679,29 @@ def test_a_teams_design_options_and_wishes_are_proposals(sentence):
 
 def test_design_options_are_proposals_only_in_a_team_meeting():
     assert recs_of("The buttons could be shaped like little animals.") == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "Let me turn to the reforms that we would like to see in the next budget.",
+    "The changes concern new bus routes, which I think all of us would want to see.",
+    "The figures come from the audit that we've commissioned from the university.",
+    "This follows from each of the motions that I've tabled in the council.",
+])
+def test_a_cue_inside_a_relative_clause_asks_and_promises_nothing(sentence):
+    assert recs_of(sentence) == [] and coms_of(sentence) == []
+
+
+@pytest.mark.parametrize("sentence,kind", [
+    ("The one thing that we need to do is to fund the bus routes.", "rec"),  # a pseudo-cleft asks
+    ("I stand by the view that they should fund the bus routes.", "rec"),  # a content clause, not a relative
+    ("It is the audit that we will commission next year.", "com"),  # a cleft: the relative asserts
+    ("There is the review that we will carry out this spring.", "com"),  # presentational
+])
+def test_content_clauses_clefts_and_presentational_relatives_still_count(sentence, kind):
+    got = recs_of(sentence) if kind == "rec" else coms_of(sentence)
+    assert len(got) == 1
+
+
+
+def test_an_extraposed_content_clause_is_not_a_relative_clause():
+    assert [c.signal for c in coms_of("It is critical for the future of this town that we have opened the bridge.")] == ["done"]
