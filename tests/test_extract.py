@@ -1705,3 +1705,24 @@ def test_content_clauses_clefts_and_presentational_relatives_still_count(sentenc
 
 def test_an_extraposed_content_clause_is_not_a_relative_clause():
     assert [c.signal for c in coms_of("It is critical for the future of this town that we have opened the bridge.")] == ["done"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "I'm going to be quite blunt and say the pilot was too small.",
+    "We are going to discuss in more detail the transport plans.",
+    "I'll change the subject now.",
+    "I will finish with this: the buses are late.",
+    "I hope that we will have an opportunity to talk about the good results.",
+    "We'll have our differences later.",
+    "So I'll just bring that up and show you the last slide.",
+])
+def test_the_meetings_own_talk_promised_is_no_commitment(sentence):
+    assert coms_of(sentence) == []
+
+
+def test_a_discussion_planned_outside_the_meeting_is_still_a_commitment():
+    assert [c.cue for c in coms_of("We will discuss the topic of water security at a congress in May.")] == ["promise"]
+
+
+def test_a_line_wrap_inside_a_talk_form_does_not_make_it_a_promise():
+    assert coms_of("At the outset, my delegation would like to\nexpress its full support for the statement.") == []
