@@ -1255,6 +1255,8 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
                 implied = _implied(rules, s, cue, actor, affiliation, items, text, s0)
                 if minister and _we_subject(actor):
                     continue  # a Minister's "we need to ...": their own government's course (borderline at most)
+                if (minister or witness) and _you_subject(actor):
+                    continue  # one answering the committee: "in supporting children you have to ...", a generic "you"
                 if own_side and _own_undertaking(s, cue, m, implied):
                     # a Minister's / official's "we have to ...", "it will have to be taken ...": their own side's
                     items.append(Finding("com", s0, e0, turn, "own_side", 0.5, ActorHit(UNSPECIFIED, None, "self"),
@@ -1358,6 +1360,11 @@ def link_commitments(recs: list[Recommendation], coms: list[Commitment], lexicon
 
 
 _WE_WORDS = frozenset({"we", "us", "let's", "let us", "let’s"})
+
+
+def _you_subject(actor: ActorHit) -> bool:
+    """Whether a bare "you" is the subject the recommendation found (no one named)."""
+    return actor.how == "none" and (actor.text or "").lower() == "you"
 
 
 def _we_subject(actor: ActorHit) -> bool:

@@ -1726,3 +1726,16 @@ def test_a_discussion_planned_outside_the_meeting_is_still_a_commitment():
 
 def test_a_line_wrap_inside_a_talk_form_does_not_make_it_a_promise():
     assert coms_of("At the outset, my delegation would like to\nexpress its full support for the statement.") == []
+
+
+def test_a_generic_you_of_those_answering_a_committee_is_no_recommendation(tmp_path):
+    text = ("Jane Roe AM: How do the hubs work with families?\n\nAnn Minister AM: In helping a child you have to "
+            "help the parents too.\n\nJohn Doe AM: And the schools?\n\nMary Head: Well, at times you need to be in "
+            "the same room as the family.\n\nJane Roe AM: Will you publish the figures? You need to publish the "
+            "figures for every hub, Minister.\n\nAnn Minister AM: We will.\n\nJohn Doe AM: When will the hubs "
+            "open?\n\nAnn Minister AM: In May.\n")
+    path = tmp_path / "committee.txt"
+    path.write_text(text, encoding="utf-8")
+    doc, recs, _ = process_source(read_source(path))
+    assert doc.ministers == ["ann-minister"] and doc.witnesses == ["mary-head"]
+    assert [r.text for r in recs] == ["You need to publish the figures for every hub, Minister."]
