@@ -901,6 +901,19 @@ def _own_undertaking(s: str, cue: Cue, m: re.Match, actor: ActorHit) -> bool:
     return re.fullmatch(r"\W*(?:it|there|this|that|which)?\W*", s[cs:ce], re.I) is not None
 
 
+def _people_subject(rules: Rules, s: str, m: re.Match) -> bool:
+    """Whether a group of people (lexicon ``asked_people``) is named up to the cue and no "we" / "I" is:
+    the subject is that group ("seniors need support from us", "those children never have to
+    worry"), not the speaker's side ("we, as Canadians, must ..." is)."""
+    if rules.asked_people is None:
+        return False
+    return (re.search(r"\b(?:" + rules.asked_people.pattern + r")\b", s[:m.end()], re.I) is not None
+            and not _FIRST_PERSON.search(s, 0, m.end()))
+
+
+_FIRST_PERSON = re.compile(r"\b(?:we|I|us|our)\b", re.I)
+
+
 def _self_subject(chunk: str, affiliation: str | None) -> bool:
     """Whether the words right before a verb (``chunk``) are the speaker's own side."""
     if re.search(_PRONOUN_SELF.pattern + r"$", chunk, re.I):
@@ -1030,6 +1043,8 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
         if (best[2].name == UNSPECIFIED and best[0].actor != "none" and own_kind in rules.own_side_kinds and own_side
                 and best[2].how != "generic" and _FIRST_PLURAL.search(s) and not _WE_ALL.search(s, 0, best[1].start())):
             # a minister's "we have to look at ...": the government's own course, a commitment
+            if _people_subject(rules, s, best[1]):
+                return None  # "seniors need support from us": a group's need or duty told, no one asked
             return ("com", OWN_SIDE_CUE, best[1], None)
         return ("rec", best[0], best[1], best[2])
     return None
@@ -1257,6 +1272,8 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
                     continue  # a Minister's "we need to ...": their own government's course (borderline at most)
                 if (minister or witness) and _you_subject(actor):
                     continue  # one answering the committee: "in supporting children you have to ...", a generic "you"
+                if own_side and implied.name == UNSPECIFIED and _people_subject(rules, s, m):
+                    continue  # a Minister's "people who got it fraudulently will have to repay": a rule told
                 if own_side and _own_undertaking(s, cue, m, implied):
                     # a Minister's / official's "we have to ...", "it will have to be taken ...": their own side's
                     items.append(Finding("com", s0, e0, turn, "own_side", 0.5, ActorHit(UNSPECIFIED, None, "self"),

@@ -1739,3 +1739,17 @@ def test_a_generic_you_of_those_answering_a_committee_is_no_recommendation(tmp_p
     doc, recs, _ = process_source(read_source(path))
     assert doc.ministers == ["ann-minister"] and doc.witnesses == ["mary-head"]
     assert [r.text for r in recs] == ["You need to publish the figures for every hub, Minister."]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Clearly, families need more support from us this winter.",
+    "Landlords who broke the rules will have to repay the grants.",
+])
+def test_a_ministers_words_on_what_a_group_needs_or_must_do_are_neither_kind(sentence):
+    recs, coms = extract(make_doc(sentence, role="Minister of Housing"))
+    assert recs == [] and coms == []
+
+
+def test_a_ministers_own_course_for_a_group_is_still_their_commitment():
+    _, coms = extract(make_doc("For families, we have to do better this winter.", role="Minister of Housing"))
+    assert [c.cue for c in coms] == ["own_side"]
