@@ -949,6 +949,10 @@ _FIRST_PLURAL = re.compile(r"\b(?:we|us|our|ourselves)\b|\bwe'", re.I)
 _WE_ALL = re.compile(r"\bwe\s+all\b|\ball\s+of\s+us\b|\b(?:one|each)\s+of\s+us\b|\bwe\s*,?\s+as\s+(?!(?:a|the|this|our)\s+government)"
                      r"(?:\w+\s+)?(?:Canadians|citizens|a\s+society|a\s+country|a\s+nation|individuals|parents|people|"
                      r"humanity|members|parliamentarians|legislators|elected\s+officials)\b", re.I)
+# "as parents, we ...", "many of us will have done": an inclusive "we" (everyone of that kind)
+_AS_GROUP_WE = re.compile(r"\bas\s+(?:(?-i:[A-Z])[a-z]+ns|citizens|parents|people|individuals|human\s+beings|members|"
+                          r"parliamentarians|legislators|a\s+(?:society|nation|country|community))\s*,\s*we\b"
+                          r"|\b(?:many|some|most|few)\s+of\s+us\b", re.I)
 # a free relative that is only what the speaker will talk about: "I'm delighted to share with Canadians
 # what we are doing", "let me explain what the government will do" (the commitment, if any, follows)
 _TALK_ABOUT = re.compile(r"\b(?:share|explain\w*|discuss\w*|tell|talk|speak|describe|outline|set\s+out|listen\s+to|hear|point\s+out|ask|asking|asks|wonder|wondering|know|"
@@ -1011,6 +1015,8 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
                         own_side and rules.own_subjects is not None and rules.own_subjects.search(near)) and not (
                         _COORDINATED.search(s, cs, m.start()) and _SELF_START.match(s, cs)):
                     continue  # (a second predicate of "we" counts: "We support X and stand ready to ...")
+            if _WE_ALL.search(s, max(0, m.start() - 60), m.end() + 60) or _AS_GROUP_WE.search(s, max(0, m.start() - 60), m.end()):
+                continue  # "as parents, we will know ...", "we do need to make sure, all of us, ...": everyone, not the speaker's side
             if any(c.commitments and _cancelled(c, rx, s, _subject_chunk(s, m.start())[0], m) for c, rx in cancels):
                 continue  # "the research that we commissioned": a relative clause tells what a thing is
             if not _in_conditional(s, m.start()) and not _TALK_ABOUT.search(s, max(0, m.start() - 140), m.start()):

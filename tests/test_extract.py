@@ -1753,3 +1753,16 @@ def test_a_ministers_words_on_what_a_group_needs_or_must_do_are_neither_kind(sen
 def test_a_ministers_own_course_for_a_group_is_still_their_commitment():
     _, coms = extract(make_doc("For families, we have to do better this winter.", role="Minister of Housing"))
     assert [c.cue for c in coms] == ["own_side"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Most evenings, as parents, we will check the homework with them.",
+    "So we are trying, I think, all of us, to keep the buses running.",
+    "Some of us are old enough that we'll have taken the old exams.",
+])
+def test_an_inclusive_we_promises_nothing(sentence):
+    assert coms_of(sentence) == []
+
+
+def test_the_speakers_side_as_a_body_still_commits():
+    assert [c.signal for c in coms_of("As a council, we will publish the figures next week.")] == ["committed"]
