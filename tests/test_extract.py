@@ -1766,3 +1766,15 @@ def test_an_inclusive_we_promises_nothing(sentence):
 
 def test_the_speakers_side_as_a_body_still_commits():
     assert [c.signal for c in coms_of("As a council, we will publish the figures next week.")] == ["committed"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "By then we will have lost the best teachers to other regions.",
+    "By the summer we'll have paid most of the fees twice over.",
+])
+def test_a_future_perfect_promises_no_act(sentence):
+    assert [c for c in coms_of(sentence) if c.cue == "promise"] == []
+
+
+def test_a_plain_future_is_still_a_promise():
+    assert [c.cue for c in coms_of("We will have the new buses running by May.")] == ["promise"]
