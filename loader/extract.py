@@ -181,7 +181,8 @@ class Cue:
     signal: str = "committed"
     unless: tuple = ()  # exclusions: cue names that keep the sentence anyway
     scope: str = "at"  # cancels: "at" the cue, anywhere "before" it in the sentence, or a "frame" before it
-    # whose clause runs on to the cue (no "but" / ";" / dash in between)
+    # whose clause runs on to the cue (no "but" / ";" / dash in between), or "end": ending where the cue starts
+    commitments: bool = False  # cancels: also drop a commitment cue match they sit on
     window: int = 6  # "after" cues: how many words after the cue may name the actor
     needs_actor: bool = False  # commitments: the match must name an actor of the lexicon ("we as DPKO")
     own_side: bool = False  # commitments: only from a speaker of an ``own_side`` role (a Minister, an official)
@@ -357,6 +358,7 @@ def compile_rules(lexicon: dict) -> Rules:
                            needs_actor=bool(c.get("needs_actor", False)), own_side=bool(c.get("own_side", False)),
                            meeting_we=bool(c.get("meeting_we", False)),
                            unless_after=_compile_after(kind, c), not_we_addressee=bool(c.get("not_we_addressee", False)),
+                           commitments=bool(c.get("commitments", False)),
                            **{k: c.get(k, v) for k, v in defaults.items()}))
         return out
 
@@ -899,6 +901,19 @@ def _own_undertaking(s: str, cue: Cue, m: re.Match, actor: ActorHit) -> bool:
     return re.fullmatch(r"\W*(?:it|there|this|that|which)?\W*", s[cs:ce], re.I) is not None
 
 
+def _people_subject(rules: Rules, s: str, m: re.Match) -> bool:
+    """Whether a group of people (lexicon ``asked_people``) is named up to the cue and no "we" / "I" is:
+    the subject is that group ("seniors need support from us", "those children never have to
+    worry"), not the speaker's side ("we, as Canadians, must ..." is)."""
+    if rules.asked_people is None:
+        return False
+    return (re.search(r"\b(?:" + rules.asked_people.pattern + r")\b", s[:m.end()], re.I) is not None
+            and not _FIRST_PERSON.search(s, 0, m.end()))
+
+
+_FIRST_PERSON = re.compile(r"\b(?:we|I|us|our)\b", re.I)
+
+
 def _self_subject(chunk: str, affiliation: str | None) -> bool:
     """Whether the words right before a verb (``chunk``) are the speaker's own side."""
     if re.search(_PRONOUN_SELF.pattern + r"$", chunk, re.I):
@@ -934,6 +949,10 @@ _FIRST_PLURAL = re.compile(r"\b(?:we|us|our|ourselves)\b|\bwe'", re.I)
 _WE_ALL = re.compile(r"\bwe\s+all\b|\ball\s+of\s+us\b|\b(?:one|each)\s+of\s+us\b|\bwe\s*,?\s+as\s+(?!(?:a|the|this|our)\s+government)"
                      r"(?:\w+\s+)?(?:Canadians|citizens|a\s+society|a\s+country|a\s+nation|individuals|parents|people|"
                      r"humanity|members|parliamentarians|legislators|elected\s+officials)\b", re.I)
+# "as parents, we ...", "many of us will have done": an inclusive "we" (everyone of that kind)
+_AS_GROUP_WE = re.compile(r"\bas\s+(?:(?-i:[A-Z])[a-z]+ns|citizens|parents|people|individuals|human\s+beings|members|"
+                          r"parliamentarians|legislators|a\s+(?:society|nation|country|community))\s*,\s*we\b"
+                          r"|\b(?:many|some|most|few)\s+of\s+us\b", re.I)
 # a free relative that is only what the speaker will talk about: "I'm delighted to share with Canadians
 # what we are doing", "let me explain what the government will do" (the commitment, if any, follows)
 _TALK_ABOUT = re.compile(r"\b(?:share|explain\w*|discuss\w*|tell|talk|speak|describe|outline|set\s+out|listen\s+to|hear|point\s+out|ask|asking|asks|wonder|wondering|know|"
@@ -975,8 +994,7 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
             if cue.unless_after is not None and cue.unless_after.search(s, m.end()):
                 continue  # "you could go for wood but it would be impractical": an option weighed
             cs, _ = _subject_chunk(s, m.start())
-            if any(rx.search(s, 0, m.start()) if c.scope == "before" else _cancel_frame(rx, s, m)
-                   if c.scope == "frame" else _cancel_at(rx, s, cs, m) for c, rx in cancels) or _in_conditional(s, m.start()) or _in_dashes(s, m.start()):
+            if any(_cancelled(c, rx, s, cs, m) for c, rx in cancels) or _in_conditional(s, m.start()) or _in_dashes(s, m.start()):
                 continue
             if (own_side or witness) and cue.name == "third_party_request" and re.search(
                     r"\b(?:we|I)\s*(?:'re|'m|are|am)\s+(?:\w+\s+)?asking\b", s[max(0, m.start() - 12):m.end()], re.I):
@@ -997,6 +1015,10 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
                         own_side and rules.own_subjects is not None and rules.own_subjects.search(near)) and not (
                         _COORDINATED.search(s, cs, m.start()) and _SELF_START.match(s, cs)):
                     continue  # (a second predicate of "we" counts: "We support X and stand ready to ...")
+            if _WE_ALL.search(s, max(0, m.start() - 60), m.end() + 60) or _AS_GROUP_WE.search(s, max(0, m.start() - 60), m.end()):
+                continue  # "as parents, we will know ...", "we do need to make sure, all of us, ...": everyone, not the speaker's side
+            if any(c.commitments and _cancelled(c, rx, s, _subject_chunk(s, m.start())[0], m) for c, rx in cancels):
+                continue  # "the research that we commissioned": a relative clause tells what a thing is
             if not _in_conditional(s, m.start()) and not _TALK_ABOUT.search(s, max(0, m.start() - 140), m.start()):
                 coms.append((cue, m))
     if not recs and not coms:
@@ -1027,6 +1049,8 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
         if (best[2].name == UNSPECIFIED and best[0].actor != "none" and own_kind in rules.own_side_kinds and own_side
                 and best[2].how != "generic" and _FIRST_PLURAL.search(s) and not _WE_ALL.search(s, 0, best[1].start())):
             # a minister's "we have to look at ...": the government's own course, a commitment
+            if _people_subject(rules, s, best[1]):
+                return None  # "seniors need support from us": a group's need or duty told, no one asked
             return ("com", OWN_SIDE_CUE, best[1], None)
         return ("rec", best[0], best[1], best[2])
     return None
@@ -1143,6 +1167,31 @@ def _cancel_at(regex: re.Pattern, s: str, cs: int, m: re.Match) -> bool:
     return False
 
 
+_SPELLED_SUBJECT = re.compile(r"(?:we|I|you|they|he|she)\b\s*", re.I)
+
+
+def _cancel_end(cue: Cue, regex: re.Pattern, s: str, m: re.Match) -> bool:
+    """The cancelling form ends where the cue's verb starts (a subject the cue spells, "we will",
+    counts as before it: "the research that we | commissioned"), and what follows the cue is not in
+    its ``unless_after`` ("the one thing that we need to do | is ...")."""
+    if cue.unless_after is not None and cue.unless_after.search(s, m.end()):
+        return False
+    lead = _SPELLED_SUBJECT.match(s, m.start(), m.end())
+    end = lead.end() if lead else m.start()
+    return regex.search(s, 0, end) is not None
+
+
+def _cancelled(cue: Cue, regex: re.Pattern, s: str, cs: int, m: re.Match) -> bool:
+    """Whether the cancel ``cue`` (its pattern ``regex``) drops the cue match ``m`` of sentence ``s``."""
+    if cue.scope == "before":
+        return regex.search(s, 0, m.start()) is not None
+    if cue.scope == "frame":
+        return _cancel_frame(regex, s, m)
+    if cue.scope == "end":
+        return _cancel_end(cue, regex, s, m)
+    return _cancel_at(regex, s, cs, m)
+
+
 _FRAME_BREAK = re.compile(r"\bbut\b|\byet\b|[;:]|\s[\u2013\u2014-]\s|\u2014", re.I)
 
 
@@ -1227,6 +1276,10 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
                 implied = _implied(rules, s, cue, actor, affiliation, items, text, s0)
                 if minister and _we_subject(actor):
                     continue  # a Minister's "we need to ...": their own government's course (borderline at most)
+                if (minister or witness) and _you_subject(actor):
+                    continue  # one answering the committee: "in supporting children you have to ...", a generic "you"
+                if own_side and implied.name == UNSPECIFIED and _people_subject(rules, s, m):
+                    continue  # a Minister's "people who got it fraudulently will have to repay": a rule told
                 if own_side and _own_undertaking(s, cue, m, implied):
                     # a Minister's / official's "we have to ...", "it will have to be taken ...": their own side's
                     items.append(Finding("com", s0, e0, turn, "own_side", 0.5, ActorHit(UNSPECIFIED, None, "self"),
@@ -1330,6 +1383,11 @@ def link_commitments(recs: list[Recommendation], coms: list[Commitment], lexicon
 
 
 _WE_WORDS = frozenset({"we", "us", "let's", "let us", "let’s"})
+
+
+def _you_subject(actor: ActorHit) -> bool:
+    """Whether a bare "you" is the subject the recommendation found (no one named)."""
+    return actor.how == "none" and (actor.text or "").lower() == "you"
 
 
 def _we_subject(actor: ActorHit) -> bool:

@@ -1679,3 +1679,102 @@ def test_a_teams_design_options_and_wishes_are_proposals(sentence):
 
 def test_design_options_are_proposals_only_in_a_team_meeting():
     assert recs_of("The buttons could be shaped like little animals.") == []
+
+
+@pytest.mark.parametrize("sentence", [
+    "Let me turn to the reforms that we would like to see in the next budget.",
+    "The changes concern new bus routes, which I think all of us would want to see.",
+    "The figures come from the audit that we've commissioned from the university.",
+    "This follows from each of the motions that I've tabled in the council.",
+])
+def test_a_cue_inside_a_relative_clause_asks_and_promises_nothing(sentence):
+    assert recs_of(sentence) == [] and coms_of(sentence) == []
+
+
+@pytest.mark.parametrize("sentence,kind", [
+    ("The one thing that we need to do is to fund the bus routes.", "rec"),  # a pseudo-cleft asks
+    ("I stand by the view that they should fund the bus routes.", "rec"),  # a content clause, not a relative
+    ("It is the audit that we will commission next year.", "com"),  # a cleft: the relative asserts
+    ("There is the review that we will carry out this spring.", "com"),  # presentational
+])
+def test_content_clauses_clefts_and_presentational_relatives_still_count(sentence, kind):
+    got = recs_of(sentence) if kind == "rec" else coms_of(sentence)
+    assert len(got) == 1
+
+
+
+def test_an_extraposed_content_clause_is_not_a_relative_clause():
+    assert [c.signal for c in coms_of("It is critical for the future of this town that we have opened the bridge.")] == ["done"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "I'm going to be quite blunt and say the pilot was too small.",
+    "We are going to discuss in more detail the transport plans.",
+    "I'll change the subject now.",
+    "I will finish with this: the buses are late.",
+    "I hope that we will have an opportunity to talk about the good results.",
+    "We'll have our differences later.",
+    "So I'll just bring that up and show you the last slide.",
+])
+def test_the_meetings_own_talk_promised_is_no_commitment(sentence):
+    assert coms_of(sentence) == []
+
+
+def test_a_discussion_planned_outside_the_meeting_is_still_a_commitment():
+    assert [c.cue for c in coms_of("We will discuss the topic of water security at a congress in May.")] == ["promise"]
+
+
+def test_a_line_wrap_inside_a_talk_form_does_not_make_it_a_promise():
+    assert coms_of("At the outset, my delegation would like to\nexpress its full support for the statement.") == []
+
+
+def test_a_generic_you_of_those_answering_a_committee_is_no_recommendation(tmp_path):
+    text = ("Jane Roe AM: How do the hubs work with families?\n\nAnn Minister AM: In helping a child you have to "
+            "help the parents too.\n\nJohn Doe AM: And the schools?\n\nMary Head: Well, at times you need to be in "
+            "the same room as the family.\n\nJane Roe AM: Will you publish the figures? You need to publish the "
+            "figures for every hub, Minister.\n\nAnn Minister AM: We will.\n\nJohn Doe AM: When will the hubs "
+            "open?\n\nAnn Minister AM: In May.\n")
+    path = tmp_path / "committee.txt"
+    path.write_text(text, encoding="utf-8")
+    doc, recs, _ = process_source(read_source(path))
+    assert doc.ministers == ["ann-minister"] and doc.witnesses == ["mary-head"]
+    assert [r.text for r in recs] == ["You need to publish the figures for every hub, Minister."]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Clearly, families need more support from us this winter.",
+    "Landlords who broke the rules will have to repay the grants.",
+])
+def test_a_ministers_words_on_what_a_group_needs_or_must_do_are_neither_kind(sentence):
+    recs, coms = extract(make_doc(sentence, role="Minister of Housing"))
+    assert recs == [] and coms == []
+
+
+def test_a_ministers_own_course_for_a_group_is_still_their_commitment():
+    _, coms = extract(make_doc("For families, we have to do better this winter.", role="Minister of Housing"))
+    assert [c.cue for c in coms] == ["own_side"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Most evenings, as parents, we will check the homework with them.",
+    "So we are trying, I think, all of us, to keep the buses running.",
+    "Some of us are old enough that we'll have taken the old exams.",
+])
+def test_an_inclusive_we_promises_nothing(sentence):
+    assert coms_of(sentence) == []
+
+
+def test_the_speakers_side_as_a_body_still_commits():
+    assert [c.signal for c in coms_of("As a council, we will publish the figures next week.")] == ["committed"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "By then we will have lost the best teachers to other regions.",
+    "By the summer we'll have paid most of the fees twice over.",
+])
+def test_a_future_perfect_promises_no_act(sentence):
+    assert [c for c in coms_of(sentence) if c.cue == "promise"] == []
+
+
+def test_a_plain_future_is_still_a_promise():
+    assert [c.cue for c in coms_of("We will have the new buses running by May.")] == ["promise"]
