@@ -98,14 +98,14 @@ def _value(facet: str, row: str) -> str:
     return "NULL" if facet == ALL else f'{row}."{facet}"'
 
 
-def _add(facet: str) -> str:
-    """Statements counting ``new`` once more under ``facet``."""
+def _add(facet: str, when: dict | None = None) -> str:
+    """Statements counting ``new`` once more under ``facet`` (``when``: as in ``_remove``)."""
     value = _value(facet, "new")
     sql = (f"  INSERT INTO {TABLE} (facet, value, status, kind, n) SELECT '{facet}', {value}, new.status, new.kind, 1 "
            f"WHERE 1{_UPSERT};\n")
     for scope, member in SCOPES.items() if facet in TOTALS else ():
         sql += (f"  INSERT INTO {TOTALS_TABLE} (facet, scope, value, n) SELECT '{facet}', '{scope}', {value}, 1 "
-                f"WHERE {member.format(row='new')}{_TOTAL_UPSERT};\n")
+                f"WHERE {(when or {}).get(scope, '1')} AND {member.format(row='new')}{_TOTAL_UPSERT};\n")
     return sql
 
 
@@ -120,16 +120,31 @@ def _add_all(facets) -> str:
             f"{_TOTAL_UPSERT.replace('n + 1', 'n + excluded.n')};\n")
 
 
-def _remove(facet: str) -> str:
-    """Statements counting ``old`` once less under ``facet`` (a count reaching 0 is deleted)."""
+def _remove(facet: str, when: dict | None = None) -> str:
+    """Statements counting ``old`` once less under ``facet`` (a count reaching 0 is deleted);
+    ``when``: scope -> an SQL condition on ``old`` and ``new`` under which that scope's total
+    changes at all (None: always)."""
     key = _KEY.format(facet=facet, value=_value(facet, "old"), row="old")
     sql = (f"  UPDATE {TABLE} SET n = n - 1 WHERE {key};\n"
            f"  DELETE FROM {TABLE} WHERE {key} AND n <= 0;\n")
     for scope, member in SCOPES.items() if facet in TOTALS else ():
         key, member = _TOTAL_KEY.format(facet=facet, scope=scope, row="old"), member.format(row="old")
-        sql += (f"  UPDATE {TOTALS_TABLE} SET n = n - 1 WHERE {member} AND {key};\n"
-                f"  DELETE FROM {TOTALS_TABLE} WHERE {key} AND n <= 0;\n")
+        changes = (when or {}).get(scope, "1")
+        sql += (f"  UPDATE {TOTALS_TABLE} SET n = n - 1 WHERE {changes} AND {member} AND {key};\n"
+                f"  DELETE FROM {TOTALS_TABLE} WHERE {changes} AND {key} AND n <= 0;\n")
     return sql
+
+
+def _totals_change(facet: str, scope: str) -> str:
+    """Whether an update moves a row's total of ``facet`` in ``scope``: its value changes, or it
+    enters or leaves the scope. A status change between two counted statuses moves none, so it
+    leaves ``recommendation_totals`` (and the pages of its by-count index) unwritten."""
+    moved = f'old."{facet}" IS NOT new."{facet}"'
+    member = SCOPES[scope]
+    if member == "1":
+        return f"({moved})"
+    return f'({moved} OR ({member.format(row="old")}) IS NOT ({member.format(row="new")}))'
+
 
 
 @functools.cache
@@ -147,8 +162,9 @@ def trigger_sql() -> dict[str, str]:
         columns = ["status", "kind"] + ([] if facet == ALL else [facet])
         changed = " OR ".join(f'old."{c}" IS NOT new."{c}"' for c in columns)
         name = f"{TABLE}_au_{'all' if facet == ALL else facet}"
+        moved = {scope: _totals_change(facet, scope) for scope in SCOPES}
         triggers[name] = (f"CREATE TRIGGER {name} AFTER UPDATE OF {', '.join(columns)} ON recommendations "
-                          f"WHEN {changed} BEGIN\n{_remove(facet)}{_add(facet)}END")
+                          f"WHEN {changed} BEGIN\n{_remove(facet, moved)}{_add(facet, moved)}END")
     return triggers
 
 
