@@ -45,6 +45,18 @@ HIDDEN, NOT_COUNTED_KIND = "dismissed", "commitment"  # tracking.HIDDEN_STATUSES
 # answer computed at one generation is the answer at any later state of the same generation (a
 # priority, owner or note edit, a history row, leave it unchanged).
 GENERATION_TABLE = "summary_generation"
+# Numbers raised, like the summary generation, whenever the inputs of one part of summary.json
+# change: part -> (table, the condition on its ``{row}`` (new or old) that makes a row an input,
+# the columns whose change matters). The top speakers (a join and a sort of every speaker tied at
+# the cut: most of the summary's cost at archive scale) are kept while theirs stays, so a status
+# change between two counted statuses, which moves no speaker's total, does not recompute them.
+PARTS_TABLE = "summary_part_generations"
+PARTS = {
+    "speakers": (
+        (TOTALS_TABLE, "{row}.facet = 'speaker_id' AND {row}.scope = 'counted'", ("facet", "scope", "value", "n")),
+        ("speakers", "1", ("id", "name")),
+    ),
+}
 # What it reads: table -> the columns whose change matters (None: any insert, update or delete).
 SUMMARY_INPUTS = {
     "recommendations": ("id", "text", "status", "kind", "actor_id", "theme", "speaker_id", "document_id", "due_date"),
@@ -76,6 +88,10 @@ CREATE UNIQUE INDEX IF NOT EXISTS idx_{TOTALS_TABLE}_key ON {TOTALS_TABLE}(facet
 CREATE INDEX IF NOT EXISTS idx_{TOTALS_TABLE}_n ON {TOTALS_TABLE}(facet, scope, n DESC, value);
 CREATE TABLE IF NOT EXISTS {GENERATION_TABLE} (
     id INTEGER PRIMARY KEY CHECK (id = 1),
+    n INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS {PARTS_TABLE} (
+    part TEXT PRIMARY KEY,
     n INTEGER NOT NULL
 );
 """
@@ -158,6 +174,7 @@ def trigger_sql() -> dict[str, str]:
                        + "".join(_remove(f) for f in facets) + "END",
     }
     triggers.update(_generation_triggers())
+    triggers.update(_part_triggers())
     for facet in facets:
         columns = ["status", "kind"] + ([] if facet == ALL else [facet])
         changed = " OR ".join(f'old."{c}" IS NOT new."{c}"' for c in columns)
@@ -180,6 +197,32 @@ def _generation_triggers() -> dict[str, str]:
                 when = " WHEN " + " OR ".join(f'old."{c}" IS NOT new."{c}"' for c in columns)
             triggers[name] = f"CREATE TRIGGER {name} AFTER {event} ON {table}{when} BEGIN\n{bump}END"
     return triggers
+
+
+def _part_triggers() -> dict[str, str]:
+    triggers = {}
+    for part, inputs in PARTS.items():
+        bump = f"  UPDATE {PARTS_TABLE} SET n = n + 1 WHERE part = '{part}';\n"
+        for table, member, columns in inputs:
+            for event, suffix, rows in (("INSERT", "ai", ("new",)), ("DELETE", "ad", ("old",)),
+                                        ("UPDATE", "au", ("old", "new"))):
+                when = " OR ".join(f"({member.format(row=row)})" for row in rows)
+                if event == "UPDATE":
+                    event = f"UPDATE OF {', '.join(columns)}"
+                    changed = " OR ".join(f'old."{c}" IS NOT new."{c}"' for c in columns)
+                    when = f"({when}) AND ({changed})"
+                name = f"{TABLE}_part_{part}_{table}_{suffix}"
+                triggers[name] = f"CREATE TRIGGER {name} AFTER {event} ON {table} WHEN {when} BEGIN\n{bump}END"
+    return triggers
+
+
+def part_generation_sql(part: str) -> str:
+    """The generation of one part of summary.json (``PARTS``), NULL when the database does not keep
+    it (no row, or not all of its triggers)."""
+    names = [name for name in _part_triggers() if name.startswith(f"{TABLE}_part_{part}_")]
+    listed = ", ".join(f"'{name}'" for name in names)
+    return (f"SELECT n FROM {PARTS_TABLE} WHERE part = '{part}' AND (SELECT count(*) FROM sqlite_master "
+            f"WHERE type = 'trigger' AND name IN ({listed})) = {len(names)}")
 
 
 # summary.json's generation, NULL when the database does not keep it (no row, or not all its triggers).
@@ -232,6 +275,9 @@ def ensure_counts(conn: sqlite3.Connection) -> None:
         rebuild(conn)
         conn.execute(f"INSERT OR IGNORE INTO {GENERATION_TABLE} (id, n) VALUES (1, 0)")
         conn.execute(f"UPDATE {GENERATION_TABLE} SET n = n + 1 WHERE id = 1")
+        for part in PARTS:
+            conn.execute(f"INSERT OR IGNORE INTO {PARTS_TABLE} (part, n) VALUES (?, 0)", (part,))
+            conn.execute(f"UPDATE {PARTS_TABLE} SET n = n + 1 WHERE part = ?", (part,))
 
 
 def installed_from(rows) -> bool:

@@ -348,6 +348,8 @@ def rectrack_drop_unset_tokens(datasette):
 # summary.json bodies and dashboard data, once per database state (see loader.answers).
 _ANSWERS = _answers.AnswerCache()
 _STATE = _answers.StateTokens()
+# summary.json's top speakers per database file, kept under their generation (loader.browse).
+_SPEAKERS: dict = {}
 
 
 # An answer whose last computation cost more CPU than this is served from the previous database
@@ -464,7 +466,8 @@ async def summary_json(request, datasette):
         def compute(conn):
             _browse.check_known(conn, filters)
             state = _answers.state_fields(token)
-            summary = _browse.compute_summary_json(conn, filters, today, limit)
+            summary = _browse.compute_summary_json(conn, filters, today, limit,
+                                                   speakers=_SPEAKERS.setdefault(db.path, {}))
             return _bjson.dumps({**summary, **state}).encode("utf-8"), state
 
         key = ("summary", db.name, db.path, filters, today, limit)
