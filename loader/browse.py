@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from .locations import cue_span
@@ -43,10 +43,10 @@ class Filters:
     status: str | None = None
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # asdict without its deep copies
 
     def active(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        return {k: v for k, v in self.as_dict().items() if v is not None}
 
 
 def parse_filters(args: dict[str, list[str]], allowed=FILTER_NAMES) -> Filters:

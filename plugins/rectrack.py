@@ -99,12 +99,16 @@ async def _tr_ensure_can_view(datasette, request, db):
     )
 
 
-async def _tr_read(db, rec_id, context=False):
+async def _tr_read(db, rec_id, context=False, actors=False):
+    """The recommendation, its history and commitments (with ``context``: what the page shows
+    around it; with ``actors``: its actors), read in one trip to a read thread."""
     def fn(conn):
         data = tracking.get_recommendation(conn, rec_id)
         if context:
             data["context"] = tracking.get_context(conn, data["recommendation"])
             data["context"]["origin"] = _locations.origin_of(conn, data["recommendation"])
+        if actors:
+            data["actors"] = _review.get_actors(conn, rec_id)
         return data
 
     return await db.execute_fn(fn)
@@ -307,10 +311,9 @@ async def recommendation_json(request, datasette):
     except Forbidden as e:
         return _tr_json_error(403, str(e))
     try:
-        data = await _tr_read(db, rec_id)
+        data = await _tr_read(db, rec_id, actors=True)
     except tracking.RecommendationNotFound as e:
         return _tr_error_response(e)
-    data["actors"] = await db.execute_fn(lambda conn: _review.get_actors(conn, rec_id))
     return Response.json({"ok": True, **data})
 
 
