@@ -391,6 +391,7 @@ async def _writers_and_readers_over_http(path: Path, seconds: float) -> None:
         pid = _child_pid()
         limits = httpx.Limits(max_connections=16, max_keepalive_connections=16)
         async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
+            assert (await client.get("/-/rectrack/summary.json")).status_code == 200  # a new process: warm it
             for readers, status in ((0, False), (2, False), (2, True)):
                 await _writers_and_readers(None, path, seconds, readers=readers, status=status, client=client,
                                            cpu=lambda: _process_cpu(pid), label=HTTP_LABEL)
