@@ -8,7 +8,7 @@ Sections: ``one`` (one seed transcript: each stage, and a whole ``rectrack load`
 ``load`` (a generated archive: fresh load, unchanged reload, peak memory of the process tree),
 ``serve`` (a database of ``--rows`` recommendations: summary.json, table JSON with its facets,
 full-text search, dashboard, one recommendation, status updates from 8 clients while readers
-poll). The large database is built once and kept in the temporary folder (``--rebuild`` makes it
+poll, in this process and against a ``datasette serve`` process over HTTP). The large database is built once and kept in the temporary folder (``--rebuild`` makes it
 again). Prints one line per figure and, at the end, a Markdown table for the README.
 """
 from __future__ import annotations
