@@ -46,17 +46,13 @@ HIDDEN, NOT_COUNTED_KIND = "dismissed", "commitment"  # tracking.HIDDEN_STATUSES
 # priority, owner or note edit, a history row, leave it unchanged).
 GENERATION_TABLE = "summary_generation"
 # Numbers raised, like the summary generation, whenever the inputs of one part of summary.json
-# change: part -> (table, the condition on its ``{row}`` (new or old) that makes a row an input,
-# the columns whose change matters). The top speakers (a join and a sort of every speaker tied at
-# the cut: most of the summary's cost at archive scale) are kept while theirs stays, so a status
-# change between two counted statuses, which moves no speaker's total, does not recompute them.
+# change: part -> (the ``recommendation_totals`` rows it reads: facet and scope, the other tables
+# it reads: table -> the columns whose change matters). The top speakers (a join and a sort of
+# every speaker tied at the cut: most of the summary's cost at archive scale) are kept while theirs
+# stays, so a status change between two counted statuses, which moves no speaker's total, does not
+# recompute them. The counting triggers raise a part's number where they write its totals.
 PARTS_TABLE = "summary_part_generations"
-PARTS = {
-    "speakers": (
-        (TOTALS_TABLE, "{row}.facet = 'speaker_id' AND {row}.scope = 'counted'", ("facet", "scope", "value", "n")),
-        ("speakers", "1", ("id", "name")),
-    ),
-}
+PARTS = {"speakers": (("speaker_id", "counted"), {"speakers": ("id", "name")})}
 # What it reads: table -> the columns whose change matters (None: any insert, update or delete).
 SUMMARY_INPUTS = {
     "recommendations": ("id", "text", "status", "kind", "actor_id", "theme", "speaker_id", "document_id", "due_date"),
@@ -125,6 +121,14 @@ def _add(facet: str, when: dict | None = None) -> str:
     return sql
 
 
+def _bump_parts(facet: str, row: str, when: str = "1") -> str:
+    """Statements raising the generation of each part of ``PARTS`` that reads ``facet``'s totals,
+    when ``row`` (new or old) is in the part's scope and ``when`` holds."""
+    return "".join(f"  UPDATE {PARTS_TABLE} SET n = n + 1 WHERE part = '{part}' AND {when} AND "
+                   f"{SCOPES[scope].format(row=row)};\n"
+                   for part, ((read, scope), _tables) in PARTS.items() if read == facet)
+
+
 def _add_all(facets) -> str:
     """``_add`` of every facet in two statements (one per table): a new row's counts."""
     counts = " UNION ALL ".join(f"SELECT '{f}', {_value(f, 'new')}, new.status, new.kind, 1" for f in facets)
@@ -133,7 +137,8 @@ def _add_all(facets) -> str:
     return (f"  INSERT INTO {TABLE} (facet, value, status, kind, n) SELECT * FROM ({counts}) WHERE 1"
             f"{_UPSERT.replace('n + 1', 'n + excluded.n')};\n"
             f"  INSERT INTO {TOTALS_TABLE} (facet, scope, value, n) SELECT * FROM ({totals}) WHERE 1"
-            f"{_TOTAL_UPSERT.replace('n + 1', 'n + excluded.n')};\n")
+            f"{_TOTAL_UPSERT.replace('n + 1', 'n + excluded.n')};\n"
+            + "".join(_bump_parts(f, "new") for f in facets))
 
 
 def _remove(facet: str, when: dict | None = None) -> str:
@@ -162,7 +167,6 @@ def _totals_change(facet: str, scope: str) -> str:
     return f'({moved} OR ({member.format(row="old")}) IS NOT ({member.format(row="new")}))'
 
 
-
 @functools.cache
 def trigger_sql() -> dict[str, str]:
     """``{trigger name: CREATE TRIGGER statement}`` keeping ``recommendation_counts`` exact."""
@@ -171,7 +175,7 @@ def trigger_sql() -> dict[str, str]:
         f"{TABLE}_ai": f"CREATE TRIGGER {TABLE}_ai AFTER INSERT ON recommendations BEGIN\n"
                        + _add_all(facets) + "END",
         f"{TABLE}_ad": f"CREATE TRIGGER {TABLE}_ad AFTER DELETE ON recommendations BEGIN\n"
-                       + "".join(_remove(f) for f in facets) + "END",
+                       + "".join(_remove(f) + _bump_parts(f, "old") for f in facets) + "END",
     }
     triggers.update(_generation_triggers())
     triggers.update(_part_triggers())
@@ -180,8 +184,9 @@ def trigger_sql() -> dict[str, str]:
         changed = " OR ".join(f'old."{c}" IS NOT new."{c}"' for c in columns)
         name = f"{TABLE}_au_{'all' if facet == ALL else facet}"
         moved = {scope: _totals_change(facet, scope) for scope in SCOPES}
+        bumps = "".join(_bump_parts(facet, row, moved["counted"]) for row in ("old", "new"))
         triggers[name] = (f"CREATE TRIGGER {name} AFTER UPDATE OF {', '.join(columns)} ON recommendations "
-                          f"WHEN {changed} BEGIN\n{_remove(facet, moved)}{_add(facet, moved)}END")
+                          f"WHEN {changed} BEGIN\n{_remove(facet, moved)}{_add(facet, moved)}{bumps}END")
     return triggers
 
 
@@ -200,19 +205,16 @@ def _generation_triggers() -> dict[str, str]:
 
 
 def _part_triggers() -> dict[str, str]:
+    """Triggers raising a part's generation when one of the other tables it reads changes."""
     triggers = {}
-    for part, inputs in PARTS.items():
+    for part, (_totals, tables) in PARTS.items():
         bump = f"  UPDATE {PARTS_TABLE} SET n = n + 1 WHERE part = '{part}';\n"
-        for table, member, columns in inputs:
-            for event, suffix, rows in (("INSERT", "ai", ("new",)), ("DELETE", "ad", ("old",)),
-                                        ("UPDATE", "au", ("old", "new"))):
-                when = " OR ".join(f"({member.format(row=row)})" for row in rows)
-                if event == "UPDATE":
-                    event = f"UPDATE OF {', '.join(columns)}"
-                    changed = " OR ".join(f'old."{c}" IS NOT new."{c}"' for c in columns)
-                    when = f"({when}) AND ({changed})"
+        for table, columns in tables.items():
+            changed = " OR ".join(f'old."{c}" IS NOT new."{c}"' for c in columns)
+            for event, suffix in (("INSERT", "ai"), ("DELETE", "ad"), (f"UPDATE OF {', '.join(columns)}", "au")):
                 name = f"{TABLE}_part_{part}_{table}_{suffix}"
-                triggers[name] = f"CREATE TRIGGER {name} AFTER {event} ON {table} WHEN {when} BEGIN\n{bump}END"
+                when = f" WHEN {changed}" if suffix == "au" else ""
+                triggers[name] = f"CREATE TRIGGER {name} AFTER {event} ON {table}{when} BEGIN\n{bump}END"
     return triggers
 
 
