@@ -8,7 +8,7 @@ Sections: ``one`` (one seed transcript: each stage, and a whole ``rectrack load`
 ``load`` (a generated archive: fresh load, unchanged reload, peak memory of the process tree),
 ``serve`` (a database of ``--rows`` recommendations: summary.json, table JSON with its facets,
 full-text search, dashboard, one recommendation, status updates from 8 clients while readers
-poll). The large database is built once and kept in the temporary folder (``--rebuild`` makes it
+poll, in this process and against a ``datasette serve`` process over HTTP). The large database is built once and kept in the temporary folder (``--rebuild`` makes it
 again). Prints one line per figure and, at the end, a Markdown table for the README.
 """
 from __future__ import annotations
@@ -29,6 +29,14 @@ import threading
 import time
 from pathlib import Path
 
+try:
+    import sniffio  # noqa: F401
+except ImportError:
+    # httpx's ASGI transport (Datasette's ``ds.client``, which drives every request here) tries
+    # ``import sniffio`` on every request; without the package each failed import searches sys.path
+    # again (~0.1-0.2 ms CPU per request, measured against the server's figures). Marked absent once.
+    sys.modules["sniffio"] = None
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
@@ -43,7 +51,7 @@ from loader.read import read_source  # noqa: E402
 from loader.sentences import split_sentences  # noqa: E402
 from loader.speakers import resolve_speakers  # noqa: E402
 from loader.turns import parse_document  # noqa: E402
-from loader.web import SEEDS, make_datasette, metadata_for  # noqa: E402
+from loader.web import SEEDS, make_datasette, metadata_for, served  # noqa: E402
 
 SEED = SEEDS / "000_59fee67576fde5b5.txt"
 TOKEN = "rectrack-bench-token"
@@ -367,9 +375,49 @@ async def bench_serve(path: Path, seconds: float) -> None:
     await _writers_and_readers(ds, path, seconds)
     await _writers_and_readers(ds, path, seconds, status=True)
     metadata = metadata_for(path)
-    metadata.setdefault("plugins", {}).setdefault("rectrack", {})["recompute_every_ms"] = 1000
-    await _writers_and_readers(make_datasette(path, metadata=metadata), path, seconds,
-                               label=" (`recompute_every_ms: 1000`)")
+    metadata.setdefault("plugins", {}).setdefault("rectrack", {})["recompute_every_ms"] = 250
+    await _writers_and_readers(make_datasette(path, metadata=metadata), path, seconds, status=True,
+                               label=" (`recompute_every_ms: 250`)")
+    await _writers_and_readers_over_http(path, seconds)
+
+
+HTTP_LABEL = " over HTTP (a `datasette serve` process: its CPU)"
+
+
+async def _writers_and_readers_over_http(path: Path, seconds: float) -> None:
+    """The same writers and readers against ``datasette serve`` as ``rectrack serve`` runs it, from
+    this process over keep-alive connections: the CPU figures are the server process's alone (the
+    in-process figures above also count the ASGI client's work for each request)."""
+    import httpx
+
+    with served(path, env={**os.environ, "RECTRACK_API_TOKEN": TOKEN}) as base:
+        pid = _child_pid()
+        limits = httpx.Limits(max_connections=16, max_keepalive_connections=16)
+        async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
+            assert (await client.get("/-/rectrack/summary.json")).status_code == 200  # a new process: warm it
+            for readers, status in ((0, False), (2, False), (2, True)):
+                await _writers_and_readers(None, path, seconds, readers=readers, status=status, client=client,
+                                           cpu=lambda: _process_cpu(pid), label=HTTP_LABEL)
+
+
+def _child_pid() -> int:
+    """The one child process of this one (the server ``served`` started)."""
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == os.getpid():
+                        return int(entry)
+            except (OSError, IndexError, ValueError):
+                continue
+    raise SystemExit("the server process was not found")
+
+
+def _process_cpu(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` (all its threads) so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def _after_write(ds, conn, url: str, change: dict | None = None) -> str:
@@ -449,28 +497,37 @@ async def _fresh_answer(ds, url: str):
 
 
 async def _writers_and_readers(ds, path: Path, seconds: float, clients: int = 8, readers: int = 2,
-                               label: str = "", status: bool = False) -> None:
+                               label: str = "", status: bool = False, client=None, cpu=time.process_time) -> None:
     """``clients`` tasks POST updates (each with its history row: a priority, or with ``status``
-    the status between proposed and accepted) while ``readers`` poll summary.json."""
+    the status between proposed and accepted) while ``readers`` poll summary.json. ``client``:
+    what sends the requests (default ``ds.client``, in this process); ``cpu()``: the CPU seconds
+    of the server so far (default this process's)."""
+    client = client or ds.client
     conn = sqlite3.connect(path)
     ids = [r[0] for r in conn.execute("select id from recommendations where status = 'proposed' limit ?", (clients * 50,))]
     conn.close()
     headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
-    done, reader_lat, stale, stop = [0], [], [0], time.perf_counter() + seconds
+    done, reader_lat, stale = [0], [], [0]
+    # each client reads its recommendations' versions before the clock starts (then each answer
+    # gives the next version): the updates are timed, not a first read of each recommendation
+    versions, statuses = {}, {}
+    for rid in ids:
+        current = (await client.get(f"/-/rectrack/recommendations/{rid}.json")).json()["recommendation"]
+        versions[rid], statuses[rid] = current["version"], current["status"]
+    stop = time.perf_counter() + seconds
 
     async def writer(k: int):
         mine = ids[k::clients]
-        versions, statuses = {}, {}
         while time.perf_counter() < stop:
             rid = random.choice(mine)
-            if rid not in versions:
-                current = (await ds.client.get(f"/-/rectrack/recommendations/{rid}.json")).json()["recommendation"]
+            if rid not in versions:  # after a conflict: read it again
+                current = (await client.get(f"/-/rectrack/recommendations/{rid}.json")).json()["recommendation"]
                 versions[rid], statuses[rid] = current["version"], current["status"]
             change = {"priority": random.choice(["high", "low", "normal"])}
             if status:
                 change = {"status": "proposed" if statuses.get(rid) == "accepted" else "accepted"}
-            r = await ds.client.post(f"/-/rectrack/recommendations/{rid}.json", headers=headers,
-                                     content=json.dumps({**change, "note": "bench", "version": versions[rid]}))
+            r = await client.post(f"/-/rectrack/recommendations/{rid}.json", headers=headers,
+                                  content=json.dumps({**change, "note": "bench", "version": versions[rid]}))
             if r.status_code == 200:
                 versions[rid] = r.json()["recommendation"]["version"]
                 statuses[rid] = r.json()["recommendation"]["status"]
@@ -481,20 +538,20 @@ async def _writers_and_readers(ds, path: Path, seconds: float, clients: int = 8,
     async def reader():
         while time.perf_counter() < stop:
             t0 = time.perf_counter()
-            r = await ds.client.get("/-/rectrack/summary.json")
+            r = await client.get("/-/rectrack/summary.json")
             assert r.status_code == 200
             reader_lat.append(time.perf_counter() - t0)
             stale[0] += r.headers.get("x-rectrack-stale") == "1"
 
-    t0, c0 = time.perf_counter(), time.process_time()
+    t0, c0 = time.perf_counter(), cpu()
     await asyncio.gather(*(writer(k) for k in range(clients)), *(reader() for _ in range(readers)))
-    elapsed, cpu = time.perf_counter() - t0, time.process_time() - c0
+    elapsed, spent = time.perf_counter() - t0, cpu() - c0
     # CPU-seconds the server spent per wall second, and per update: on a shared machine the
     # comparable figures (2 cores: at most 2 CPU-s per s)
-    load = f"{cpu / elapsed:.2f} CPU-s/s, {cpu / max(done[0], 1) * 1000:.1f} ms CPU per update"
+    load = f"{spent / elapsed:.2f} CPU-s/s, {spent / max(done[0], 1) * 1000:.1f} ms CPU per update"
     what = "status changes" if status else "updates (priority)"
     if not readers:
-        report(f"{what} from {clients} clients, no readers", f"{done[0] / elapsed:.0f} updates/s ({load})")
+        report(f"{what} from {clients} clients, no readers{label}", f"{done[0] / elapsed:.0f} updates/s ({load})")
         return
     report(f"{what} from {clients} clients while {readers} readers poll summary.json{label}",
            f"{done[0] / elapsed:.0f} updates/s ({load}, readers and recomputations included); "

@@ -164,7 +164,9 @@ class AnswerCache:
         (one computation per key at a time) and the previous state's answer is returned at once
         with ``fresh`` False, until the new one is stored. With ``every`` (seconds), such a
         background computation starts at most that long after the previous one finished (the
-        previous answer is served meanwhile), which bounds the CPU readers cost a busy writer. A
+        previous answer is served meanwhile), which bounds the CPU readers cost a busy writer; a
+        cheaper answer is likewise computed (while its request waits) at most once per ``every``,
+        the previous state's answer served with ``fresh`` False in between. A
         background computation that fails forgets the previous answer, so the next request
         computes in the foreground and sees the error.
         """
@@ -184,6 +186,8 @@ class AnswerCache:
                 self._background[key] = task
                 task.add_done_callback(lambda t, key=key: self._background_done(key, t))
             return latest.answer, False
+        if latest is not None and self.clock() < latest.finished + every and (key, token) not in self._running:
+            return latest.answer, False  # a cheap answer too: at most one computation per ``every``
         running = self._running.get(entry)
         if running is None:
             running = asyncio.ensure_future(self._compute(key, token, compute))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
 from .locations import cue_span
@@ -43,10 +43,10 @@ class Filters:
     status: str | None = None
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # asdict without its deep copies
 
     def active(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        return {k: v for k, v in self.as_dict().items() if v is not None}
 
 
 def parse_filters(args: dict[str, list[str]], allowed=FILTER_NAMES) -> Filters:
@@ -504,10 +504,41 @@ def grouped_chart_rows(tallies: Tallies) -> dict[str, list[dict]]:
     return {"actor": chart(tallies.actors, tallies.names.get), "theme": chart(tallies.themes, lambda theme: theme)}
 
 
+MAX_KEPT_SPEAKER_LISTS = 16
+
+
+def top_speakers(conn, filters: Filters, limit: int, kept: bool) -> tuple[list[dict], int]:
+    """(the first ``limit`` speakers by count, how many speakers in all)."""
+    by_speaker = _rows(conn, top_speakers_sql(filters, limit, kept)) if limit else []
+    n_speakers = by_speaker[0]["n_rows"] if by_speaker else (
+        _rows(conn, (f"SELECT count(*) AS n FROM ({by_speaker_sql(filters)[0]})", by_speaker_sql(filters)[1]))[0]["n"]
+        if limit == 0 else 0)
+    for row in by_speaker:
+        del row["n_rows"]
+    return by_speaker, n_speakers
+
+
+def _kept_speakers(conn, filters: Filters, limit: int, kept: bool, memo: dict | None) -> tuple[list[dict], int]:
+    """``top_speakers``, from ``memo`` when the database's speakers generation is the one they were
+    computed at (read before computing: what is kept under a generation is never older than it)."""
+    generation = conn.execute(counts.part_generation_sql("speakers")).fetchone() if kept and memo is not None else None
+    if generation is None:
+        return top_speakers(conn, filters, limit, kept)
+    hit = memo.get(limit)
+    if hit is None or hit[0] != generation[0]:
+        if len(memo) >= MAX_KEPT_SPEAKER_LISTS:  # one per ``limit`` asked for: a few in practice
+            memo.clear()
+        hit = memo[limit] = (generation[0], top_speakers(conn, filters, limit, kept))
+    rows, n_speakers = hit[1]
+    return [dict(row) for row in rows], n_speakers
+
+
 def compute_summary_json(conn, filters: Filters, today: str | None = None, limit: int = SUMMARY_LIMIT,
-                         tallies: Tallies | None = None) -> dict:
+                         tallies: Tallies | None = None, speakers: dict | None = None) -> dict:
     """The summary.json body: counts, and at most ``limit`` items per list (docs/json-api.md).
-    ``tallies``: ``grouped_tallies(conn, filters)`` when the caller has them already.
+    ``tallies``: ``grouped_tallies(conn, filters)`` when the caller has them already. ``speakers``:
+    a dict the caller keeps for this database between calls, where the top speakers are kept
+    under their generation (``counts.PARTS``) and reused while it stays.
 
     ``counts`` gives the full length of each list; ``overdue`` is the number of overdue
     recommendations and ``overdue_items`` the first ``limit`` of them, soonest due first.
@@ -524,12 +555,7 @@ def compute_summary_json(conn, filters: Filters, today: str | None = None, limit
         by_status.update(grouped[0])
         by_actor, n_actors = grouped[1][:limit], len(grouped[1])
         by_theme, n_themes = grouped[2][:limit], len(grouped[2])
-    by_speaker = _rows(conn, top_speakers_sql(filters, limit, kept)) if limit else []
-    n_speakers = by_speaker[0]["n_rows"] if by_speaker else (
-        _rows(conn, (f"SELECT count(*) AS n FROM ({by_speaker_sql(filters)[0]})", by_speaker_sql(filters)[1]))[0]["n"]
-        if limit == 0 else 0)
-    for row in by_speaker:
-        del row["n_rows"]
+    by_speaker, n_speakers = _kept_speakers(conn, filters, limit, kept, speakers)
     n_overdue = _rows(conn, overdue_sql(filters, today, kept))[0]["n"]  # from counts, or the (due_date, status) index
     items_sql, items_params = overdue_items_sql(filters, today)
     overdue_items = _rows(conn, (items_sql + " LIMIT :limit", {**items_params, "limit": limit}))

@@ -45,6 +45,14 @@ HIDDEN, NOT_COUNTED_KIND = "dismissed", "commitment"  # tracking.HIDDEN_STATUSES
 # answer computed at one generation is the answer at any later state of the same generation (a
 # priority, owner or note edit, a history row, leave it unchanged).
 GENERATION_TABLE = "summary_generation"
+# Numbers raised, like the summary generation, whenever the inputs of one part of summary.json
+# change: part -> (the ``recommendation_totals`` rows it reads: facet and scope, the other tables
+# it reads: table -> the columns whose change matters). The top speakers (a join and a sort of
+# every speaker tied at the cut: most of the summary's cost at archive scale) are kept while theirs
+# stays, so a status change between two counted statuses, which moves no speaker's total, does not
+# recompute them. The counting triggers raise a part's number where they write its totals.
+PARTS_TABLE = "summary_part_generations"
+PARTS = {"speakers": (("speaker_id", "counted"), {"speakers": ("id", "name")})}
 # What it reads: table -> the columns whose change matters (None: any insert, update or delete).
 SUMMARY_INPUTS = {
     "recommendations": ("id", "text", "status", "kind", "actor_id", "theme", "speaker_id", "document_id", "due_date"),
@@ -78,6 +86,10 @@ CREATE TABLE IF NOT EXISTS {GENERATION_TABLE} (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     n INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS {PARTS_TABLE} (
+    part TEXT PRIMARY KEY,
+    n INTEGER NOT NULL
+);
 """
 
 # The triggers a database has that keep the counts: ``(name, sql)`` (GLOB: case and ``_`` as written,
@@ -98,15 +110,23 @@ def _value(facet: str, row: str) -> str:
     return "NULL" if facet == ALL else f'{row}."{facet}"'
 
 
-def _add(facet: str) -> str:
-    """Statements counting ``new`` once more under ``facet``."""
+def _add(facet: str, when: dict | None = None) -> str:
+    """Statements counting ``new`` once more under ``facet`` (``when``: as in ``_remove``)."""
     value = _value(facet, "new")
     sql = (f"  INSERT INTO {TABLE} (facet, value, status, kind, n) SELECT '{facet}', {value}, new.status, new.kind, 1 "
            f"WHERE 1{_UPSERT};\n")
     for scope, member in SCOPES.items() if facet in TOTALS else ():
         sql += (f"  INSERT INTO {TOTALS_TABLE} (facet, scope, value, n) SELECT '{facet}', '{scope}', {value}, 1 "
-                f"WHERE {member.format(row='new')}{_TOTAL_UPSERT};\n")
+                f"WHERE {(when or {}).get(scope, '1')} AND {member.format(row='new')}{_TOTAL_UPSERT};\n")
     return sql
+
+
+def _bump_parts(facet: str, row: str, when: str = "1") -> str:
+    """Statements raising the generation of each part of ``PARTS`` that reads ``facet``'s totals,
+    when ``row`` (new or old) is in the part's scope and ``when`` holds."""
+    return "".join(f"  UPDATE {PARTS_TABLE} SET n = n + 1 WHERE part = '{part}' AND {when} AND "
+                   f"{SCOPES[scope].format(row=row)};\n"
+                   for part, ((read, scope), _tables) in PARTS.items() if read == facet)
 
 
 def _add_all(facets) -> str:
@@ -117,19 +137,34 @@ def _add_all(facets) -> str:
     return (f"  INSERT INTO {TABLE} (facet, value, status, kind, n) SELECT * FROM ({counts}) WHERE 1"
             f"{_UPSERT.replace('n + 1', 'n + excluded.n')};\n"
             f"  INSERT INTO {TOTALS_TABLE} (facet, scope, value, n) SELECT * FROM ({totals}) WHERE 1"
-            f"{_TOTAL_UPSERT.replace('n + 1', 'n + excluded.n')};\n")
+            f"{_TOTAL_UPSERT.replace('n + 1', 'n + excluded.n')};\n"
+            + "".join(_bump_parts(f, "new") for f in facets))
 
 
-def _remove(facet: str) -> str:
-    """Statements counting ``old`` once less under ``facet`` (a count reaching 0 is deleted)."""
+def _remove(facet: str, when: dict | None = None) -> str:
+    """Statements counting ``old`` once less under ``facet`` (a count reaching 0 is deleted);
+    ``when``: scope -> an SQL condition on ``old`` and ``new`` under which that scope's total
+    changes at all (None: always)."""
     key = _KEY.format(facet=facet, value=_value(facet, "old"), row="old")
     sql = (f"  UPDATE {TABLE} SET n = n - 1 WHERE {key};\n"
            f"  DELETE FROM {TABLE} WHERE {key} AND n <= 0;\n")
     for scope, member in SCOPES.items() if facet in TOTALS else ():
         key, member = _TOTAL_KEY.format(facet=facet, scope=scope, row="old"), member.format(row="old")
-        sql += (f"  UPDATE {TOTALS_TABLE} SET n = n - 1 WHERE {member} AND {key};\n"
-                f"  DELETE FROM {TOTALS_TABLE} WHERE {key} AND n <= 0;\n")
+        changes = (when or {}).get(scope, "1")
+        sql += (f"  UPDATE {TOTALS_TABLE} SET n = n - 1 WHERE {changes} AND {member} AND {key};\n"
+                f"  DELETE FROM {TOTALS_TABLE} WHERE {changes} AND {key} AND n <= 0;\n")
     return sql
+
+
+def _totals_change(facet: str, scope: str) -> str:
+    """Whether an update moves a row's total of ``facet`` in ``scope``: its value changes, or it
+    enters or leaves the scope. A status change between two counted statuses moves none, so it
+    leaves ``recommendation_totals`` (and the pages of its by-count index) unwritten."""
+    moved = f'old."{facet}" IS NOT new."{facet}"'
+    member = SCOPES[scope]
+    if member == "1":
+        return f"({moved})"
+    return f'({moved} OR ({member.format(row="old")}) IS NOT ({member.format(row="new")}))'
 
 
 @functools.cache
@@ -140,15 +175,18 @@ def trigger_sql() -> dict[str, str]:
         f"{TABLE}_ai": f"CREATE TRIGGER {TABLE}_ai AFTER INSERT ON recommendations BEGIN\n"
                        + _add_all(facets) + "END",
         f"{TABLE}_ad": f"CREATE TRIGGER {TABLE}_ad AFTER DELETE ON recommendations BEGIN\n"
-                       + "".join(_remove(f) for f in facets) + "END",
+                       + "".join(_remove(f) + _bump_parts(f, "old") for f in facets) + "END",
     }
     triggers.update(_generation_triggers())
+    triggers.update(_part_triggers())
     for facet in facets:
         columns = ["status", "kind"] + ([] if facet == ALL else [facet])
         changed = " OR ".join(f'old."{c}" IS NOT new."{c}"' for c in columns)
         name = f"{TABLE}_au_{'all' if facet == ALL else facet}"
+        moved = {scope: _totals_change(facet, scope) for scope in SCOPES}
+        bumps = "".join(_bump_parts(facet, row, moved["counted"]) for row in ("old", "new"))
         triggers[name] = (f"CREATE TRIGGER {name} AFTER UPDATE OF {', '.join(columns)} ON recommendations "
-                          f"WHEN {changed} BEGIN\n{_remove(facet)}{_add(facet)}END")
+                          f"WHEN {changed} BEGIN\n{_remove(facet, moved)}{_add(facet, moved)}{bumps}END")
     return triggers
 
 
@@ -164,6 +202,29 @@ def _generation_triggers() -> dict[str, str]:
                 when = " WHEN " + " OR ".join(f'old."{c}" IS NOT new."{c}"' for c in columns)
             triggers[name] = f"CREATE TRIGGER {name} AFTER {event} ON {table}{when} BEGIN\n{bump}END"
     return triggers
+
+
+def _part_triggers() -> dict[str, str]:
+    """Triggers raising a part's generation when one of the other tables it reads changes."""
+    triggers = {}
+    for part, (_totals, tables) in PARTS.items():
+        bump = f"  UPDATE {PARTS_TABLE} SET n = n + 1 WHERE part = '{part}';\n"
+        for table, columns in tables.items():
+            changed = " OR ".join(f'old."{c}" IS NOT new."{c}"' for c in columns)
+            for event, suffix in (("INSERT", "ai"), ("DELETE", "ad"), (f"UPDATE OF {', '.join(columns)}", "au")):
+                name = f"{TABLE}_part_{part}_{table}_{suffix}"
+                when = f" WHEN {changed}" if suffix == "au" else ""
+                triggers[name] = f"CREATE TRIGGER {name} AFTER {event} ON {table}{when} BEGIN\n{bump}END"
+    return triggers
+
+
+def part_generation_sql(part: str) -> str:
+    """The generation of one part of summary.json (``PARTS``), NULL when the database does not keep
+    it (no row, or not all of its triggers)."""
+    names = [name for name in _part_triggers() if name.startswith(f"{TABLE}_part_{part}_")]
+    listed = ", ".join(f"'{name}'" for name in names)
+    return (f"SELECT n FROM {PARTS_TABLE} WHERE part = '{part}' AND (SELECT count(*) FROM sqlite_master "
+            f"WHERE type = 'trigger' AND name IN ({listed})) = {len(names)}")
 
 
 # summary.json's generation, NULL when the database does not keep it (no row, or not all its triggers).
@@ -216,6 +277,9 @@ def ensure_counts(conn: sqlite3.Connection) -> None:
         rebuild(conn)
         conn.execute(f"INSERT OR IGNORE INTO {GENERATION_TABLE} (id, n) VALUES (1, 0)")
         conn.execute(f"UPDATE {GENERATION_TABLE} SET n = n + 1 WHERE id = 1")
+        for part in PARTS:
+            conn.execute(f"INSERT OR IGNORE INTO {PARTS_TABLE} (part, n) VALUES (?, 0)", (part,))
+            conn.execute(f"UPDATE {PARTS_TABLE} SET n = n + 1 WHERE part = ?", (part,))
 
 
 def installed_from(rows) -> bool:

@@ -80,7 +80,8 @@ def parse_json_body(raw: bytes, max_bytes: int = MAX_BODY_BYTES, max_depth: int 
         raise BadBody(f"too large ({len(raw)} bytes; at most {max_bytes})")
     if not raw.strip():
         return None
-    if json_depth(raw) > max_depth:
+    # nesting needs an opening bracket per level: a body with few cannot be too deep
+    if raw.count(b"[") + raw.count(b"{") > max_depth and json_depth(raw) > max_depth:
         raise BadBody(f"JSON nested too deeply (at most {max_depth} levels)")
     try:
         return json.loads(raw)

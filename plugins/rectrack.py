@@ -100,12 +100,16 @@ async def _tr_ensure_can_view(datasette, request, db):
     )
 
 
-async def _tr_read(db, rec_id, context=False):
+async def _tr_read(db, rec_id, context=False, actors=False):
+    """The recommendation, its history and commitments (with ``context``: what the page shows
+    around it; with ``actors``: its actors), read in one trip to a read thread."""
     def fn(conn):
         data = tracking.get_recommendation(conn, rec_id)
         if context:
             data["context"] = tracking.get_context(conn, data["recommendation"])
             data["context"]["origin"] = _locations.origin_of(conn, data["recommendation"])
+        if actors:
+            data["actors"] = _review.get_actors(conn, rec_id)
         return data
 
     return await db.execute_fn(fn)
@@ -308,10 +312,9 @@ async def recommendation_json(request, datasette):
     except Forbidden as e:
         return _tr_json_error(403, str(e))
     try:
-        data = await _tr_read(db, rec_id)
+        data = await _tr_read(db, rec_id, actors=True)
     except tracking.RecommendationNotFound as e:
         return _tr_error_response(e)
-    data["actors"] = await db.execute_fn(lambda conn: _review.get_actors(conn, rec_id))
     return Response.json({"ok": True, **data})
 
 
@@ -349,6 +352,8 @@ def rectrack_drop_unset_tokens(datasette):
 # summary.json bodies and dashboard data, once per database state (see loader.answers).
 _ANSWERS = _answers.AnswerCache()
 _STATE = _answers.StateTokens()
+# summary.json's top speakers per database file, kept under their generation (loader.browse).
+_SPEAKERS: dict = {}
 
 
 # An answer whose last computation cost more CPU than this is served from the previous database
@@ -465,7 +470,8 @@ async def summary_json(request, datasette):
         def compute(conn):
             _browse.check_known(conn, filters)
             state = _answers.state_fields(token)
-            summary = _browse.compute_summary_json(conn, filters, today, limit)
+            summary = _browse.compute_summary_json(conn, filters, today, limit,
+                                                   speakers=_SPEAKERS.setdefault(db.path, {}))
             return _bjson.dumps({**summary, **state}).encode("utf-8"), state
 
         key = ("summary", db.name, db.path, filters, today, limit)

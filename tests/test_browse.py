@@ -1,5 +1,6 @@
 """loader.browse: filters, SQL builders and counts, on a hand-made database with known counts
 and on the seed (expected values from direct SQL)."""
+import asyncio
 import sqlite3
 from urllib.parse import parse_qs
 
@@ -615,6 +616,37 @@ def test_answer_cache_recomputes_a_slow_question_at_most_every_so_often():
         await cache._background["q"]
         assert calls == ["a", "b"]
         assert await cache.get_or_previous("q", 2, slow("x"), 0.5, every=0.2) == ("b", True)
+
+    asyncio.run(scenario())
+
+
+def test_answer_cache_a_cheap_answer_is_computed_at_most_once_per_every():
+    """With ``every``, an answer cheaper than ``previous_after`` is computed in the foreground (its
+    request waits for it) but not sooner than ``every`` after the last computation: between them
+    the previous state's answer is served, not fresh."""
+    from loader.answers import AnswerCache
+
+    now = [100.0]
+    cache = AnswerCache(clock=lambda: now[0])
+    calls = []
+
+    def cheap(value):
+        async def compute():
+            calls.append(value)
+            return value, 0.001
+        return compute
+
+    async def scenario():
+        assert await cache.get_or_previous("q", 1, cheap("a"), 0.5, every=0.2) == ("a", True)
+        for token in (2, 3, 4):  # writes within 0.2 s of the last computation: none started
+            now[0] += 0.05
+            assert await cache.get_or_previous("q", token, cheap("b"), 0.5, every=0.2) == ("a", False)
+        assert calls == ["a"]
+        now[0] += 0.06
+        assert await cache.get_or_previous("q", 4, cheap("d"), 0.5, every=0.2) == ("d", True)
+        assert await cache.get_or_previous("q", 4, cheap("x"), 0.5, every=0.2) == ("d", True)
+        assert await cache.get_or_previous("q", 5, cheap("e"), 0.5, every=0.0) == ("e", True)  # unset: at once
+        assert calls == ["a", "d", "e"]
 
     asyncio.run(scenario())
 

@@ -54,6 +54,35 @@ def test_an_edit_that_moves_no_count_writes_no_count(conn):
     assert conn.execute("SELECT * FROM recommendation_counts ORDER BY 1, 2, 3, 4").fetchall() == before
 
 
+def totals_written(conn, fn) -> int:
+    """How many rows of recommendation_totals ``fn()`` inserts, updates or deletes (temp triggers)."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS totals_log (what TEXT)")
+    conn.execute("DELETE FROM totals_log")
+    for event in ("INSERT", "UPDATE", "DELETE"):
+        conn.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS totals_log_{event} AFTER {event} ON main.recommendation_totals "
+                     f"BEGIN INSERT INTO totals_log VALUES ('{event}'); END")
+    fn()
+    return conn.execute("SELECT count(*) FROM totals_log").fetchone()[0]
+
+
+def test_a_status_change_between_counted_statuses_leaves_the_totals_unwritten(conn):
+    rid = conn.execute("SELECT id FROM recommendations LIMIT 1").fetchone()[0]
+    assert totals_written(conn, lambda: edit(conn, rid, {"status": "accepted"})) == 0
+    exact(conn)
+    assert totals_written(conn, lambda: edit(conn, rid, {"status": "in_progress", "priority": "high"})) == 0
+    exact(conn)
+    # leaving what summary.json counts moves the "counted" totals (speaker, document, actor), not "all"
+    assert totals_written(conn, lambda: edit(conn, rid, {"status": "dismissed"})) > 0
+    exact(conn)
+    assert totals_written(conn, lambda: edit(conn, rid, {"status": "proposed"})) > 0
+    exact(conn)
+    other = conn.execute("SELECT speaker_id FROM recommendations WHERE speaker_id IS NOT (SELECT speaker_id FROM "
+                         "recommendations WHERE id = :rid) LIMIT 1", {"rid": rid}).fetchone()[0]
+    assert totals_written(conn, lambda: conn.execute(
+        "UPDATE recommendations SET speaker_id = ?, status = 'accepted' WHERE id = ?", (other, rid))) > 0
+    exact(conn)
+
+
 def test_corrections_and_a_manual_addition(conn):
     apply_all_corrections(conn)  # actors, theme, strength, span, kind, reviewed, one added by hand
     exact(conn)

@@ -251,6 +251,11 @@ WRITES = {
     "document title": "UPDATE documents SET title = 'Another title', event_date = '1999-01-01'",
     "new document": "INSERT INTO documents (id, title, event_date) VALUES ('zz-new', 'New', '2030-01-01')",
     "deleted": "DELETE FROM recommendations WHERE rowid = 5",
+    "dismissed": "UPDATE recommendations SET status = 'dismissed' WHERE rowid = 2",
+    "speaker moved": "UPDATE recommendations SET speaker_id = (SELECT speaker_id FROM recommendations GROUP BY "
+                     "speaker_id ORDER BY count(*) DESC LIMIT 1) WHERE rowid = (SELECT rowid FROM recommendations "
+                     "WHERE speaker_id IS NOT (SELECT speaker_id FROM recommendations GROUP BY speaker_id "
+                     "ORDER BY count(*) DESC LIMIT 1) LIMIT 1)",
 }
 
 
@@ -263,3 +268,30 @@ async def test_every_write_the_summary_reads_gives_a_new_answer(seed_db, write):
     _sql(seed_db, WRITES[write])
     after = await _summary(ds)
     assert after != before and after == _fresh_summary(seed_db)
+
+
+@pytest.mark.asyncio
+async def test_the_top_speakers_are_kept_across_a_status_change_that_moves_no_speaker(seed_db, monkeypatch):
+    monkeypatch.setenv("RECTRACK_API_TOKEN", TOKEN)
+    ds = make_datasette(seed_db)
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    before = await _summary(ds)
+    kept = _plugin()._SPEAKERS[str(seed_db)]
+    (limit, listed), = kept.items()
+    conn = sqlite3.connect(seed_db)
+    rid, speaker = conn.execute("SELECT id, speaker_id FROM recommendations WHERE speaker_id = ?",
+                                (before["by_speaker"][0]["speaker_id"],)).fetchone()
+    conn.close()
+    r = await ds.client.post(f"/-/rectrack/recommendations/{rid}.json", headers=headers,
+                             content=json.dumps({"status": "accepted", "version": 1}))
+    assert r.status_code == 200
+    after = await _summary(ds)
+    assert after == _fresh_summary(seed_db) and after["by_status"] != before["by_status"]
+    assert kept[limit] is listed  # a new answer, with the same top speakers, not looked up again
+    r = await ds.client.post(f"/-/rectrack/recommendations/{rid}.json", headers=headers,
+                             content=json.dumps({"status": "dismissed", "version": 2}))
+    assert r.status_code == 200
+    dismissed = await _summary(ds)
+    assert dismissed == _fresh_summary(seed_db) and kept[limit] is not listed
+    counted = {row["speaker_id"]: row["n"] for row in dismissed["by_speaker"]}
+    assert counted.get(speaker, 0) == before["by_speaker"][0]["n"] - 1
