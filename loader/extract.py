@@ -53,7 +53,7 @@ from . import learned_filter
 from .actors import clean_name, coordinated, display_names, entity, is_name
 from .errors import LexiconError
 from .model import Commitment, Document, Recommendation, Speaker, Turn
-from .prefilter import AnalysisCache, LazyPattern, LiteralIndex, fold
+from .prefilter import AnalysisCache, LazyPattern, LiteralIndex, SentenceViews, fold
 from .sentences import split_sentences
 
 UNSPECIFIED = "Unspecified"
@@ -243,14 +243,20 @@ class Rules:
     def by_kind(self, possible: dict) -> tuple[list, list, list, list]:
         """The (cue, pattern) pairs of ``possible`` ({index in ``all_cues()``: pattern}) as
         (recommendation cues, commitment cues, cancels, exclusions), each in lexicon order."""
+        return tuple(self.of_kind(possible, k) for k in range(4))
+
+    def of_kind(self, possible, kind: int) -> list:
+        """The (cue, pattern) pairs of ``possible`` of one kind (0: recommendation cues, 1:
+        commitment cues, 2: cancels, 3: exclusions), in lexicon order; from a sentence's
+        ``SentenceViews`` only that kind's patterns are made."""
         if self.cue_table is None:
             n_rec, n_com, n_cancel = len(self.rec_cues), len(self.com_cues), len(self.cancel)
-            self.cue_table = (self.all_cues(), (n_rec, n_rec + n_com, n_rec + n_com + n_cancel))
-        cues, ends = self.cue_table
-        out: tuple[list, list, list, list] = ([], [], [], [])
-        for i in sorted(possible):
-            out[bisect.bisect_right(ends, i)].append((cues[i], possible[i]))
-        return out
+            self.cue_table = (self.all_cues(), (0, n_rec, n_rec + n_com, n_rec + n_com + n_cancel, n_rec + n_com + n_cancel + len(self.exclude)))
+        cues, bounds = self.cue_table
+        lo, hi = bounds[kind], bounds[kind + 1]
+        if isinstance(possible, SentenceViews):
+            return [(cues[i], rx) for i, rx in possible.between(lo, hi)]
+        return [(cues[i], possible[i]) for i in sorted(possible) if lo <= i < hi]
 
 
 def _norm(s: str) -> str:
@@ -965,15 +971,16 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
     """
     if possible is None:
         possible = dict(enumerate(c.regex for c in rules.all_cues()))
-    rec_cues, com_cues, cancels, exclude = rules.by_kind(possible)
-    cancels = [(c, rx) for c, rx in cancels if meeting_we or not c.meeting_we]
+    cancels = None  # made when a cue first matches (most sentences match none)
     recs = []
-    for cue, rx in rec_cues:
+    for cue, rx in rules.of_kind(possible, 0):
         if cue.meeting_we and not meeting_we:
             continue
         for m in rx.finditer(s):
             if cue.unless_after is not None and cue.unless_after.search(s, m.end()):
                 continue  # "you could go for wood but it would be impractical": an option weighed
+            if cancels is None:
+                cancels = [(c, rx) for c, rx in rules.of_kind(possible, 2) if meeting_we or not c.meeting_we]
             cs, _ = _subject_chunk(s, m.start())
             if any(rx.search(s, 0, m.start()) if c.scope == "before" else _cancel_frame(rx, s, m)
                    if c.scope == "frame" else _cancel_at(rx, s, cs, m) for c, rx in cancels) or _in_conditional(s, m.start()) or _in_dashes(s, m.start()):
@@ -983,7 +990,7 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
                 continue  # a Minister's "we're asking parents to ...": the government's own measure, described
             recs.append((cue, m))
     coms = []
-    for cue, rx in com_cues:
+    for cue, rx in rules.of_kind(possible, 1):
         if (cue.own_side and not own_side) or (cue.not_we_addressee and we_addressee):
             continue  # only a Minister's / official's
         for m in rx.finditer(s):
@@ -1001,7 +1008,7 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
                 coms.append((cue, m))
     if not recs and not coms:
         return None  # no cue: the exclusions need not be run
-    excluded = [ex for ex, rx in exclude if rx.search(s)]
+    excluded = [ex for ex, rx in rules.of_kind(possible, 3) if rx.search(s)]
     if any(not ex.unless for ex in excluded):
         return None
     rec_hits = []
