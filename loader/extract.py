@@ -53,7 +53,7 @@ from . import learned_filter
 from .actors import clean_name, coordinated, display_names, entity, is_name
 from .errors import LexiconError
 from .model import Commitment, Document, Recommendation, Speaker, Turn
-from .prefilter import AnalysisCache, LazyPattern, LiteralIndex, SentenceViews, fold
+from .prefilter import AnalysisCache, AtHeads, LazyPattern, LiteralIndex, SentenceViews, fold
 from .sentences import split_sentences
 
 UNSPECIFIED = "Unspecified"
@@ -192,7 +192,7 @@ class Cue:
 
 @dataclass
 class Rules:
-    actor_re: re.Pattern | None
+    actor_re: re.Pattern | AtHeads | None
     alias_to_actor: dict
     kinds: dict
     rec_cues: list = field(default_factory=list)
@@ -417,6 +417,7 @@ def compile_rules(lexicon: dict) -> Rules:
     for attr, key, tail in (("own_roles", "roles", ""), ("own_subjects", "subjects", "$"), ("chair_roles", "chair_roles", "")):
         if own.get(key):
             setattr(rules, attr, re.compile("|".join(f"(?:{r}){tail}" for r in own[key]), FLAGS))
+    rules.actor_re = AtHeads.of(rules.actor_re)  # searched only where an alias can start
     rules.cue_index()
     rules.theme_index()
     return rules

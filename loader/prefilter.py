@@ -445,6 +445,139 @@ def _distribute(part: str, tree, flags: int, budget: int):
     return out
 
 
+HEAD_LENGTH = 3  # characters of each head ``match_heads`` looks for
+HEAD_LIMIT = 4096  # most heads kept for a pattern (past that a position gives no head)
+
+
+def match_heads(pattern, flags: int = 0, length: int = HEAD_LENGTH) -> frozenset | None:
+    """Lower-case strings (of at most ``length`` characters) one of which starts, in folded text,
+    every match of ``pattern`` (a string or a parse tree); unlike ``anchors``, as many as the
+    pattern has (an alternation of hundreds of names) and an optional prefix ("(?:the\\s+)?")
+    adds its own heads to those after it. None: a match may start with anything."""
+    tree = _parse(pattern, flags)
+    if tree is None:
+        return None
+    try:
+        heads = _heads(list(tree), length)
+    except (TypeError, ValueError, AttributeError, IndexError, RecursionError):
+        return None
+    if "" in heads:
+        return None
+    return _shortest_heads(heads)
+
+
+def _heads(items: list, k: int) -> set:
+    """Prefixes (at most ``k`` characters) one of which starts every match of the sequence
+    ``items``; "" where nothing is known (a class of characters, the end of the sequence)."""
+    if k == 0 or not items:
+        return {""}
+    (op, av), rest = items[0], items[1:]
+    if op is C.AT or op is C.ASSERT or op is C.ASSERT_NOT:
+        return _heads(rest, k)  # zero width
+    if op is C.LITERAL or op is C.IN:
+        exact, _ = _node(op, av)
+        if exact is None or "" in exact:
+            return {""}
+        tails = _heads(rest, k - 1)
+        return _capped({c + t for c in exact for t in tails})
+    if op is C.SUBPATTERN:
+        return _heads(list(av[3]) + rest, k)
+    if op is getattr(C, "ATOMIC_GROUP", None):
+        return _heads(list(av) + rest, k)
+    if op is C.BRANCH:
+        return _capped(set().union(*(_heads(list(alt) + rest, k) for alt in av[1])))
+    if op in _REPEATS:
+        low, _, body = av
+        first = _heads(list(body), k)  # what follows the first repetition is not known here
+        return _capped(first | _heads(rest, k)) if low == 0 else first
+    return {""}
+
+
+def _capped(heads: set) -> set:
+    return heads if len(heads) <= HEAD_LIMIT else {""}
+
+
+class AtHeads:
+    """A compiled pattern whose every match starts with one of a few literal heads
+    (``match_heads``), searched only where a head occurs: one Aho-Corasick pass over the (folded)
+    text finds them, and the pattern is matched there in order, as ``finditer`` would from each
+    position on (a position where no head starts holds no match). The same matches as the
+    pattern's own ``finditer`` / ``search`` / ``sub``; other attributes are the pattern's. The
+    heads of the last few texts are kept (a sentence is searched in several windows).
+    ``of(regex)``: the wrapper, or the regex itself when its matches have no heads."""
+
+    KEEP = 8  # texts whose heads are kept
+
+    def __init__(self, regex: re.Pattern, heads: frozenset):
+        self.regex = regex
+        self.heads = heads
+        self.automaton = _automaton(sorted(heads))
+        self._starts: dict = {}  # id(text) -> (text, sorted positions where a head starts)
+
+    @classmethod
+    def of(cls, regex):
+        if regex is None:
+            return None
+        heads = match_heads(regex.pattern, regex.flags)
+        return cls(regex, heads) if heads else regex
+
+    def __getattr__(self, name):
+        return getattr(self.regex, name)
+
+    def starts(self, text: str) -> list:
+        hit = self._starts.get(id(text))
+        if hit is not None and hit[0] is text:
+            return hit[1]
+        found = sorted({end - back for end, (back, _) in self.automaton.iter(fold(text))})
+        if len(self._starts) >= self.KEEP:
+            self._starts.clear()
+        self._starts[id(text)] = (text, found)
+        return found
+
+    def finditer(self, text: str, pos: int = 0, endpos: int | None = None):
+        end = len(text) if endpos is None else min(endpos, len(text))
+        return iter(self._matches(text, pos, end))
+
+    def _matches(self, text: str, pos: int, end: int) -> list:
+        starts = self.starts(text)
+        match, out = self.regex.match, []
+        for i in range(bisect.bisect_left(starts, pos), len(starts)):
+            p = starts[i]
+            if p >= end:
+                break
+            if p < pos:
+                continue
+            m = match(text, p, end)
+            if m:
+                out.append(m)
+                pos = m.end() if m.end() > m.start() else m.end() + 1
+        return out
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None):
+        return next(self.finditer(text, pos, endpos), None)
+
+    def findall(self, text: str, pos: int = 0, endpos: int | None = None):
+        if self.regex.groups:
+            return self.regex.findall(text, pos, len(text) if endpos is None else endpos)
+        return [m.group(0) for m in self.finditer(text, pos, endpos)]
+
+    def sub(self, repl, text: str, count: int = 0):
+        if count or not isinstance(repl, str) or "\\" in repl:
+            return self.regex.sub(repl, text, count)
+        parts, at = [], 0
+        for m in self._matches(text, 0, len(text)):
+            parts.append(text[at:m.start()])
+            parts.append(repl)
+            at = m.end()
+        if not parts:
+            return text
+        parts.append(text[at:])
+        return "".join(parts)
+
+    def __repr__(self) -> str:
+        return f"AtHeads({self.regex!r}, {len(self.heads)} heads)"
+
+
 class LazyPattern:
     """A regular expression compiled the first time it is run (``pattern`` and ``flags`` are
     known before): a lexicon's cue that a run's text never calls for is never compiled.
@@ -792,13 +925,8 @@ class SentenceViews:
         return [(r, self[r]) for r in self.keys()]
 
     def between(self, lo: int, hi: int) -> list:
-        index, sentence, made, out = self.index, self.sentence, self._made, []
-        for r in index.possible_regexes(sentence, lo, hi):
-            view = made.get(r)
-            if view is None:
-                view = made[r] = index.view(r, sentence)
-            out.append((r, view))
-        return out
+        """(index, ``Narrowed``) of the regexes ``lo <= r < hi`` that may match in the sentence."""
+        return self.index.runs(self.sentence, lo, hi, self._made)
 
 
 def _bits(ids) -> int:
@@ -1022,6 +1150,25 @@ class LiteralIndex:
             r = of_branch[(left & -left).bit_length() - 1]
             out.append(r)
             left &= ~regex_bits[r]
+        return out
+
+    def runs(self, sentence: _Sentence, lo: int, hi: int, made: dict) -> list:
+        """``SentenceViews.between``: (index, ``Narrowed``) of the regexes ``lo <= r < hi`` that
+        may match in ``sentence`` (``made``: the views already made for it, by regex index); a
+        regex tried only at anchors none of which occurs there is left out (it has no match)."""
+        out = []
+        for r in self.possible_regexes(sentence, lo, hi):
+            view = made.get(r)
+            if view is None:
+                if sentence.possible & self.regex_bits[r] & self.unanchorable_bits:
+                    view = self.view(r, sentence)
+                else:
+                    starts = self.anchor_starts(r, sentence)
+                    if not starts:
+                        continue
+                    view = Narrowed(self.regexes[r], starts)
+                made[r] = view
+            out.append((r, view))
         return out
 
     def anchor_starts(self, r: int, sentence: _Sentence) -> list:
