@@ -417,7 +417,12 @@ def compile_rules(lexicon: dict) -> Rules:
     for attr, key, tail in (("own_roles", "roles", ""), ("own_subjects", "subjects", "$"), ("chair_roles", "chair_roles", "")):
         if own.get(key):
             setattr(rules, attr, re.compile("|".join(f"(?:{r}){tail}" for r in own[key]), FLAGS))
-    rules.actor_re = AtHeads.of(rules.actor_re)  # searched only where an alias can start
+    # alternations of many words, searched only where one of their heads starts
+    rules.actor_re = AtHeads.of(rules.actor_re)
+    rules.tasks = [(agent, AtHeads.of(regex), speaker) for agent, regex, speaker in rules.tasks]
+    rules.strength = [(level, AtHeads.of(regex)) for level, regex in rules.strength]
+    for attr in ("own_roles", "own_subjects", "chair_roles", "we_drafts"):
+        setattr(rules, attr, AtHeads.of(getattr(rules, attr)))
     rules.cue_index()
     rules.theme_index()
     return rules
@@ -1499,3 +1504,9 @@ def _link(rules: Rules, recs: list[Recommendation], coms: list[Commitment]) -> N
                 shared[i] = shared.get(i, 0) + 1
         # the most shared phrases; ties: the latest recommendation before the commitment
         c.recommendation_index = max(shared, key=lambda i: (shared[i], i)) if shared else None
+
+
+# The grammar regexes that alternate many words and are searched over a sentence or a window of
+# the document: tried only where one of their heads starts (the same matches; see AtHeads).
+_PREP_BEFORE, _CATAPHOR, _TALK_ABOUT, _TRANSFER_TO, _PRONOUN, _GENERIC = map(
+    AtHeads.of, (_PREP_BEFORE, _CATAPHOR, _TALK_ABOUT, _TRANSFER_TO, _PRONOUN, _GENERIC))

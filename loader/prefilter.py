@@ -447,6 +447,7 @@ def _distribute(part: str, tree, flags: int, budget: int):
 
 HEAD_LENGTH = 3  # characters of each head ``match_heads`` looks for
 HEAD_LIMIT = 4096  # most heads kept for a pattern (past that a position gives no head)
+LONG_TEXT = 5000  # characters: ``AtHeads`` keeps the heads of the last text this long apart
 
 
 def match_heads(pattern, flags: int = 0, length: int = HEAD_LENGTH) -> frozenset | None:
@@ -513,6 +514,7 @@ class AtHeads:
         self.heads = heads
         self.automaton = _automaton(sorted(heads))
         self._starts: dict = {}  # id(text) -> (text, sorted positions where a head starts)
+        self._long: tuple | None = None  # the same for the last long text
 
     @classmethod
     def of(cls, regex):
@@ -525,13 +527,18 @@ class AtHeads:
         return getattr(self.regex, name)
 
     def starts(self, text: str) -> list:
-        hit = self._starts.get(id(text))
+        """The positions in ``text`` where a head starts (a whole document's kept apart from the
+        few short texts: a document is searched in windows between the sentences' searches)."""
+        hit = self._long if len(text) >= LONG_TEXT else self._starts.get(id(text))
         if hit is not None and hit[0] is text:
             return hit[1]
         found = sorted({end - back for end, (back, _) in self.automaton.iter(fold(text))})
-        if len(self._starts) >= self.KEEP:
-            self._starts.clear()
-        self._starts[id(text)] = (text, found)
+        if len(text) >= LONG_TEXT:
+            self._long = (text, found)
+        else:
+            if len(self._starts) >= self.KEEP:
+                self._starts.clear()
+            self._starts[id(text)] = (text, found)
         return found
 
     def finditer(self, text: str, pos: int = 0, endpos: int | None = None):
