@@ -532,7 +532,8 @@ class AtHeads:
         hit = self._long if len(text) >= LONG_TEXT else self._starts.get(id(text))
         if hit is not None and hit[0] is text:
             return hit[1]
-        found = sorted({end - back for end, (back, _) in self.automaton.iter(fold(text))})
+        # no head starts another (``_shortest_heads``): one head at most starts at a position
+        found = sorted([end - back for end, (back, _) in self.automaton.iter(fold(text))])
         if len(text) >= LONG_TEXT:
             self._long = (text, found)
         else:
