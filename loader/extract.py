@@ -524,29 +524,8 @@ def _actor_of(rules: Rules, m: re.Match) -> str:
 @functools.lru_cache(maxsize=1024)  # cleared for each document, with _subject_chunk
 def _clause_breaks(s: str, pos: int) -> tuple:
     """The clause breaks in ``s`` before ``pos`` (``_clause_start`` and ``_in_conditional`` ask
-    for the same ones): ``_CLAUSE_BREAK.finditer(s, 0, pos)``, with the breaks of the whole
-    sentence found once (``_sentence_breaks``) standing for those far enough before ``pos``."""
-    full, reach = _sentence_breaks(s)
-    safe = 0
-    while safe < len(full) and full[safe].start() + reach <= pos:
-        safe += 1
-    if not safe:
-        return tuple(_CLAUSE_BREAK.finditer(s, 0, pos))
-    return (*full[:safe], *_CLAUSE_BREAK.finditer(s, full[safe - 1].end(), pos))
-
-
-_BLANKS = re.compile(r"\s+")
-
-
-@functools.lru_cache(maxsize=256)  # cleared for each document, with _subject_chunk
-def _sentence_breaks(s: str) -> tuple[list, int]:
-    """(the clause breaks of the whole sentence, the reach of a try of ``_CLAUSE_BREAK``): a try
-    at ``p`` reads no character past ``p + reach - 2`` (a word of nine letters and the boundary
-    after it, or "and", a run of blanks, "there" and the boundary after it), so a match found
-    in the whole sentence that starts at least ``reach`` before ``pos`` is also found, the
-    same, by a search that stops at ``pos``, and so is every match before it."""
-    blanks = max((len(m.group()) for m in _BLANKS.finditer(s)), default=0)
-    return list(_CLAUSE_BREAK.finditer(s)), blanks + 12
+    for the same ones)."""
+    return tuple(_CLAUSE_BREAK.finditer(s, 0, pos))
 
 
 def _clause_start(s: str, pos: int) -> int:
@@ -1226,7 +1205,6 @@ def extract(doc: Document, lexicon=None, turns: list | None = None,
     rules = rules_for(lexicon)
     _subject_chunk.cache_clear()
     _clause_breaks.cache_clear()
-    _sentence_breaks.cache_clear()
     text = doc.text
     speakers = {sp.key: sp for sp in doc.speakers}
     findings: list[list[Finding]] = []  # per turn

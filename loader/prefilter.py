@@ -677,23 +677,34 @@ class Narrowed:
             return self.regex.finditer(s, pos, end)
         if not starts:
             return iter(())  # no anchor of a possible branch occurs: no match, nothing to compile
-        return self._anchored(s, pos, end)
+        return iter(self._anchored(s, pos, end))
 
-    def _anchored(self, s, pos, end):
+    def _anchored(self, s: str, pos: int, end: int, first: bool = False) -> list:
+        """The matches tried at the anchors in ``[pos, end)``, in order (``first``: the first one)."""
         regex = self.regex
         match = (regex.compiled if isinstance(regex, LazyPattern) else regex).match
-        for p in self.starts:
-            if p < pos:
-                continue
+        starts, out = self.starts, []
+        for i in range(bisect.bisect_left(starts, pos), len(starts)):
+            p = starts[i]
             if p >= end:
                 break
+            if p < pos:
+                continue
             m = match(s, p, end)
             if m:
-                yield m
+                if first:
+                    return [m]
+                out.append(m)
                 pos = m.end() if m.end() > m.start() else m.end() + 1
+        return out
 
     def search(self, s: str, pos: int = 0, endpos: int | None = None):
-        return next(iter(self.finditer(s, pos, endpos)), None)
+        end = len(s) if endpos is None else min(endpos, len(s))
+        starts = self.starts
+        if starts is None:
+            return self.regex.search(s, pos, end)
+        found = self._anchored(s, pos, end, True) if starts else None
+        return found[0] if found else None
 
 
 class AtAnchors:

@@ -246,20 +246,3 @@ def test_match_heads(pattern, heads):
     from loader.prefilter import match_heads
     got = match_heads(pattern, re.I)
     assert (set(got) if got is not None else None) == heads
-
-
-def test_clause_breaks_from_the_whole_sentence_are_those_of_a_search_up_to_pos(corpus):
-    """``_clause_breaks(s, pos)`` reuses the breaks of the whole sentence far enough before
-    ``pos``: the same as ``_CLAUSE_BREAK.finditer(s, 0, pos)`` at every position."""
-    from loader.extract import _CLAUSE_BREAK, _clause_breaks
-    checked = 0
-    for plain, spans in corpus[:3]:
-        for s0, e0 in spans[:150]:
-            s = plain[s0:e0]
-            for pos in range(0, len(s) + 1, 3):
-                assert [m.span() for m in _clause_breaks(s, pos)] == [m.span() for m in _CLAUSE_BREAK.finditer(s, 0, pos)]
-                checked += 1
-    s = "we said so and   \t  there it is, and    we will therefore go"  # runs of blanks
-    for pos in range(len(s) + 1):
-        assert [m.span() for m in _clause_breaks(s, pos)] == [m.span() for m in _CLAUSE_BREAK.finditer(s, 0, pos)]
-    assert checked > 1000
