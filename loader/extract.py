@@ -53,7 +53,7 @@ from . import learned_filter
 from .actors import clean_name, coordinated, display_names, entity, is_name
 from .errors import LexiconError
 from .model import Commitment, Document, Recommendation, Speaker, Turn
-from .prefilter import AnalysisCache, LazyPattern, LiteralIndex, fold
+from .prefilter import AnalysisCache, AtHeads, LazyPattern, LiteralIndex, SentenceViews, fold
 from .sentences import split_sentences
 
 UNSPECIFIED = "Unspecified"
@@ -193,7 +193,7 @@ class Cue:
 
 @dataclass
 class Rules:
-    actor_re: re.Pattern | None
+    actor_re: re.Pattern | AtHeads | None
     alias_to_actor: dict
     kinds: dict
     rec_cues: list = field(default_factory=list)
@@ -244,14 +244,20 @@ class Rules:
     def by_kind(self, possible: dict) -> tuple[list, list, list, list]:
         """The (cue, pattern) pairs of ``possible`` ({index in ``all_cues()``: pattern}) as
         (recommendation cues, commitment cues, cancels, exclusions), each in lexicon order."""
+        return tuple(self.of_kind(possible, k) for k in range(4))
+
+    def of_kind(self, possible, kind: int) -> list:
+        """The (cue, pattern) pairs of ``possible`` of one kind (0: recommendation cues, 1:
+        commitment cues, 2: cancels, 3: exclusions), in lexicon order; from a sentence's
+        ``SentenceViews`` only that kind's patterns are made."""
         if self.cue_table is None:
             n_rec, n_com, n_cancel = len(self.rec_cues), len(self.com_cues), len(self.cancel)
-            self.cue_table = (self.all_cues(), (n_rec, n_rec + n_com, n_rec + n_com + n_cancel))
-        cues, ends = self.cue_table
-        out: tuple[list, list, list, list] = ([], [], [], [])
-        for i in sorted(possible):
-            out[bisect.bisect_right(ends, i)].append((cues[i], possible[i]))
-        return out
+            self.cue_table = (self.all_cues(), (0, n_rec, n_rec + n_com, n_rec + n_com + n_cancel, n_rec + n_com + n_cancel + len(self.exclude)))
+        cues, bounds = self.cue_table
+        lo, hi = bounds[kind], bounds[kind + 1]
+        if isinstance(possible, SentenceViews):
+            return [(cues[i], rx) for i, rx in possible.between(lo, hi)]
+        return [(cues[i], possible[i]) for i in sorted(possible) if lo <= i < hi]
 
 
 def _norm(s: str) -> str:
@@ -413,6 +419,12 @@ def compile_rules(lexicon: dict) -> Rules:
     for attr, key, tail in (("own_roles", "roles", ""), ("own_subjects", "subjects", "$"), ("chair_roles", "chair_roles", "")):
         if own.get(key):
             setattr(rules, attr, re.compile("|".join(f"(?:{r}){tail}" for r in own[key]), FLAGS))
+    # alternations of many words, searched only where one of their heads starts
+    rules.actor_re = AtHeads.of(rules.actor_re)
+    rules.tasks = [(agent, AtHeads.of(regex), speaker) for agent, regex, speaker in rules.tasks]
+    rules.strength = [(level, AtHeads.of(regex)) for level, regex in rules.strength]
+    for attr in ("own_roles", "own_subjects", "chair_roles", "we_drafts"):
+        setattr(rules, attr, AtHeads.of(getattr(rules, attr)))
     rules.cue_index()
     rules.theme_index()
     return rules
@@ -984,15 +996,16 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
     """
     if possible is None:
         possible = dict(enumerate(c.regex for c in rules.all_cues()))
-    rec_cues, com_cues, cancels, exclude = rules.by_kind(possible)
-    cancels = [(c, rx) for c, rx in cancels if meeting_we or not c.meeting_we]
+    cancels = None  # made when a cue first matches (most sentences match none)
     recs = []
-    for cue, rx in rec_cues:
+    for cue, rx in rules.of_kind(possible, 0):
         if cue.meeting_we and not meeting_we:
             continue
         for m in rx.finditer(s):
             if cue.unless_after is not None and cue.unless_after.search(s, m.end()):
                 continue  # "you could go for wood but it would be impractical": an option weighed
+            if cancels is None:
+                cancels = [(c, rx) for c, rx in rules.of_kind(possible, 2) if meeting_we or not c.meeting_we]
             cs, _ = _subject_chunk(s, m.start())
             if any(_cancelled(c, rx, s, cs, m) for c, rx in cancels) or _in_conditional(s, m.start()) or _in_dashes(s, m.start()):
                 continue
@@ -1001,7 +1014,7 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
                 continue  # a Minister's "we're asking parents to ...": the government's own measure, described
             recs.append((cue, m))
     coms = []
-    for cue, rx in com_cues:
+    for cue, rx in rules.of_kind(possible, 1):
         if (cue.own_side and not own_side) or (cue.not_we_addressee and we_addressee):
             continue  # only a Minister's / official's
         for m in rx.finditer(s):
@@ -1023,7 +1036,7 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
                 coms.append((cue, m))
     if not recs and not coms:
         return None  # no cue: the exclusions need not be run
-    excluded = [ex for ex, rx in exclude if rx.search(s)]
+    excluded = [ex for ex, rx in rules.of_kind(possible, 3) if rx.search(s)]
     if any(not ex.unless for ex in excluded):
         return None
     rec_hits = []
@@ -1549,3 +1562,9 @@ def _link(rules: Rules, recs: list[Recommendation], coms: list[Commitment]) -> N
                 shared[i] = shared.get(i, 0) + 1
         # the most shared phrases; ties: the latest recommendation before the commitment
         c.recommendation_index = max(shared, key=lambda i: (shared[i], i)) if shared else None
+
+
+# The grammar regexes that alternate many words and are searched over a sentence or a window of
+# the document: tried only where one of their heads starts (the same matches; see AtHeads).
+_PREP_BEFORE, _CATAPHOR, _TALK_ABOUT, _TRANSFER_TO, _PRONOUN, _GENERIC = map(
+    AtHeads.of, (_PREP_BEFORE, _CATAPHOR, _TALK_ABOUT, _TRANSFER_TO, _PRONOUN, _GENERIC))

@@ -445,6 +445,147 @@ def _distribute(part: str, tree, flags: int, budget: int):
     return out
 
 
+HEAD_LENGTH = 3  # characters of each head ``match_heads`` looks for
+HEAD_LIMIT = 4096  # most heads kept for a pattern (past that a position gives no head)
+LONG_TEXT = 5000  # characters: ``AtHeads`` keeps the heads of the last text this long apart
+
+
+def match_heads(pattern, flags: int = 0, length: int = HEAD_LENGTH) -> frozenset | None:
+    """Lower-case strings (of at most ``length`` characters) one of which starts, in folded text,
+    every match of ``pattern`` (a string or a parse tree); unlike ``anchors``, as many as the
+    pattern has (an alternation of hundreds of names) and an optional prefix ("(?:the\\s+)?")
+    adds its own heads to those after it. None: a match may start with anything."""
+    tree = _parse(pattern, flags)
+    if tree is None:
+        return None
+    try:
+        heads = _heads(list(tree), length)
+    except (TypeError, ValueError, AttributeError, IndexError, RecursionError):
+        return None
+    if "" in heads:
+        return None
+    return _shortest_heads(heads)
+
+
+def _heads(items: list, k: int) -> set:
+    """Prefixes (at most ``k`` characters) one of which starts every match of the sequence
+    ``items``; "" where nothing is known (a class of characters, the end of the sequence)."""
+    if k == 0 or not items:
+        return {""}
+    (op, av), rest = items[0], items[1:]
+    if op is C.AT or op is C.ASSERT or op is C.ASSERT_NOT:
+        return _heads(rest, k)  # zero width
+    if op is C.LITERAL or op is C.IN:
+        exact, _ = _node(op, av)
+        if exact is None or "" in exact:
+            return {""}
+        tails = _heads(rest, k - 1)
+        return _capped({c + t for c in exact for t in tails})
+    if op is C.SUBPATTERN:
+        return _heads(list(av[3]) + rest, k)
+    if op is getattr(C, "ATOMIC_GROUP", None):
+        return _heads(list(av) + rest, k)
+    if op is C.BRANCH:
+        return _capped(set().union(*(_heads(list(alt) + rest, k) for alt in av[1])))
+    if op in _REPEATS:
+        low, _, body = av
+        first = _heads(list(body), k)  # what follows the first repetition is not known here
+        return _capped(first | _heads(rest, k)) if low == 0 else first
+    return {""}
+
+
+def _capped(heads: set) -> set:
+    return heads if len(heads) <= HEAD_LIMIT else {""}
+
+
+class AtHeads:
+    """A compiled pattern whose every match starts with one of a few literal heads
+    (``match_heads``), searched only where a head occurs: one Aho-Corasick pass over the (folded)
+    text finds them, and the pattern is matched there in order, as ``finditer`` would from each
+    position on (a position where no head starts holds no match). The same matches as the
+    pattern's own ``finditer`` / ``search`` / ``sub``; other attributes are the pattern's. The
+    heads of the last few texts are kept (a sentence is searched in several windows).
+    ``of(regex)``: the wrapper, or the regex itself when its matches have no heads."""
+
+    KEEP = 8  # texts whose heads are kept
+
+    def __init__(self, regex: re.Pattern, heads: frozenset):
+        self.regex = regex
+        self.heads = heads
+        self.automaton = _automaton(sorted(heads))
+        self._starts: dict = {}  # id(text) -> (text, sorted positions where a head starts)
+        self._long: tuple | None = None  # the same for the last long text
+
+    @classmethod
+    def of(cls, regex):
+        if regex is None:
+            return None
+        heads = match_heads(regex.pattern, regex.flags)
+        return cls(regex, heads) if heads else regex
+
+    def __getattr__(self, name):
+        return getattr(self.regex, name)
+
+    def starts(self, text: str) -> list:
+        """The positions in ``text`` where a head starts (a whole document's kept apart from the
+        few short texts: a document is searched in windows between the sentences' searches)."""
+        hit = self._long if len(text) >= LONG_TEXT else self._starts.get(id(text))
+        if hit is not None and hit[0] is text:
+            return hit[1]
+        # no head starts another (``_shortest_heads``): one head at most starts at a position
+        found = sorted([end - back for end, (back, _) in self.automaton.iter(fold(text))])
+        if len(text) >= LONG_TEXT:
+            self._long = (text, found)
+        else:
+            if len(self._starts) >= self.KEEP:
+                self._starts.clear()
+            self._starts[id(text)] = (text, found)
+        return found
+
+    def finditer(self, text: str, pos: int = 0, endpos: int | None = None):
+        end = len(text) if endpos is None else min(endpos, len(text))
+        return iter(self._matches(text, pos, end))
+
+    def _matches(self, text: str, pos: int, end: int) -> list:
+        starts = self.starts(text)
+        match, out = self.regex.match, []
+        for i in range(bisect.bisect_left(starts, pos), len(starts)):
+            p = starts[i]
+            if p >= end:
+                break
+            if p < pos:
+                continue
+            m = match(text, p, end)
+            if m:
+                out.append(m)
+                pos = m.end() if m.end() > m.start() else m.end() + 1
+        return out
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None):
+        return next(self.finditer(text, pos, endpos), None)
+
+    def findall(self, text: str, pos: int = 0, endpos: int | None = None):
+        if self.regex.groups:
+            return self.regex.findall(text, pos, len(text) if endpos is None else endpos)
+        return [m.group(0) for m in self.finditer(text, pos, endpos)]
+
+    def sub(self, repl, text: str, count: int = 0):
+        if count or not isinstance(repl, str) or "\\" in repl:
+            return self.regex.sub(repl, text, count)
+        parts, at = [], 0
+        for m in self._matches(text, 0, len(text)):
+            parts.append(text[at:m.start()])
+            parts.append(repl)
+            at = m.end()
+        if not parts:
+            return text
+        parts.append(text[at:])
+        return "".join(parts)
+
+    def __repr__(self) -> str:
+        return f"AtHeads({self.regex!r}, {len(self.heads)} heads)"
+
+
 class LazyPattern:
     """A regular expression compiled the first time it is run (``pattern`` and ``flags`` are
     known before): a lexicon's cue that a run's text never calls for is never compiled.
@@ -500,12 +641,27 @@ class Narrowed:
     occurs) the pattern is tried only there: as every match starts with an anchor, this finds the
     same matches as a scan of every position. ``where``: the arguments of
     ``LiteralIndex.anchor_starts`` (with the index first), which gives ``starts`` when the pattern
-    is first run (a pattern the sentence never runs costs nothing more)."""
+    is first run (a pattern the sentence never runs costs nothing more). ``branches``: (index,
+    regex index, branch bits, sentence) of a regex reduced to some of its branches
+    (``LiteralIndex.narrowed``), worked out when the pattern is first run, instead of ``regex``."""
 
-    __slots__ = ("regex", "_starts", "where")
+    __slots__ = ("_regex", "_starts", "where", "branches")
 
-    def __init__(self, regex: re.Pattern, starts: list | None = None, where: tuple | None = None):
-        self.regex, self._starts, self.where = regex, starts, where
+    def __init__(self, regex: re.Pattern | None, starts: list | None = None, where: tuple | None = None,
+                 branches: tuple | None = None):
+        self._regex, self._starts, self.where, self.branches = regex, starts, where, branches
+
+    @property
+    def regex(self):
+        if self.branches is not None:
+            index, r, bits, sentence = self.branches
+            self._regex = index.narrowed(r, tuple(b for b in index.of_regex[r] if bits >> b & 1), sentence)
+            self.branches = None
+        return self._regex
+
+    @regex.setter
+    def regex(self, value) -> None:
+        self._regex, self.branches = value, None
 
     @property
     def starts(self) -> list | None:
@@ -521,23 +677,34 @@ class Narrowed:
             return self.regex.finditer(s, pos, end)
         if not starts:
             return iter(())  # no anchor of a possible branch occurs: no match, nothing to compile
-        return self._anchored(s, pos, end)
+        return iter(self._anchored(s, pos, end))
 
-    def _anchored(self, s, pos, end):
+    def _anchored(self, s: str, pos: int, end: int, first: bool = False) -> list:
+        """The matches tried at the anchors in ``[pos, end)``, in order (``first``: the first one)."""
         regex = self.regex
         match = (regex.compiled if isinstance(regex, LazyPattern) else regex).match
-        for p in self.starts:
-            if p < pos:
-                continue
+        starts, out = self.starts, []
+        for i in range(bisect.bisect_left(starts, pos), len(starts)):
+            p = starts[i]
             if p >= end:
                 break
+            if p < pos:
+                continue
             m = match(s, p, end)
             if m:
-                yield m
+                if first:
+                    return [m]
+                out.append(m)
                 pos = m.end() if m.end() > m.start() else m.end() + 1
+        return out
 
     def search(self, s: str, pos: int = 0, endpos: int | None = None):
-        return next(iter(self.finditer(s, pos, endpos)), None)
+        end = len(s) if endpos is None else min(endpos, len(s))
+        starts = self.starts
+        if starts is None:
+            return self.regex.search(s, pos, end)
+        found = self._anchored(s, pos, end, True) if starts else None
+        return found[0] if found else None
 
 
 class AtAnchors:
@@ -726,15 +893,102 @@ class AnalysisCache:
 _CACHES: dict = {}  # path -> the AnalysisCache of this process
 
 
+class SentenceViews:
+    """``LiteralIndex.views`` of one sentence: a read-only mapping {regex index: ``Narrowed``} of
+    the regexes that may match there, in order. The work is done for the regexes asked for: a
+    ``Narrowed`` is made when first asked for, and the branches whose literals need a test of
+    the rest of their formula are tested only when their regex is (a sentence asks for its
+    cancels only when one of its cues matched). ``between(lo, hi)``: the (index, ``Narrowed``)
+    pairs of the regexes ``lo <= r < hi``."""
+
+    __slots__ = ("index", "sentence", "_keys", "_made")
+
+    def __init__(self, index: LiteralIndex, sentence: _Sentence):
+        self.index, self.sentence, self._keys, self._made = index, sentence, None, {}
+
+    def keys(self) -> list:
+        if self._keys is None:
+            self._keys = self.index.possible_regexes(self.sentence, 0, len(self.index.regexes))
+        return self._keys
+
+    def __iter__(self):
+        return iter(self.keys())
+
+    def __len__(self) -> int:
+        return len(self.keys())
+
+    def __contains__(self, r) -> bool:
+        bits = self.index.regex_bits
+        if not (isinstance(r, int) and 0 <= r < len(bits)):
+            return False
+        sentence = self.sentence
+        if sentence.checked & bits[r]:
+            sentence.resolve(self.index, bits[r])
+        return bool(sentence.possible & bits[r])
+
+    def __getitem__(self, r) -> Narrowed:
+        view = self._made.get(r)
+        if view is None:
+            if r not in self:
+                raise KeyError(r)
+            view = self._made[r] = self.index.view(r, self.sentence)
+        return view
+
+    def get(self, r, default=None):
+        return self[r] if r in self else default
+
+    def values(self) -> list:
+        return [self[r] for r in self.keys()]
+
+    def items(self) -> list:
+        return [(r, self[r]) for r in self.keys()]
+
+    def between(self, lo: int, hi: int) -> list:
+        """(index, ``Narrowed``) of the regexes ``lo <= r < hi`` that may match in the sentence."""
+        return self.index.runs(self.sentence, lo, hi, self._made)
+
+
+def _bits(ids) -> int:
+    """A set of small ints as the bits of one int."""
+    out = 0
+    for i in ids:
+        out |= 1 << i
+    return out
+
+
 class _Sentence:
-    """One sentence's view of the occurrences: its possible branches, its distinct literal ids, and
-    (worked out once, when a view first needs them) the positions of each anchoring literal."""
+    """One sentence's view of the occurrences: its possible branches (bits), the branches still
+    to be tested (``checked``: one of their literals occurs, the rest of their formula is tested
+    by ``resolve``), its distinct literal ids, and (worked out once, when a view first needs them)
+    the positions of each anchoring literal."""
 
-    __slots__ = ("possible", "distinct", "at", "lits", "start", "_positions")
+    __slots__ = ("possible", "checked", "distinct", "at", "lits", "start", "_present", "_positions")
 
-    def __init__(self, possible: set, distinct: set, at: list, lits: list, start: int):
-        self.possible, self.distinct, self.at, self.lits, self.start = possible, distinct, at, lits, start
-        self._positions = None
+    def __init__(self, possible: int, checked: int, distinct: set, at: list, lits: list, start: int):
+        self.possible, self.checked, self.distinct, self.at, self.lits, self.start = possible, checked, distinct, at, lits, start
+        self._present = self._positions = None
+
+    def resolve(self, index: LiteralIndex, mask: int) -> None:
+        """Test the rest of the formula of the ``checked`` branches in ``mask``: those whose
+        literals all occur become possible."""
+        todo = self.checked & mask
+        self.checked ^= todo
+        present = self._present
+        if present is None:
+            closure = index.closure_bits
+            present = 0
+            for i in self.distinct:
+                present |= closure[i]
+            self._present = present
+        rest = index.rest_bits
+        while todo:
+            low = todo & -todo
+            todo ^= low
+            for x in rest[low.bit_length() - 1]:
+                if not x & present:
+                    break
+            else:
+                self.possible |= low
 
     def positions(self, anchoring: frozenset) -> dict:
         """{literal id: its positions (from the sentence start)} for the ids in ``anchoring``."""
@@ -829,6 +1083,15 @@ class LiteralIndex:
         self.fully_anchorable = [all(self.anchorable[b] for b in bs) for bs in self.of_regex]
         self.anchoring = frozenset().union(*self.anchor_lits)  # the literal ids that anchor some branch
         self.of_branch = [r for r, _ in self.branches]
+        # the same sets as bits of ints, for ``views`` (one ``|`` per literal of a sentence)
+        self.always_bits = _bits(self.always)
+        self.sure_bits = [_bits(x) for x in self.sure]
+        self.checked_bits = [_bits(x) for x in self.checked]
+        self.closure_bits = [_bits(x) for x in self.closure]
+        self.rest_bits = [None if x is None else tuple(_bits(y) for y in x) for x in self.rest]
+        self.regex_bits = [_bits(bs) for bs in self.of_regex]
+        self.regex_start = [0, *itertools.accumulate(map(len, self.of_regex))]  # r -> its first branch id
+        self.unanchorable_bits = _bits(b for b, ok in enumerate(self.anchorable) if not ok)
         self.automaton = _automaton(literals)
         self._narrow: dict[int, re.Pattern] = {}  # branch -> its own compiled regex
 
@@ -873,42 +1136,68 @@ class LiteralIndex:
         at, lits = self._inside(occurrences, start, end)
         distinct = set(lits)
         distinct.discard(-1)
-        possible = set(self.always).union(*[self.sure[i] for i in distinct])  # the branches whose literals occur
-        checked = set().union(*[self.checked[i] for i in distinct])
-        if checked:
-            closure, rest = self.closure, self.rest
-            present = frozenset().union(*[closure[i] for i in distinct])
-            for b in checked:
-                for x in rest[b]:
-                    if x.isdisjoint(present):
-                        break
-                else:
-                    possible.add(b)
-        if not possible:
+        sure, checked_of = self.sure_bits, self.checked_bits
+        possible, checked = self.always_bits, 0  # the branches whose literals occur (bits)
+        for i in distinct:
+            possible |= sure[i]
+            checked |= checked_of[i]
+        checked &= ~possible
+        if not possible and not checked:
             return {}
-        sentence = _Sentence(possible, distinct, at, lits, start)
-        out = {}
-        of_regex, anchorable, fully_anchorable, regexes = self.of_regex, self.anchorable, self.fully_anchorable, self.regexes
-        for r in sorted({self.of_branch[b] for b in possible}):
-            if fully_anchorable[r]:
-                # the whole regex, tried only where an anchor of a possible branch occurs: at a
-                # position where no possible branch can match, the others cannot either
-                out[r] = Narrowed(regexes[r], None, (self, r, sentence))
-                continue
-            bs = tuple(b for b in of_regex[r] if b in possible)
-            if all(anchorable[b] for b in bs):
-                out[r] = Narrowed(regexes[r], None, (self, r, sentence))
-            else:
-                out[r] = Narrowed(self.narrowed(r, bs, sentence))
+        return SentenceViews(self, _Sentence(possible, checked, distinct, at, lits, start))
+
+    def view(self, r: int, sentence: _Sentence) -> Narrowed:
+        """Regex ``r`` (one of those possible in ``sentence``) as a ``Narrowed`` pattern to run there."""
+        bs = sentence.possible & self.regex_bits[r]
+        if bs & self.unanchorable_bits:
+            return Narrowed(None, None, None, (self, r, bs, sentence))
+        # the whole regex, tried only where an anchor of a possible branch occurs: at a position
+        # where no possible branch can match, the others cannot either
+        return Narrowed(self.regexes[r], None, (self, r, sentence))
+
+    def possible_regexes(self, sentence: _Sentence, lo: int, hi: int) -> list:
+        """The indexes (in order) of the regexes ``lo <= r < hi`` one of whose branches is possible
+        in ``sentence``."""
+        if lo >= hi:
+            return []
+        mask = (1 << self.regex_start[hi]) - (1 << self.regex_start[lo])
+        if sentence.checked & mask:
+            sentence.resolve(self, mask)
+        left = sentence.possible & mask
+        of_branch, regex_bits, out = self.of_branch, self.regex_bits, []
+        while left:  # branch ids run in regex order: the regexes come out sorted
+            r = of_branch[(left & -left).bit_length() - 1]
+            out.append(r)
+            left &= ~regex_bits[r]
+        return out
+
+    def runs(self, sentence: _Sentence, lo: int, hi: int, made: dict) -> list:
+        """``SentenceViews.between``: (index, ``Narrowed``) of the regexes ``lo <= r < hi`` that
+        may match in ``sentence`` (``made``: the views already made for it, by regex index); a
+        regex tried only at anchors none of which occurs there is left out (it has no match)."""
+        out = []
+        for r in self.possible_regexes(sentence, lo, hi):
+            view = made.get(r)
+            if view is None:
+                if sentence.possible & self.regex_bits[r] & self.unanchorable_bits:
+                    view = self.view(r, sentence)
+                else:
+                    starts = self.anchor_starts(r, sentence)
+                    if not starts:
+                        continue
+                    view = Narrowed(self.regexes[r], starts)
+                made[r] = view
+            out.append((r, view))
         return out
 
     def anchor_starts(self, r: int, sentence: _Sentence) -> list:
         """The positions in ``sentence`` where an anchor of a possible branch of regex ``r`` occurs."""
-        bs = self.of_regex[r]
-        if sentence.possible.issuperset(bs):
+        mask = self.regex_bits[r]
+        bs = sentence.possible & mask
+        if bs == mask:
             wanted = self.regex_anchor_lits[r]
         else:
-            wanted = frozenset().union(*[self.anchor_lits[b] for b in bs if b in sentence.possible])
+            wanted = frozenset().union(*[self.anchor_lits[b] for b in self.of_regex[r] if bs >> b & 1])
         here = sentence.distinct & wanted  # the literal ids (of this sentence) that anchor one of them
         if not here:
             return []

@@ -210,3 +210,39 @@ def test_a_branch_with_anchors_is_searched_at_them_among_branches_without():
     merged.regexes[0].regex = Counting(merged.regexes[0].regex)
     assert spans_of(views[0].finditer(s)) == spans_of(rx.finditer(s))
     assert calls == [s.index("we"), s.rindex("we")]  # only where "we" is, not at every word
+
+
+def test_the_actor_regex_searched_at_its_heads_finds_what_the_regex_finds(corpus):
+    """``AtHeads``: the alias regex tried only where one of its heads starts finds, in every
+    sentence, in windows of it and in a whole document, the matches of the regex itself; its
+    ``sub`` gives the regex's result."""
+    from loader.prefilter import AtHeads
+    wrapped = rules_for(None).actor_re
+    assert isinstance(wrapped, AtHeads) and "the" in wrapped.heads
+    rx = wrapped.regex
+    checked = 0
+    for plain, spans in corpus:
+        assert spans_of(wrapped.finditer(plain)) == spans_of(rx.finditer(plain))
+        for s0, e0 in spans:
+            s = plain[s0:e0]
+            want = spans_of(rx.finditer(s))
+            assert spans_of(wrapped.finditer(s)) == want, s
+            for a, b in ((1, len(s)), (0, len(s) // 2), (len(s) // 3, len(s) - 2)):
+                assert spans_of(wrapped.finditer(s, a, b)) == spans_of(rx.finditer(s, a, b)), (s, a, b)
+            assert wrapped.sub(" | ", s) == rx.sub(" | ", s)
+            assert (wrapped.search(s, 2) is None) == (rx.search(s, 2) is None)
+            checked += len(want)
+    assert checked > 100
+
+
+@pytest.mark.parametrize("pattern, heads", [
+    (r"(?<![\w-])(?:the\s+)?(?:court|council)\b", {"the", "cou"}),
+    (r"\b(?:we|they)\s+must", {"we", "the"}),
+    (r"(?:Mr|Ms)\.?\s+\w+", {"mr", "ms"}),
+    (r"\w+\s+must", None),  # a match may start anywhere
+    (r"(?:the\s+)?\w+", None),
+])
+def test_match_heads(pattern, heads):
+    from loader.prefilter import match_heads
+    got = match_heads(pattern, re.I)
+    assert (set(got) if got is not None else None) == heads
