@@ -976,6 +976,12 @@ _SELF_START = re.compile(r"\W*(?:(?:and|so|but|therefore|also|indeed|thus|finall
 OWN_SIDE_CUE = Cue(name="own_side", regex=re.compile(r"(?!)"), confidence=0.55, subject="self", signal="committed")
 
 
+def _sentence_cancels(rules, possible, meeting_we: bool) -> list:
+    """The cancels that may match a sentence (``possible``), as ``(cue, regex)``; a meeting's "we"
+    cancels only where the meeting speaks as "we"."""
+    return [(c, rx) for c, rx in rules.of_kind(possible, 2) if meeting_we or not c.meeting_we]
+
+
 def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_start: int, affiliation: str | None,
                       common=frozenset(), own_kind: str | None = None, own_side: bool = False, possible=None,
                       meeting_we: bool = False, we_addressee: bool = False, witness: bool = False):
@@ -1005,7 +1011,7 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
             if cue.unless_after is not None and cue.unless_after.search(s, m.end()):
                 continue  # "you could go for wood but it would be impractical": an option weighed
             if cancels is None:
-                cancels = [(c, rx) for c, rx in rules.of_kind(possible, 2) if meeting_we or not c.meeting_we]
+                cancels = _sentence_cancels(rules, possible, meeting_we)
             cs, _ = _subject_chunk(s, m.start())
             if any(_cancelled(c, rx, s, cs, m) for c, rx in cancels) or _in_conditional(s, m.start()) or _in_dashes(s, m.start()):
                 continue
@@ -1030,6 +1036,8 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
                     continue  # (a second predicate of "we" counts: "We support X and stand ready to ...")
             if _WE_ALL.search(s, max(0, m.start() - 60), m.end() + 60) or _AS_GROUP_WE.search(s, max(0, m.start() - 60), m.end()):
                 continue  # "as parents, we will know ...", "we do need to make sure, all of us, ...": everyone, not the speaker's side
+            if cancels is None:
+                cancels = _sentence_cancels(rules, possible, meeting_we)
             if any(c.commitments and _cancelled(c, rx, s, _subject_chunk(s, m.start())[0], m) for c, rx in cancels):
                 continue  # "the research that we commissioned": a relative clause tells what a thing is
             if not _in_conditional(s, m.start()) and not _TALK_ABOUT.search(s, max(0, m.start() - 140), m.start()):
