@@ -498,6 +498,26 @@ def _capped(heads: set) -> set:
     return heads if len(heads) <= HEAD_LIMIT else {""}
 
 
+def matches_at(match, starts: list, text: str, pos: int, end: int, first: bool = False) -> list:
+    """The matches of ``match`` (a compiled regex's ``match``) tried at the sorted positions
+    ``starts`` within ``[pos, end)``, left to right and not overlapping, as ``finditer`` would give
+    them when no match can start elsewhere (``first``: only the first one)."""
+    out = []
+    for i in range(bisect.bisect_left(starts, pos), len(starts)):
+        p = starts[i]
+        if p >= end:
+            break
+        if p < pos:
+            continue
+        m = match(text, p, end)
+        if m:
+            if first:
+                return [m]
+            out.append(m)
+            pos = m.end() if m.end() > m.start() else m.end() + 1
+    return out
+
+
 class AtHeads:
     """A compiled pattern whose every match starts with one of a few literal heads
     (``match_heads``), searched only where a head occurs: one Aho-Corasick pass over the (folded)
@@ -547,19 +567,7 @@ class AtHeads:
         return iter(self._matches(text, pos, end))
 
     def _matches(self, text: str, pos: int, end: int) -> list:
-        starts = self.starts(text)
-        match, out = self.regex.match, []
-        for i in range(bisect.bisect_left(starts, pos), len(starts)):
-            p = starts[i]
-            if p >= end:
-                break
-            if p < pos:
-                continue
-            m = match(text, p, end)
-            if m:
-                out.append(m)
-                pos = m.end() if m.end() > m.start() else m.end() + 1
-        return out
+        return matches_at(self.regex.match, self.starts(text), text, pos, end)
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None):
         return next(self.finditer(text, pos, endpos), None)
@@ -683,20 +691,7 @@ class Narrowed:
         """The matches tried at the anchors in ``[pos, end)``, in order (``first``: the first one)."""
         regex = self.regex
         match = (regex.compiled if isinstance(regex, LazyPattern) else regex).match
-        starts, out = self.starts, []
-        for i in range(bisect.bisect_left(starts, pos), len(starts)):
-            p = starts[i]
-            if p >= end:
-                break
-            if p < pos:
-                continue
-            m = match(s, p, end)
-            if m:
-                if first:
-                    return [m]
-                out.append(m)
-                pos = m.end() if m.end() > m.start() else m.end() + 1
-        return out
+        return matches_at(match, self.starts, s, pos, end, first)
 
     def search(self, s: str, pos: int = 0, endpos: int | None = None):
         end = len(s) if endpos is None else min(endpos, len(s))
