@@ -589,6 +589,17 @@ def test_grouped_counts_equal_the_queries_they_replace(conn):
     assert browse.compute_summary_json(conn, Filters(), TODAY) == with_index
 
 
+def _recorded_answers(calls: list, cost: float):
+    """``answer(value)``: a computation that records ``value`` in ``calls`` and returns it as
+    costing ``cost`` seconds."""
+    def answer(value):
+        async def compute():
+            calls.append(value)
+            return value, cost
+        return compute
+    return answer
+
+
 def test_answer_cache_recomputes_a_slow_question_at_most_every_so_often():
     import asyncio
 
@@ -597,12 +608,7 @@ def test_answer_cache_recomputes_a_slow_question_at_most_every_so_often():
     now = [100.0]  # the cache's clock, moved by the test: nothing depends on the machine's speed
     cache = AnswerCache(clock=lambda: now[0])
     calls = []
-
-    def slow(value):
-        async def compute():
-            calls.append(value)
-            return value, 1.0
-        return compute
+    slow = _recorded_answers(calls, cost=1.0)
 
     async def scenario():
         assert await cache.get_or_previous("q", 1, slow("a"), 0.5, every=0.2) == ("a", True)
@@ -629,12 +635,7 @@ def test_answer_cache_a_cheap_answer_is_computed_at_most_once_per_every():
     now = [100.0]
     cache = AnswerCache(clock=lambda: now[0])
     calls = []
-
-    def cheap(value):
-        async def compute():
-            calls.append(value)
-            return value, 0.001
-        return compute
+    cheap = _recorded_answers(calls, cost=0.001)
 
     async def scenario():
         assert await cache.get_or_previous("q", 1, cheap("a"), 0.5, every=0.2) == ("a", True)
