@@ -544,7 +544,15 @@ class AtHeads:
         return cls(regex, heads) if heads else regex
 
     def __getattr__(self, name):
+        if name.startswith("__") or name in ("regex", "heads", "automaton", "_starts", "_long"):
+            raise AttributeError(name)  # not the pattern's: while unpickling, before __init__
         return getattr(self.regex, name)
+
+    def __reduce__(self):
+        return (AtHeads, (self.regex, self.heads))  # the automaton and kept heads are made again
+
+    def __deepcopy__(self, memo):
+        return AtHeads(self.regex, self.heads)
 
     def starts(self, text: str) -> list:
         """The positions in ``text`` where a head starts (a whole document's kept apart from the
@@ -570,7 +578,9 @@ class AtHeads:
         return matches_at(self.regex.match, self.starts(text), text, pos, end)
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None):
-        return next(self.finditer(text, pos, endpos), None)
+        end = len(text) if endpos is None else min(endpos, len(text))
+        found = matches_at(self.regex.match, self.starts(text), text, pos, end, first=True)
+        return found[0] if found else None
 
     def findall(self, text: str, pos: int = 0, endpos: int | None = None):
         if self.regex.groups:

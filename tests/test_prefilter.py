@@ -230,9 +230,26 @@ def test_the_actor_regex_searched_at_its_heads_finds_what_the_regex_finds(corpus
             for a, b in ((1, len(s)), (0, len(s) // 2), (len(s) // 3, len(s) - 2)):
                 assert spans_of(wrapped.finditer(s, a, b)) == spans_of(rx.finditer(s, a, b)), (s, a, b)
             assert wrapped.sub(" | ", s) == rx.sub(" | ", s)
-            assert (wrapped.search(s, 2) is None) == (rx.search(s, 2) is None)
+            for a, b in ((0, len(s)), (2, len(s)), (len(s) // 2, len(s) - 1)):
+                got, expected = wrapped.search(s, a, b), rx.search(s, a, b)
+                assert (got and got.span()) == (expected and expected.span()), (s, a, b)
             checked += len(want)
     assert checked > 100
+
+
+def test_a_pattern_searched_at_its_heads_survives_pickling_and_copying():
+    """Rules and their wrapped patterns can be pickled (a spawned worker) and copied: the copy is
+    the wrapper again, with the same matches."""
+    import copy
+    import pickle
+
+    from loader.prefilter import AtHeads
+    rules = rules_for(None)
+    text = "We urge the Security Council and the Member States to act."
+    for clone in (pickle.loads(pickle.dumps(rules.actor_re)), copy.deepcopy(rules.actor_re),
+                  pickle.loads(pickle.dumps(rules)).actor_re):
+        assert isinstance(clone, AtHeads) and clone.heads == rules.actor_re.heads
+        assert spans_of(clone.finditer(text)) == spans_of(rules.actor_re.regex.finditer(text)) != []
 
 
 @pytest.mark.parametrize("pattern, heads", [
