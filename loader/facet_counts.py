@@ -134,13 +134,16 @@ class _CachingDatasette:
 def one_pass_facet_sql(sql: str, columns: list[str], limit: int) -> str:
     """One query counting the values of each of ``columns`` among ``sql``'s rows, reading each row
     once: rows ``(facet, value, count)``, ``facet`` the column's position in ``columns``, each
-    facet's rows those of Datasette's own facet query (``count desc, value``, at most ``limit``)."""
+    facet's rows those of Datasette's own facet query (``count desc, value``, at most ``limit``),
+    in its order: each facet ranks its values by its own column's collation (``rank``), which a
+    sort of the union by value would not keep."""
     names = ", ".join(escape_sqlite(c) for c in dict.fromkeys(columns))
-    parts = [f"select * from (select {i} as facet, {escape_sqlite(c)} as value, count(*) as count from rows "
+    parts = [f"select * from (select {i} as facet, {escape_sqlite(c)} as value, count(*) as count, "
+             f"row_number() over (order by count(*) desc, {escape_sqlite(c)}) as rank from rows "
              f"where {escape_sqlite(c)} is not null group by {escape_sqlite(c)} order by count desc, value "
              f"limit {int(limit)})" for i, c in enumerate(columns)]
     return (f"with rows as materialized (select {names} from ({sql})) "
-            + " union all ".join(parts) + " order by facet, count desc, value")
+            + " union all ".join(parts) + " order by facet, rank")
 
 
 class _Answered:

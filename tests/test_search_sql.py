@@ -1,8 +1,10 @@
 """A table search's count from its full-text index and its first page walked in sort order
 (loader.search_sql): the same JSON as stock Datasette on the same rows, through the real app."""
+import contextlib
 import re
 import shutil
 import sqlite3
+from pathlib import Path
 
 import pytest
 from datasette.app import Datasette
@@ -54,9 +56,30 @@ def stock_copy(src, dst):
     return dst
 
 
-def stock(path):
-    """Datasette as it comes: no rectrack plugin, the same metadata and settings."""
-    return Datasette([str(path)], metadata=metadata_for(path), settings=dict(SETTINGS))
+@contextlib.contextmanager
+def _without_our_plugins():
+    """Datasette's plugin manager is the process's: once a rectrack instance has loaded
+    ``plugins/`` every later Datasette runs its hooks too. Unregistered here, then put back."""
+    from datasette.plugins import pm
+
+    ours = [(pm.get_name(p), p) for p in pm.get_plugins()
+            if Path(getattr(p, "__file__", None) or "/").resolve().parent == PLUGINS.resolve()]
+    for _name, plugin in ours:
+        pm.unregister(plugin)
+    try:
+        yield
+    finally:
+        for name, plugin in ours:
+            pm.register(plugin, name=name)
+
+
+async def stock_get(path, url):
+    """``url`` answered by Datasette as it comes: no rectrack plugin, the same metadata and settings."""
+    with _without_our_plugins():
+        ds = Datasette([str(path)], metadata=metadata_for(path), settings=dict(SETTINGS))
+        plugins = (await ds.client.get("/-/plugins.json")).json()
+        assert not any(p["name"].startswith("rectrack") for p in plugins), plugins
+        return await ds.client.get(url)
 
 
 def matches(path, term):
@@ -128,7 +151,7 @@ async def test_the_same_rows_order_and_count_as_stock_datasette(many_db, tmp_pat
     assert n > 200 and walked(many_db, common)  # the page is walked
     assert matches(many_db, rare) > 3 and not walked(many_db, rare)  # Datasette's own query
     url = f"{TABLE}?{query.format(common=common, rare=rare)}"
-    theirs = await stock(stock_copy(many_db, tmp_path / "stock" / "rectrack.db")).client.get(url)
+    theirs = await stock_get(stock_copy(many_db, tmp_path / "stock" / "rectrack.db"), url)
     ours = await make_datasette(many_db).client.get(url)
     assert ours.status_code == theirs.status_code == 200
     if isinstance(theirs.json(), list):
@@ -139,7 +162,7 @@ async def test_the_same_rows_order_and_count_as_stock_datasette(many_db, tmp_pat
     if ours.json()["next"]:  # the next page too
         nxt = ours.json()["next_url"].split("/rectrack/", 1)[1]
         ours2 = (await make_datasette(many_db).client.get(f"/rectrack/{nxt}")).json()
-        theirs2 = (await stock(tmp_path / "stock" / "rectrack.db").client.get(f"/rectrack/{nxt}")).json()
+        theirs2 = (await stock_get(tmp_path / "stock" / "rectrack.db", f"/rectrack/{nxt}")).json()
         assert ours2["rows"] == theirs2["rows"] and ours2["filtered_table_rows_count"] == theirs2["filtered_table_rows_count"]
 
 
@@ -167,7 +190,7 @@ async def test_a_write_is_seen_by_the_next_search(many_db):
 async def test_the_search_box_of_the_table_page_lists_the_same_rows(many_db, tmp_path):
     url = "/rectrack/recommendations?_search=council&_size=5"
     json_url = f"{TABLE}?_search=council&_size=5&_shape=objects"
-    theirs = (await stock(stock_copy(many_db, tmp_path / "stock" / "rectrack.db")).client.get(json_url)).json()
+    theirs = (await stock_get(stock_copy(many_db, tmp_path / "stock" / "rectrack.db"), json_url)).json()
     page = await make_datasette(many_db).client.get(url)
     assert page.status_code == 200
     assert f"{theirs['filtered_table_rows_count']:,} rows" in page.text
@@ -225,7 +248,7 @@ def test_an_older_database_gets_the_search_order_index(seed_db):
                                    "_search=council&_facet=priority&_facet=cue", "_search=council&theme__not=mandates"])
 async def test_the_facets_of_a_search_are_stock_datasettes(many_db, tmp_path, query):
     url = f"{TABLE}?{query}"
-    theirs = (await stock(stock_copy(many_db, tmp_path / "stock" / "rectrack.db")).client.get(url)).json()
+    theirs = (await stock_get(stock_copy(many_db, tmp_path / "stock" / "rectrack.db"), url)).json()
     ours = (await make_datasette(many_db).client.get(url)).json()
     assert len(ours["facet_results"]) >= 7 and ours["facets_timed_out"] == []
     assert list(ours["facet_results"]) == list(theirs["facet_results"])
@@ -248,7 +271,7 @@ async def test_a_full_text_index_not_kept_in_step_is_not_counted(many_db, tmp_pa
                      "WHERE recommendations_fts MATCH 'council' LIMIT 10)")
     conn.close()
     url = f"{TABLE}?_search=council&_size=5"
-    theirs = (await stock(stock_copy(many_db, tmp_path / "stock" / "rectrack.db")).client.get(url)).json()
+    theirs = (await stock_get(stock_copy(many_db, tmp_path / "stock" / "rectrack.db"), url)).json()
     ours = (await make_datasette(many_db).client.get(url)).json()
     assert ours["filtered_table_rows_count"] == theirs["filtered_table_rows_count"] == matches(many_db, "council") - 10
     assert ours["rows"] == theirs["rows"] and not walked(many_db, "council")
@@ -259,7 +282,7 @@ async def test_a_full_text_index_not_kept_in_step_is_not_counted(many_db, tmp_pa
                                    "_search=council&_timelimit=1"])
 async def test_a_search_sqlite_rejects_fails_as_in_stock_datasette(many_db, tmp_path, query):
     url = f"{TABLE}?{query}"
-    theirs = await stock(stock_copy(many_db, tmp_path / "stock" / "rectrack.db")).client.get(url)
+    theirs = await stock_get(stock_copy(many_db, tmp_path / "stock" / "rectrack.db"), url)
     ours = await make_datasette(many_db).client.get(url)
     assert ours.status_code == theirs.status_code
     assert ours.json().get("error") == theirs.json().get("error")
@@ -268,7 +291,7 @@ async def test_a_search_sqlite_rejects_fails_as_in_stock_datasette(many_db, tmp_
 @pytest.mark.asyncio
 async def test_a_search_of_the_turns_counts_as_stock_datasette(many_db, tmp_path):
     url = "/rectrack/turns.json?_search=council&_size=3"
-    theirs = (await stock(stock_copy(many_db, tmp_path / "stock" / "rectrack.db")).client.get(url)).json()
+    theirs = (await stock_get(stock_copy(many_db, tmp_path / "stock" / "rectrack.db"), url)).json()
     ours = (await make_datasette(many_db).client.get(url)).json()
     assert ours["filtered_table_rows_count"] == theirs["filtered_table_rows_count"] > 3
     assert ours["rows"] == theirs["rows"]
@@ -286,3 +309,21 @@ def test_the_walk_is_chosen_only_when_sqlite_sorts_the_matches_themselves(many_d
         assert not search_sql.sorts_matches_in_rowid_order(conn, "recommendations", other, {"search": "council"})
     finally:
         conn.close()
+
+
+def test_one_pass_facets_keep_each_columns_collation():
+    """Values tied on count come in the order of their own column's collation, as Datasette's
+    query per facet gives them, when the facet columns' collations differ."""
+    from loader.facet_counts import one_pass_facet_sql
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT COLLATE NOCASE, b TEXT, c TEXT COLLATE NOCASE)")
+    conn.executemany("INSERT INTO t (a, b, c) VALUES (?, ?, ?)",
+                     [("x", "B", "b"), ("x", "a", "A"), ("y", "B", "B"), ("Y", "a", "a"), ("z", None, "c")])
+    sql = "select id, a, b, c from t "
+    one = conn.execute(one_pass_facet_sql(sql, ["a", "b", "c"], 31)).fetchall()
+    for i, column in enumerate(["a", "b", "c"]):
+        per_facet = conn.execute(f"select {column} as value, count(*) as count from ({sql}) where {column} is not null "
+                                 f"group by {column} order by count desc, value limit 31").fetchall()
+        assert [(r[1], r[2]) for r in one if r[0] == i] == per_facet, column
+    assert [r[1] for r in one if r[0] == 1] == ["B", "a"]  # binary: upper case first
