@@ -29,6 +29,12 @@ def facet_counts(body, column):
     return {r["value"]: r["count"] for r in body["facet_results"][column]["results"]}
 
 
+def _token_app(seed_db, monkeypatch):
+    """The app over ``seed_db`` and the headers of a JSON request with its API token."""
+    monkeypatch.setenv("RECTRACK_API_TOKEN", TOKEN)
+    return make_datasette(seed_db), {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+
+
 @pytest.mark.asyncio
 @pytest.mark.parametrize("query", ["_size=1", "status=accepted", "status__not=dismissed",
                                    "status__not=dismissed&_facet_size=3", "_search=council", "theme=mandates"])
@@ -63,9 +69,7 @@ async def test_whole_table_facets_read_the_kept_counts(seed_db, column, kept):
 
 @pytest.mark.asyncio
 async def test_facets_right_after_status_updates_through_the_api(seed_db, monkeypatch):
-    monkeypatch.setenv("RECTRACK_API_TOKEN", TOKEN)
-    ds = make_datasette(seed_db)
-    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    ds, headers = _token_app(seed_db, monkeypatch)
     before = (await ds.client.get(f"{TABLE}?_size=1")).json()
     assert facet_counts(before, "status") == sql_counts(seed_db, "status")
     conn = sqlite3.connect(seed_db)
@@ -217,9 +221,7 @@ def _sql(path, sql, params=()):
 
 @pytest.mark.asyncio
 async def test_an_edit_the_summary_does_not_read_keeps_its_answer(seed_db, monkeypatch):
-    monkeypatch.setenv("RECTRACK_API_TOKEN", TOKEN)
-    ds = make_datasette(seed_db)
-    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    ds, headers = _token_app(seed_db, monkeypatch)
     before = await _summary(ds)
     computed = _plugin()._ANSWERS.computed
     conn = sqlite3.connect(seed_db)
@@ -272,9 +274,7 @@ async def test_every_write_the_summary_reads_gives_a_new_answer(seed_db, write):
 
 @pytest.mark.asyncio
 async def test_the_top_speakers_are_kept_across_a_status_change_that_moves_no_speaker(seed_db, monkeypatch):
-    monkeypatch.setenv("RECTRACK_API_TOKEN", TOKEN)
-    ds = make_datasette(seed_db)
-    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    ds, headers = _token_app(seed_db, monkeypatch)
     before = await _summary(ds)
     kept = _plugin()._SPEAKERS[str(seed_db)]
     (limit, listed), = kept.items()
