@@ -7,8 +7,7 @@ import sqlite3
 import pytest
 
 from loader import browse, counts, review, store, tracking
-from test_reload import corrected_specs, corrected_turns
-from test_review import MANUAL_QUOTE, apply_all_corrections, conn, v2_specs  # noqa: F401 (conn: a fixture)
+from test_review import MANUAL_QUOTE, apply_all_corrections, conn, reloaded  # noqa: F401 (conn: a fixture)
 from tracking_helpers import build_document, make_recs
 
 
@@ -92,13 +91,8 @@ def test_corrections_and_a_manual_addition(conn):
 @pytest.mark.parametrize("reload", ["same file", "shifted offsets", "changed lexicon"])
 def test_reloads(conn, reload):
     apply_all_corrections(conn)
-    if reload == "same file":
-        doc, specs = build_document(), None
-    elif reload == "shifted offsets":
-        doc, specs = build_document(corrected_turns(True)), corrected_specs(1)
-    else:
-        doc, specs = build_document(corrected_turns(True)), v2_specs()
-    store.store_document(conn, doc, make_recs(doc) if specs is None else make_recs(doc, specs), [])
+    doc, specs = reloaded(reload)
+    store.store_document(conn, doc, make_recs(doc, specs), [])
     exact(conn)
 
 

@@ -9,6 +9,7 @@ import pytest
 from loader import counts
 from loader.web import make_datasette
 from test_plugin_browse import _sql_counts as sql_counts
+from test_search_sql import matches
 
 TOKEN = "counts-test-token"
 TABLE = "/rectrack/recommendations.json"
@@ -119,18 +120,9 @@ def _metadata(seed_db, **config):
     return metadata
 
 
-def _matches(path, word):
-    conn = sqlite3.connect(path)
-    try:
-        return conn.execute("SELECT count(*) FROM recommendations_fts WHERE recommendations_fts MATCH ?",
-                            (word,)).fetchone()[0]
-    finally:
-        conn.close()
-
-
 @pytest.mark.asyncio
 async def test_a_search_broader_than_search_facet_rows_reports_its_facets_timed_out(seed_db):
-    n = _matches(seed_db, "council")
+    n = matches(seed_db, "council")
     assert n > 3
     narrow = make_datasette(seed_db, metadata=_metadata(seed_db, search_facet_rows=n))
     body = (await narrow.client.get(f"{TABLE}?_search=council")).json()

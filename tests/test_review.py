@@ -252,17 +252,22 @@ def v2_specs():
     return changed
 
 
+def reloaded(reload: str):
+    """The document and recommendation specs of a reload: the "same file", one with "shifted
+    offsets", or the same text under a "changed lexicon"."""
+    if reload == "same file":
+        return build_document(), RECS_V1
+    if reload == "shifted offsets":
+        return build_document(corrected_turns(True)), corrected_specs(1)
+    return build_document(corrected_turns(True)), v2_specs()
+
+
 @pytest.mark.parametrize("reload", ["same file", "shifted offsets", "changed lexicon"])
 def test_every_correction_and_manual_addition_survive_a_reload(conn, reload):
     rids = apply_all_corrections(conn)
     before = snapshot(conn, rids)
     span_text = tracking.get_record(conn, rids[3])["text"]
-    if reload == "same file":
-        doc, specs = build_document(), RECS_V1
-    elif reload == "shifted offsets":
-        doc, specs = build_document(corrected_turns(True)), corrected_specs(1)
-    else:
-        doc, specs = build_document(corrected_turns(True)), v2_specs()
+    doc, specs = reloaded(reload)
     store.store_document(conn, doc, make_recs(doc, specs), [])
     assert snapshot(conn, rids) == before
     text = doc_text(conn)
