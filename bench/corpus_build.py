@@ -20,6 +20,7 @@ import json
 import random
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -341,6 +342,22 @@ def build_batch4(mirror: Mirror, earlier: list[dict]) -> list[dict]:
     return out
 
 
+def repeats_paragraph(text: str, min_words: int = 20) -> bool:
+    """True when a paragraph of at least ``min_words`` words says again, word for word, what an
+    earlier one said (its speaker label aside): a source that repeats passages. A gold quote there
+    cannot be located uniquely, so such a transcript is left out of the corpus (found after the
+    fourth batch was annotated: ``debate_us_1988-09-25`` repeats two whole turns)."""
+    seen = set()
+    for para in re.split(r"\n\s*\n", text):
+        if len(para.split()) < min_words:
+            continue
+        body = para.split(":", 1)[-1].strip()
+        if body in seen:
+            return True
+        seen.add(body)
+    return False
+
+
 def groups(sources: list[dict]) -> None:
     """Two groups of about equal words for two pairs of annotators (``group`` 1 or 2): each kind and
     each split shared as evenly as the counts allow, then the least difference in words; ties go to
@@ -402,7 +419,11 @@ def main(argv=None) -> int:
     fourth = build_batch4(mirror, sources)
     split(fourth, SEED + 7)
     groups(fourth)
-    sources += fourth
+    # Left out after the draw, split and grouping (so the other files stay as annotated).
+    for s in fourth:
+        if repeats_paragraph(s["text"]):
+            print(f"left out: {s['stem']} (its source repeats a paragraph)", file=sys.stderr)
+    sources += [s for s in fourth if not repeats_paragraph(s["text"])]
     write(sources)
     for s in sources:
         print(f"{s['batch']} {s['split']:4} {s['kind']:18} {s['stem']:34} {s['words']:>5} {s.get('group', '')!s:1} "

@@ -19,9 +19,10 @@ _spec = importlib.util.spec_from_file_location("corpus_scores", ROOT / "bench" /
 corpus_scores = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(corpus_scores)
 
-# Batches drawn but not annotated yet (their texts are in sources.json, their gold is not): the
-# fourth (2026-12-02, docs/ANNOTATOR_TASK4.md). Take a batch out once its gold is adjudicated.
-UNDER_ANNOTATION = {4}
+# Batches drawn but not annotated yet (their texts are in sources.json, their gold is not). None
+# now: the fourth (docs/ANNOTATOR_TASK4.md) was adjudicated on 2026-12-02. Put a batch here while
+# its annotators work, and take it out once its gold is adjudicated.
+UNDER_ANNOTATION: set[int] = set()
 ALL_ROWS = corpus_scores.sources()
 ROWS = [r for r in ALL_ROWS if r["batch"] not in UNDER_ANNOTATION]
 
