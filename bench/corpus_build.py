@@ -20,6 +20,7 @@ import json
 import random
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,6 +68,19 @@ HEARINGS = [  # (stem, files joined in order, description)
     ("hearing_irancontra_north", ["on-13"],
      "Iran-Contra joint hearings, Oliver North testimony, questions by counsel Liman"),
 ]
+
+# The joint hearings' other witnesses (clip prefix: stem, who), for the fourth batch. North (``on-``)
+# and Poindexter (``jp-``) are used, ``os-`` / ``cs-`` are the opening and closing statements and
+# ``new-1`` is a member's statement to North, not testimony.
+NOT_WITNESSES = {"on", "jp", "os", "cs", "new"}
+WITNESSES = {
+    "ac": ("calero", "Adolfo Calero"), "ah": ("hakim", "Albert Hakim"),
+    "cw": ("weinberger", "Secretary of Defense Caspar Weinberger"), "dr": ("regan", "Donald Regan"),
+    "ea": ("abrams", "Assistant Secretary of State Elliott Abrams"), "em": ("meese", "Attorney General Edwin Meese"),
+    "fh": ("hall", "Fawn Hall"), "fr": ("rodriguez", "Felix Rodriguez"),
+    "gs": ("shultz", "Secretary of State George Shultz"), "rm": ("mcfarlane", "Robert McFarlane"),
+    "rs": ("secord", "Richard Secord"),
+}
 
 LABEL_RE = re.compile(
     r"^\s*(?:The (?:Acting )?President|(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Prince|Sheikh|Archbishop)\.?\s"
@@ -178,6 +192,15 @@ def qmsum_source(mirror: Mirror, stem, kind, lic, folder, name, start_rule, desc
                 excerpt=f"turns {a + 1}-{b} of {len(turns)} (`meeting_transcripts`)", batch=1)
 
 
+def debate_source(mirror: Mirror, path: str) -> dict:
+    turns = said_turns(mirror, path)
+    kept, a, b = take_turns(turns, 1)
+    return dict(stem=f"debate_us_{Path(path).stem}", kind="debate", repo=DEBATES, path=path,
+                commit=mirror.last_commit(DEBATES, path), licence=LICENCES["debate"],
+                text="\n\n".join(kept) + "\n", description="US presidential debate",
+                excerpt=f"paragraphs {a + 1}-{b} of {len(turns)} (after the moderator's opening)")
+
+
 QMSUM_KINDS = {  # licence key: (stem prefix, kind, QMSum folder, where the excerpt starts, meeting)
     "welsh": ("welsh", "committee_evidence", "Committee", "after_opening",
               "Senedd Children, Young People and Education Committee"),
@@ -215,19 +238,9 @@ def build_sources(mirror: Mirror) -> list[dict]:
     for lic, names in (("welsh", welsh), ("canada", canada), ("ami", ami), ("icsi", icsi)):
         out += qmsum_sources(mirror, lic, names)
     for p in debates:
-        turns = said_turns(mirror, p)
-        kept, a, b = take_turns(turns, 1)
-        out.append(dict(stem=f"debate_us_{Path(p).stem}", kind="debate", repo=DEBATES, path=p,
-                        commit=mirror.last_commit(DEBATES, p), licence=LICENCES["debate"],
-                        text="\n\n".join(kept) + "\n", description="US presidential debate",
-                        excerpt=f"paragraphs {a + 1}-{b} of {len(turns)} (after the moderator's opening)"))
+        out.append(debate_source(mirror, p))
     for stem, files, desc in HEARINGS:
-        paths = [f"transcripts/{f}.php" for f in files]
-        text = "\n".join(html_to_text(mirror.show(IRANCONTRA, "HEAD", p).decode("utf-8")) for p in paths)
-        out.append(dict(stem=stem, kind="hearing", repo=IRANCONTRA, path=", ".join(paths),
-                        commit=mirror.last_commit(IRANCONTRA, paths), licence=LICENCES["hearing"],
-                        text=text, description=desc,
-                        excerpt="whole clips, in order, HTML turned into text (blank line per paragraph)"))
+        out.append(hearing_source(mirror, stem, files, desc))
     for stem, repo, path, rev, start_pattern in UN_RECORDS:
         rev = rev or "HEAD"
         text, note = un_excerpt(pdf_text(mirror.show(repo, rev, path)), start_pattern)
@@ -271,6 +284,101 @@ def build_batch3(mirror: Mirror, earlier: list[dict]) -> list[dict]:
     return out
 
 
+def hearing_source(mirror: Mirror, stem: str, files: list[str], desc: str, budget: bool = False) -> dict:
+    """Iran-Contra clips ``files`` (``transcripts/<f>.php``), each kept whole, joined in order; with
+    ``budget`` only as many as the word budget takes (as ``take_turns`` takes turns)."""
+    paths = [f"transcripts/{f}.php" for f in files]
+    clips = [html_to_text(mirror.show(IRANCONTRA, "HEAD", p).decode("utf-8")) for p in paths]
+    excerpt = "whole clips, in order, HTML turned into text (blank line per paragraph)"
+    if budget:
+        n = len(clips)
+        clips, _, b = take_turns(clips, 0)
+        paths = paths[:b]
+        excerpt = (f"clips 1-{b} of the witness's {n}, each whole, in order, HTML turned into text "
+                   "(blank line per paragraph)")
+    return dict(stem=stem, kind="hearing", repo=IRANCONTRA, path=", ".join(paths),
+                commit=mirror.last_commit(IRANCONTRA, paths), licence=LICENCES["hearing"],
+                text="\n".join(clips), description=desc, excerpt=excerpt)
+
+
+def build_batch4(mirror: Mirror, earlier: list[dict]) -> list[dict]:
+    """The fourth batch (2026-12-02): the 2 remaining Senedd committee meetings, 3 AMI ``c``/``d`` and
+    2 ICSI meetings, 3 debates and 2 other witnesses of the Iran-Contra hearings, drawn in that order
+    from what the earlier batches, the reserved and the used sources leave (seed ``SEED + 6``), cut and
+    rendered as the first batch. A witness's clips are taken in order, whole, until the word budget
+    (as the closing statements were); witnesses whose clips together fall short of MIN_WORDS are
+    left out of the draw."""
+    rng = random.Random(SEED + 6)
+    taken = {Path(s["path"]).stem for s in earlier if s["repo"] in (QMSUM, DEBATES)}
+    committee = [n[:-5] for n in mirror.ls(QMSUM, "data/Committee/all")]
+    allowed = [n for n in committee if n not in RESERVED_QMSUM | USED_QMSUM | taken]
+    welsh = draw(rng, [n for n in allowed if n.startswith("education_")], 2)
+    ami = draw(rng, [n[:-5] for n in mirror.ls(QMSUM, "data/Product/all") if n[-6] in "cd" and n[:-5] not in taken], 3)
+    icsi = draw(rng, [n[:-5] for n in mirror.ls(QMSUM, "data/Academic/all") if n[:-5] not in taken], 2)
+    years = mirror.ls(DEBATES, "ingredients")
+    saids = [f"ingredients/{y}/{f}" for y in years if y.isdigit()
+             for f in mirror.ls(DEBATES, f"ingredients/{y}") if f.endswith(".said")]
+    debates = draw(rng, [p for p in saids if Path(p).stem not in USED_DEBATES | taken], 3)
+    clips: dict[str, list[str]] = {}
+    for name in mirror.ls(IRANCONTRA, "transcripts"):
+        if name.endswith(".php") and name.split("-")[0] not in NOT_WITNESSES:
+            clips.setdefault(name.split("-")[0], []).append(name[:-4])
+    clips = {w: sorted(fs, key=lambda f: int(f.split("-")[1])) for w, fs in clips.items()}
+    long_enough = [w for w, fs in clips.items() if sum(
+        words(html_to_text(mirror.show(IRANCONTRA, "HEAD", f"transcripts/{f}.php").decode("utf-8"))) for f in fs)
+        >= MIN_WORDS]
+    witnesses = draw(rng, long_enough, 2)
+
+    out = [s for lic, names in (("welsh", welsh), ("ami", ami), ("icsi", icsi))
+           for s in qmsum_sources(mirror, lic, names)]
+    for p in debates:
+        out.append(debate_source(mirror, p))
+    for w in witnesses:
+        stem, who = WITNESSES[w]
+        out.append(hearing_source(mirror, f"hearing_irancontra_{stem}", clips[w],
+                                  f"Iran-Contra joint hearings, testimony of {who} (1987)", budget=True))
+    for s in out:
+        s["batch"] = 4
+    return out
+
+
+def repeats_paragraph(text: str, min_words: int = 20) -> bool:
+    """True when a paragraph of at least ``min_words`` words says again, word for word, what an
+    earlier one said (its speaker label aside): a source that repeats passages. A gold quote there
+    cannot be located uniquely, so such a transcript is left out of the corpus (found after the
+    fourth batch was annotated: ``debate_us_1988-09-25`` repeats two whole turns)."""
+    seen = set()
+    for para in re.split(r"\n\s*\n", text):
+        if len(para.split()) < min_words:
+            continue
+        body = para.split(":", 1)[-1].strip()
+        if body in seen:
+            return True
+        seen.add(body)
+    return False
+
+
+def groups(sources: list[dict]) -> None:
+    """Two groups of about equal words for two pairs of annotators (``group`` 1 or 2): each kind and
+    each split shared as evenly as the counts allow, then the least difference in words; ties go to
+    the first such choice in stem order."""
+    from itertools import combinations
+
+    rows = sorted(sources, key=lambda s: s["stem"])
+    half = len(rows) // 2
+
+    def even(chosen, key):
+        return all(abs(2 * sum(s[key] == v for s in chosen) - sum(s[key] == v for s in rows)) <= 1
+                   for v in {s[key] for s in rows})
+
+    total = sum(words(s["text"]) for s in rows)
+    best = min((c for c in combinations(range(len(rows)), half) if 0 in c
+                and even([rows[i] for i in c], "kind") and even([rows[i] for i in c], "split")),
+               key=lambda c: abs(total - 2 * sum(words(rows[i]["text"]) for i in c)))
+    for i, s in enumerate(rows):
+        s["group"] = 1 if i in best else 2
+
+
 def split(sources: list[dict], seed: int = SEED + 1) -> None:
     """One seeded draw per kind: a third (rounded, at least one) of each kind goes to test."""
     rng = random.Random(seed)
@@ -308,9 +416,18 @@ def main(argv=None) -> int:
     third = build_batch3(mirror, sources)
     split(third, SEED + 5)
     sources += third
+    fourth = build_batch4(mirror, sources)
+    split(fourth, SEED + 7)
+    groups(fourth)
+    # Left out after the draw, split and grouping (so the other files stay as annotated).
+    for s in fourth:
+        if repeats_paragraph(s["text"]):
+            print(f"left out: {s['stem']} (its source repeats a paragraph)", file=sys.stderr)
+    sources += [s for s in fourth if not repeats_paragraph(s["text"])]
     write(sources)
     for s in sources:
-        print(f"{s['split']:4} {s['kind']:18} {s['stem']:34} {s['words']:>5}  {s['excerpt']}")
+        print(f"{s['batch']} {s['split']:4} {s['kind']:18} {s['stem']:34} {s['words']:>5} {s.get('group', '')!s:1} "
+              f"{s['excerpt']}")
     return 0
 
 

@@ -19,7 +19,12 @@ _spec = importlib.util.spec_from_file_location("corpus_scores", ROOT / "bench" /
 corpus_scores = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(corpus_scores)
 
-ROWS = corpus_scores.sources()
+# Batches drawn but not annotated yet (their texts are in sources.json, their gold is not). None
+# now: the fourth (docs/ANNOTATOR_TASK4.md) was adjudicated on 2026-12-02. Put a batch here while
+# its annotators work, and take it out once its gold is adjudicated.
+UNDER_ANNOTATION: set[int] = set()
+ALL_ROWS = corpus_scores.sources()
+ROWS = [r for r in ALL_ROWS if r["batch"] not in UNDER_ANNOTATION]
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +41,13 @@ def test_corpus_gold_well_formed(row):
 
 
 def test_every_file_has_gold(test_part):
+    """Every file has gold except those of a batch under annotation, which has none yet (so a batch's
+    gold is never scored half done, and UNDER_ANNOTATION cannot outlive the gold)."""
     _, _, _, missing = test_part
-    assert corpus_scores.annotated("all")[1] == [] and missing == []
+    waiting = [r["stem"] for r in ALL_ROWS if r["batch"] in UNDER_ANNOTATION]
+    assert corpus_scores.annotated("all")[1] == waiting
+    assert missing == [r["stem"] for r in ALL_ROWS if r["batch"] in UNDER_ANNOTATION and r["split"] == "test"]
+    assert UNDER_ANNOTATION <= {r["batch"] for r in ALL_ROWS}
 
 
 def test_test_part_scored_per_kind(test_part):
