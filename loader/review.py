@@ -299,52 +299,68 @@ def _history(conn, rec_id, from_status, to_status, stamp, who, note, changed) ->
 # ---------------------------------------------------------------- writing
 
 
-def update_item(conn: sqlite3.Connection, rec_id: str, changes: dict, version, actor) -> dict:
-    """Apply tracking changes and corrections to one recommendation with one history row.
+def prepare_update(rec_id: str, changes: dict, version, actor) -> dict:
+    """Validate an update without touching the database: what :func:`write_update` applies.
 
     ``changes``: any of tracking.UPDATE_KEYS (status, owner, due_date, follow_up, priority, note) and
-    CORRECTION_KEYS (actors, theme, strength, char_start, char_end, kind, reviewed). Dismissing an
-    item, or correcting it, also marks it reviewed. Returns ``{"recommendation", "change", "changed"}``
-    like ``tracking.update_recommendation``. Raises InvalidValue, RecommendationNotFound, StaleVersion.
-    """
+    CORRECTION_KEYS (actors, theme, strength, char_start, char_end, kind, reviewed). Raises
+    InvalidValue."""
     tracking_part, correction_part = split_changes(changes)
     version = tracking.parse_version(version)
     clean = tracking.validate_changes(tracking_part)
     corrections = validate_corrections(correction_part)
-    note = clean.pop("note", None)
-    who = tracking.actor_name(actor)
+    return {"rec_id": rec_id, "version": version, "clean": clean, "corrections": corrections,
+            "note": clean.pop("note", None), "who": tracking.actor_name(actor)}
+
+
+def write_update(conn: sqlite3.Connection, prepared: dict) -> dict:
+    """Apply a :func:`prepare_update` result inside the caller's transaction (or savepoint): it
+    neither begins nor commits. Returns ``{"recommendation", "change", "changed"}``. Raises
+    InvalidValue, RecommendationNotFound, StaleVersion, leaving its partial writes for the caller to
+    roll back."""
+    rec_id, version, who, note = prepared["rec_id"], prepared["version"], prepared["who"], prepared["note"]
+    corrections = dict(prepared["corrections"])
+    current = tracking.get_record(conn, rec_id)
+    if current["version"] != version:
+        raise StaleVersion(rec_id, version, current["version"])
+    changed = tracking.diff(current, prepared["clean"])
+    if "status" in changed:
+        tracking.check_transition(current["status"], changed["status"][1])
+        if changed["status"][1] == "dismissed":
+            corrections.setdefault("reviewed", True)
+    stamp = now_iso()
+    plan = plan_corrections(conn, current, corrections, who, stamp)
+    if not changed and not plan["changed"] and not note:
+        return {"recommendation": current, "change": None, "changed": False}
+    columns = {field: new for field, (_old, new) in changed.items()}  # names from EDITABLE_FIELDS
+    columns.update(plan["columns"])  # names from plan_corrections
+    if plan["corrected"]:
+        columns["corrected"] = json.dumps(sorted(corrected_fields(current) | plan["corrected"]))
+    if plan["actors"] is not None:
+        _write_actors(conn, rec_id, plan["actors"])
+    cursor = conn.execute(
+        "UPDATE recommendations SET " + "".join(f"{c} = ?, " for c in columns)
+        + "version = version + 1, updated_at = ?, updated_by = ? WHERE id = ? AND version = ?",
+        (*columns.values(), stamp, who, rec_id, version))
+    if cursor.rowcount != 1:
+        raise StaleVersion(rec_id, version, tracking.get_record(conn, rec_id)["version"])
+    new_status = changed["status"][1] if "status" in changed else current["status"]
+    change = _history(conn, rec_id, current["status"], new_status, stamp, who, note,
+                      {**changed, **plan["changed"]})
+    return {"recommendation": tracking.get_record(conn, rec_id), "change": change, "changed": True}
+
+
+def update_item(conn: sqlite3.Connection, rec_id: str, changes: dict, version, actor) -> dict:
+    """Apply tracking changes and corrections to one recommendation with one history row, in a
+    transaction of its own. Dismissing an item, or correcting it, also marks it reviewed. Returns
+    ``{"recommendation", "change", "changed"}`` like ``tracking.update_recommendation``. Raises
+    InvalidValue, RecommendationNotFound, StaleVersion.
+    """
+    prepared = prepare_update(rec_id, changes, version, actor)
     with conn:
         if not conn.in_transaction:
             conn.execute("BEGIN IMMEDIATE")
-        current = tracking.get_record(conn, rec_id)
-        if current["version"] != version:
-            raise StaleVersion(rec_id, version, current["version"])
-        changed = tracking.diff(current, clean)
-        if "status" in changed:
-            tracking.check_transition(current["status"], changed["status"][1])
-            if changed["status"][1] == "dismissed":
-                corrections.setdefault("reviewed", True)
-        stamp = now_iso()
-        plan = plan_corrections(conn, current, corrections, who, stamp)
-        if not changed and not plan["changed"] and not note:
-            return {"recommendation": current, "change": None, "changed": False}
-        columns = {field: new for field, (_old, new) in changed.items()}  # names from EDITABLE_FIELDS
-        columns.update(plan["columns"])  # names from plan_corrections
-        if plan["corrected"]:
-            columns["corrected"] = json.dumps(sorted(corrected_fields(current) | plan["corrected"]))
-        if plan["actors"] is not None:
-            _write_actors(conn, rec_id, plan["actors"])
-        cursor = conn.execute(
-            "UPDATE recommendations SET " + "".join(f"{c} = ?, " for c in columns)
-            + "version = version + 1, updated_at = ?, updated_by = ? WHERE id = ? AND version = ?",
-            (*columns.values(), stamp, who, rec_id, version))
-        if cursor.rowcount != 1:
-            raise StaleVersion(rec_id, version, tracking.get_record(conn, rec_id)["version"])
-        new_status = changed["status"][1] if "status" in changed else current["status"]
-        change = _history(conn, rec_id, current["status"], new_status, stamp, who, note,
-                          {**changed, **plan["changed"]})
-        record = tracking.get_record(conn, rec_id)
-    return {"recommendation": record, "change": change, "changed": True}
+        return write_update(conn, prepared)
 
 
 def locate(conn, body: dict) -> tuple[str, int, int, dict]:
