@@ -4,6 +4,7 @@ Logic lives in the ``loader`` package (tracking rules, SQL builders); the views 
 the request, call it, and render.
 """
 
+import asyncio as _asyncio
 import functools
 import json as _bjson
 import os as _os
@@ -36,6 +37,7 @@ from loader import review_queue as _review_queue
 from loader import search_sql as _search_sql
 from loader import tracking
 from loader import web as _web
+from loader import write_batches as _write_batches
 from loader.browse import document_page_of as _document_page_of
 from loader.errors import DatabaseBusy, is_busy
 from loader.requests import method_not_allowed
@@ -129,26 +131,56 @@ def _tr_busy_response():
     )
 
 
-async def _tr_write(datasette, db, fn):
-    """``fn(conn)`` on the write connection, waiting at most ``write_busy_timeout_ms`` for the lock.
-    Raises DatabaseBusy when another writer kept the lock that long."""
+def _tr_busy_timeout(datasette, conn):
     busy_ms = (datasette.plugin_config("rectrack") or {}).get("write_busy_timeout_ms")
+    if busy_ms is not None:
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
 
-    def write(conn):
-        if busy_ms is not None:
-            conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
-        return fn(conn)
 
+async def _tr_on_write_thread(db, fn):
+    """``await db.execute_write_fn(fn)``, a locked database raised as DatabaseBusy."""
     try:
-        return await db.execute_write_fn(write, block=True)
+        return await db.execute_write_fn(fn, block=True)
     except _sqlite3.OperationalError as e:
         if not is_busy(e):
             raise
         raise DatabaseBusy(db.name, e) from None
 
 
+async def _tr_write(datasette, db, fn):
+    """``fn(conn)`` on the write connection, waiting at most ``write_busy_timeout_ms`` for the lock.
+    Raises DatabaseBusy when another writer kept the lock that long."""
+    def write(conn):
+        _tr_busy_timeout(datasette, conn)
+        return fn(conn)
+
+    return await _tr_on_write_thread(db, write)
+
+
+# Tracking updates go through a WriteBatcher per database (group commit: the updates that arrive
+# while one batch is written share the next transaction, each in its savepoint; see
+# loader/write_batches.py). ``write_batch_max`` in the plugin config: the most updates in one
+# transaction (1: a transaction per update). Kept on the Datasette instance per database object and
+# event loop (a future belongs to its loop).
+def _tr_batcher(datasette, db):
+    per_loop = datasette.__dict__.setdefault("_rectrack_write_batchers", {})
+    key = (_asyncio.get_running_loop(), db)
+    if key not in per_loop:
+        most = int((datasette.plugin_config("rectrack") or {}).get("write_batch_max", _write_batches.MAX_BATCH))
+
+        async def write(steps):
+            def fn(conn):
+                _tr_busy_timeout(datasette, conn)
+                return _write_batches.run_batch(conn, steps)
+            return await _tr_on_write_thread(db, fn)
+
+        per_loop[key] = _write_batches.WriteBatcher(write, max_batch=max(1, most))
+    return per_loop[key]
+
+
 async def _tr_update(datasette, db, rec_id, changes, version, actor):
-    return await _tr_write(datasette, db, lambda conn: _review.update_item(conn, rec_id, changes, version, actor))
+    prepared = _review.prepare_update(rec_id, changes, version, actor)
+    return await _tr_batcher(datasette, db).submit(lambda conn: _review.write_update(conn, prepared))
 
 
 async def _read_body(request):
