@@ -371,33 +371,52 @@ async def bench_serve(path: Path, seconds: float) -> None:
            f"{(time.process_time() - c0) * 1000:.0f} ms CPU")
     report("dashboard after a write (the next reader's wait)", await _after_write(ds, conn, "/-/rectrack/dashboard"))
     conn.close()
-    await _writers_and_readers(ds, path, seconds, readers=0)
-    await _writers_and_readers(ds, path, seconds)
-    await _writers_and_readers(ds, path, seconds, status=True)
+    await bench_writes(path, seconds)
+
+
+def _rectrack_config(path: Path, **config) -> dict:
     metadata = metadata_for(path)
-    metadata.setdefault("plugins", {}).setdefault("rectrack", {})["recompute_every_ms"] = 250
-    await _writers_and_readers(make_datasette(path, metadata=metadata), path, seconds, status=True,
-                               label=" (`recompute_every_ms: 250`)")
-    await _writers_and_readers_over_http(path, seconds)
+    metadata.setdefault("plugins", {}).setdefault("rectrack", {}).update(config)
+    return metadata
+
+
+async def bench_writes(path: Path, seconds: float, batch_max: int | None = None) -> None:
+    """Updates from 8 clients, with and without readers, in this process and over HTTP.
+    ``batch_max``: the plugin's ``write_batch_max`` (1: a transaction per update)."""
+    config = {} if batch_max is None else {"write_batch_max": batch_max}
+    label = "" if batch_max is None else f" (`write_batch_max: {batch_max}`)"
+    ds = make_datasette(path, metadata=_rectrack_config(path, **config))
+    await _writers_and_readers(ds, path, seconds, readers=0, label=label)
+    await _writers_and_readers(ds, path, seconds, label=label)
+    await _writers_and_readers(ds, path, seconds, status=True, label=label)
+    if batch_max is None:
+        await _writers_and_readers(make_datasette(path, metadata=_rectrack_config(path, recompute_every_ms=250)),
+                                   path, seconds, status=True, label=" (`recompute_every_ms: 250`)")
+    await _writers_and_readers_over_http(path, seconds, config, label)
 
 
 HTTP_LABEL = " over HTTP (a `datasette serve` process: its CPU)"
 
 
-async def _writers_and_readers_over_http(path: Path, seconds: float) -> None:
+async def _writers_and_readers_over_http(path: Path, seconds: float, config: dict | None = None,
+                                         label: str = "") -> None:
     """The same writers and readers against ``datasette serve`` as ``rectrack serve`` runs it, from
     this process over keep-alive connections: the CPU figures are the server process's alone (the
     in-process figures above also count the ASGI client's work for each request)."""
     import httpx
 
-    with served(path, env={**os.environ, "RECTRACK_API_TOKEN": TOKEN}) as base:
+    metadata_path = None
+    if config:
+        metadata_path = Path(tempfile.gettempdir()) / f"rectrack-bench-metadata-{os.getpid()}.json"
+        metadata_path.write_text(json.dumps(_rectrack_config(path, **config)), encoding="utf-8")
+    with served(path, env={**os.environ, "RECTRACK_API_TOKEN": TOKEN}, metadata_path=metadata_path) as base:
         pid = _child_pid()
         limits = httpx.Limits(max_connections=16, max_keepalive_connections=16)
         async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as client:
             assert (await client.get("/-/rectrack/summary.json")).status_code == 200  # a new process: warm it
             for readers, status in ((0, False), (2, False), (2, True)):
                 await _writers_and_readers(None, path, seconds, readers=readers, status=status, client=client,
-                                           cpu=lambda: _process_cpu(pid), label=HTTP_LABEL)
+                                           cpu=lambda: _process_cpu(pid), label=HTTP_LABEL + label)
 
 
 def _child_pid() -> int:
@@ -570,7 +589,11 @@ def main():
     parser.add_argument("--seconds", type=float, default=3.0, help="duration of each request benchmark")
     parser.add_argument("--repeat", type=int, default=7, help="runs of each one-transcript stage")
     parser.add_argument("--workers", type=int, default=None, help="rectrack load --workers (default: its own)")
-    parser.add_argument("--only", choices=["one", "load", "serve"], action="append", help="run only these sections")
+    parser.add_argument("--only", choices=["one", "load", "serve", "writes"], action="append",
+                        help="run only these sections (writes: the updates from 8 clients, a part of serve)")
+    parser.add_argument("--write-batch-max", type=int, action="append",
+                        help="with --only writes: the plugin's write_batch_max for a run (repeat: one run each, "
+                             "alternating, e.g. 1 and 64 side by side)")
     parser.add_argument("--code", type=Path, default=ROOT, help="the checkout whose `rectrack load` the load section runs")
     parser.add_argument("--rebuild", action="store_true", help="build the large database again")
     args = parser.parse_args()
@@ -582,6 +605,9 @@ def main():
         bench_load(args.docs, args.code.resolve(), args.workers)
     if "serve" in sections:
         asyncio.run(bench_serve(large_db(args.rows, args.rebuild), args.seconds))
+    elif "writes" in sections:
+        for batch_max in args.write_batch_max or [None]:
+            asyncio.run(bench_writes(large_db(args.rows, args.rebuild), args.seconds, batch_max))
     print(f"\nbench finished in {time.perf_counter() - started:.0f} s "
           f"(python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}, {os.cpu_count()} cores)\n")
     print("| what | measured |\n|---|---|")

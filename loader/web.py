@@ -61,10 +61,11 @@ def metadata_path_for(db_path) -> Path:
     return path
 
 
-def serve_args(db_path) -> list[str]:
-    """Arguments for ``datasette serve`` after the database path."""
+def serve_args(db_path, metadata_path=None) -> list[str]:
+    """Arguments for ``datasette serve`` after the database path (``metadata_path``: another
+    metadata file than :func:`metadata_path_for`'s)."""
     args = [
-        "--metadata", str(metadata_path_for(db_path)),
+        "--metadata", str(metadata_path or metadata_path_for(db_path)),
         "--plugins-dir", str(PLUGINS),
         "--template-dir", str(TEMPLATES),
         "--static", f"rectrack-static:{STATIC}",
@@ -134,15 +135,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def served(db_path, env: dict | None = None, timeout: float = 30):
+def served(db_path, env: dict | None = None, timeout: float = 30, metadata_path=None):
     """Run ``datasette serve`` exactly as ``rectrack serve`` does, on a free localhost port.
 
     Yields the base URL once the server answers; the server is always terminated. Used by the
-    browser tests and the screenshot script. Raises RuntimeError when it exits or never answers.
+    browser tests, the screenshot script and the benchmark (``metadata_path``: another metadata
+    file). Raises RuntimeError when it exits or never answers.
     """
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "datasette", "serve", str(db_path), *serve_args(db_path),
+        [sys.executable, "-m", "datasette", "serve", str(db_path), *serve_args(db_path, metadata_path),
          "--host", "127.0.0.1", "--port", str(port)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
