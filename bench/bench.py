@@ -383,6 +383,7 @@ def _rectrack_config(path: Path, **config) -> dict:
 async def bench_writes(path: Path, seconds: float, batch_max: int | None = None) -> None:
     """Updates from 8 clients, with and without readers, in this process and over HTTP.
     ``batch_max``: the plugin's ``write_batch_max`` (1: a transaction per update)."""
+    os.environ["RECTRACK_API_TOKEN"] = TOKEN
     config = {} if batch_max is None else {"write_batch_max": batch_max}
     label = "" if batch_max is None else f" (`write_batch_max: {batch_max}`)"
     ds = make_datasette(path, metadata=_rectrack_config(path, **config))
