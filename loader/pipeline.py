@@ -188,6 +188,14 @@ def _work(path) -> tuple:
 
 
 IDLE = None  # what ``_results`` yields when the next result is not ready within ``wait()`` seconds
+LONG_FILE_BYTES = 1_000_000  # in this process (workers=1), a file this large is read after a commit
+
+
+def _size(path) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def _results(files, workers: int, lexicon: dict, context: dict | None = None, encoding: str | None = None,
@@ -197,12 +205,16 @@ def _results(files, workers: int, lexicon: dict, context: dict | None = None, en
 
     ``wait()``: how many seconds the caller can wait for the next result before it has something
     to do (None: as long as it takes); when the pool's next result is not ready by then, ``IDLE``
-    is yielded first (the writer commits its batch instead of holding the lock while it waits)."""
+    is yielded first (the writer commits its batch instead of holding the lock while it waits).
+    In this process, ``IDLE`` comes before a file of ``LONG_FILE_BYTES`` or more while a batch
+    is open."""
     _init_worker(lexicon, context, encoding)
     if workers <= 1 or len(files) <= 1:
         _WORKER["inner_workers"] = workers  # one file: its own pool when it is long
         try:
             for path in files:
+                if wait is not None and wait() is not None and _size(path) >= LONG_FILE_BYTES:
+                    yield IDLE  # a long file is extracted here, in the writer: not while it holds the lock
                 yield _work(path)
         finally:
             _WORKER["inner_workers"] = 1

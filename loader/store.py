@@ -2,7 +2,9 @@
 
 Everything before this module is pure. ``store_document`` writes a parsed and extracted
 document atomically and keeps every human edit (status, owner, due date, follow-up,
-priority, version, history) across reloads.
+priority, version, history) across reloads. ``BatchWriter`` (what ``rectrack load`` uses)
+writes several documents per transaction, each as atomically, in a savepoint of its own.
+Rows are written with multi-row statements (``insert_rows``, ``delete_in``).
 """
 from __future__ import annotations
 
