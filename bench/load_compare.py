@@ -7,6 +7,12 @@ holds the same rows (``documents.loaded_at`` aside, a time); prints each load's 
 The full-text indexes are compared by what they hold (every term's instances, through
 ``fts5vocab``), not by how FTS5 cut them into segments: the segments follow the transactions.
 ``rows_of(path)`` is what the tests compare too (tests/test_load_batches.py).
+
+Measured on 2 shared cores (load average 4-6), ``--docs 300``, main ``d6085d8`` then the batched
+writer, twice: 88.0 / 81.7 s -> 73.9 / 65.2 s wall, 80.8 / 78.0 -> 70.8 / 67.6 CPU-s, the writer
+process 16.3 / 15.4 -> 9.3 / 8.8 CPU-s, 16.2 -> 1.8-1.9 MB written per document, rows identical
+(5,767,100). The load connection's 64 MiB page cache against SQLite's default 2 MB (the same
+code otherwise): the writer 9.1 -> 7.5 CPU-s, 3.1 -> 1.8 MB written per document.
 """
 from __future__ import annotations
 
