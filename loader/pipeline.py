@@ -2,8 +2,9 @@
 
 ``load_files`` is what ``rectrack load`` runs: it skips the files whose bytes (sha256) and
 lexicon are those of the stored document, parses and extracts the others in a pool of worker
-processes, and stores each result from the main process (one writer, one transaction per
-document). The rules are compiled once in the main process; forked workers inherit them.
+processes, and stores each result from the main process (one writer, several documents per
+transaction, a savepoint each: ``store.BatchWriter``). The rules are compiled once in the main
+process; forked workers inherit them.
 """
 from __future__ import annotations
 
@@ -31,7 +32,6 @@ from .turns import parse_document
 
 TOTAL_KEYS = ("documents", "speakers", "turns", "recommendations", "commitments", "kept_edited")
 OUTCOMES = ("loaded", "unchanged", "skipped", "failed")  # what happened to each file
-STAMP_BATCH = 64  # documents whose lexicon hash is written in one transaction
 LOAD_CHECKPOINT_PAGES = 4000  # WAL pages between the automatic checkpoints of a load's connection
 
 
@@ -187,14 +187,34 @@ def _work(path) -> tuple:
         return str(path), None, f"{path}: failed ({type(e).__name__}: {e})", []
 
 
-def _results(files, workers: int, lexicon: dict, context: dict | None = None, encoding: str | None = None):
+IDLE = None  # what ``_results`` yields when the next result is not ready within ``wait()`` seconds
+LONG_FILE_BYTES = 1_000_000  # in this process (workers=1), a file this large is read after a commit
+
+
+def _size(path) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def _results(files, workers: int, lexicon: dict, context: dict | None = None, encoding: str | None = None,
+             wait=None):
     """``_work`` of each file, in order: in this process (workers <= 1) or in a pool, with at
-    most two files per worker in flight (so finished documents never pile up in memory)."""
+    most two files per worker in flight (so finished documents never pile up in memory).
+
+    ``wait()``: how many seconds the caller can wait for the next result before it has something
+    to do (None: as long as it takes); when the pool's next result is not ready by then, ``IDLE``
+    is yielded first (the writer commits its batch instead of holding the lock while it waits).
+    In this process, ``IDLE`` comes before a file of ``LONG_FILE_BYTES`` or more while a batch
+    is open."""
     _init_worker(lexicon, context, encoding)
     if workers <= 1 or len(files) <= 1:
         _WORKER["inner_workers"] = workers  # one file: its own pool when it is long
         try:
             for path in files:
+                if wait is not None and wait() is not None and _size(path) >= LONG_FILE_BYTES:
+                    yield IDLE  # a long file is extracted here, in the writer: not while it holds the lock
                 yield _work(path)
         finally:
             _WORKER["inner_workers"] = 1
@@ -210,6 +230,11 @@ def _results(files, workers: int, lexicon: dict, context: dict | None = None, en
             if len(pending) >= 2 * workers:
                 break
         while pending:
+            limit = wait() if wait is not None else None
+            if limit is not None and not pending[0].ready():
+                pending[0].wait(limit)
+                if not pending[0].ready():
+                    yield IDLE
             result = pending.popleft().get()
             nxt = next(queue, None)
             if nxt is not None:
@@ -224,19 +249,34 @@ def _results(files, workers: int, lexicon: dict, context: dict | None = None, en
 # ---------------------------------------------------------------- the load
 
 
+BATCH_DOCUMENTS = 16  # documents stored in one transaction at most
+BATCH_SECONDS = 1.0  # ... or stored within this long of the batch's first (the write lock is held meanwhile)
+BATCH_CHARACTERS = 4_000_000  # ... or this much text
+LOAD_CACHE_KIB = 65536  # the load connection's page cache (64 MiB: the indexes a load writes stay in memory)
+
+
 def load_files(db_path, paths, lexicon_paths=(), workers: int | None = None, force: bool = False,
-               on_progress=None, encoding: str | None = None, context: dict | None = None) -> tuple[dict, list]:
-    """Load transcripts into ``db_path``: one transaction per document, from one writer.
+               on_progress=None, encoding: str | None = None, context: dict | None = None,
+               batch_documents: int = BATCH_DOCUMENTS, batch_seconds: float = BATCH_SECONDS,
+               batch_characters: int = BATCH_CHARACTERS) -> tuple[dict, list]:
+    """Load transcripts into ``db_path`` from one writer, several documents per transaction.
 
     Files no reader takes are skipped and named (``totals["skipped_files"]``); a path that does
     not exist is an error. Files whose bytes and settings (lexicon, ``context``, ``encoding``,
     sidecar) are unchanged since they were stored are not redone (unless ``force``); the others
     are parsed and extracted by ``workers`` processes (default: the cores; 1: in this process).
     ``encoding`` overrides detection for text formats; ``context`` (``forum``, ``addressee``)
-    says what the meeting is, for every file. ``on_progress(totals, path, number of files)`` is
-    called once for the unchanged files and after each other file. Returns (totals, errors):
-    totals has the row counts (``TOTAL_KEYS``), the outcome counts (``OUTCOMES``) and the
-    one-line ``skipped_files`` and ``warnings``; errors are one-line messages.
+    says what the meeting is, for every file.
+
+    The writer stores up to ``batch_documents`` documents, ``batch_characters`` characters or
+    ``batch_seconds`` of them in one transaction (``store.BatchWriter``: a savepoint per
+    document, so a failing document is rolled back alone; ``batch_documents=1``: one transaction
+    per document). It commits early rather than hold the lock while it waits for the workers.
+    A document counts as loaded once its batch is committed: ``on_progress(totals, path, number
+    of files)`` is called once for the unchanged files and for each other file once its outcome
+    is known (a batch's files together, at its commit). Returns (totals, errors): totals has the
+    row counts (``TOTAL_KEYS``), the outcome counts (``OUTCOMES``) and the one-line
+    ``skipped_files`` and ``warnings``; errors are one-line messages.
     Raises RectrackError for a bad lexicon or a database that cannot be opened.
     """
     lexicon = load_lexicon(lexicon_paths)
@@ -252,43 +292,75 @@ def load_files(db_path, paths, lexicon_paths=(), workers: int | None = None, for
     # a checkpoint every 4,000 WAL pages (16 MB) instead of 1,000: the index and count pages the
     # documents of a load share are copied back once per checkpoint, not once per few documents
     conn.execute(f"PRAGMA wal_autocheckpoint = {LOAD_CHECKPOINT_PAGES}")
-    stamps: list[tuple[str, str]] = []
+    conn.execute("PRAGMA temp_store = MEMORY")  # the savepoints' statement journals: no temporary files
+    conn.execute(f"PRAGMA cache_size = -{LOAD_CACHE_KIB}")
+    writer = store.BatchWriter(conn, max(1, batch_documents), batch_seconds, batch_characters)
     seen_ids: dict[str, str] = {}  # document id -> the file stored under it in this run
+    stored: dict[str, tuple] = {}  # path -> (document id, counts): in the open batch
+
+    def fail(path, message):
+        errors.append(message)
+        totals["failed"] += 1
+        if on_progress:
+            on_progress(totals, path, len(files))
+
+    def commit():
+        if not writer.batch:
+            return
+        done_paths = writer.pending()
+        try:
+            done = writer.commit()
+        except sqlite3.Error as e:
+            for path in done_paths:
+                doc_id, _counts = stored.pop(path)
+                seen_ids.pop(doc_id, None)
+                fail(path, f"{path}: failed (not committed: {type(e).__name__}: {e})")
+            return
+        for path in done:
+            _doc_id, counts = stored.pop(path)
+            totals["loaded"] += 1
+            for k in TOTAL_KEYS:
+                totals[k] += counts.get(k, 0)
+            if on_progress:
+                on_progress(totals, path, len(files))
+
     try:
         todo, unchanged = split_unchanged(conn, files, lexicon_sha, force, context, encoding)
         totals["unchanged"] = len(unchanged)
         if on_progress and unchanged:
             on_progress(totals, None, len(files))
         workers = default_workers() if workers is None else max(1, workers)
-        for path, result, error, warnings in _results(todo, workers, lexicon, context, encoding):
+        for item in _results(todo, workers, lexicon, context, encoding, wait=writer.seconds_left):
+            if item is IDLE:
+                commit()
+                continue
+            path, result, error, warnings = item
             totals["warnings"].extend(warnings)
             doc_id = result[0].id if result else None
             if error is None and doc_id in seen_ids:
                 error = f"{path}: same document id {doc_id!r} as {seen_ids[doc_id]} in this run (rename one of them)"
             if error is None:
                 try:
-                    counts = store.store_document(conn, *result)
+                    counts = writer.store(*result, stamp=settings_digest(lexicon_sha, path, context, encoding),
+                                          key=path)
                 except RectrackError as e:
                     error = str(e)
                 except Exception as e:  # a bug on one file must not stop the others
                     error = f"{path}: failed ({type(e).__name__}: {e})"
             if error is not None:
-                errors.append(error)
-                totals["failed"] += 1
+                fail(path, error)
             else:
                 seen_ids[doc_id] = path
-                totals["loaded"] += 1
-                for k in TOTAL_KEYS:
-                    totals[k] += counts.get(k, 0)
-                stamps.append((settings_digest(lexicon_sha, path, context, encoding), doc_id))
-                if len(stamps) >= STAMP_BATCH:
-                    _stamp(conn, stamps)
-            if on_progress:
-                on_progress(totals, path, len(files))
+                stored[path] = (doc_id, counts)
+            if writer.full():
+                commit()
+        commit()
     finally:
         try:
-            _stamp(conn, stamps)
+            if writer.batch:  # interrupted: what was stored whole is kept, as a commit per document kept it
+                commit()
         finally:
+            writer.rollback()
             conn.close()
     return totals, errors
 
@@ -301,12 +373,3 @@ def connect(db_path):
         if is_busy(e):
             raise DatabaseBusy(db_path, e) from None
         raise RectrackError(f"{db_path}: cannot open as a rectrack database ({e})") from None
-
-
-def _stamp(conn, stamps: list) -> None:
-    """Record what the stored documents were extracted with, ``(settings digest, document id)``
-    (after they are stored: a crash in between only means they are redone next time)."""
-    if stamps:
-        with conn:
-            conn.executemany("UPDATE documents SET lexicon_sha256 = ? WHERE id = ?", stamps)
-        stamps.clear()

@@ -2,12 +2,15 @@
 
 Everything before this module is pure. ``store_document`` writes a parsed and extracted
 document atomically and keeps every human edit (status, owner, due date, follow-up,
-priority, version, history) across reloads.
+priority, version, history) across reloads. ``BatchWriter`` (what ``rectrack load`` uses)
+writes several documents per transaction, each as atomically, in a savepoint of its own.
+Rows are written with multi-row statements (``insert_rows``, ``delete_in``).
 """
 from __future__ import annotations
 
 import bisect
 import datetime
+import functools
 import hashlib
 import json
 import os
@@ -327,6 +330,7 @@ def speaker_id(document_id: str, key: str) -> str:
     return f"{document_id}:{key}"
 
 
+@functools.lru_cache(maxsize=8192)  # a load asks for the same few hundred names per document, every document
 def actor_id(name: str) -> str:
     return slug(name)
 
@@ -624,7 +628,7 @@ def _plan_recommendations(plan: Plan, doc: Document, recommendations, snapshot: 
 def _new_id(doc_id: str, rec: Recommendation, reserved: set) -> str:
     """A deterministic id for a recommendation that matches no stored one, unlike any id in use."""
     words = normalize_span(rec.text)
-    rid = recommendation_id(doc_id, rec.text)
+    rid = "r" + short_hash(doc_id, words)  # recommendation_id(doc_id, rec.text)
     n = 1
     while rid in reserved:  # the same words twice in one document, or an id still in use
         rid = "r" + short_hash(doc_id, words, str(rec.char_start), *([str(n)] if n > 1 else []))
@@ -632,19 +636,99 @@ def _new_id(doc_id: str, rec: Recommendation, reserved: set) -> str:
     return rid
 
 
-def write_plan(conn: sqlite3.Connection, plan: Plan) -> None:
-    """Write ``plan`` (inside the caller's transaction)."""
-    doc_id = plan.document[0]
-    conn.execute(
-        "INSERT INTO documents (id, title, event_date, venue, source_path, sha256, text, loaded_at, forum, addressee) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+# ---------------------------------------------------------------- multi-row statements
+#
+# One ``INSERT ... VALUES (...), (...), ...`` per chunk of rows instead of one execution per row:
+# SQLite opens a statement journal per execution of a statement that fires triggers, and FTS5
+# writes its pending terms out as a new segment at each one, so a row at a time into turns or
+# recommendations costs a segment (and later its merging) per row. Chunks are powers of two
+# (73 rows: 64 + 8 + 1), so a table has a few statements, each prepared once per connection.
+
+MAX_CHUNK_ROWS = 256  # rows per statement at most (and under SQLite's limit on bound variables)
+
+
+@functools.lru_cache(maxsize=512)
+def _values_sql(head: str, width: int, rows: int, tail: str) -> str:
+    one = "(" + ", ".join("?" * width) + ")"
+    return f"{head} VALUES {', '.join([one] * rows)}{tail}"
+
+
+@functools.lru_cache(maxsize=512)
+def _in_sql(head: str, n: int) -> str:
+    return f"{head} IN ({', '.join('?' * n)})"
+
+
+def _chunk_limit(conn: sqlite3.Connection, width: int) -> int:
+    try:
+        variables = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    except (AttributeError, sqlite3.Error):  # pragma: no cover - Python without getlimit
+        variables = 999
+    most = max(1, min(MAX_CHUNK_ROWS, variables // max(1, width)))
+    return 1 << (most.bit_length() - 1)
+
+
+def _chunks(n: int, most: int):
+    """``(start, size)`` covering ``range(n)`` in order, each size a power of two <= ``most``."""
+    i = 0
+    while i < n:
+        size = min(most, 1 << ((n - i).bit_length() - 1))
+        yield i, size
+        i += size
+
+
+def insert_rows(conn: sqlite3.Connection, head: str, rows, tail: str = "") -> None:
+    """Insert ``rows`` (tuples of one length) in order with multi-row statements: ``head`` is
+    ``INSERT INTO t (a, b)``, ``tail`` what follows the values (``ON CONFLICT ...``). The same rows,
+    rowids and trigger effects as ``executemany`` of the one-row statement."""
+    rows = list(rows)
+    if not rows:
+        return
+    width = len(rows[0])
+    for start, size in _chunks(len(rows), _chunk_limit(conn, width)):
+        conn.execute(_values_sql(head, width, size, tail),
+                     [v for row in rows[start:start + size] for v in row])
+
+
+def delete_in(conn: sqlite3.Connection, head: str, ids) -> None:
+    """``head IN (?, ...)`` (``DELETE FROM t WHERE id``) over ``ids`` (values or 1-tuples), in
+    chunks: one statement where ``executemany`` ran one per id."""
+    ids = [i[0] if isinstance(i, tuple) else i for i in ids]
+    for start, size in _chunks(len(ids), _chunk_limit(conn, 1)):
+        conn.execute(_in_sql(head, size), ids[start:start + size])
+
+
+REC_INSERT = f"INSERT INTO recommendations ({', '.join(REC_COLUMNS)}, id)"
+TURN_INSERT = f"INSERT INTO turns ({', '.join(TURN_COLUMNS)})"
+ACTOR_UPSERT = (" ON CONFLICT(id) DO UPDATE SET name=excluded.name, kind=COALESCE(excluded.kind, actors.kind), "
+                "actor_group=COALESCE(excluded.actor_group, actors.actor_group)")
+
+
+DOCUMENT_COLUMNS = ("id", "title", "event_date", "venue", "source_path", "sha256", "text", "loaded_at", "forum",
+                    "addressee")
+DOCUMENT_FIELDS = ("format", "lexicon_sha256")  # written with the row when given (``write_plan``'s ``fields``)
+
+
+@functools.lru_cache(maxsize=8)
+def _document_upsert(fields: tuple[str, ...]) -> str:
+    columns = DOCUMENT_COLUMNS + fields
+    return (
+        f"INSERT INTO documents ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+        "ON CONFLICT(id) DO UPDATE SET "
         # A title and date a person set (title_set_by) survive the reload.
         "title=CASE WHEN documents.title_set_by IS NULL THEN excluded.title ELSE documents.title END, "
         "event_date=CASE WHEN documents.title_set_by IS NULL THEN excluded.event_date ELSE documents.event_date END, "
         "venue=excluded.venue, source_path=excluded.source_path, sha256=excluded.sha256, text=excluded.text, "
-        "loaded_at=excluded.loaded_at, forum=excluded.forum, addressee=excluded.addressee",
-        plan.document,
-    )
+        "loaded_at=excluded.loaded_at, forum=excluded.forum, addressee=excluded.addressee"
+        + "".join(f", {f}=excluded.{f}" for f in fields))
+
+
+def write_plan(conn: sqlite3.Connection, plan: Plan, fields: dict | None = None) -> None:
+    """Write ``plan`` (inside the caller's transaction). ``fields``: more columns of the document's
+    row (``DOCUMENT_FIELDS``: its format, the settings it was extracted with), written with it --
+    a second UPDATE would write the whole row, its text included, again."""
+    doc_id = plan.document[0]
+    fields = {k: v for k, v in (fields or {}).items() if k in DOCUMENT_FIELDS}
+    conn.execute(_document_upsert(tuple(fields)), (*plan.document, *fields.values()))
     conn.execute("DELETE FROM commitments WHERE document_id = ?", (doc_id,))
     conn.execute(
         "DELETE FROM speaker_aliases WHERE speaker_id IN (SELECT id FROM speakers WHERE document_id = ?)",
@@ -652,22 +736,14 @@ def write_plan(conn: sqlite3.Connection, plan: Plan) -> None:
     )
     conn.execute("DELETE FROM notes WHERE document_id = ?", (doc_id,))
     conn.execute("DELETE FROM speakers WHERE document_id = ?", (doc_id,))
-    conn.executemany("DELETE FROM turns WHERE id = ?", plan.turn_deletes)
-    conn.executemany("INSERT INTO speakers (id, name, role, document_id) VALUES (?, ?, ?, ?)", plan.speakers)
-    conn.executemany("INSERT INTO speaker_aliases (alias, speaker_id) VALUES (?, ?)", plan.aliases)
-    conn.executemany(
-        f"INSERT INTO turns ({', '.join(TURN_COLUMNS)}) VALUES ({', '.join('?' * len(TURN_COLUMNS))})",
-        plan.turn_inserts,
-    )
-    conn.executemany("INSERT OR REPLACE INTO notes (document_id, char_start, text) VALUES (?, ?, ?)", plan.notes)
-    conn.executemany(
-        "INSERT INTO actors (id, name, kind, actor_group) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-        "name=excluded.name, kind=COALESCE(excluded.kind, actors.kind), "
-        "actor_group=COALESCE(excluded.actor_group, actors.actor_group)",
-        plan.actors,
-    )
-    conn.executemany("DELETE FROM recommendation_actors WHERE recommendation_id = ?", plan.rec_deletes)
-    conn.executemany("DELETE FROM recommendations WHERE id = ?", plan.rec_deletes)
+    delete_in(conn, "DELETE FROM turns WHERE id", plan.turn_deletes)
+    insert_rows(conn, "INSERT INTO speakers (id, name, role, document_id)", plan.speakers)
+    insert_rows(conn, "INSERT INTO speaker_aliases (alias, speaker_id)", plan.aliases)
+    insert_rows(conn, TURN_INSERT, plan.turn_inserts)
+    insert_rows(conn, "INSERT OR REPLACE INTO notes (document_id, char_start, text)", plan.notes)
+    insert_rows(conn, "INSERT INTO actors (id, name, kind, actor_group)", plan.actors, ACTOR_UPSERT)
+    delete_in(conn, "DELETE FROM recommendation_actors WHERE recommendation_id", plan.rec_deletes)
+    delete_in(conn, "DELETE FROM recommendations WHERE id", plan.rec_deletes)
     conn.executemany(
         "UPDATE recommendations SET " + ", ".join(f"{c}=?" for c in REC_COLUMNS) + ", extracted=1 WHERE id=?",
         plan.rec_updates,
@@ -676,10 +752,7 @@ def write_plan(conn: sqlite3.Connection, plan: Plan) -> None:
         conn.execute("UPDATE recommendations SET " + "".join(f"{c}=?, " for c in columns) + "extracted=1 WHERE id=?",
                      (*columns.values(), rid))
     conn.executemany("UPDATE recommendations SET turn_id=?, char_start=?, char_end=? WHERE id=?", plan.rec_moves)
-    conn.executemany(
-        f"INSERT INTO recommendations ({', '.join(REC_COLUMNS)}, id) VALUES ({', '.join('?' * (len(REC_COLUMNS) + 1))})",
-        plan.rec_inserts,
-    )
+    insert_rows(conn, REC_INSERT, plan.rec_inserts)
     conn.executemany(
         "UPDATE recommendations SET char_start=?, char_end=?, text=?, turn_id=COALESCE(?, turn_id), extracted=0 "
         "WHERE id=?",
@@ -687,25 +760,20 @@ def write_plan(conn: sqlite3.Connection, plan: Plan) -> None:
     )
     conn.executemany("UPDATE recommendations SET char_start=NULL, char_end=NULL, extracted=0 WHERE id=?",
                      plan.kept_unplaced)
-    conn.executemany("DELETE FROM recommendation_actors WHERE recommendation_id = ?",
-                     [(rid,) for rid, _ in plan.actor_links])
-    conn.executemany("INSERT INTO recommendation_actors (recommendation_id, actor_id, position) VALUES (?, ?, ?)",
-                     [(rid, aid, i) for rid, ids in plan.actor_links for i, aid in enumerate(ids)])
-    conn.executemany(
-        "INSERT INTO commitments (id, document_id, turn_id, speaker_id, actor_id, text, char_start, "
-        "char_end, signal, recommendation_id, cue, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        plan.commitments,
-    )
+    delete_in(conn, "DELETE FROM recommendation_actors WHERE recommendation_id", [rid for rid, _ in plan.actor_links])
+    insert_rows(conn, "INSERT INTO recommendation_actors (recommendation_id, actor_id, position)",
+                [(rid, aid, i) for rid, ids in plan.actor_links for i, aid in enumerate(ids)])
+    insert_rows(conn, "INSERT INTO commitments (id, document_id, turn_id, speaker_id, actor_id, text, char_start, "
+                "char_end, signal, recommendation_id, cue, confidence)", plan.commitments)
 
 
 def store_source_map(conn: sqlite3.Connection, doc: Document, tid) -> None:
-    """The document's format, its offset -> page/cue time map and its turns' times (inside the
-    caller's transaction; ``tid(seq)`` is a turn's id)."""
-    conn.execute("UPDATE documents SET format = ? WHERE id = ?", (doc.format, doc.id))
+    """The document's offset -> page/cue time map and its turns' times (inside the
+    caller's transaction, after ``write_plan`` wrote its row with ``fields={"format": doc.format}``;
+    ``tid(seq)`` is a turn's id)."""
     conn.execute("DELETE FROM document_locations WHERE document_id = ?", (doc.id,))
-    conn.executemany(
-        "INSERT OR REPLACE INTO document_locations (document_id, char_start, char_end, page, start_time, end_time) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+    insert_rows(
+        conn, "INSERT OR REPLACE INTO document_locations (document_id, char_start, char_end, page, start_time, end_time)",
         [(doc.id, loc.start, loc.end, loc.page, loc.start_time, loc.end_time) for loc in doc.locations],
     )
     conn.executemany(
@@ -713,6 +781,8 @@ def store_source_map(conn: sqlite3.Connection, doc: Document, tid) -> None:
         [(t.start_time, t.end_time, tid(t.seq)) for t in doc.turns
          if t.start_time is not None or t.end_time is not None],
     )
+
+
 def store_document(
     conn: sqlite3.Connection,
     doc: Document,
@@ -747,6 +817,154 @@ def write_document(conn: sqlite3.Connection, doc: Document, recommendations: lis
             # edited or reloaded since the snapshot: plan again from the current rows
             snapshot = read_snapshot(conn, doc.id)
             plan = plan_document(doc, recommendations, commitments, snapshot, actor_kinds)
-        write_plan(conn, plan)
+        write_plan(conn, plan, {"format": doc.format})
         store_source_map(conn, doc, lambda seq: f"{doc.id}:{seq}")
     return plan.counts
+
+
+# ---------------------------------------------------------------- several documents per transaction
+
+
+@dataclass
+class _Stored:
+    """A document stored in the open batch (its savepoint released), not yet committed."""
+
+    key: object
+    doc: Document
+    recommendations: list
+    commitments: list
+    stamp: str | None
+    counts: dict
+
+
+class BatchWriter:
+    """Stores documents several to a transaction, each in a savepoint of its own, for ``rectrack load``.
+
+    A batch is one ``BEGIN IMMEDIATE`` transaction (so it waits for another writer as long as the
+    connection's busy timeout) holding at most ``max_docs`` documents, ``max_chars`` characters of
+    text, or what was stored within ``max_seconds`` of its start: ``full()`` says when to
+    ``commit()``. The write lock is held from the first document of a batch to its commit, so an
+    edit from another connection (the server, ``rectrack set``) waits at most about that long.
+
+    Each document is read, planned and written under the lock, inside ``SAVEPOINT``: when it fails
+    (a constraint, a bug), its rows are rolled back, the exception is raised, and the documents
+    stored before it stay in the batch. When an error ends the whole transaction (SQLite rolls back
+    on a full disk or an I/O error), the batch's earlier documents are written again in a new one.
+    Nothing of a batch is visible to other connections, and nothing is committed, before
+    ``commit()``: a process killed mid-batch loses only that batch (its documents' ``stamp``, the
+    settings digest that lets a rerun skip them, is written in the same transaction).
+
+    An actor row is written only when it differs from what this connection wrote last (a cache
+    cleared whenever another connection committed since: ``PRAGMA data_version``).
+    """
+
+    SAVEPOINT = "rectrack_document"
+
+    def __init__(self, conn: sqlite3.Connection, max_docs: int = 16, max_seconds: float = 1.0,
+                 max_chars: int = 4_000_000, clock=None):
+        import time
+
+        self.conn, self.max_docs, self.max_seconds, self.max_chars = conn, max_docs, max_seconds, max_chars
+        self.clock = clock or time.monotonic
+        self.batch: list[_Stored] = []
+        self.started: float | None = None
+        self.chars = 0
+        self._actors: dict[str, tuple] = {}  # actor id -> the row this connection wrote (committed)
+        self._batch_actors: dict[str, tuple] = {}  # written in the open batch
+        self._data_version = None
+
+    # -- the open transaction
+
+    def _begin(self) -> None:
+        if self.conn.in_transaction:
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:  # another connection committed: its actors may differ
+            self._actors.clear()
+            self._data_version = version
+        self.started = self.clock()
+
+    def seconds_left(self) -> float | None:
+        """Seconds until the open batch is due (0 when due); None when no batch is open."""
+        if not self.batch:
+            return None
+        return max(0.0, self.max_seconds - (self.clock() - self.started))
+
+    def full(self) -> bool:
+        """Whether the open batch should be committed now."""
+        return bool(self.batch) and (len(self.batch) >= self.max_docs or self.chars >= self.max_chars
+                                     or self.seconds_left() <= 0)
+
+    def store(self, doc: Document, recommendations: list, commitments: list, stamp: str | None = None,
+              key=None, actor_kinds: dict | None = None) -> dict:
+        """Write one document into the open batch (opening one). Returns its counts; raises what
+        failed, with none of its rows written."""
+        self._begin()
+        try:
+            counts = self._write(doc, recommendations, commitments, stamp, actor_kinds)
+        except BaseException:
+            self._undo_document()
+            raise
+        self.batch.append(_Stored(key, doc, recommendations, commitments, stamp, counts))
+        self.chars += len(doc.text or "")
+        return counts
+
+    def _write(self, doc, recommendations, commitments, stamp, actor_kinds) -> dict:
+        conn = self.conn
+        conn.execute(f"SAVEPOINT {self.SAVEPOINT}")
+        snapshot = read_snapshot(conn, doc.id)  # under the write lock: current, no second look needed
+        plan = plan_document(doc, recommendations, commitments, snapshot, actor_kinds)
+        known = {**self._actors, **self._batch_actors}
+        actors = [row for row in plan.actors if known.get(row[0]) != row]
+        plan.actors = actors
+        write_plan(conn, plan, {"format": doc.format, **({"lexicon_sha256": stamp} if stamp is not None else {})})
+        store_source_map(conn, doc, lambda seq: f"{doc.id}:{seq}")
+        conn.execute(f"RELEASE {self.SAVEPOINT}")
+        self._batch_actors.update((row[0], row) for row in actors)
+        return plan.counts
+
+    def _undo_document(self) -> None:
+        conn = self.conn
+        if conn.in_transaction:
+            try:
+                conn.execute(f"ROLLBACK TO {self.SAVEPOINT}")
+                conn.execute(f"RELEASE {self.SAVEPOINT}")
+                return
+            except sqlite3.Error:
+                if conn.in_transaction:  # no savepoint of ours: the failure came before it
+                    conn.rollback()
+        # the whole transaction is gone: write the batch's earlier documents again in a new one
+        earlier, self.batch, self.chars = self.batch, [], 0
+        self._actors.clear()
+        self._batch_actors.clear()
+        for item in earlier:
+            self.store(item.doc, item.recommendations, item.commitments, item.stamp, item.key)
+
+    def commit(self) -> list:
+        """Commit the open batch; returns the keys of its documents (in the order stored). When
+        the commit fails, the batch is rolled back and the error raised."""
+        done, self.batch, self.chars, self.started = self.batch, [], 0, None
+        if not self.conn.in_transaction:
+            return [item.key for item in done]
+        try:
+            self.conn.commit()
+        except BaseException:
+            self.rollback()
+            raise
+        self._actors.update(self._batch_actors)
+        self._batch_actors.clear()
+        return [item.key for item in done]
+
+    def rollback(self) -> list:
+        """Drop the open batch; returns the keys of the documents it held."""
+        dropped, self.batch, self.chars, self.started = self.batch, [], 0, None
+        if self.conn.in_transaction:
+            self.conn.rollback()
+        self._actors.clear()
+        self._batch_actors.clear()
+        return [item.key for item in dropped]
+
+    def pending(self) -> list:
+        """Keys of the documents stored in the open batch, in order."""
+        return [item.key for item in self.batch]
