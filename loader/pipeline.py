@@ -134,7 +134,10 @@ def settings_digest(lexicon_sha: str, path, context: dict | None = None, encodin
     ``encoding``, and the file's sidecar (``<file>.meta.json``). Stored in
     ``documents.lexicon_sha256``; when any of these changes, the file is redone."""
     side = Path(str(path) + ".meta.json")
-    parts = {"lexicon": lexicon_sha, "context": context or {}, "encoding": encoding,
+    # only the values that are used (an unset --forum is None from the command line, absent from
+    # a library call: the same run)
+    used = {k: v for k, v in (context or {}).items() if v}
+    parts = {"lexicon": lexicon_sha, "context": used, "encoding": encoding,
              "sidecar": file_digest(side) if side.exists() else None}
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode("utf-8")).hexdigest()
 

@@ -58,6 +58,19 @@ def test_unchanged_reload_is_skipped_and_force_redoes_it(folder, tmp_path):
     assert "then" not in {v.split("|")[0] for v in stamps(db).values()}
 
 
+def test_a_library_load_is_unchanged_for_the_command(folder, tmp_path):
+    """load_files without a context and `rectrack load` without --forum/--addressee are the same
+    run: the command skips what the library loaded."""
+    db = tmp_path / "r.db"
+    totals, _ = pipeline.load_files(db, sorted(folder.iterdir()), workers=1)
+    assert totals["loaded"] == 3
+    again = load(folder, "--db", db, "--workers", "1")
+    assert again.exit_code == 0, again.output
+    assert "0 loaded, 3 unchanged" in again.output
+    with_forum = load(folder, "--db", db, "--workers", "1", "--forum", "Security Council")
+    assert "3 loaded, 0 unchanged" in with_forum.output
+
+
 def test_a_changed_file_or_lexicon_is_redone(folder, tmp_path):
     db = tmp_path / "r.db"
     assert load(folder, "--db", db, "--workers", "1").exit_code == 0
