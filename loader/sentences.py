@@ -28,8 +28,8 @@ SENTENCE_STARTERS = frozenset(
     as for a an what why how who where let thank thanks however also finally first second""".split()
 )
 
-_BOUNDARY = re.compile(
-    r"""(?P<punct>[.!?]+|\u2026|\.\s\.\s\.)       # terminal punctuation or an ellipsis
+_BOUNDARY = re.compile(  # (the punctuation's first character a class of its own: the search skips to one)
+    r"""(?P<punct>[.!?\u2026](?:(?<=[.!?])[.!?]*|(?<=\u2026)|(?<=\.)\s\.\s\.))  # terminal punctuation or an ellipsis
         (?P<close>[\"'\u201d\u2019)\]]*)           # closing quotes / brackets stay with the sentence
         (?P<space>\s+)
         (?=(?P<next>[\"'\u201c\u2018(\[]*\S))""",
