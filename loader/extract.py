@@ -264,6 +264,7 @@ class Rules:
         return [(cues[i], possible[i]) for i in sorted(possible) if lo <= i < hi]
 
 
+@functools.lru_cache(maxsize=8192)  # pure; asked again for the same alias text for every hit
 def _norm(s: str) -> str:
     return re.sub(r"[\s\-]+", " ", s.lower().replace("\u2019", "'")).strip()
 
