@@ -1126,6 +1126,7 @@ class LiteralIndex:
         self.rest_bits = [None if x is None else tuple(_bits(y) for y in x) for x in self.rest]
         self.regex_bits = [_bits(bs) for bs in self.of_regex]
         self.regex_start = [0, *itertools.accumulate(map(len, self.of_regex))]  # r -> its first branch id
+        self.below_regex = [(1 << start) - 1 for start in self.regex_start[:-1]]  # r -> the bits of the branches before it
         self.unanchorable_bits = _bits(b for b, ok in enumerate(self.anchorable) if not ok)
         self.automaton = _automaton(literals)
         self._narrow: dict[int, re.Pattern] = {}  # branch -> its own compiled regex
@@ -1199,11 +1200,12 @@ class LiteralIndex:
         if sentence.checked & mask:
             sentence.resolve(self, mask)
         left = sentence.possible & mask
-        of_branch, regex_bits, out = self.of_branch, self.regex_bits, []
-        while left:  # branch ids run in regex order: the regexes come out sorted
-            r = of_branch[(left & -left).bit_length() - 1]
+        of_branch, below, out = self.of_branch, self.below_regex, []
+        while left:  # branch ids run in regex order: from the highest, one ``&`` a regex
+            r = of_branch[left.bit_length() - 1]
             out.append(r)
-            left &= ~regex_bits[r]
+            left &= below[r]
+        out.reverse()
         return out
 
     def runs(self, sentence: _Sentence, lo: int, hi: int, made: dict) -> list:
