@@ -1016,10 +1016,11 @@ class _Sentence:
                 present |= closure[i]
             self._present = present
         rest = index.rest_bits
-        while todo:
-            low = todo & -todo
+        while todo:  # from the highest bit (the order does not matter)
+            b = todo.bit_length() - 1
+            low = 1 << b
             todo ^= low
-            for x in rest[low.bit_length() - 1]:
+            for x in rest[b]:
                 if not x & present:
                     break
             else:
