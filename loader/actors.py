@@ -22,6 +22,7 @@ Example::
 """
 from __future__ import annotations
 
+import functools
 import re
 
 from .model import Actor
@@ -55,6 +56,7 @@ _PREP_BEFORE = re.compile(r"\b(by|with|from|between|for)\s+(?:the\s+|all\s+)?$",
 _SPACES = re.compile(r"[\s\-]+")
 
 
+@functools.lru_cache(maxsize=8192)  # pure; asked again for the same names
 def norm_name(s: str) -> str:
     """Lower case, apostrophes straightened, runs of spaces and hyphens made one space."""
     return _SPACES.sub(" ", s.lower().replace("\u2019", "'")).strip()

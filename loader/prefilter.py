@@ -518,6 +518,9 @@ def matches_at(match, starts: list, text: str, pos: int, end: int, first: bool =
     return out
 
 
+_UNTRIED = object()
+
+
 class AtHeads:
     """A compiled pattern whose every match starts with one of a few literal heads
     (``match_heads``), searched only where a head occurs: one Aho-Corasick pass over the (folded)
@@ -527,13 +530,14 @@ class AtHeads:
     heads of the last few texts are kept (a sentence is searched in several windows).
     ``of(regex)``: the wrapper, or the regex itself when its matches have no heads."""
 
-    KEEP = 8  # texts whose heads are kept
+    KEEP = 256  # texts whose heads (and matches tried) are kept: a sentence is searched in several
+    # windows, and a recommendation's text again for its theme, strength and links
 
     def __init__(self, regex: re.Pattern, heads: frozenset):
         self.regex = regex
         self.heads = heads
         self.automaton = _automaton(sorted(heads))
-        self._starts: dict = {}  # id(text) -> (text, sorted positions where a head starts)
+        self._starts: dict = {}  # id(text) -> (text, sorted positions where a head starts, matches tried)
         self._long: tuple | None = None  # the same for the last long text
 
     @classmethod
@@ -554,32 +558,58 @@ class AtHeads:
     def __deepcopy__(self, memo):
         return AtHeads(self.regex, self.heads)
 
-    def starts(self, text: str) -> list:
-        """The positions in ``text`` where a head starts (a whole document's kept apart from the
-        few short texts: a document is searched in windows between the sentences' searches)."""
+    def _entry(self, text: str) -> tuple:
+        """(text, the positions where a head starts, {(end, position): the match tried there})
+        for ``text`` (a whole document's kept apart from the short texts: a document is searched
+        in windows between the sentences' searches)."""
         hit = self._long if len(text) >= LONG_TEXT else self._starts.get(id(text))
         if hit is not None and hit[0] is text:
-            return hit[1]
+            return hit
         # no head starts another (``_shortest_heads``): one head at most starts at a position
         found = sorted([end - back for end, (back, _) in self.automaton.iter(fold(text))])
+        hit = (text, found, {})
         if len(text) >= LONG_TEXT:
-            self._long = (text, found)
+            self._long = hit
         else:
             if len(self._starts) >= self.KEEP:
                 self._starts.clear()
-            self._starts[id(text)] = (text, found)
-        return found
+            self._starts[id(text)] = hit
+        return hit
+
+    def starts(self, text: str) -> list:
+        """The positions in ``text`` where a head starts."""
+        return self._entry(text)[1]
 
     def finditer(self, text: str, pos: int = 0, endpos: int | None = None):
         end = len(text) if endpos is None else min(endpos, len(text))
         return iter(self._matches(text, pos, end))
 
-    def _matches(self, text: str, pos: int, end: int) -> list:
-        return matches_at(self.regex.match, self.starts(text), text, pos, end)
+    def _matches(self, text: str, pos: int, end: int, first: bool = False) -> list:
+        """``matches_at`` over the heads of ``text``, each position's match with this ``end``
+        looked up when an earlier search of the same text tried it (a match is the same object)."""
+        _, starts, tried = self._entry(text)
+        match = self.regex.match
+        out = []
+        for i in range(bisect.bisect_left(starts, pos), len(starts)):
+            p = starts[i]
+            if p >= end:
+                break
+            if p < pos:
+                continue
+            key = (end, p)
+            m = tried.get(key, _UNTRIED)
+            if m is _UNTRIED:
+                m = tried[key] = match(text, p, end)
+            if m:
+                if first:
+                    return [m]
+                out.append(m)
+                pos = m.end() if m.end() > m.start() else m.end() + 1
+        return out
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None):
         end = len(text) if endpos is None else min(endpos, len(text))
-        found = matches_at(self.regex.match, self.starts(text), text, pos, end, first=True)
+        found = self._matches(text, pos, end, True)
         return found[0] if found else None
 
     def findall(self, text: str, pos: int = 0, endpos: int | None = None):
@@ -986,10 +1016,11 @@ class _Sentence:
                 present |= closure[i]
             self._present = present
         rest = index.rest_bits
-        while todo:
-            low = todo & -todo
+        while todo:  # from the highest bit (the order does not matter)
+            b = todo.bit_length() - 1
+            low = 1 << b
             todo ^= low
-            for x in rest[low.bit_length() - 1]:
+            for x in rest[b]:
                 if not x & present:
                     break
             else:
@@ -1096,6 +1127,7 @@ class LiteralIndex:
         self.rest_bits = [None if x is None else tuple(_bits(y) for y in x) for x in self.rest]
         self.regex_bits = [_bits(bs) for bs in self.of_regex]
         self.regex_start = [0, *itertools.accumulate(map(len, self.of_regex))]  # r -> its first branch id
+        self.below_regex = [(1 << start) - 1 for start in self.regex_start[:-1]]  # r -> the bits of the branches before it
         self.unanchorable_bits = _bits(b for b, ok in enumerate(self.anchorable) if not ok)
         self.automaton = _automaton(literals)
         self._narrow: dict[int, re.Pattern] = {}  # branch -> its own compiled regex
@@ -1169,11 +1201,12 @@ class LiteralIndex:
         if sentence.checked & mask:
             sentence.resolve(self, mask)
         left = sentence.possible & mask
-        of_branch, regex_bits, out = self.of_branch, self.regex_bits, []
-        while left:  # branch ids run in regex order: the regexes come out sorted
-            r = of_branch[(left & -left).bit_length() - 1]
+        of_branch, below, out = self.of_branch, self.below_regex, []
+        while left:  # branch ids run in regex order: from the highest, one ``&`` a regex
+            r = of_branch[left.bit_length() - 1]
             out.append(r)
-            left &= ~regex_bits[r]
+            left &= below[r]
+        out.reverse()
         return out
 
     def runs(self, sentence: _Sentence, lo: int, hi: int, made: dict) -> list:

@@ -28,8 +28,8 @@ SENTENCE_STARTERS = frozenset(
     as for a an what why how who where let thank thanks however also finally first second""".split()
 )
 
-_BOUNDARY = re.compile(
-    r"""(?P<punct>[.!?]+|\u2026|\.\s\.\s\.)       # terminal punctuation or an ellipsis
+_BOUNDARY = re.compile(  # (the punctuation's first character a class of its own: the search skips to one)
+    r"""(?P<punct>[.!?\u2026](?:(?<=[.!?])[.!?]*|(?<=\u2026)|(?<=\.)\s\.\s\.))  # terminal punctuation or an ellipsis
         (?P<close>[\"'\u201d\u2019)\]]*)           # closing quotes / brackets stay with the sentence
         (?P<space>\s+)
         (?=(?P<next>[\"'\u201c\u2018(\[]*\S))""",
@@ -41,19 +41,30 @@ _TERMINAL = frozenset(".!?:;\"'\u201d\u2019)]\u2026")
 # ("A/79/PV.29", "S/PV.10100") or a job number ("24-19856"), with a few words at most
 _FURNITURE_LINE = re.compile(
     r"[ \t]*(?:\d{1,2}/\d{1,2}/\d{4}|\d{1,3}/\d{1,3}|[A-Z]{1,2}/[\w./-]+|\d{2}-\d{5}|\*\d+\*)(?=[ \t\n])[^\n]{0,80}")
-_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")  # searched in the 20 characters before a period: see _word_before
+_WORD_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz."
 _NEXT_WORD = re.compile(r"[\"'\u201c\u2018(\[]*([A-Za-z]+)")
 _ALNUM = re.compile(r"[^\W_]")  # what str.isalnum() accepts
 _BLANK_RUN = re.compile(r"\s*")
 _LOOKAHEAD = 10000  # characters searched for the next letter or digit after a boundary
 
 
+def _word_before(text: str, dot: int) -> str | None:
+    """``_WORD_BEFORE.search(text, max(0, dot - 20), dot).group(1)`` (None: no match), without
+    trying each of the 20 positions: the run of letters and periods that ends at ``dot`` (or
+    before a newline right before it, where ``$`` also matches), from its first letter."""
+    lo = max(0, dot - 20)
+    end = dot - 1 if dot > lo and text[dot - 1] == "\n" else dot
+    run = text[lo:end]
+    run = run[len(run.rstrip(_WORD_CHARS)):].lstrip(".")
+    return run or None
+
+
 def _is_abbreviation(text: str, dot: int) -> tuple[bool, bool]:
     """(is an abbreviation, is a dotted acronym or initial) for the period at ``dot``."""
-    m = _WORD_BEFORE.search(text, max(0, dot - 20), dot)
-    if not m:
+    word = _word_before(text, dot)
+    if not word:
         return False, False
-    word = m.group(1)
     low = word.lower().rstrip(".")
     if low in ABBREVIATIONS:
         return True, low in ("u.n", "u.s", "u.k", "e.u", "a.m", "p.m", "etc")
@@ -79,8 +90,8 @@ def _ends_sentence(text: str, m: re.Match) -> bool:
         if abbrev:
             if paragraph:
                 return True
-            prev = _WORD_BEFORE.search(text, max(0, m.start("punct") - 20), m.start("punct"))
-            low = prev.group(1).lower().rstrip(".") if prev else ""
+            prev = _word_before(text, m.start("punct"))
+            low = prev.lower().rstrip(".") if prev else ""
             if low in TITLES or (len(low) == 1 and not dotted):
                 return False
             if dotted:  # "the U.N. The Council ..." vs "the U.N. Security Council"
