@@ -498,10 +498,15 @@ def _capped(heads: set) -> set:
     return heads if len(heads) <= HEAD_LIMIT else {""}
 
 
-def matches_at(match, starts: list, text: str, pos: int, end: int, first: bool = False) -> list:
+_UNTRIED = object()
+
+
+def matches_at(match, starts: list, text: str, pos: int, end: int, first: bool = False,
+               tried: dict | None = None) -> list:
     """The matches of ``match`` (a compiled regex's ``match``) tried at the sorted positions
     ``starts`` within ``[pos, end)``, left to right and not overlapping, as ``finditer`` would give
-    them when no match can start elsewhere (``first``: only the first one)."""
+    them when no match can start elsewhere (``first``: only the first one). ``tried``: the match
+    at each ``(end, position)`` already tried in this text, looked up and filled in."""
     out = []
     for i in range(bisect.bisect_left(starts, pos), len(starts)):
         p = starts[i]
@@ -509,16 +514,18 @@ def matches_at(match, starts: list, text: str, pos: int, end: int, first: bool =
             break
         if p < pos:
             continue
-        m = match(text, p, end)
+        if tried is None:
+            m = match(text, p, end)
+        else:
+            m = tried.get((end, p), _UNTRIED)
+            if m is _UNTRIED:
+                m = tried[(end, p)] = match(text, p, end)
         if m:
             if first:
                 return [m]
             out.append(m)
             pos = m.end() if m.end() > m.start() else m.end() + 1
     return out
-
-
-_UNTRIED = object()
 
 
 class AtHeads:
@@ -588,24 +595,7 @@ class AtHeads:
         """``matches_at`` over the heads of ``text``, each position's match with this ``end``
         looked up when an earlier search of the same text tried it (a match is the same object)."""
         _, starts, tried = self._entry(text)
-        match = self.regex.match
-        out = []
-        for i in range(bisect.bisect_left(starts, pos), len(starts)):
-            p = starts[i]
-            if p >= end:
-                break
-            if p < pos:
-                continue
-            key = (end, p)
-            m = tried.get(key, _UNTRIED)
-            if m is _UNTRIED:
-                m = tried[key] = match(text, p, end)
-            if m:
-                if first:
-                    return [m]
-                out.append(m)
-                pos = m.end() if m.end() > m.start() else m.end() + 1
-        return out
+        return matches_at(self.regex.match, starts, text, pos, end, first, tried)
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None):
         end = len(text) if endpos is None else min(endpos, len(text))
