@@ -260,3 +260,31 @@ def test_an_edit_on_another_connection_during_a_load_survives(tmp_path):
     assert q(db, "SELECT to_status, note FROM status_changes WHERE recommendation_id = ?", (rid,)) == \
         [("accepted", "during the load")]
     consistent(db)
+
+
+def test_a_long_file_is_extracted_after_the_open_batch_commits(tmp_path, monkeypatch):
+    """With one process (workers=1) the writer extracts too: before a long file it commits what it
+    holds, so the documents before it are loaded (and another connection's edit is not kept
+    waiting) while the long one is read. "Long" is LONG_FILE_BYTES; here the second file's size."""
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    short, long_ = folder / "a_short.txt", folder / "b_long.txt"
+    short.write_text(meeting(1), encoding="utf-8")
+    long_.write_text(meeting(2) * 3, encoding="utf-8")
+    db = tmp_path / "r.db"
+    seen = {}
+
+    def progress(totals, path, total):
+        if path is not None:
+            seen[Path(path).name] = q(db, "select count(*) from documents")[0][0]
+
+    monkeypatch.setattr(pipeline, "LONG_FILE_BYTES", long_.stat().st_size)
+    totals, errors = pipeline.load_files(db, [short, long_], workers=1, on_progress=progress)
+    assert not errors and totals["loaded"] == 2
+    assert seen == {"a_short.txt": 1, "b_long.txt": 2}  # the short one committed before the long one was read
+    # without the rule both go in one batch: the short one is counted when both are committed
+    monkeypatch.setattr(pipeline, "LONG_FILE_BYTES", long_.stat().st_size + 1)
+    seen.clear()
+    db = tmp_path / "again.db"
+    pipeline.load_files(db, [short, long_], workers=1, on_progress=progress)
+    assert seen == {"a_short.txt": 2, "b_long.txt": 2}
