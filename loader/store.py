@@ -319,7 +319,12 @@ def short_hash(*parts: str, length: int = 10) -> str:
 
 
 def recommendation_id(document_id: str, text: str) -> str:
-    return "r" + short_hash(document_id, normalize_span(text))
+    return recommendation_id_of_words(document_id, normalize_span(text))
+
+
+def recommendation_id_of_words(document_id: str, words: str) -> str:
+    """:func:`recommendation_id` of a text already normalised (``normalize_span``)."""
+    return "r" + short_hash(document_id, words)
 
 
 def commitment_id(document_id: str, text: str) -> str:
@@ -628,7 +633,7 @@ def _plan_recommendations(plan: Plan, doc: Document, recommendations, snapshot: 
 def _new_id(doc_id: str, rec: Recommendation, reserved: set) -> str:
     """A deterministic id for a recommendation that matches no stored one, unlike any id in use."""
     words = normalize_span(rec.text)
-    rid = "r" + short_hash(doc_id, words)  # recommendation_id(doc_id, rec.text)
+    rid = recommendation_id_of_words(doc_id, words)
     n = 1
     while rid in reserved:  # the same words twice in one document, or an id still in use
         rid = "r" + short_hash(doc_id, words, str(rec.char_start), *([str(n)] if n > 1 else []))
