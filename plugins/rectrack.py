@@ -131,30 +131,22 @@ def _tr_busy_response():
     )
 
 
-def _tr_busy_timeout(datasette, conn):
+async def _tr_write(datasette, db, fn):
+    """``fn(conn)`` on the write connection, waiting at most ``write_busy_timeout_ms`` for the lock.
+    Raises DatabaseBusy when another writer kept the lock that long."""
     busy_ms = (datasette.plugin_config("rectrack") or {}).get("write_busy_timeout_ms")
-    if busy_ms is not None:
-        conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
 
+    def write(conn):
+        if busy_ms is not None:
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
+        return fn(conn)
 
-async def _tr_on_write_thread(db, fn):
-    """``await db.execute_write_fn(fn)``, a locked database raised as DatabaseBusy."""
     try:
-        return await db.execute_write_fn(fn, block=True)
+        return await db.execute_write_fn(write, block=True)
     except _sqlite3.OperationalError as e:
         if not is_busy(e):
             raise
         raise DatabaseBusy(db.name, e) from None
-
-
-async def _tr_write(datasette, db, fn):
-    """``fn(conn)`` on the write connection, waiting at most ``write_busy_timeout_ms`` for the lock.
-    Raises DatabaseBusy when another writer kept the lock that long."""
-    def write(conn):
-        _tr_busy_timeout(datasette, conn)
-        return fn(conn)
-
-    return await _tr_on_write_thread(db, write)
 
 
 # Tracking updates go through a WriteBatcher per database (group commit: the updates that arrive
@@ -169,10 +161,7 @@ def _tr_batcher(datasette, db):
         most = int((datasette.plugin_config("rectrack") or {}).get("write_batch_max", _write_batches.MAX_BATCH))
 
         async def write(steps):
-            def fn(conn):
-                _tr_busy_timeout(datasette, conn)
-                return _write_batches.run_batch(conn, steps)
-            return await _tr_on_write_thread(db, fn)
+            return await _tr_write(datasette, db, lambda conn: _write_batches.run_batch(conn, steps))
 
         per_loop[key] = _write_batches.WriteBatcher(write, max_batch=max(1, most))
     return per_loop[key]
