@@ -50,7 +50,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import learned_filter
-from .actors import clean_name, coordinated, display_names, entity, is_name
+from .actors import clean_name, coordinated, display_names, entity, is_name, norm_name
 from .errors import LexiconError
 from .model import Commitment, Document, Recommendation, Speaker, Turn
 from .prefilter import AnalysisCache, AtHeads, LazyPattern, LiteralIndex, SentenceViews, fold
@@ -264,11 +264,6 @@ class Rules:
         return [(cues[i], possible[i]) for i in sorted(possible) if lo <= i < hi]
 
 
-@functools.lru_cache(maxsize=8192)  # pure; asked again for the same alias text for every hit
-def _norm(s: str) -> str:
-    return re.sub(r"[\s\-]+", " ", s.lower().replace("\u2019", "'")).strip()
-
-
 def _alias_pattern(alias: str) -> str:
     """A word or phrase as a regex: any run of spaces/hyphens between words; short acronyms case-sensitive."""
     parts = [re.escape(p) for p in re.split(r"[\s\-]+", alias.strip()) if p]
@@ -328,10 +323,10 @@ def compile_rules(lexicon: dict) -> Rules:
             alias = str(alias)
             # Later wins: a user lexicon (merged after the default) may claim an alias the
             # default gives to another actor ("the Ministry" -> the user's ministry).
-            alias_to_actor[_norm(alias)] = name
+            alias_to_actor[norm_name(alias)] = name
             patterns.append(alias)
     acronyms = sorted({a for a in patterns if a.isupper() and len(a) <= 6}, key=lambda a: (-len(a), a))
-    words = sorted({_norm(a) for a in patterns if a not in acronyms})
+    words = sorted({norm_name(a) for a in patterns if a not in acronyms})
     the_words = [w[4:] for w in words if w.startswith("the ")]
     plain = [w for w in words if not w.startswith("the ")]
     alts = []
@@ -345,7 +340,7 @@ def compile_rules(lexicon: dict) -> Rules:
     heads: dict = {}
     for name, spec in actors.items():
         for full in [name]:
-            words = _norm(str(full)).split()
+            words = norm_name(str(full)).split()
             if len(words) >= 2:
                 for w in words:
                     if len(w) > 3 and w not in ("united", "nations", "international", "states", "national"):
@@ -387,25 +382,25 @@ def compile_rules(lexicon: dict) -> Rules:
     implied = lexicon.get("implied_agents") or {}
     for agent, recipients in (implied.get("informs") or {}).items():
         for r in recipients or ():
-            name = alias_to_actor.get(_norm(str(r)), str(r))
-            rules.informs.setdefault(name, alias_to_actor.get(_norm(str(agent)), str(agent)))
+            name = alias_to_actor.get(norm_name(str(r)), str(r))
+            rules.informs.setdefault(name, alias_to_actor.get(norm_name(str(agent)), str(agent)))
     for agent, roles in (implied.get("audience") or {}).items():
-        rules.audience[alias_to_actor.get(_norm(str(agent)), str(agent))] = list(roles or ())
+        rules.audience[alias_to_actor.get(norm_name(str(agent)), str(agent))] = list(roles or ())
     rules.forum_kinds = frozenset(implied.get("forum_kinds") or ())
     for agent, words in (implied.get("members") or {}).items():
-        rules.members[alias_to_actor.get(_norm(str(agent)), str(agent))] = [str(w) for w in words or ()]
+        rules.members[alias_to_actor.get(norm_name(str(agent)), str(agent))] = [str(w) for w in words or ()]
     rules.members_unless = tuple(str(w) for w in implied.get("members_unless") or ())
     if implied.get("members_us"):
-        rules.members_us = alias_to_actor.get(_norm(str(implied["members_us"])), str(implied["members_us"]))
+        rules.members_us = alias_to_actor.get(norm_name(str(implied["members_us"])), str(implied["members_us"]))
     for kind, agent in (implied.get("we_of") or {}).items():
-        rules.we_of[str(kind)] = alias_to_actor.get(_norm(str(agent)), str(agent))
+        rules.we_of[str(kind)] = alias_to_actor.get(norm_name(str(agent)), str(agent))
     if implied.get("we_drafts"):
         rules.we_drafts = re.compile(implied["we_drafts"], FLAGS)
     if implied.get("delegation_label"):
-        rules.delegation_label = alias_to_actor.get(_norm(str(implied["delegation_label"])), str(implied["delegation_label"]))
-    rules.state_names = frozenset(_norm(str(n)) for n in implied.get("state_names") or ())
+        rules.delegation_label = alias_to_actor.get(norm_name(str(implied["delegation_label"])), str(implied["delegation_label"]))
+    rules.state_names = frozenset(norm_name(str(n)) for n in implied.get("state_names") or ())
     for t in implied.get("tasks") or ():
-        agent = alias_to_actor.get(_norm(str(t["agent"])), str(t["agent"]))
+        agent = alias_to_actor.get(norm_name(str(t["agent"])), str(t["agent"]))
         rules.tasks.append((agent, re.compile(t["pattern"], FLAGS), t.get("speaker")))
     for theme, words in (lexicon.get("themes") or {}).items():
         if words:
@@ -462,7 +457,7 @@ def canonical_actor(name: str | None, lexicon: dict | None = None) -> str:
     if not name:
         return UNSPECIFIED
     rules = rules_for(lexicon)
-    key = _norm(name)
+    key = norm_name(name)
     hit = rules.alias_to_actor.get(key) or rules.alias_to_actor.get("the " + key)  # "United Nations": "the United Nations"
     if hit:
         return hit
@@ -485,12 +480,12 @@ def resolve_definite(rules: Rules, text: str, end: int, actor: ActorHit) -> Acto
     """``the Court`` / ``the Council`` -> the body of that kind last named in full before ``end``."""
     if not actor.text or actor.how not in ("alias", "anaphor", "agent"):
         return actor
-    words = _norm(actor.text).split()
+    words = norm_name(actor.text).split()
     if len(words) != 2 or words[0] != "the" or words[1] not in rules.heads:
         return actor
     candidates = rules.heads[words[1]]
     for m in reversed(_alias_hits(rules, text, max(0, end - 5000), end)):
-        name, seen = _actor_of(rules, m), _norm(m.group(0)).split()
+        name, seen = _actor_of(rules, m), norm_name(m.group(0)).split()
         if name in candidates and not (len(seen) == 2 and seen[0] == "the" and seen[1] in rules.heads):
             return ActorHit(name, actor.text, actor.how, actor.explicit)
     return actor
@@ -524,7 +519,7 @@ def _alias_hits(rules: Rules, text: str, start: int = 0, end: int | None = None)
 
 
 def _actor_of(rules: Rules, m: re.Match) -> str:
-    key = _norm(m.group(0))
+    key = norm_name(m.group(0))
     return rules.alias_to_actor.get(key) or rules.alias_to_actor.get(re.sub(r"^the ", "", key), m.group(0))
 
 
@@ -1393,9 +1388,9 @@ def _actors(rules: Rules, hit: ActorHit, span: str, state_group: str | None, add
     plain = _WS.sub(" ", span).replace("\u2019", "'")
     if hit.how == "proper" and not state_group and rules.state_names and " and " in name:
         parts = [p for p in re.split(r"\s+and\s+", name) if p]
-        if len(parts) > 1 and all(_norm(p) in rules.state_names for p in parts):
+        if len(parts) > 1 and all(norm_name(p) in rules.state_names for p in parts):
             return [entity(rules, p, p, plain, "proper") for p in parts]  # "Israel and Lebanon must"
-    if hit.how == "proper" and state_group and _norm(clean_name(name)) not in rules.state_names:
+    if hit.how == "proper" and state_group and norm_name(clean_name(name)) not in rules.state_names:
         state_group = None
     first = entity(rules, name if name in rules.kinds or is_name(name) else UNSPECIFIED, hit.text, plain,
                    hit.how, state_group)

@@ -41,7 +41,6 @@ _TERMINAL = frozenset(".!?:;\"'\u201d\u2019)]\u2026")
 # ("A/79/PV.29", "S/PV.10100") or a job number ("24-19856"), with a few words at most
 _FURNITURE_LINE = re.compile(
     r"[ \t]*(?:\d{1,2}/\d{1,2}/\d{4}|\d{1,3}/\d{1,3}|[A-Z]{1,2}/[\w./-]+|\d{2}-\d{5}|\*\d+\*)(?=[ \t\n])[^\n]{0,80}")
-_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")  # searched in the 20 characters before a period: see _word_before
 _WORD_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz."
 _NEXT_WORD = re.compile(r"[\"'\u201c\u2018(\[]*([A-Za-z]+)")
 _ALNUM = re.compile(r"[^\W_]")  # what str.isalnum() accepts
@@ -50,8 +49,8 @@ _LOOKAHEAD = 10000  # characters searched for the next letter or digit after a b
 
 
 def _word_before(text: str, dot: int) -> str | None:
-    """``_WORD_BEFORE.search(text, max(0, dot - 20), dot).group(1)`` (None: no match), without
-    trying each of the 20 positions: the run of letters and periods that ends at ``dot`` (or
+    """The group ``re.search(r"([A-Za-z][A-Za-z.]*)$", text[max(0, dot - 20):dot])`` finds (None:
+    no match), without trying each of the 20 positions: the run of letters and periods that ends at ``dot`` (or
     before a newline right before it, where ``$`` also matches), from its first letter."""
     lo = max(0, dot - 20)
     end = dot - 1 if dot > lo and text[dot - 1] == "\n" else dot
