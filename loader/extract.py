@@ -230,6 +230,7 @@ class Rules:
     prefilter: LiteralIndex | None = None  # the literals each cue / cancel / exclusion needs (see cue_index)
     theme_prefilter: LiteralIndex | None = None
     cue_table: tuple | None = None  # (all_cues(), the index where each kind after the first starts)
+    flag_ids: dict = field(default_factory=dict)  # cue attribute -> the cues (indexes) it is true of (``flagged``)
 
     def cue_index(self) -> LiteralIndex:
         """One index over every cue, cancel and exclusion regex, in that order (built once)."""
@@ -254,14 +255,36 @@ class Rules:
         """The (cue, pattern) pairs of ``possible`` of one kind (0: recommendation cues, 1:
         commitment cues, 2: cancels, 3: exclusions), in lexicon order; from a sentence's
         ``SentenceViews`` only that kind's patterns are made."""
-        if self.cue_table is None:
-            n_rec, n_com, n_cancel = len(self.rec_cues), len(self.com_cues), len(self.cancel)
-            self.cue_table = (self.all_cues(), (0, n_rec, n_rec + n_com, n_rec + n_com + n_cancel, n_rec + n_com + n_cancel + len(self.exclude)))
-        cues, bounds = self.cue_table
+        cues, bounds = self.table()
         lo, hi = bounds[kind], bounds[kind + 1]
         if isinstance(possible, SentenceViews):
             return [(cues[i], rx) for i, rx in possible.between(lo, hi)]
         return [(cues[i], possible[i]) for i in sorted(possible) if lo <= i < hi]
+
+    def matches_of_kind(self, possible, kind: int, s: str, skip=frozenset()) -> list:
+        """(cue, its matches in ``s``) of the cues of one kind in ``possible`` (as ``of_kind``),
+        except those whose index is in ``skip`` (see ``flagged``); from a sentence's
+        ``SentenceViews`` only the cues with a match, found at once (no pattern object is made
+        for the others: most sentences match none of the cues they may match)."""
+        cues, bounds = self.table()
+        lo, hi = bounds[kind], bounds[kind + 1]
+        if isinstance(possible, SentenceViews):
+            return [(cues[i], found) for i, found in possible.matches(s, lo, hi, skip)]
+        return [(cues[i], possible[i].finditer(s)) for i in sorted(possible) if lo <= i < hi and i not in skip]
+
+    def table(self) -> tuple:
+        """``cue_table``: (``all_cues()``, the index where each kind starts, and the end)."""
+        if self.cue_table is None:
+            n_rec, n_com, n_cancel = len(self.rec_cues), len(self.com_cues), len(self.cancel)
+            self.cue_table = (self.all_cues(), (0, n_rec, n_rec + n_com, n_rec + n_com + n_cancel, n_rec + n_com + n_cancel + len(self.exclude)))
+        return self.cue_table
+
+    def flagged(self, flag: str) -> frozenset:
+        """The indexes in ``all_cues()`` of the cues whose attribute ``flag`` is true (made once)."""
+        ids = self.flag_ids.get(flag)
+        if ids is None:
+            ids = self.flag_ids[flag] = frozenset(i for i, c in enumerate(self.table()[0]) if getattr(c, flag))
+        return ids
 
 
 def _alias_pattern(alias: str) -> str:
@@ -1004,10 +1027,8 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
         possible = dict(enumerate(c.regex for c in rules.all_cues()))
     cancels = None  # made when a cue first matches (most sentences match none)
     recs = []
-    for cue, rx in rules.of_kind(possible, 0):
-        if cue.meeting_we and not meeting_we:
-            continue
-        for m in rx.finditer(s):
+    for cue, found in rules.matches_of_kind(possible, 0, s, frozenset() if meeting_we else rules.flagged("meeting_we")):
+        for m in found:
             if cue.unless_after is not None and cue.unless_after.search(s, m.end()):
                 continue  # "you could go for wood but it would be impractical": an option weighed
             if cancels is None:
@@ -1020,10 +1041,9 @@ def classify_sentence(rules: Rules, s: str, turn: Turn, turn_text: str, sent_sta
                 continue  # a Minister's "we're asking parents to ...": the government's own measure, described
             recs.append((cue, m))
     coms = []
-    for cue, rx in rules.of_kind(possible, 1):
-        if (cue.own_side and not own_side) or (cue.not_we_addressee and we_addressee):
-            continue  # only a Minister's / official's
-        for m in rx.finditer(s):
+    skip = (frozenset() if own_side else rules.flagged("own_side")) | (rules.flagged("not_we_addressee") if we_addressee else frozenset())
+    for cue, found in rules.matches_of_kind(possible, 1, s, skip):  # own_side: only a Minister's / official's
+        for m in found:
             if cue.needs_actor and not _alias_hits(rules, s, m.start(), m.end()):
                 continue
             if cue.subject == "self":

@@ -972,6 +972,11 @@ class SentenceViews:
         """(index, ``Narrowed``) of the regexes ``lo <= r < hi`` that may match in the sentence."""
         return self.index.runs(self.sentence, lo, hi, self._made)
 
+    def matches(self, s: str, lo: int, hi: int, skip=frozenset()) -> list:
+        """(index, its matches in ``s``, the sentence) of the regexes ``lo <= r < hi`` (not in
+        ``skip``) that match there, in order (``LiteralIndex.matches``)."""
+        return self.index.matches(self.sentence, s, lo, hi, self._made, skip)
+
 
 def _bits(ids) -> int:
     """A set of small ints as the bits of one int."""
@@ -1121,6 +1126,7 @@ class LiteralIndex:
         self.unanchorable_bits = _bits(b for b, ok in enumerate(self.anchorable) if not ok)
         self.automaton = _automaton(literals)
         self._narrow: dict[int, re.Pattern] = {}  # branch -> its own compiled regex
+        self._match: list = [None] * len(self.regexes)  # regex -> its compiled ``match`` (``_matcher``)
 
     def scan(self, folded: str) -> tuple[list, list]:
         """(starts, literal ids) of the longest literal starting at each position of ``folded``
@@ -1217,6 +1223,38 @@ class LiteralIndex:
                 made[r] = view
             out.append((r, view))
         return out
+
+    def matches(self, sentence: _Sentence, s: str, lo: int, hi: int, made: dict, skip=frozenset()) -> list:
+        """(index, matches) of the regexes ``lo <= r < hi`` (not in ``skip``) that match in
+        ``sentence`` (its text ``s``), each one's matches as ``finditer`` gives them; the regexes
+        with no match are left out. The matches of a regex whose possible branches all have anchors
+        are tried at those anchors directly (no ``Narrowed`` in between: most sentences match none
+        of the regexes they may match). ``made``: as for ``runs``."""
+        out = []
+        for r in self.possible_regexes(sentence, lo, hi):
+            if r in skip:
+                continue
+            view = made.get(r)
+            if view is None and sentence.possible & self.regex_bits[r] & self.unanchorable_bits:
+                view = made[r] = self.view(r, sentence)
+            if view is not None:
+                found = list(view.finditer(s))
+            else:
+                starts = self.anchor_starts(r, sentence)
+                if not starts:
+                    continue
+                found = matches_at(self._matcher(r), starts, s, 0, len(s))
+            if found:
+                out.append((r, found))
+        return out
+
+    def _matcher(self, r: int):
+        """The ``match`` method of regex ``r`` (a ``LazyPattern`` is compiled now)."""
+        match = self._match[r]
+        if match is None:
+            regex = self.regexes[r]
+            match = self._match[r] = (regex.compiled if isinstance(regex, LazyPattern) else regex).match
+        return match
 
     def anchor_starts(self, r: int, sentence: _Sentence) -> list:
         """The positions in ``sentence`` where an anchor of a possible branch of regex ``r`` occurs."""

@@ -1778,3 +1778,35 @@ def test_a_future_perfect_promises_no_act(sentence):
 
 def test_a_plain_future_is_still_a_promise():
     assert [c.cue for c in coms_of("We will have the new buses running by May.")] == ["promise"]
+
+
+@pytest.mark.parametrize("s", [
+    "We must act now, and we will support the plan; it is important to listen.",
+    "We could put the chairs there, maybe what we should do is ask them.",
+    "Nothing here.",
+])
+def test_matches_of_kind_from_a_sentences_views_are_those_of_every_cue(s):
+    """``Rules.matches_of_kind`` on a sentence's ``SentenceViews`` gives the cues that match, with
+    their matches, as every cue's own regex does; a cue in ``skip`` is left out."""
+    from loader.extract import rules_for
+    from loader.prefilter import fold
+    rules = rules_for(None)
+    index = rules.cue_index()
+    views = index.views(index.scan(fold(s)), 0, len(s))
+    every = dict(enumerate(c.regex for c in rules.all_cues()))
+    for kind in range(4):
+        want = [(c.name, [m.span() for m in found]) for c, found in rules.matches_of_kind(every, kind, s)]
+        got = [(c.name, [m.span() for m in found]) for c, found in rules.matches_of_kind(views or {}, kind, s)]
+        assert got == [(name, spans) for name, spans in want if spans]
+        skip = rules.flagged("meeting_we")
+        kept = [c.name for c, _ in rules.matches_of_kind(every, kind, s, skip)]
+        assert kept == [c.name for i, c in enumerate(rules.all_cues()) if c in [x for x, _ in rules.matches_of_kind(every, kind, s)] and i not in skip]
+
+
+def test_flagged_cues_are_those_whose_attribute_is_true():
+    from loader.extract import rules_for
+    rules = rules_for(None)
+    cues = rules.all_cues()
+    for flag in ("meeting_we", "own_side", "not_we_addressee"):
+        assert rules.flagged(flag) == {i for i, c in enumerate(cues) if getattr(c, flag)}
+    assert rules.flagged("meeting_we") and rules.flagged("own_side")

@@ -54,6 +54,12 @@ def test_views_find_the_same_matches(corpus, group):
                     assert spans_of(views[i].finditer(s, 0, cut)) == spans_of(rx.finditer(s, 0, cut))
                     assert (views[i].search(s, 1) is None) == (rx.search(s, 1) is None)
                 checked += len(want)
+            if views:  # ``matches``: the regexes (in order) with a match, and those matches
+                want = [(i, spans_of(rx.finditer(s))) for i, rx in enumerate(regexes)]
+                got = [(i, spans_of(found)) for i, found in views.matches(s, 0, len(regexes))]
+                assert got == [(i, spans) for i, spans in want if spans], s
+                skip = frozenset(range(0, len(regexes), 2))
+                assert [i for i, _ in views.matches(s, 0, len(regexes), skip)] == [i for i, _ in got if i not in skip]
     assert checked > 100
 
 
