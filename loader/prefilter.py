@@ -1004,10 +1004,10 @@ class _Sentence:
         todo = self.checked & mask
         self.checked ^= todo
         present = self._present
-        if present is None:
-            closure = index.closure_bits
+        if present is None:  # the literals of the rest sets that occur (a prefix of one that occurs does)
+            closure = index.rest_closure_bits
             present = 0
-            for i in self.distinct:
+            for i in self.distinct & index.resting:
                 present |= closure[i]
             self._present = present
         rest = index.rest_bits
@@ -1119,6 +1119,12 @@ class LiteralIndex:
         self.sure_bits = [_bits(x) for x in self.sure]
         self.checked_bits = [_bits(x) for x in self.checked]
         self.closure_bits = [_bits(x) for x in self.closure]
+        self.triggering = frozenset(n for n, t in enumerate(self.triggers) if t)  # literal ids that trigger a branch
+        # literal id -> the ids of its prefixes (itself included) that a rest set has (bits), for
+        # ``_Sentence.resolve``; ``resting``: the literal ids with one
+        rest_lits = _bits(i for sets in self.rest if sets for x in sets for i in x)
+        self.rest_closure_bits = [x & rest_lits for x in self.closure_bits]
+        self.resting = frozenset(n for n, x in enumerate(self.rest_closure_bits) if x)
         self.rest_bits = [None if x is None else tuple(_bits(y) for y in x) for x in self.rest]
         self.regex_bits = [_bits(bs) for bs in self.of_regex]
         self.regex_start = [0, *itertools.accumulate(map(len, self.of_regex))]  # r -> its first branch id
@@ -1171,7 +1177,7 @@ class LiteralIndex:
         distinct.discard(-1)
         sure, checked_of = self.sure_bits, self.checked_bits
         possible, checked = self.always_bits, 0  # the branches whose literals occur (bits)
-        for i in distinct:
+        for i in distinct & self.triggering:
             possible |= sure[i]
             checked |= checked_of[i]
         checked &= ~possible
@@ -1230,22 +1236,32 @@ class LiteralIndex:
         with no match are left out. The matches of a regex whose possible branches all have anchors
         are tried at those anchors directly (no ``Narrowed`` in between: most sentences match none
         of the regexes they may match). ``made``: as for ``runs``."""
+        if lo >= hi:
+            return []
+        mask = (1 << self.regex_start[hi]) - (1 << self.regex_start[lo])
+        if sentence.checked & mask:
+            sentence.resolve(self, mask)
+        left = sentence.possible & mask
+        of_branch, below, unanchorable = self.of_branch, self.below_regex, self.unanchorable_bits
         out = []
-        for r in self.possible_regexes(sentence, lo, hi):
+        while left:  # branch ids run in regex order: from the last regex, one ``&`` a regex
+            r = of_branch[left.bit_length() - 1]
+            bs, left = left, left & below[r]  # (``bs``: the possible branches of ``r``, and ``left``'s)
             if r in skip:
                 continue
             view = made.get(r)
-            if view is None and sentence.possible & self.regex_bits[r] & self.unanchorable_bits:
+            if view is None and bs & unanchorable:
                 view = made[r] = self.view(r, sentence)
             if view is not None:
                 found = list(view.finditer(s))
             else:
-                starts = self.anchor_starts(r, sentence)
+                starts = self._anchor_starts(r, bs & self.regex_bits[r], sentence)
                 if not starts:
                     continue
                 found = matches_at(self._matcher(r), starts, s, 0, len(s))
             if found:
                 out.append((r, found))
+        out.reverse()
         return out
 
     def _matcher(self, r: int):
@@ -1258,9 +1274,11 @@ class LiteralIndex:
 
     def anchor_starts(self, r: int, sentence: _Sentence) -> list:
         """The positions in ``sentence`` where an anchor of a possible branch of regex ``r`` occurs."""
-        mask = self.regex_bits[r]
-        bs = sentence.possible & mask
-        if bs == mask:
+        return self._anchor_starts(r, sentence.possible & self.regex_bits[r], sentence)
+
+    def _anchor_starts(self, r: int, bs: int, sentence: _Sentence) -> list:
+        """``anchor_starts``, ``bs`` the possible branches of ``r`` (bits)."""
+        if bs == self.regex_bits[r]:
             wanted = self.regex_anchor_lits[r]
         else:
             wanted = frozenset().union(*[self.anchor_lits[b] for b in self.of_regex[r] if bs >> b & 1])
