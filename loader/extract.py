@@ -45,7 +45,9 @@ uses the default file, read once by ``loader.lexicon`` on first use and cached.
 from __future__ import annotations
 
 import bisect
+import collections
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -1542,15 +1544,13 @@ def _link(rules: Rules, recs: list[Recommendation], coms: list[Commitment]) -> N
         return _CONTENT_WORD.findall((rules.actor_re.sub(" | ", text) if rules.actor_re else text).lower())
 
     items = [words_of(x.text) for x in [*recs, *coms]]
-    df: dict = {}
-    for ws in items:
-        for w in set(ws):
-            df[w] = df.get(w, 0) + 1
-    common = {w for w, n in df.items() if n > max(2, len(items) // 5)}
+    df = collections.Counter(itertools.chain.from_iterable(map(set, items)))  # in how many items a word is
+    most = max(2, len(items) // 5)
+    unused = _STOP.union(w for w, n in df.items() if n > most)  # stop words and the common ones
 
     def phrases(ws):
-        return {(a, b) for a, b in zip(ws, ws[1:])
-                if len(a) >= 5 and len(b) >= 5 and not {a, b} & _STOP and not {a, b} & common}
+        ok = [len(w) >= 5 and w not in unused for w in ws]  # a word a phrase may have
+        return {(ws[i], ws[i + 1]) for i in range(len(ws) - 1) if ok[i] and ok[i + 1]}
 
     by_phrase: dict = {}  # phrase -> indexes of the recommendations that use it, in order
     for i, ws in enumerate(items[:len(recs)]):
