@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from conftest import FIXTURES, GOLD, SEED_FILE
@@ -1810,3 +1811,20 @@ def test_flagged_cues_are_those_whose_attribute_is_true():
     for flag in ("meeting_we", "own_side", "not_we_addressee"):
         assert rules.flagged(flag) == {i for i, c in enumerate(cues) if getattr(c, flag)}
     assert rules.flagged("meeting_we") and rules.flagged("own_side")
+
+
+@pytest.mark.parametrize("words, flags, before, after", [
+    (("MP", "Lib.", "Senator"), 0, r"(?<![\w.])", r"(?![\w])"),
+    (("Minister", "Secretary of State", "Chair"), re.I, r"(?<!\w)", r"(?!\w)"),
+    (("delegation", "delegate", "Ambassador"), re.I, r"\b", r"\b"),
+    (("a+b", "(x)", ""), 0, r"\b", r"\b"),  # regex characters are literal; an empty word too
+])
+@pytest.mark.parametrize("text", [
+    "MP for Kent", "Lib. MP", "MPs", "Senator", "Chairman", "Chair of the committee", "the chair",
+    "Parliamentary Secretary of State", "delegate", "delegates", "Ambassador (Kenya)", "a+b", "(x) y",
+    "", "Lib.", "x.MP", "Secretary", "Minister of Finance", "ambassador",
+])
+def test_any_word_finds_what_each_words_own_regex_finds(words, flags, before, after, text):
+    from loader.extract import _any_word
+    each = any(re.search(before + re.escape(w) + after, text, flags) for w in words)
+    assert (_any_word(words, flags, before, after).search(text) is not None) == each
