@@ -27,8 +27,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from re import _constants, _parser
 
 from .model import Document, Speaker
+from .prefilter import AtHeads
 
 # ---------------------------------------------------------------- vocabulary
 
@@ -101,11 +103,23 @@ def _build_vocabulary(lexicon: dict) -> Vocabulary:
         title_keys=title_keys,
         procedural=tuple(re.compile(p) for p in s.get("procedural_lines") or ()),
         record_blocks=tuple(re.compile(p) for p in s.get("record_blocks") or ()),
-        page_junk=tuple(re.compile(p) for p in s.get("page_junk") or ()),
+        page_junk=tuple(line_searcher(re.compile(p)) for p in s.get("page_junk") or ()),
         language_notes=tuple(re.compile(p) for p in s.get("language_notes") or ()),
         tally_headings=tuple(re.compile(p) for p in s.get("tally_headings") or ()),
         nicknames=_nicknames(s.get("nicknames") or {}),
     )
+
+
+def line_searcher(regex: re.Pattern):
+    """``regex`` for ``search`` over single lines: as it is when it is anchored at the line's start
+    (a search then tries one position), else searched only where one of its literal heads occurs
+    (``prefilter.AtHeads``, the same matches): a dot-leader pattern (``(\\.[ \\t]?){8,}``) would
+    otherwise be tried at every character of every paragraph."""
+    if not regex.flags & re.MULTILINE:
+        tree = _parser.parse(regex.pattern, regex.flags)
+        if tree.data[:1] == [(_constants.AT, _constants.AT_BEGINNING)]:
+            return regex
+    return AtHeads.of(regex)
 
 
 def _nicknames(table: dict) -> dict:
@@ -156,12 +170,19 @@ INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u061c\u180e\u200b\u200c\u200d\u200e\u
 
 
 def clean_name(s: str) -> str:
-    """A name as written, composed (NFC) and without invisible characters: what labels are parsed as."""
+    """A name as written, composed (NFC) and without invisible characters: what labels are parsed as.
+    ASCII text is returned as it is (the invisible characters are not ASCII, and NFC leaves ASCII
+    alone): most labels, and most of the line starts the parser tries as labels, are ASCII."""
+    if s.isascii():
+        return s
     return unicodedata.normalize("NFC", s.translate(INVISIBLE))
 
 
 def fold(s: str) -> str:
-    """Lower case without accents or invisible characters, for comparing names."""
+    """Lower case without accents or invisible characters, for comparing names (ASCII: only lowered,
+    as the normalisations and the apostrophe leave it alone)."""
+    if s.isascii():
+        return s.lower()
     s = unicodedata.normalize("NFKD", s.translate(INVISIBLE))
     s = unicodedata.normalize("NFC", "".join(c for c in s if not unicodedata.combining(c)))
     return s.lower().replace("’", "'")
@@ -169,7 +190,9 @@ def fold(s: str) -> str:
 
 def _unmarked(s: str) -> str:
     """``s`` without combining marks (Devanagari vowel signs, accents NFC cannot compose), for
-    checking which characters a name is made of."""
+    checking which characters a name is made of (ASCII has none)."""
+    if s.isascii():
+        return s
     return "".join(c for c in s if not unicodedata.category(c).startswith("M"))
 
 

@@ -32,6 +32,7 @@ Works line by line on the raw text, so every offset indexes into ``source.text``
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -138,14 +139,15 @@ def _classify(lines: list[_Line], vocab) -> None:
         if t and len(t) <= 100 and DIGIT_RE.search(t) and LETTER_RE.search(t.replace("/", "")) is not None \
                 and not CLOCK_RE.search(t):  # a label with a timestamp ("Jane Doe: (04:01)") is not page junk
             shapes[DIGIT_RE.sub("#", t)] += 1
+    frequent = {shape for shape, n in shapes.items() if n >= 3}  # on three or more lines: page furniture
     for ln in lines:
         t = ln.text
         if not t:
             ln.kind = BLANK
         elif any(p.search(t) for p in vocab.page_junk):
             ln.kind = JUNK
-        elif (shapes.get(DIGIT_RE.sub("#", t), 0) >= 3 and len(t.split()) <= 12
-              and not re.search(r"[.!?]$", t)):
+        elif (frequent and not t.endswith((".", "!", "?")) and len(t.split()) <= 12
+              and DIGIT_RE.sub("#", t) in frequent):
             ln.kind = JUNK
         elif any(p.match(t) for p in vocab.language_notes):
             ln.kind, ln.inline = NOTE, True
@@ -347,9 +349,11 @@ def _nocolon_label(lines, i, known: dict, vocab, lexicon, full_only: bool = Fals
     ln = lines[i]
     t = ln.raw.lstrip()
     lead = len(ln.raw) - len(t)
-    words = [(m.start(), m.end()) for m in WORD_RE.finditer(t[:200])]
+    # the first seven words of the line's first 200 characters: the most any test below looks at
+    # (a paragraph is not split into all of its words)
+    words = [(m.start(), m.end()) for m in itertools.islice(WORD_RE.finditer(t, 0, 200), 7)]
     # a known label alone on its line, no colon: the speech starts on the next line
-    if clean_name(t.rstrip()) in known and len(words) <= 6 and not (full_only and len(words) < 2):
+    if len(words) <= 6 and not (full_only and len(words) < 2) and clean_name(t.rstrip()) in known:
         cand = t.rstrip()
         return _Label(i, ln.start + lead, ln.start + lead + len(cand), ln.end, i, cand, known[clean_name(cand)])
     # a known label printed without its colon, longest form first

@@ -10,7 +10,8 @@ from loader.evaluate import same_name, score_speakers, score_turns
 from loader.lexicon import load_lexicon
 from loader.model import Source
 from loader.read import read_source
-from loader.speakers import _words_end, parse_label, resolve_speakers
+from loader.prefilter import AtHeads
+from loader.speakers import INVISIBLE, _unmarked, _words_end, clean_name, fold, line_searcher, parse_label, resolve_speakers
 from loader.turns import parse_document
 
 HERE = Path(__file__).parent
@@ -362,3 +363,43 @@ def test_words_end_is_where_the_name_pattern_ends(text, at):
     words = ["Edward", "C.", "Luck"]
     m = re.compile(r"\s+".join(re.escape(w) for w in words)).match(text, at)
     assert _words_end(text, at, words) == (m.end() if m else None)
+
+
+@pytest.mark.parametrize("s", ["", "Dr. Edward C. Luck", "O'NEILL", "Ali\u200bce", "Jose\u0301", "José Ramos-Horta",
+                               "Ms. Nguyễn", "l’Anse", "\ufeffChair", "Ａｌｉ", "ﬁne", "A" * 300])
+def test_ascii_fast_paths_are_the_general_forms(s):
+    """``clean_name``, ``fold`` and ``_unmarked`` return what the normalising formulas give, for ASCII
+    (the fast path) and for text that is not."""
+    import unicodedata
+    assert clean_name(s) == unicodedata.normalize("NFC", s.translate(INVISIBLE))
+    nfkd = unicodedata.normalize("NFKD", s.translate(INVISIBLE))
+    folded = unicodedata.normalize("NFC", "".join(c for c in nfkd if not unicodedata.combining(c)))
+    assert fold(s) == folded.lower().replace("’", "'")
+    assert _unmarked(s) == "".join(c for c in s if not unicodedata.category(c).startswith("M"))
+
+
+@pytest.mark.parametrize("pattern, flags, anchored", [
+    (r"^\d{1,4}$", 0, True),
+    (r"^(Page|p\.)\s*\d+$", 0, True),
+    (r"(\.[ \t]?){8,}", 0, False),
+    (r"^\d+|Page", 0, False),  # an alternation: only one branch is anchored
+    (r"^\d+$", re.M, False),  # "^" at every line start
+    (r"(?m)^\d+$", 0, False),
+    (r"\d+", 0, False),  # no literal heads: the regex itself
+    (r"CONFIDENTIAL", re.I, False),
+])
+def test_line_searcher_finds_what_the_regex_finds(pattern, flags, anchored):
+    """A page-junk pattern searched from its heads finds the same match on every line; one anchored
+    at the start (without MULTILINE) is left as it is."""
+    regex = re.compile(pattern, flags)
+    searcher = line_searcher(regex)
+    if anchored:
+        assert searcher is regex
+    elif pattern.startswith("(\\."):
+        assert isinstance(searcher, AtHeads)  # searched from the periods
+    lines = ["", "12", "Page 3", "President: Mr. Osman ........ (Somalia)", ". . . . . . . . .", ". . . .",
+             "Thank you. We agree. Fine. Next. One. Two. Three. Four. Five.", "Confidential draft 12",
+             "A line\n12", "..........", "\u0130.\u0131........"]
+    for line in lines:
+        want, got = regex.search(line), searcher.search(line)
+        assert (want and want.span()) == (got and got.span()), line
