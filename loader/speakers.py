@@ -30,7 +30,7 @@ from functools import lru_cache
 from re import _constants, _parser
 
 from .model import Document, Speaker
-from .prefilter import AtHeads
+from .prefilter import AtHeads, match_heads
 
 # ---------------------------------------------------------------- vocabulary
 
@@ -47,11 +47,12 @@ class Vocabulary:
     openers: frozenset  # lower-case
     new_speaker_cues: frozenset  # lower-case
     title_keys: dict  # lower-case key -> field
-    procedural: tuple  # compiled regexes
-    record_blocks: tuple  # compiled regexes
-    page_junk: tuple  # compiled regexes
-    language_notes: tuple = ()  # compiled regexes: notes that do not end a turn ("[Translation]")
-    tally_headings: tuple = ()  # compiled regexes: "In favour:", "AYES" (vote tallies)
+    # the line patterns (``AnyOf``: called with a stripped line, whether one of them takes it)
+    procedural: AnyOf  # matched at the line's start
+    record_blocks: AnyOf  # matched at the line's start
+    page_junk: AnyOf  # searched in the line
+    language_notes: AnyOf = field(default_factory=lambda: AnyOf((), True))  # notes that do not end a turn ("[Translation]")
+    tally_headings: AnyOf = field(default_factory=lambda: AnyOf((), True))  # "In favour:", "AYES" (vote tallies)
     nicknames: dict = field(default_factory=dict)  # folded short form -> frozenset of folded full forms
 
 
@@ -101,25 +102,122 @@ def _build_vocabulary(lexicon: dict) -> Vocabulary:
         openers=_low(s.get("turn_openers")),
         new_speaker_cues=_low(s.get("new_speaker_cues")),
         title_keys=title_keys,
-        procedural=tuple(re.compile(p) for p in s.get("procedural_lines") or ()),
-        record_blocks=tuple(re.compile(p) for p in s.get("record_blocks") or ()),
-        page_junk=tuple(line_searcher(re.compile(p)) for p in s.get("page_junk") or ()),
-        language_notes=tuple(re.compile(p) for p in s.get("language_notes") or ()),
-        tally_headings=tuple(re.compile(p) for p in s.get("tally_headings") or ()),
+        procedural=_any_of(s.get("procedural_lines"), at_start=True),
+        record_blocks=_any_of(s.get("record_blocks"), at_start=True),
+        page_junk=_any_of(s.get("page_junk")),
+        language_notes=_any_of(s.get("language_notes"), at_start=True),
+        tally_headings=_any_of(s.get("tally_headings"), at_start=True),
         nicknames=_nicknames(s.get("nicknames") or {}),
     )
 
 
-def line_searcher(regex: re.Pattern):
-    """``regex`` for ``search`` over single lines: as it is when it is anchored at the line's start
-    (a search then tries one position), else searched only where one of its literal heads occurs
-    (``prefilter.AtHeads``, the same matches): a dot-leader pattern (``(\\.[ \\t]?){8,}``) would
-    otherwise be tried at every character of every paragraph."""
-    if not regex.flags & re.MULTILINE:
-        tree = _parser.parse(regex.pattern, regex.flags)
-        if tree.data[:1] == [(_constants.AT, _constants.AT_BEGINNING)]:
-            return regex
+class AnyOf:
+    """Whether any of several compiled patterns finds a line: ``search`` each (``at_start``: ``match``
+    each), with as few regex calls as the patterns allow. The ones that can only match at the line's
+    start (all of them with ``at_start``; else those anchored by ``^`` without MULTILINE) are tried as
+    one alternation, in C, rather than one call each; the others are searched only where one of
+    their literal heads occurs (``prefilter.AtHeads``: a dot-leader pattern, ``(\\.[ \\t]?){8,}``,
+    would otherwise be tried at every character of every paragraph). A pattern that cannot share an
+    alternation (a backreference, other flags than the first's, a group name used twice) is matched
+    on its own. ``__call__(line)`` is ``any(p.search(line) for p in patterns)`` (``match``)."""
+
+    def __init__(self, patterns, at_start: bool = False):
+        self.patterns = tuple(patterns)
+        self.at_start = at_start
+        starts = [p for p in self.patterns if at_start or _anchored_at_start(p)]
+        self._searched = tuple(_searcher(p) for p in self.patterns if p not in starts)
+        self._alternation, self._apart = _alternation(starts)
+
+    def __iter__(self):
+        return iter(self.patterns)
+
+    def __len__(self) -> int:
+        return len(self.patterns)
+
+    def __call__(self, line: str) -> bool:  # loops, not any(): called for every line of a document
+        if self._alternation is not None and self._alternation.match(line):
+            return True
+        for p in self._apart:
+            if p.match(line):
+                return True
+        for p in self._searched:
+            if p.search(line):
+                return True
+        return False
+
+
+def _searcher(regex: re.Pattern):
+    """``regex``, or what searches it only where a match can start: from the characters that start
+    every match when they are a few marks other than letters (``str.find`` finds them: ``AtChars``),
+    else from its literal heads (``prefilter.AtHeads``, one Aho-Corasick pass over the text)."""
+    heads = match_heads(regex.pattern, regex.flags)
+    if heads and len(heads) <= 4 and all(len(h) == 1 and not h.isalpha() for h in heads):
+        return AtChars(regex, "".join(sorted(heads)))
     return AtHeads.of(regex)
+
+
+class AtChars:
+    """``search`` of a pattern every match of which starts with one of ``chars`` (marks other than
+    letters, so case folding leaves them alone): the pattern is matched only where ``str.find`` finds
+    one of them, in order of position (the first match of the text, as ``regex.search`` finds it)."""
+
+    def __init__(self, regex: re.Pattern, chars: str):
+        self.regex, self.chars = regex, chars
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None):
+        end = len(text) if endpos is None else min(endpos, len(text))
+        match, chars = self.regex.match, self.chars
+        if len(chars) == 1:  # most often (a dot leader): the loop without the choice of the nearest
+            i = text.find(chars, pos, end)
+            while i != -1:
+                m = match(text, i, end)
+                if m:
+                    return m
+                i = text.find(chars, i + 1, end)
+            return None
+        found = [i for i in (text.find(c, pos, end) for c in chars) if i != -1]
+        while found:
+            i = min(found)
+            m = match(text, i, end)
+            if m:
+                return m
+            found = [j for j in (text.find(c, i + 1, end) for c in chars) if j != -1]
+        return None
+
+
+def _anchored_at_start(regex: re.Pattern) -> bool:
+    """Every match of ``regex`` starts at the start of the string (``^`` or ``\\A`` first, not in a
+    branch, without MULTILINE): ``search`` is then ``match``."""
+    if regex.flags & re.MULTILINE:
+        return False
+    first = _parser.parse(regex.pattern, regex.flags).data[:1]
+    return bool(first) and first[0][0] is _constants.AT and first[0][1] in (
+        _constants.AT_BEGINNING, _constants.AT_BEGINNING_STRING)
+
+
+_BACKREFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")  # \1, (?P=name), (?(1)...): numbered or named, kept apart
+
+
+def _alternation(patterns: list) -> tuple[re.Pattern | None, tuple]:
+    """(one regex matching where any of ``patterns`` matches, the patterns it leaves out). Those
+    with the first one's flags and no backreference are joined (each in a group of its own, so the
+    alternation is the same as trying them in turn); when the join does not compile (a group name
+    used twice), none are."""
+    if not patterns:
+        return None, ()
+    flags = patterns[0].flags
+    joined = [p for p in patterns if p.flags == flags and not _BACKREFERENCE.search(p.pattern)]
+    apart = tuple(p for p in patterns if p not in joined)
+    if len(joined) < 2:
+        return None, tuple(patterns)
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in joined), flags), apart
+    except re.error:
+        return None, tuple(patterns)
+
+
+def _any_of(patterns, at_start: bool = False) -> AnyOf:
+    return AnyOf([re.compile(p) for p in patterns or ()], at_start)
 
 
 def _nicknames(table: dict) -> dict:

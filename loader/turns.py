@@ -90,19 +90,16 @@ TITLE_KEY_RE = re.compile(r"^(?P<key>[^:]{1,30}?)\s*:\s*(?P<value>.*)$")
 BLANK, JUNK, NOTE, PROC, TEXT = "blank", "junk", "note", "proc", "text"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     start: int  # offset of the first character
     end: int  # offset after the last character (line break excluded)
     raw: str
+    text: str  # ``raw`` stripped (once: every step reads it)
     kind: str = TEXT
     block: bool = False  # a procedural line that takes the record lines after it
     inline: bool = False  # a note that does not end the turn ("[Translation]", "(spoke in French)")
     tally: bool = False  # a vote tally heading ("In favour:"): stays inside an open record block
-
-    @property
-    def text(self) -> str:
-        return self.raw.strip()
 
     @property
     def lstart(self) -> int:
@@ -121,14 +118,25 @@ class _Label:
 
 
 def _split_lines(text: str) -> list[_Line]:
+    """The lines of ``text``, broken at ``\\r\\n``, ``\\r`` and ``\\n`` (``LINE_RE``; a line break at
+    the very end starts no line). Without a ``\\r`` these are the pieces ``str.split("\\n")`` cuts."""
     lines = []
+    if "\r" not in text:
+        raws = text.split("\n")
+        if raws[-1] == "":  # the text ends with a line break (or is empty)
+            raws.pop()
+        pos = 0
+        for raw in raws:
+            lines.append(_Line(pos, pos + len(raw), raw, raw.strip()))
+            pos += len(raw) + 1
+        return lines
     for m in LINE_RE.finditer(text):
         if m.start() == m.end():
             if m.start() >= len(text):
                 break
             continue
         raw = m.group().rstrip("\r\n")
-        lines.append(_Line(m.start(), m.start() + len(raw), raw))
+        lines.append(_Line(m.start(), m.start() + len(raw), raw, raw.strip()))
     return lines
 
 
@@ -144,23 +152,23 @@ def _classify(lines: list[_Line], vocab) -> None:
         t = ln.text
         if not t:
             ln.kind = BLANK
-        elif any(p.search(t) for p in vocab.page_junk):
+        elif vocab.page_junk(t):
             ln.kind = JUNK
         elif (frequent and not t.endswith((".", "!", "?")) and len(t.split()) <= 12
               and DIGIT_RE.sub("#", t) in frequent):
             ln.kind = JUNK
-        elif any(p.match(t) for p in vocab.language_notes):
+        elif vocab.language_notes(t):
             ln.kind, ln.inline = NOTE, True
         elif BRACKET_NOTE_RE.match(t):
             ln.kind = NOTE
         elif (m := PAREN_NOTE_RE.match(t)) and len(m.group("body").split()) <= 6 \
                 and not PAREN_NOTE_STOP_RE.match(m.group("body")):
             ln.kind = NOTE
-        elif any(p.match(t) for p in vocab.record_blocks):
+        elif vocab.record_blocks(t):
             ln.kind, ln.block = PROC, True
-        elif any(p.match(t) for p in vocab.tally_headings):
+        elif vocab.tally_headings(t):
             ln.kind, ln.block, ln.tally = PROC, True, True
-        elif any(p.match(t) for p in vocab.procedural):
+        elif vocab.procedural(t):
             ln.kind = PROC
 
 
@@ -271,7 +279,8 @@ def _marked_label(ln: _Line, i: int, lead: int, body: str, lexicon) -> _Label | 
 
 def _timestamp_line_label(ln: _Line, i: int, lead: int, body: str, lexicon) -> _Label | None:
     """``John Smith  0:05`` alone on its line; the speech starts on the next line."""
-    m = TS_LABEL_LINE_RE.match(body)
+    m = TS_LABEL_LINE_RE.match(body) if ":" in body else None  # a timestamp has a colon (the pattern
+    # would try 80 places in each paragraph)
     if m is None:
         return None
     label = m.group("label").rstrip()
@@ -321,7 +330,10 @@ def _paragraph_indent(lines: list[_Line]) -> int:
 
 
 def _indent(ln: _Line) -> int:
-    return len(ln.raw.expandtabs(4)) - len(ln.raw.expandtabs(4).lstrip())
+    """The width of the line's leading whitespace, tabs every 4 columns (what expanding the tabs of
+    the whole line and stripping it on the left takes away; only the lead is expanded)."""
+    lead = len(ln.raw) - len(ln.raw.lstrip())
+    return len(ln.raw[:lead].expandtabs(4)) if lead else 0
 
 
 def _wrap_width(lines: list[_Line]) -> int:

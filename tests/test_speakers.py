@@ -10,8 +10,8 @@ from loader.evaluate import same_name, score_speakers, score_turns
 from loader.lexicon import load_lexicon
 from loader.model import Source
 from loader.read import read_source
-from loader.prefilter import AtHeads
-from loader.speakers import INVISIBLE, _unmarked, _words_end, clean_name, fold, line_searcher, parse_label, resolve_speakers
+from loader.speakers import (INVISIBLE, AnyOf, AtChars, _unmarked, _words_end, clean_name, fold, parse_label,
+                             resolve_speakers)
 from loader.turns import parse_document
 
 HERE = Path(__file__).parent
@@ -378,28 +378,41 @@ def test_ascii_fast_paths_are_the_general_forms(s):
     assert _unmarked(s) == "".join(c for c in s if not unicodedata.category(c).startswith("M"))
 
 
-@pytest.mark.parametrize("pattern, flags, anchored", [
-    (r"^\d{1,4}$", 0, True),
-    (r"^(Page|p\.)\s*\d+$", 0, True),
-    (r"(\.[ \t]?){8,}", 0, False),
-    (r"^\d+|Page", 0, False),  # an alternation: only one branch is anchored
-    (r"^\d+$", re.M, False),  # "^" at every line start
-    (r"(?m)^\d+$", 0, False),
-    (r"\d+", 0, False),  # no literal heads: the regex itself
-    (r"CONFIDENTIAL", re.I, False),
+LINES = ["", "12", "Page 3", "p. 4 of 9", "President: Mr. Osman ........ (Somalia)", ". . . . . . . . .", ". . . .",
+         "Thank you. We agree. Fine. Next. One. Two. Three. Four. Five.", "Confidential draft 12", "A line\n12",
+         "..........", "\u0130.\u0131........", "[Translation]", "(spoke in French)", "The meeting rose at 1 p.m.",
+         "Question put and agreed to.", "24-19856", "29/10/2024 A/79/PV.29", "aaab", "abab", "-- 3 --"]
+
+
+@pytest.mark.parametrize("patterns, flags", [
+    ([r"^\d{1,4}$", r"^(Page|p\.)\s*\d+(\s*(of|/)\s*\d+)?$", r"(\.[ \t]?){8,}", r"^\(\d{4}\)$"], 0),
+    ([r"^\d+|Page", r"(?m)^\d+$", r"\d+ --"], 0),  # a branch, MULTILINE, no heads: searched everywhere
+    ([r"confidential", r"^THE MEETING"], re.I),
+    ([r"(a)b\1", r"^(?P<x>ab)(?P=x)", r"^\d"], 0),  # backreferences: each on its own
+    ([r"^(?P<n>\d)", r"^(?P<n>P)"], 0),  # one group name twice: no alternation
+    ([r"[-(]\s*\d", r"\.\s+[A-Z]", r"[.;]\s+T"], 0),  # heads of one or two marks: from str.find
+    ([], 0),
 ])
-def test_line_searcher_finds_what_the_regex_finds(pattern, flags, anchored):
-    """A page-junk pattern searched from its heads finds the same match on every line; one anchored
-    at the start (without MULTILINE) is left as it is."""
-    regex = re.compile(pattern, flags)
-    searcher = line_searcher(regex)
-    if anchored:
-        assert searcher is regex
-    elif pattern.startswith("(\\."):
-        assert isinstance(searcher, AtHeads)  # searched from the periods
-    lines = ["", "12", "Page 3", "President: Mr. Osman ........ (Somalia)", ". . . . . . . . .", ". . . .",
-             "Thank you. We agree. Fine. Next. One. Two. Three. Four. Five.", "Confidential draft 12",
-             "A line\n12", "..........", "\u0130.\u0131........"]
-    for line in lines:
-        want, got = regex.search(line), searcher.search(line)
-        assert (want and want.span()) == (got and got.span()), line
+@pytest.mark.parametrize("at_start", [False, True])
+def test_any_of_is_any_pattern_finding_the_line(patterns, flags, at_start):
+    """``AnyOf`` answers ``any(p.search(line))`` (``at_start``: ``p.match``) on every line, whichever
+    way each pattern is tried."""
+    regexes = [re.compile(p, flags) for p in patterns]
+    any_of = AnyOf(regexes, at_start)
+    assert list(any_of) == regexes and len(any_of) == len(regexes)
+    for line in LINES:
+        want = any((r.match(line) if at_start else r.search(line)) for r in regexes)
+        assert any_of(line) == bool(want), line
+
+
+@pytest.mark.parametrize("pattern, chars", [(r"(\.[ \t]?){8,}", "."), (r"[-(]\s*\d", "(-"), (r"[.;]\s+T", ".;")])
+def test_at_chars_search_is_the_regex_search(pattern, chars):
+    """Matching from the characters ``str.find`` finds gives ``search``'s first match, with ``pos``
+    and ``endpos`` too."""
+    regex = re.compile(pattern)
+    at = AtChars(regex, chars)
+    for line in LINES + ["x (3 and - 4; Then. To", ". . . . . . . . . . ;  T"]:
+        for pos, endpos in ((0, None), (2, None), (0, 5), (3, 12)):
+            want = regex.search(line, pos, len(line) if endpos is None else endpos)
+            got = at.search(line, pos, endpos)
+            assert (want and want.span()) == (got and got.span()), (line, pos, endpos)

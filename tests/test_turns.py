@@ -363,3 +363,25 @@ def test_custom_lexicon_page_junk_and_title_keys():
     assert (doc.title, doc.event_date, doc.venue) == ("WORKSHOP", "2021-06-01", "Geneva")
     default = parse_document(Source(text=text, source_path="x.txt", sha256="x", document_id="x"))
     assert "ACME CONFIDENTIAL" in default.turns[0].text and default.venue is None
+
+
+@pytest.mark.parametrize("text", ["", "\n", "a", "a\n", "a\n\n", "\n\na\nb", "a\r\nb\rc\n", "a\r", "\r\n\r\n",
+                                  "  x \t\n\tY  \n", "a\x0bb\x0cc\u2028d\ne", "last line"])
+def test_split_lines_are_the_lines_line_re_finds(text):
+    """The lines ``_split_lines`` cuts (with or without a carriage return) are those ``LINE_RE`` finds."""
+    from loader.turns import LINE_RE, _split_lines
+    want = []
+    for m in LINE_RE.finditer(text):
+        if m.start() == m.end():
+            break
+        raw = m.group().rstrip("\r\n")
+        want.append((m.start(), m.start() + len(raw), raw, raw.strip()))
+    assert [(ln.start, ln.end, ln.raw, ln.text) for ln in _split_lines(text)] == want
+    assert all(text[ln.start:ln.end] == ln.raw for ln in _split_lines(text))
+
+
+@pytest.mark.parametrize("raw", ["", "x", "  x", "\tx", " \t x\ty", "\t\t", "\x0b\tx", "   ", "\u3000 x"])
+def test_indent_is_the_width_the_expanded_line_loses(raw):
+    from loader.turns import _indent, _Line
+    line = _Line(0, len(raw), raw, raw.strip())
+    assert _indent(line) == len(raw.expandtabs(4)) - len(raw.expandtabs(4).lstrip())
