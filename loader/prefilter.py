@@ -1194,15 +1194,20 @@ class LiteralIndex:
         # where no possible branch can match, the others cannot either
         return Narrowed(self.regexes[r], None, (self, r, sentence))
 
+    def _possible_bits(self, sentence: _Sentence, lo: int, hi: int) -> int:
+        """The possible branches (bits) of the regexes ``lo <= r < hi`` in ``sentence``, the rest of
+        the formula of those still to be tested tested first."""
+        mask = (1 << self.regex_start[hi]) - (1 << self.regex_start[lo])
+        if sentence.checked & mask:
+            sentence.resolve(self, mask)
+        return sentence.possible & mask
+
     def possible_regexes(self, sentence: _Sentence, lo: int, hi: int) -> list:
         """The indexes (in order) of the regexes ``lo <= r < hi`` one of whose branches is possible
         in ``sentence``."""
         if lo >= hi:
             return []
-        mask = (1 << self.regex_start[hi]) - (1 << self.regex_start[lo])
-        if sentence.checked & mask:
-            sentence.resolve(self, mask)
-        left = sentence.possible & mask
+        left = self._possible_bits(sentence, lo, hi)
         of_branch, below, out = self.of_branch, self.below_regex, []
         while left:  # branch ids run in regex order: from the highest, one ``&`` a regex
             r = of_branch[left.bit_length() - 1]
@@ -1238,10 +1243,7 @@ class LiteralIndex:
         of the regexes they may match). ``made``: as for ``runs``."""
         if lo >= hi:
             return []
-        mask = (1 << self.regex_start[hi]) - (1 << self.regex_start[lo])
-        if sentence.checked & mask:
-            sentence.resolve(self, mask)
-        left = sentence.possible & mask
+        left = self._possible_bits(sentence, lo, hi)
         of_branch, below, unanchorable = self.of_branch, self.below_regex, self.unanchorable_bits
         out = []
         while left:  # branch ids run in regex order: from the last regex, one ``&`` a regex
