@@ -226,7 +226,7 @@ def test_a_load_killed_mid_batch_is_consistent_and_a_rerun_completes_it(tmp_path
 
 
 def test_an_edit_on_another_connection_during_a_load_survives(tmp_path):
-    n = 12
+    n = 40  # past one batch (16 documents), however fast the documents are parsed
     folder = archive(tmp_path, n)
     db = tmp_path / "r.db"
     totals, errors = pipeline.load_files(db, [folder], workers=2)
