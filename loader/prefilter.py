@@ -973,8 +973,8 @@ class SentenceViews:
         return self.index.runs(self.sentence, lo, hi, self._made)
 
     def matches(self, s: str, lo: int, hi: int, skip=frozenset()) -> list:
-        """(index, its matches in ``s``, the sentence) of the regexes ``lo <= r < hi`` (not in
-        ``skip``) that match there, in order (``LiteralIndex.matches``)."""
+        """(index, its matches in ``s``) of the regexes ``lo <= r < hi`` (not in ``skip``) that
+        match there, in order (``LiteralIndex.matches``)."""
         return self.index.matches(self.sentence, s, lo, hi, self._made, skip)
 
 
