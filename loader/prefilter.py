@@ -1000,16 +1000,21 @@ class _Sentence:
 
     def resolve(self, index: LiteralIndex, mask: int) -> None:
         """Test the rest of the formula of the ``checked`` branches in ``mask``: those whose
-        literals all occur become possible."""
+        literals all occur become possible (those with one rest set at once: ``_present`` holds
+        the literals of the rest sets that occur and the branches with one rest set that one of
+        them satisfies)."""
         todo = self.checked & mask
         self.checked ^= todo
-        present = self._present
-        if present is None:  # the literals of the rest sets that occur (a prefix of one that occurs does)
-            closure = index.rest_closure_bits
-            present = 0
+        if self._present is None:  # (a prefix of a literal that occurs occurs)
+            closure, satisfies = index.rest_closure_bits, index.rest_branch_bits
+            present = satisfied = 0
             for i in self.distinct & index.resting:
                 present |= closure[i]
-            self._present = present
+                satisfied |= satisfies[i]
+            self._present = (present, satisfied)
+        present, satisfied = self._present
+        self.possible |= todo & satisfied
+        todo &= index.several_rest_bits
         rest = index.rest_bits
         while todo:  # from the highest bit (the order does not matter)
             b = todo.bit_length() - 1
@@ -1126,6 +1131,11 @@ class LiteralIndex:
         self.rest_closure_bits = [x & rest_lits for x in self.closure_bits]
         self.resting = frozenset(n for n, x in enumerate(self.rest_closure_bits) if x)
         self.rest_bits = [None if x is None else tuple(_bits(y) for y in x) for x in self.rest]
+        # a branch with one rest set is tested for all at once: literal id -> the branches whose
+        # set one of its prefixes (itself included) is in (bits); ``several_rest``: the others
+        single = [(b, x[0]) for b, x in enumerate(self.rest_bits) if x is not None and len(x) == 1]
+        self.rest_branch_bits = [_bits(b for b, x in single if x & lits) if lits else 0 for lits in self.rest_closure_bits]
+        self.several_rest_bits = _bits(b for b, x in enumerate(self.rest_bits) if x is not None and len(x) > 1)
         self.regex_bits = [_bits(bs) for bs in self.of_regex]
         self.regex_start = [0, *itertools.accumulate(map(len, self.of_regex))]  # r -> its first branch id
         self.below_regex = [(1 << start) - 1 for start in self.regex_start[:-1]]  # r -> the bits of the branches before it

@@ -269,3 +269,19 @@ def test_match_heads(pattern, heads):
     from loader.prefilter import match_heads
     got = match_heads(pattern, re.I)
     assert (set(got) if got is not None else None) == heads
+
+
+def test_the_rest_of_a_formula_is_tested_for_all_branches_at_once():
+    """A branch needing two literals ("recommend" triggers it, "strongly" is its rest set) is
+    possible only in a sentence with both; ``resolve`` tests every such branch of a mask in one
+    step (``rest_branch_bits``: a prefix of a literal that occurs counts, "recommended")."""
+    regexes = [re.compile(r"\bstrongly\s+recommend", re.I), re.compile(r"\bwe\s+recommend\w*\s+strongly", re.I),
+               re.compile(r"\burge\b", re.I)]
+    index = LiteralIndex(regexes)
+    assert all(x is not None and len(x) == 1 for x in index.rest_bits[:2]) and index.several_rest_bits == 0
+    for s, possible in [("We recommend it.", []), ("I strongly recommend it.", [0, 1]),
+                        ("We urge it, strongly.", [2]), ("Strongly put: we recommended strongly.", [0, 1])]:
+        views = index.views(index.scan(fold(s)), 0, len(s))
+        assert [r for r in range(len(regexes)) if r in views] == possible, s
+        assert [(r, spans_of(found)) for r, found in views.matches(s, 0, len(regexes))] == [
+            (r, spans_of(rx.finditer(s))) for r, rx in enumerate(regexes) if rx.search(s)], s
