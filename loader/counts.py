@@ -74,6 +74,8 @@ CREATE TABLE IF NOT EXISTS {TABLE} (
 -- one row per key, NULL values included (an upsert's target: NULLs are never equal in a plain index)
 CREATE UNIQUE INDEX IF NOT EXISTS idx_{TABLE}_key ON {TABLE}(facet, ifnull(value, x'00'), status, kind);
 CREATE INDEX IF NOT EXISTS idx_{TABLE} ON {TABLE}(facet, value, status, kind);
+-- the counts that reached 0 (none between two statements): the triggers delete them through it
+CREATE INDEX IF NOT EXISTS idx_{TABLE}_spent ON {TABLE}(n) WHERE n <= 0;
 CREATE TABLE IF NOT EXISTS {TOTALS_TABLE} (
     facet TEXT NOT NULL,
     scope TEXT NOT NULL,
@@ -82,6 +84,7 @@ CREATE TABLE IF NOT EXISTS {TOTALS_TABLE} (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS idx_{TOTALS_TABLE}_key ON {TOTALS_TABLE}(facet, scope, ifnull(value, x'00'));
 CREATE INDEX IF NOT EXISTS idx_{TOTALS_TABLE}_n ON {TOTALS_TABLE}(facet, scope, n DESC, value);
+CREATE INDEX IF NOT EXISTS idx_{TOTALS_TABLE}_spent ON {TOTALS_TABLE}(n) WHERE n <= 0;
 CREATE TABLE IF NOT EXISTS {GENERATION_TABLE} (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     n INTEGER NOT NULL
@@ -96,97 +99,105 @@ CREATE TABLE IF NOT EXISTS {PARTS_TABLE} (
 # so a user's own trigger of a similar name is never taken for one of them and dropped).
 INSTALLED_SQL = f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name GLOB '{TABLE}_*'"
 
-# A row's key, written as the unique indexes' expressions (so that a search uses them): x'00'
-# stands for NULL there, a value no TEXT column of recommendations holds.
-_KEY = "facet = '{facet}' AND ifnull(value, x'00') = ifnull({value}, x'00') AND status = {row}.status AND kind = {row}.kind"
-_TOTAL_KEY = "facet = '{facet}' AND scope = '{scope}' AND ifnull(value, x'00') = ifnull({row}.\"{facet}\", x'00')"
-_UPSERT = " ON CONFLICT (facet, ifnull(value, x'00'), status, kind) DO UPDATE SET n = n + 1"
-_TOTAL_UPSERT = " ON CONFLICT (facet, scope, ifnull(value, x'00')) DO UPDATE SET n = n + 1"
+# An upsert adding each selected row's ``n`` to the count of its key, written as the unique
+# indexes' expressions (x'00' stands for NULL there, a value no TEXT column of recommendations holds).
+_UPSERT = " WHERE 1 ON CONFLICT (facet, ifnull(value, x'00'), status, kind) DO UPDATE SET n = n + excluded.n"
+_TOTAL_UPSERT = " WHERE 1 ON CONFLICT (facet, scope, ifnull(value, x'00')) DO UPDATE SET n = n + excluded.n"
 # scope -> the condition a row meets to be in it (``{row}``: new or old)
 SCOPES = {"all": "1", "counted": f"{{row}}.status != '{HIDDEN}' AND {{row}}.kind != '{NOT_COUNTED_KIND}'"}
+FACETS = (ALL, *DIMENSIONS)
 
 
 def _value(facet: str, row: str) -> str:
     return "NULL" if facet == ALL else f'{row}."{facet}"'
 
 
-def _add(facet: str, when: dict | None = None) -> str:
-    """Statements counting ``new`` once more under ``facet`` (``when``: as in ``_remove``)."""
-    value = _value(facet, "new")
-    sql = (f"  INSERT INTO {TABLE} (facet, value, status, kind, n) SELECT '{facet}', {value}, new.status, new.kind, 1 "
-           f"WHERE 1{_UPSERT};\n")
-    for scope, member in SCOPES.items() if facet in TOTALS else ():
-        sql += (f"  INSERT INTO {TOTALS_TABLE} (facet, scope, value, n) SELECT '{facet}', '{scope}', {value}, 1 "
-                f"WHERE {(when or {}).get(scope, '1')} AND {member.format(row='new')}{_TOTAL_UPSERT};\n")
-    return sql
+def _changed(columns) -> str:
+    """Whether an update changes any of ``columns``."""
+    return " OR ".join(f'old."{c}" IS NOT new."{c}"' for c in columns)
 
 
-def _bump_parts(facet: str, row: str, when: str = "1") -> str:
-    """Statements raising the generation of each part of ``PARTS`` that reads ``facet``'s totals,
-    when ``row`` (new or old) is in the part's scope and ``when`` holds."""
-    return "".join(f"  UPDATE {PARTS_TABLE} SET n = n + 1 WHERE part = '{part}' AND {when} AND "
-                   f"{SCOPES[scope].format(row=row)};\n"
-                   for part, ((read, scope), _tables) in PARTS.items() if read == facet)
+def _moves(facet: str) -> str:
+    """Whether an update moves a row's count of ``facet``: its value, status or kind changes."""
+    return _changed(["status", "kind"] + ([] if facet == ALL else [facet]))
 
 
-def _add_all(facets) -> str:
-    """``_add`` of every facet in two statements (one per table): a new row's counts."""
-    counts = " UNION ALL ".join(f"SELECT '{f}', {_value(f, 'new')}, new.status, new.kind, 1" for f in facets)
-    totals = " UNION ALL ".join(f"SELECT '{f}', '{scope}', {_value(f, 'new')}, 1 WHERE {member.format(row='new')}"
-                                for f in facets if f in TOTALS for scope, member in SCOPES.items())
-    return (f"  INSERT INTO {TABLE} (facet, value, status, kind, n) SELECT * FROM ({counts}) WHERE 1"
-            f"{_UPSERT.replace('n + 1', 'n + excluded.n')};\n"
-            f"  INSERT INTO {TOTALS_TABLE} (facet, scope, value, n) SELECT * FROM ({totals}) WHERE 1"
-            f"{_TOTAL_UPSERT.replace('n + 1', 'n + excluded.n')};\n"
-            + "".join(_bump_parts(f, "new") for f in facets))
-
-
-def _remove(facet: str, when: dict | None = None) -> str:
-    """Statements counting ``old`` once less under ``facet`` (a count reaching 0 is deleted);
-    ``when``: scope -> an SQL condition on ``old`` and ``new`` under which that scope's total
-    changes at all (None: always)."""
-    key = _KEY.format(facet=facet, value=_value(facet, "old"), row="old")
-    sql = (f"  UPDATE {TABLE} SET n = n - 1 WHERE {key};\n"
-           f"  DELETE FROM {TABLE} WHERE {key} AND n <= 0;\n")
-    for scope, member in SCOPES.items() if facet in TOTALS else ():
-        key, member = _TOTAL_KEY.format(facet=facet, scope=scope, row="old"), member.format(row="old")
-        changes = (when or {}).get(scope, "1")
-        sql += (f"  UPDATE {TOTALS_TABLE} SET n = n - 1 WHERE {changes} AND {member} AND {key};\n"
-                f"  DELETE FROM {TOTALS_TABLE} WHERE {changes} AND {key} AND n <= 0;\n")
-    return sql
-
-
-def _totals_change(facet: str, scope: str) -> str:
+def _totals_move(facet: str, scope: str) -> str:
     """Whether an update moves a row's total of ``facet`` in ``scope``: its value changes, or it
     enters or leaves the scope. A status change between two counted statuses moves none, so it
     leaves ``recommendation_totals`` (and the pages of its by-count index) unwritten."""
     moved = f'old."{facet}" IS NOT new."{facet}"'
     member = SCOPES[scope]
     if member == "1":
-        return f"({moved})"
-    return f'({moved} OR ({member.format(row="old")}) IS NOT ({member.format(row="new")}))'
+        return moved
+    return f'{moved} OR ({member.format(row="old")}) IS NOT ({member.format(row="new")})'
+
+
+def _count_rows(row: str, sign: int, when) -> list[str]:
+    """``(facet, value, status, kind, n)`` selects of ``row`` (new or old) counted ``sign`` times
+    under each facet, each when ``when(facet)`` holds."""
+    return [f"SELECT '{f}', {_value(f, row)}, {row}.status, {row}.kind, {sign}{_where(when(f))}" for f in FACETS]
+
+
+def _total_rows(row: str, sign: int, when) -> list[str]:
+    """``(facet, scope, value, n)`` selects of ``row`` for each total it is in, each when
+    ``when(facet, scope)`` holds."""
+    return [f"SELECT '{f}', '{scope}', {_value(f, row)}, {sign}{_where(when(f, scope), member.format(row=row))}"
+            for f in TOTALS for scope, member in SCOPES.items()]
+
+
+def _where(*conditions: str) -> str:
+    """`` WHERE`` and the ``conditions`` that are not always true (``"1"``), each in parentheses."""
+    kept = [f"({c})" for c in conditions if c != "1"]
+    return f" WHERE {' AND '.join(kept)}" if kept else ""
+
+
+def _apply(table: str, columns: str, upsert: str, selects: list[str], uncount: bool) -> str:
+    """One statement adding the selected rows' ``n`` to their counts in ``table`` (``uncount``: then
+    one deleting the counts that reached 0, found in the partial index of counts <= 0)."""
+    sql = f"  INSERT INTO {table} ({columns}) SELECT * FROM ({' UNION ALL '.join(selects)}){upsert};\n"
+    return sql + (f"  DELETE FROM {table} WHERE n <= 0;\n" if uncount else "")
+
+
+def _counting(counts: list[str], totals: list[str], uncount: bool) -> str:
+    return (_apply(TABLE, "facet, value, status, kind, n", _UPSERT, counts, uncount)
+            + _apply(TOTALS_TABLE, "facet, scope, value, n", _TOTAL_UPSERT, totals, uncount))
+
+
+def _bump_parts(when) -> str:
+    """Statements raising the generation of each part of ``PARTS`` when ``when(facet, scope)``
+    holds for the totals it reads."""
+    return "".join(f"  UPDATE {PARTS_TABLE} SET n = n + 1 WHERE part = '{part}' AND {when(read, scope)};\n"
+                   for part, ((read, scope), _tables) in PARTS.items())
 
 
 @functools.cache
 def trigger_sql() -> dict[str, str]:
-    """``{trigger name: CREATE TRIGGER statement}`` keeping ``recommendation_counts`` exact."""
-    facets = (ALL, *DIMENSIONS)
+    """``{trigger name: CREATE TRIGGER statement}`` keeping ``recommendation_counts`` exact: one
+    trigger per row event, each counting every facet in one upsert per table (an update: only the
+    facets it moves), then deleting the counts that reached 0."""
+    counted = {row: SCOPES["counted"].format(row=row) for row in ("old", "new")}
+    columns = ["status", "kind", *DIMENSIONS]
+    moved = {facet: _moves(facet) for facet in FACETS}
+    totals_moved = {(f, scope): _totals_move(f, scope) for f in TOTALS for scope in SCOPES}
+    insert = _counting(_count_rows("new", 1, lambda f: "1"), _total_rows("new", 1, lambda f, s: "1"), False)
+    delete = _counting(_count_rows("old", -1, lambda f: "1"), _total_rows("old", -1, lambda f, s: "1"), True)
+    update = _counting(
+        _count_rows("old", -1, moved.get) + _count_rows("new", 1, moved.get),
+        _total_rows("old", -1, lambda f, s: totals_moved[f, s]) + _total_rows("new", 1, lambda f, s: totals_moved[f, s]),
+        True)
     triggers = {
-        f"{TABLE}_ai": f"CREATE TRIGGER {TABLE}_ai AFTER INSERT ON recommendations BEGIN\n"
-                       + _add_all(facets) + "END",
-        f"{TABLE}_ad": f"CREATE TRIGGER {TABLE}_ad AFTER DELETE ON recommendations BEGIN\n"
-                       + "".join(_remove(f) + _bump_parts(f, "old") for f in facets) + "END",
+        f"{TABLE}_ai": f"CREATE TRIGGER {TABLE}_ai AFTER INSERT ON recommendations BEGIN\n{insert}"
+                       + _bump_parts(lambda f, s: counted["new"]) + "END",
+        f"{TABLE}_ad": f"CREATE TRIGGER {TABLE}_ad AFTER DELETE ON recommendations BEGIN\n{delete}"
+                       + _bump_parts(lambda f, s: counted["old"]) + "END",
+        f"{TABLE}_au": f"CREATE TRIGGER {TABLE}_au AFTER UPDATE OF {', '.join(columns)} ON recommendations "
+                       f"WHEN {_changed(columns)} BEGIN\n{update}"
+                       + _bump_parts(lambda f, s: f"({_totals_move(f, s)}) AND (({counted['old']}) OR ({counted['new']}))")
+                       + "END",
     }
     triggers.update(_generation_triggers())
     triggers.update(_part_triggers())
-    for facet in facets:
-        columns = ["status", "kind"] + ([] if facet == ALL else [facet])
-        changed = " OR ".join(f'old."{c}" IS NOT new."{c}"' for c in columns)
-        name = f"{TABLE}_au_{'all' if facet == ALL else facet}"
-        moved = {scope: _totals_change(facet, scope) for scope in SCOPES}
-        bumps = "".join(_bump_parts(facet, row, moved["counted"]) for row in ("old", "new"))
-        triggers[name] = (f"CREATE TRIGGER {name} AFTER UPDATE OF {', '.join(columns)} ON recommendations "
-                          f"WHEN {changed} BEGIN\n{_remove(facet, moved)}{_add(facet, moved)}{bumps}END")
     return triggers
 
 

@@ -82,6 +82,39 @@ def test_a_status_change_between_counted_statuses_leaves_the_totals_unwritten(co
     exact(conn)
 
 
+def counts_written(conn, fn) -> list[tuple]:
+    """``(facet, event)`` of each row of recommendation_counts ``fn()`` inserts, updates or deletes."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS counts_log (facet TEXT, what TEXT)")
+    conn.execute("DELETE FROM counts_log")
+    for event, row in (("INSERT", "new"), ("UPDATE", "new"), ("DELETE", "old")):
+        conn.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS counts_log_{event} AFTER {event} ON main.recommendation_counts "
+                     f"BEGIN INSERT INTO counts_log VALUES ({row}.facet, '{event}'); END")
+    fn()
+    return sorted(tuple(row) for row in conn.execute("SELECT facet, what FROM counts_log"))
+
+
+def test_an_update_writes_the_counts_of_the_facets_it_moves_only(conn):
+    rid = conn.execute("SELECT id FROM recommendations LIMIT 1").fetchone()[0]
+    # a new due date: one count less under the old date, one more under the new one (a new key)
+    assert counts_written(conn, lambda: edit(conn, rid, {"due_date": "2026-02-01"})) == [
+        ("due_date", "INSERT"), ("due_date", "UPDATE")]
+    exact(conn)
+    # a status change moves every facet: each row's old key once less, its new key once more;
+    # the due date's old key reached 0 and is deleted
+    written = counts_written(conn, lambda: edit(conn, rid, {"status": "accepted"}))
+    assert {facet for facet, _ in written} == {counts.ALL, *counts.DIMENSIONS}
+    assert ("due_date", "DELETE") in written
+    exact(conn)
+    assert counts_written(conn, lambda: conn.execute(
+        "UPDATE recommendations SET owner = 'x', status = status WHERE id = ?", (rid,))) == []
+
+
+def test_one_counting_trigger_per_row_event():
+    on_recommendations = [name for name, sql in counts.trigger_sql().items()
+                          if " ON recommendations " in sql and "_gen_" not in name]
+    assert on_recommendations == ["recommendation_counts_ai", "recommendation_counts_ad", "recommendation_counts_au"]
+
+
 def test_corrections_and_a_manual_addition(conn):
     apply_all_corrections(conn)  # actors, theme, strength, span, kind, reviewed, one added by hand
     exact(conn)
@@ -139,6 +172,40 @@ def test_an_older_database_is_counted_once_when_opened(tmp_path, conn):
     exact(again)
     assert dict(again.execute("SELECT status, n FROM recommendation_counts WHERE facet = '*'")) == {
         "proposed": 5, "accepted": 1}
+    again.close()
+
+
+# What an older version installed: a trigger per counted column and event (this one: the theme's).
+OLDER_TRIGGER = """CREATE TRIGGER recommendation_counts_au_theme AFTER UPDATE OF status, kind, theme ON recommendations
+WHEN old."status" IS NOT new."status" OR old."kind" IS NOT new."kind" OR old."theme" IS NOT new."theme" BEGIN
+  UPDATE recommendation_counts SET n = n - 1 WHERE facet = 'theme' AND ifnull(value, x'00') = ifnull(old."theme", x'00')
+    AND status = old.status AND kind = old.kind;
+  DELETE FROM recommendation_counts WHERE facet = 'theme' AND ifnull(value, x'00') = ifnull(old."theme", x'00')
+    AND status = old.status AND kind = old.kind AND n <= 0;
+  INSERT INTO recommendation_counts (facet, value, status, kind, n) SELECT 'theme', new."theme", new.status, new.kind, 1
+    WHERE 1 ON CONFLICT (facet, ifnull(value, x'00'), status, kind) DO UPDATE SET n = n + 1;
+END"""
+
+
+def test_a_database_with_an_older_versions_triggers_gets_these_when_opened(tmp_path, conn):
+    conn.execute("DROP TRIGGER recommendation_counts_au")
+    conn.execute(OLDER_TRIGGER)
+    for index in ("idx_recommendation_counts_spent", "idx_recommendation_totals_spent"):
+        conn.execute(f"DROP INDEX {index}")
+    conn.commit()
+    with conn:  # under the older trigger only the theme's counts follow: the others are off now
+        conn.execute("UPDATE recommendations SET status = 'accepted' WHERE rowid = 2")
+    assert counts.differences(conn) != []
+    conn.close()
+    again = store.connect(tmp_path / "rectrack.db")
+    assert counts.installed(again)
+    names = {r[0] for r in again.execute("SELECT name FROM sqlite_master")}
+    assert "recommendation_counts_au_theme" not in names
+    assert {"recommendation_counts_au", "idx_recommendation_counts_spent", "idx_recommendation_totals_spent"} <= names
+    exact(again)  # counted again from the rows
+    edit(again, again.execute("SELECT id FROM recommendations WHERE rowid = 3").fetchone()[0],
+         {"status": "declined", "due_date": "2026-03-01"})
+    exact(again)
     again.close()
 
 
