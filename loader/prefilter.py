@@ -1133,8 +1133,15 @@ class LiteralIndex:
         self.rest_bits = [None if x is None else tuple(_bits(y) for y in x) for x in self.rest]
         # a branch with one rest set is tested for all at once: literal id -> the branches whose
         # set one of its prefixes (itself included) is in (bits); ``several_rest``: the others
-        single = [(b, x[0]) for b, x in enumerate(self.rest_bits) if x is not None and len(x) == 1]
-        self.rest_branch_bits = [_bits(b for b, x in single if x & lits) if lits else 0 for lits in self.rest_closure_bits]
+        needed_by: dict[int, int] = {}  # literal id -> the branches whose one rest set holds it (bits)
+        for b, sets in enumerate(self.rest):
+            if sets is not None and len(sets) == 1:
+                for i in sets[0]:
+                    needed_by[i] = needed_by.get(i, 0) | 1 << b
+        self.rest_branch_bits = [0] * len(self.closure)
+        for n in self.resting:
+            for i in self.closure[n]:
+                self.rest_branch_bits[n] |= needed_by.get(i, 0)
         self.several_rest_bits = _bits(b for b, x in enumerate(self.rest_bits) if x is not None and len(x) > 1)
         self.regex_bits = [_bits(bs) for bs in self.of_regex]
         self.regex_start = [0, *itertools.accumulate(map(len, self.of_regex))]  # r -> its first branch id
